@@ -1,0 +1,183 @@
+import { z } from "zod";
+
+/**
+ * The schema of `.github/mainline.yml` (SPEC section 2). Every key is optional;
+ * objects are strict so that a misspelt key is reported instead of silently ignored.
+ */
+const permission = z.enum(["write", "maintain", "admin"]);
+
+export const configSchema = z.strictObject({
+  /** enforce blocks; shadow decides and reports what it would have done, but never blocks. */
+  mode: z.enum(["enforce", "shadow"]).default("enforce"),
+  /** The branch production must come from; "" means the repository's default branch. */
+  mainBranch: z.string().default(""),
+  /** Gated environments; glob patterns (`*`, `?`) allowed, matched case-insensitively as GitHub does. */
+  environments: z.array(z.string().min(1)).default(["production"]),
+  /** Pull requests into these branches may carry only commits already on main. */
+  releaseBranches: z.array(z.string().min(1)).default(["release/*"]),
+  labels: z
+    .strictObject({
+      incident: z.string().min(1).default("incident"),
+      mergeBack: z.string().min(1).default("merge-back"),
+      rca: z.string().min(1).default("rca"),
+      cascade: z.string().min(1).default("hotfix-cascade"),
+    })
+    .prefault({}),
+  mergeBack: z
+    .strictObject({
+      /** A merge-back item is overdue this many hours after it was opened. */
+      dueHours: z.number().positive().default(24),
+    })
+    .prefault({}),
+  rca: z
+    .strictObject({
+      dueDays: z.number().positive().default(5),
+      /** Headings the RCA issue must have, each with content, before the incident may close. */
+      requiredSections: z.array(z.string().min(1)).default(["Timeline", "Root cause", "Action items"]),
+    })
+    .prefault({}),
+  override: z
+    .strictObject({
+      /** The least repository role allowed to grant an exception. */
+      permission: permission.default("maintain"),
+      /** 2 = a second person (not the grantor) must also run `/hotfix approve`. */
+      approvals: z.union([z.literal(1), z.literal(2)]).default(1),
+      /** An exception not used within this many hours expires. */
+      ttlHours: z.number().positive().default(4),
+    })
+    .prefault({}),
+  cascade: z
+    .strictObject({
+      /** A second hotfix deploy within this many hours is a cascade. */
+      windowHours: z.number().positive().default(24),
+    })
+    .prefault({}),
+  /** What a gate does when GitHub cannot be asked: reject (safe) or approve. */
+  onApiError: z.enum(["reject", "approve"]).default("reject"),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export const CONFIG_FILE = "mainline.yml";
+export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
+
+export const defaultConfig: Config = configSchema.parse({});
+
+/** One reason a config file was rejected, precise enough to fix it without reading the code. */
+export type ConfigProblem = {
+  path: string;
+  expected: string;
+  got: string;
+};
+
+export type ParsedConfig = {
+  config: Config;
+  problems: ConfigProblem[];
+};
+
+/**
+ * Parses a config file's contents. Invalid keys fall back to their defaults one by one,
+ * so a typo in one key never loosens the gate set up by the others.
+ */
+export function parseConfig(raw: unknown): ParsedConfig {
+  if (raw === null || raw === undefined) return { config: defaultConfig, problems: [] };
+  if (!isPlainObject(raw)) {
+    return {
+      config: defaultConfig,
+      problems: [{ path: "(file)", expected: "a mapping of keys to values", got: describeValue(raw) }],
+    };
+  }
+  const problems: ConfigProblem[] = [];
+  let candidate: Record<string, unknown> = structuredClone(raw);
+  // Each round removes the offending keys; nesting is two levels deep, so a few rounds suffice.
+  for (let round = 0; round < 8; round++) {
+    const result = configSchema.safeParse(candidate, { reportInput: true });
+    if (result.success) return { config: result.data, problems };
+    for (const issue of result.error.issues) {
+      problems.push(...describeIssue(issue));
+      candidate = withoutKey(candidate, issue);
+    }
+  }
+  return { config: defaultConfig, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): ConfigProblem[] {
+  const path = formatPath(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      expected: `no such key (known: ${knownKeys(issue.path).join(", ")})`,
+      got: "an unknown key",
+    }));
+  }
+  return [{ path, expected: expectedOf(issue), got: describeValue(issue.input) }];
+}
+
+function expectedOf(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_value":
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type":
+      return issue.expected === "array" ? "a list" : issue.expected;
+    case "too_small":
+      return issue.origin === "string" ? "a non-empty string" : `a number greater than ${String(issue.minimum)}`;
+    case "invalid_union":
+      return "1 or 2";
+    default:
+      return issue.message;
+  }
+}
+
+function knownKeys(path: PropertyKey[]): string[] {
+  let shape: Record<string, z.ZodType> = configSchema.shape;
+  for (const key of path) {
+    const inner = shape[String(key)];
+    const unwrapped = inner && "unwrap" in inner ? (inner as z.ZodPrefault<z.ZodObject>).unwrap() : inner;
+    if (!unwrapped || !("shape" in unwrapped)) return [];
+    shape = (unwrapped as z.ZodObject).shape;
+  }
+  return Object.keys(shape);
+}
+
+/** Drops the key an issue points at (a whole list when one of its items is wrong), so its default applies. */
+function withoutKey(obj: Record<string, unknown>, issue: z.core.$ZodIssue): Record<string, unknown> {
+  const path = issue.path.slice(0, firstIndexOf(issue.path)).map(String);
+  const unknownHere = issue.code === "unrecognized_keys" && path.length === issue.path.length;
+  const [parentPath, doomed] = unknownHere ? [path, issue.keys] : [path.slice(0, -1), path.slice(-1)];
+  if (doomed.length === 0) return {};
+  let parent: unknown = obj;
+  for (const key of parentPath) parent = isPlainObject(parent) ? parent[key] : undefined;
+  if (isPlainObject(parent)) for (const key of doomed) delete parent[key];
+  return obj;
+}
+
+function firstIndexOf(path: PropertyKey[]): number {
+  const i = path.findIndex((key) => typeof key === "number");
+  return i === -1 ? path.length : i;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  if (path.length === 0) return "(file)";
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null (an empty value)";
+  if (Array.isArray(value)) return `a list (${truncate(JSON.stringify(value))})`;
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${truncate(JSON.stringify(value))}`;
+}
+
+function truncate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The problems as one line each, the way they are shown in check runs, comments and logs. */
+export function formatProblems(problems: ConfigProblem[]): string[] {
+  return problems.map((p) => `${CONFIG_PATH}: \`${p.path}\`: expected ${p.expected}, got ${p.got}`);
+}

@@ -1,0 +1,45 @@
+import type { Context } from "probot";
+import { answerProtectionRule } from "../github/deployments.js";
+import { decideGate, withConfigProblems, type GateDeps } from "./decide-gate.js";
+
+/**
+ * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.
+ * 1. read the commit and environment from the payload
+ * 2. decide (decide-gate)
+ * 3. answer through the callback — always, even when deciding failed
+ */
+export function onDeploymentProtectionRule(deps: GateDeps) {
+  return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
+    const { payload } = context;
+    const callbackUrl = payload.deployment_callback_url;
+    const environment = payload.environment ?? payload.deployment?.environment;
+    const sha = payload.deployment?.sha ?? (payload as { sha?: string }).sha;
+    if (!callbackUrl || !environment) {
+      context.log.error({ hasCallback: Boolean(callbackUrl), environment }, "protection rule request without a callback URL or environment: cannot answer");
+      return;
+    }
+    const answer = (state: "approved" | "rejected", comment: string) =>
+      answerProtectionRule(context.octokit, { callbackUrl, environment, state, comment });
+    if (!sha) {
+      await answer("rejected", "mainline refused: the request names no commit, so it cannot be checked against main.");
+      return;
+    }
+    let result;
+    try {
+      result = await decideGate(context, deps, { sha, environment });
+    } catch (error) {
+      context.log.error({ err: error }, "gate decision failed: rejecting");
+      await answer("rejected", `mainline could not decide whether ${sha.slice(0, 7)} may deploy (internal error); refused. Re-run the deployment.`);
+      return;
+    }
+    if (!result.gated) {
+      await answer(
+        "approved",
+        `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`,
+      );
+      return;
+    }
+    const state = result.decision.verdict === "approve" ? "approved" : "rejected";
+    await answer(state, withConfigProblems(result.decision.message, result.loaded));
+  };
+}

@@ -1,0 +1,48 @@
+import nock from "nock";
+import { checkRequest } from "./openapi.js";
+import { INSTALLATION_ID } from "./fixtures.js";
+
+export type RecordedRequest = { method: string; path: string; body: unknown };
+
+/**
+ * nock for api.github.com that records every request the app makes and checks each one
+ * against GitHub's OpenAPI description. `done()` fails the test on an invalid request, an
+ * unmatched request, or a mock the app never called.
+ */
+export function mockGitHub() {
+  const requests: RecordedRequest[] = [];
+  const problems: string[] = [];
+  const scope = nock("https://api.github.com");
+  scope.on("request", (req: { method: string; path: string }, _interceptor: unknown, body: string) => {
+    const parsed = body ? JSON.parse(body) : undefined;
+    requests.push({ method: req.method, path: req.path, body: parsed });
+    problems.push(...checkRequest({ method: req.method, path: req.path, body: parsed }));
+  });
+  const onNoMatch = (req: { method: string; path: string }) => problems.push(`unexpected request: ${req.method} ${req.path}`);
+  nock.emitter.on("no match", onNoMatch);
+  return {
+    scope,
+    requests,
+    /** The access token exchange every installation-authenticated delivery starts with. */
+    token() {
+      return scope.post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    },
+    /** `.github/mainline.yml`: YAML text for the repository, or absent (404) in both repository and org. */
+    config(yaml?: string) {
+      if (yaml === undefined) {
+        scope.get("/repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml").reply(404);
+        return scope.get("/repos/Codertocat/.github/contents/.github%2Fmainline.yml").reply(404);
+      }
+      return scope.get("/repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml").reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
+    },
+    /** The lines "METHOD path" in order, for asserting exactly what the app asked of GitHub. */
+    calls() {
+      return requests.map((r) => `${r.method} ${r.path}`);
+    },
+    done() {
+      nock.emitter.removeListener("no match", onNoMatch);
+      const pending = scope.pendingMocks();
+      expect({ problems, pending }).toEqual({ problems: [], pending: [] });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { createRequire } from "node:module";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+/**
+ * Checks a request against GitHub's own REST description (@octokit/openapi, api.github.com),
+ * so a test cannot pass with a request real GitHub would reject: unknown route or method,
+ * undeclared query parameter, or a body that breaks the operation's schema.
+ */
+const require = createRequire(import.meta.url);
+type Operation = {
+  operationId: string;
+  parameters?: Array<{ $ref?: string; name?: string; in?: string; schema?: { type?: string; enum?: unknown[] } }>;
+  requestBody?: { required?: boolean; content: Record<string, { schema: unknown }> };
+};
+type Spec = { paths: Record<string, Record<string, Operation>>; components: { parameters: Record<string, Operation["parameters"] extends Array<infer P> | undefined ? P : never> } };
+
+const spec: Spec = require("@octokit/openapi/generated/api.github.com.json");
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
+const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+addFormats(ajv);
+ajv.addSchema({ $id: "gh", components: spec.components });
+
+type Route = { template: string; method: string; pattern: RegExp; operation: Operation };
+const routes: Route[] = Object.entries(spec.paths)
+  .flatMap(([template, methods]) =>
+    Object.entries(methods)
+      .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
+      .map(([method, operation]) => ({ template, method: method.toUpperCase(), operation, pattern: templateToRegExp(template, operation) })),
+  )
+  // Literal segments win over parameters: /repos/{o}/{r}/issues/comments before /issues/{number}.
+  .sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+
+function templateToRegExp(template: string, operation: Operation): RegExp {
+  const multi = new Set(resolveParameters(operation).filter((p) => (p as { "x-multi-segment"?: boolean })["x-multi-segment"]).map((p) => p.name));
+  const body = template.replace(/[.]/g, "\\.").replace(/\{([^}]+)\}/g, (_m, name: string) => (multi.has(name) ? "(.+)" : "([^/]+)"));
+  return new RegExp(`^${body}$`);
+}
+
+function resolveParameters(operation: Operation) {
+  return (operation.parameters ?? []).map((p) => (p.$ref ? spec.components.parameters[p.$ref.split("/").pop()!]! : p));
+}
+
+/** GitHub limits that its description states only in prose; checked here so tests see them too. */
+const proseLimits: Array<{ operationId: string; field: string; max: number }> = [
+  { operationId: "repos/create-deployment-status", field: "description", max: 140 },
+  { operationId: "issues/create-comment", field: "body", max: 65536 },
+  { operationId: "issues/update-comment", field: "body", max: 65536 },
+  { operationId: "issues/create", field: "body", max: 65536 },
+];
+
+const compiled = new Map<string, ValidateFunction>();
+
+export type RequestToCheck = { method: string; path: string; body?: unknown };
+
+/** Returns the reasons GitHub would reject the request; empty when it is valid. The path may carry an /api/v3 prefix and a query. */
+export function checkRequest({ method, path, body }: RequestToCheck): string[] {
+  const url = new URL(path, "http://x");
+  const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
+  const route = routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(pathname));
+  if (!route) return [`${method} ${pathname}: no such operation in GitHub's REST API`];
+  const where = `${method} ${route.template} (${route.operation.operationId})`;
+  const problems: string[] = [];
+  const declared = new Map(resolveParameters(route.operation).filter((p) => p.in === "query").map((p) => [p.name!, p]));
+  for (const [name, value] of url.searchParams) {
+    const param = declared.get(name);
+    if (!param) problems.push(`${where}: undeclared query parameter ${name}`);
+    else if (param.schema?.type === "integer" && !/^\d+$/.test(value)) problems.push(`${where}: query ${name} must be an integer, got ${value}`);
+    else if (param.schema?.enum && !param.schema.enum.includes(value)) problems.push(`${where}: query ${name} must be one of ${param.schema.enum.join(", ")}`);
+  }
+  const hasBody = body !== undefined && body !== "" && body !== null;
+  const schema = route.operation.requestBody?.content["application/json"]?.schema;
+  if (!hasBody) {
+    if (route.operation.requestBody?.required) problems.push(`${where}: a request body is required`);
+    return problems;
+  }
+  if (!schema) return [...problems, `${where}: takes no JSON body`];
+  const validate = compiledFor(route.operation.operationId, schema);
+  const parsed = typeof body === "string" ? JSON.parse(body) : body;
+  if (!validate(parsed)) {
+    problems.push(...(validate.errors ?? []).map((e) => `${where}: body${e.instancePath} ${e.message ?? "is invalid"}`));
+  }
+  for (const limit of proseLimits.filter((l) => l.operationId === route.operation.operationId)) {
+    const value = (parsed as Record<string, unknown>)[limit.field];
+    if (typeof value === "string" && [...value].length > limit.max) problems.push(`${where}: ${limit.field} longer than ${limit.max} characters`);
+  }
+  return problems;
+}
+
+function compiledFor(operationId: string, schema: unknown): ValidateFunction {
+  let validate = compiled.get(operationId);
+  if (!validate) {
+    const rebased = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'));
+    validate = ajv.compile(rebased);
+    compiled.set(operationId, validate);
+  }
+  return validate;
+}

@@ -1,0 +1,24 @@
+import { createRequire } from "node:module";
+import { Ajv, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+
+/** Validates a webhook payload against GitHub's published schema for that event and action. */
+const require = createRequire(import.meta.url);
+const schema = require("@octokit/webhooks-schemas/schema.json") as { definitions: Record<string, unknown> };
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
+const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+addFormats(ajv);
+ajv.addSchema({ ...schema, $id: "webhooks" });
+const compiled = new Map<string, ValidateFunction>();
+
+export function payloadProblems(event: string, payload: { action?: string }): string[] {
+  const name = payload.action && schema.definitions[`${event}$${payload.action}`] ? `${event}$${payload.action}` : `${event}_event`;
+  if (!schema.definitions[name]) return [`no webhook schema for ${event}${payload.action ? `.${payload.action}` : ""}`];
+  let validate = compiled.get(name);
+  if (!validate) {
+    validate = ajv.compile({ $ref: `webhooks#/definitions/${name}` });
+    compiled.set(name, validate);
+  }
+  if (validate(payload)) return [];
+  return (validate.errors ?? []).map((e) => `${event}: payload${e.instancePath} ${e.message ?? "is invalid"}`);
+}
