@@ -1,60 +1,70 @@
 import { z } from "zod";
 
 /**
- * The schema of `.github/mainline.yml` (SPEC section 2). Every key is optional;
- * objects are strict so that a misspelt key is reported instead of silently ignored.
+ * The schema of `.github/mainline.yml` (SPEC section 2). Every key is optional; objects are
+ * strict so that a misspelt key is reported instead of silently ignored. Descriptions travel
+ * into the generated JSON Schema, which editors show while the file is written.
  */
-const permission = z.enum(["write", "maintain", "admin"]);
+const positive = (description: string, fallback: number) => z.number().positive().default(fallback).describe(description);
 
-export const configSchema = z.strictObject({
-  /** enforce blocks; shadow decides and reports what it would have done, but never blocks. */
-  mode: z.enum(["enforce", "shadow"]).default("enforce"),
-  /** The branch production must come from; "" means the repository's default branch. */
-  mainBranch: z.string().default(""),
-  /** Gated environments; glob patterns (`*`, `?`) allowed, matched case-insensitively as GitHub does. */
-  environments: z.array(z.string().min(1)).default(["production"]),
-  /** Pull requests into these branches may carry only commits already on main. */
-  releaseBranches: z.array(z.string().min(1)).default(["release/*"]),
-  labels: z
-    .strictObject({
-      incident: z.string().min(1).default("incident"),
-      mergeBack: z.string().min(1).default("merge-back"),
-      rca: z.string().min(1).default("rca"),
-      cascade: z.string().min(1).default("hotfix-cascade"),
-    })
-    .prefault({}),
-  mergeBack: z
-    .strictObject({
-      /** A merge-back item is overdue this many hours after it was opened. */
-      dueHours: z.number().positive().default(24),
-    })
-    .prefault({}),
-  rca: z
-    .strictObject({
-      dueDays: z.number().positive().default(5),
-      /** Headings the RCA issue must have, each with content, before the incident may close. */
-      requiredSections: z.array(z.string().min(1)).default(["Timeline", "Root cause", "Action items"]),
-    })
-    .prefault({}),
-  override: z
-    .strictObject({
-      /** The least repository role allowed to grant an exception. */
-      permission: permission.default("maintain"),
-      /** 2 = a second person (not the grantor) must also run `/hotfix approve`. */
-      approvals: z.union([z.literal(1), z.literal(2)]).default(1),
-      /** An exception not used within this many hours expires. */
-      ttlHours: z.number().positive().default(4),
-    })
-    .prefault({}),
-  cascade: z
-    .strictObject({
-      /** A second hotfix deploy within this many hours is a cascade. */
-      windowHours: z.number().positive().default(24),
-    })
-    .prefault({}),
-  /** What a gate does when GitHub cannot be asked: reject (safe) or approve. */
-  onApiError: z.enum(["reject", "approve"]).default("reject"),
-});
+export const configSchema = z
+  .strictObject({
+    mode: z
+      .enum(["enforce", "shadow"])
+      .default("enforce")
+      .describe("enforce blocks; shadow decides and reports what enforce would have done, but never blocks."),
+    mainBranch: z.string().default("").describe('The branch production must come from; "" means the repository\'s default branch.'),
+    environments: z
+      .array(z.string().min(1))
+      .default(["production"])
+      .describe("Gated environments. Glob patterns (* and ?) are allowed and matched case-insensitively, as GitHub names environments."),
+    releaseBranches: z
+      .array(z.string().min(1))
+      .default(["release/*"])
+      .describe("Pull requests into these branches may carry only commits already on main (or -x cherry-picks of them)."),
+    labels: z
+      .strictObject({
+        incident: z.string().min(1).default("incident").describe("Marks an issue as an incident."),
+        mergeBack: z.string().min(1).default("merge-back").describe("Marks a merge-back issue."),
+        rca: z.string().min(1).default("rca").describe("Marks a root-cause analysis issue."),
+        cascade: z.string().min(1).default("hotfix-cascade").describe("Added to incidents whose hotfix deploys cascade."),
+      })
+      .prefault({})
+      .describe("Names of the labels the app reads and writes."),
+    mergeBack: z
+      .strictObject({ dueHours: positive("A merge-back item is overdue this many hours after it was opened.", 24) })
+      .prefault({}),
+    rca: z
+      .strictObject({
+        dueDays: positive("An RCA is on time when done within this many days of the incident.", 5),
+        requiredSections: z
+          .array(z.string().min(1))
+          .default(["Timeline", "Root cause", "Action items"])
+          .describe("Headings the RCA issue must have, each with content, before the incident may close."),
+      })
+      .prefault({}),
+    override: z
+      .strictObject({
+        permission: z
+          .enum(["write", "maintain", "admin"])
+          .default("maintain")
+          .describe("The least repository role allowed to grant an exception."),
+        approvals: z
+          .union([z.literal(1), z.literal(2)])
+          .default(1)
+          .describe("2 = a second person (not the grantor) must also run /hotfix approve."),
+        ttlHours: positive("An exception not used within this many hours expires.", 4),
+      })
+      .prefault({}),
+    cascade: z
+      .strictObject({ windowHours: positive("A second hotfix deploy within this many hours is a cascade.", 24) })
+      .prefault({}),
+    onApiError: z
+      .enum(["reject", "approve"])
+      .default("reject")
+      .describe("What a gate does when GitHub cannot be asked: reject (safe) or approve."),
+  })
+  .describe("mainline: merge-to-main-first deploy gating, incidents, merge-back and RCA.");
 
 export type Config = z.output<typeof configSchema>;
 

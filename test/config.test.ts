@@ -1,0 +1,85 @@
+import { readFileSync } from "node:fs";
+import { configJsonSchema } from "../src/config-json-schema.js";
+import { defaultConfig, formatProblems, parseConfig } from "../src/config.js";
+
+describe("parseConfig", () => {
+  test("no file means every default of SPEC section 2", () => {
+    expect(parseConfig(null)).toEqual({ config: defaultConfig, problems: [] });
+    expect(defaultConfig).toEqual({
+      mode: "enforce",
+      mainBranch: "",
+      environments: ["production"],
+      releaseBranches: ["release/*"],
+      labels: { incident: "incident", mergeBack: "merge-back", rca: "rca", cascade: "hotfix-cascade" },
+      mergeBack: { dueHours: 24 },
+      rca: { dueDays: 5, requiredSections: ["Timeline", "Root cause", "Action items"] },
+      override: { permission: "maintain", approvals: 1, ttlHours: 4 },
+      cascade: { windowHours: 24 },
+      onApiError: "reject",
+    });
+  });
+
+  test("a partial file keeps defaults for the keys it does not name", () => {
+    const { config, problems } = parseConfig({ environments: ["prod-*"], override: { approvals: 2 } });
+    expect(problems).toEqual([]);
+    expect(config.environments).toEqual(["prod-*"]);
+    expect(config.override).toEqual({ permission: "maintain", approvals: 2, ttlHours: 4 });
+  });
+
+  test.each([
+    [{ mode: "enforced" }, "mode", 'one of "enforce", "shadow"', 'string "enforced"'],
+    [{ onApiError: true }, "onApiError", 'one of "reject", "approve"', "boolean true"],
+    [{ environments: "production" }, "environments", "a list", 'string "production"'],
+    [{ environments: ["production", 7] }, "environments[1]", "string", "number 7"],
+    [{ mergeBack: { dueHours: -1 } }, "mergeBack.dueHours", "a number greater than 0", "number -1"],
+    [{ override: { approvals: 3 } }, "override.approvals", "1 or 2", "number 3"],
+    [{ override: { permission: "triage" } }, "override.permission", 'one of "write", "maintain", "admin"', 'string "triage"'],
+    [{ labels: { incident: "" } }, "labels.incident", "a non-empty string", 'string ""'],
+    [{ rca: null }, "rca", "object", "null (an empty value)"],
+  ])("%j is reported at its key path with what was expected and what was found", (raw, path, expected, got) => {
+    const { problems } = parseConfig(raw);
+    expect(problems).toEqual([{ path, expected, got }]);
+  });
+
+  test("a misspelt key is reported, not silently ignored", () => {
+    const { problems } = parseConfig({ enviroments: ["prod"] });
+    expect(formatProblems(problems)).toEqual([
+      ".github/mainline.yml: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, onApiError), got an unknown key",
+    ]);
+  });
+
+  test("a misspelt nested key names the keys that exist there", () => {
+    const { problems } = parseConfig({ override: { ttl: 2 } });
+    expect(problems[0]).toMatchObject({ path: "override.ttl", expected: "no such key (known: permission, approvals, ttlHours)" });
+  });
+
+  test("an invalid key falls back to its default while valid keys are kept, so one typo cannot loosen the gate", () => {
+    const { config, problems } = parseConfig({ mode: "off", environments: ["prod-*"], onApiError: "approve", cascade: { windowHours: "x" } });
+    expect(problems.map((p) => p.path)).toEqual(["mode", "cascade.windowHours"]);
+    expect(config.mode).toBe("enforce");
+    expect(config.environments).toEqual(["prod-*"]);
+    expect(config.onApiError).toBe("approve");
+    expect(config.cascade.windowHours).toBe(24);
+  });
+
+  test.each([["a string"], [["a", "list"]], [42]])("a file that is not a mapping (%j) keeps every default", (raw) => {
+    const { config, problems } = parseConfig(raw);
+    expect(config).toEqual(defaultConfig);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.path).toBe("(file)");
+  });
+});
+
+describe("the published JSON Schema", () => {
+  test("is generated from the zod schema and committed up to date", () => {
+    const committed = JSON.parse(readFileSync(new URL("../src/config.schema.json", import.meta.url), "utf8"));
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  test("documents defaults and rejects unknown keys, as editors need", () => {
+    const schema = configJsonSchema() as { properties: Record<string, { default?: unknown; description?: string }>; additionalProperties: boolean };
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.mode).toMatchObject({ default: "enforce" });
+    expect(schema.properties.onApiError?.description).toMatch(/GitHub cannot be asked/);
+  });
+});

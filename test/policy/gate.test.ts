@@ -1,0 +1,116 @@
+import { decideDeployment, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GrantedException } from "../../src/policy/gate.js";
+
+const S = "2222222222222222222222222222222222222222";
+const HEAD = "3333333333333333333333333333333333333333";
+const NOW = new Date("2026-11-20T12:00:00Z");
+
+const ancestries: Record<string, Ancestry> = {
+  "on main (behind)": { kind: "on-main", mainHead: HEAD },
+  "identical to main": { kind: "on-main", mainHead: S },
+  "ahead of main": { kind: "off-main", mainHead: HEAD, aheadBy: 1, behindBy: 0 },
+  "diverged from main": { kind: "off-main", mainHead: HEAD, aheadBy: 2, behindBy: 5 },
+  "unknown to GitHub": { kind: "not-comparable", detail: "HTTP 404: No commit found" },
+  "API error": { kind: "unverifiable", error: "HTTP 502: Bad Gateway" },
+};
+
+function input(ancestry: Ancestry, over: Partial<GateInput> = {}): GateInput {
+  return {
+    sha: S,
+    environment: "production",
+    mainBranch: "main",
+    mode: "enforce",
+    onApiError: "reject",
+    grantRole: "maintain",
+    ancestry,
+    exceptions: [],
+    now: NOW,
+    ...over,
+  };
+}
+
+describe("decideDeployment: verdict table", () => {
+  test.each([
+    // ancestry,             mode,      onApiError, verdict,   enforced,  outcome
+    ["on main (behind)", "enforce", "reject", "approve", "approve", "on-main"],
+    ["identical to main", "enforce", "reject", "approve", "approve", "on-main"],
+    ["ahead of main", "enforce", "reject", "refuse", "refuse", "off-main"],
+    ["diverged from main", "enforce", "reject", "refuse", "refuse", "off-main"],
+    ["unknown to GitHub", "enforce", "reject", "refuse", "refuse", "not-comparable"],
+    ["unknown to GitHub", "enforce", "approve", "refuse", "refuse", "not-comparable"],
+    ["API error", "enforce", "reject", "refuse", "refuse", "unverifiable"],
+    ["API error", "enforce", "approve", "approve", "approve", "unverifiable"],
+    ["on main (behind)", "shadow", "reject", "approve", "approve", "on-main"],
+    ["diverged from main", "shadow", "reject", "approve", "refuse", "off-main"],
+    ["API error", "shadow", "reject", "approve", "refuse", "unverifiable"],
+  ] as const)("%s, %s mode, onApiError %s → %s (enforce: %s, %s)", (name, mode, onApiError, verdict, enforced, outcome) => {
+    const decision = decideDeployment(input(ancestries[name]!, { mode, onApiError }));
+    expect(decision).toMatchObject({ verdict, enforcedVerdict: enforced, outcome });
+  });
+});
+
+describe("decideDeployment: messages", () => {
+  test("a refusal names the commit, main's head, why, and both ways forward", () => {
+    const { message } = decideDeployment(input(ancestries["diverged from main"]!));
+    expect(message).toBe(
+      "Refused: 2222222 is not on main (head 3333333; 2222222 is 2 commits ahead of it and 5 behind). " +
+        "production runs only commits already on main. Two ways forward: (1) merge a pull request with this change into main " +
+        "and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
+        "`/hotfix allow 2222222 production -- <reason>` in the open incident.",
+    );
+  });
+
+  test("an API error says it could not verify, not that the commit is off main", () => {
+    const { message } = decideDeployment(input(ancestries["API error"]!));
+    expect(message).toContain("could not verify that 2222222 is on main: GitHub did not answer (HTTP 502: Bad Gateway)");
+    expect(message).toContain("this says nothing about whether 2222222 is on main");
+    expect(message).not.toContain("is not on main");
+  });
+
+  test("shadow mode says what enforce mode would have done", () => {
+    const decision = decideDeployment(input(ancestries["ahead of main"]!, { mode: "shadow" }));
+    expect(decision.message).toMatch(/^\[shadow mode: approved; enforce mode would refuse\] Refused: 2222222 is not on main/);
+    expect(decision.summary).toMatch(/^\[shadow: would refuse\]/);
+  });
+
+  test.each(Object.keys(ancestries))("the status summary fits GitHub's 140 characters (%s), even with long names", (name) => {
+    for (const mode of ["enforce", "shadow"] as const) {
+      const decision = decideDeployment(
+        input(ancestries[name]!, { mode, mainBranch: "a-very-long-main-branch-name-for-testing", environment: "production-eu-west-1-canary" }),
+      );
+      expect(decision.summary.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_LIMIT);
+    }
+  });
+});
+
+describe("decideDeployment: exceptions (the seam incidents fill)", () => {
+  const granted = (over: Partial<GrantedException> = {}): GrantedException => ({
+    sha: S,
+    environment: "production",
+    incident: 42,
+    grantedBy: "octocat",
+    expiresAt: "2026-11-20T14:00:00Z",
+    ...over,
+  });
+
+  test("an unexpired exception for (S, E) approves an off-main commit and names the incident", () => {
+    const decision = decideDeployment(input(ancestries["diverged from main"]!, { exceptions: [granted()] }));
+    expect(decision).toMatchObject({ verdict: "approve", outcome: "exception", exception: { incident: 42 } });
+    expect(decision.message).toContain("@octocat granted an exception for production in incident #42");
+  });
+
+  test.each([
+    ["expired", granted({ expiresAt: "2026-11-20T11:59:59Z" })],
+    ["for another commit", granted({ sha: "4".repeat(40) })],
+    ["for another environment", granted({ environment: "staging" })],
+  ])("an exception %s does not open the gate", (_why, exception) => {
+    expect(decideDeployment(input(ancestries["ahead of main"]!, { exceptions: [exception] })).verdict).toBe("refuse");
+  });
+
+  test("an exception still applies when GitHub cannot be asked about ancestry", () => {
+    expect(decideDeployment(input(ancestries["API error"]!, { exceptions: [granted()] })).outcome).toBe("exception");
+  });
+
+  test("a commit on main needs no exception even when one exists", () => {
+    expect(decideDeployment(input(ancestries["on main (behind)"]!, { exceptions: [granted()] })).outcome).toBe("on-main");
+  });
+});
