@@ -59,10 +59,22 @@ test("an off-main deploy is refused through the protection rule callback", async
   ]);
 });
 
-test("an on-main deploy is approved", async () => {
+test("an on-main deploy is approved; asked again, the cached answer saves the compare", async () => {
+  const first = github.log.length;
   const res = await app.deliver("deployment_protection_rule", protectionRuleRequested({ sha: ON_MAIN, runId: 2, apiBase: github.apiBase }));
   expect(res.status).toBe(200);
   expect(answers().find((a) => a.runId === 2)).toMatchObject({ state: "approved", comment: "bbbbbbb is on master (head ccccccc): approved for production." });
+  const second = github.log.length;
+  await app.deliver("deployment_protection_rule", protectionRuleRequested({ sha: ON_MAIN, runId: 5, apiBase: github.apiBase }));
+  expect(answers().find((a) => a.runId === 5)).toMatchObject({ state: "approved" });
+
+  const config = ["GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml", "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
+  expect(github.calls().slice(first, second)).toEqual([
+    ...config,
+    `GET /repos/Codertocat/Hello-World/compare/master...${ON_MAIN}?per_page=1`,
+    "POST /repos/Codertocat/Hello-World/actions/runs/2/deployment_protection_rule",
+  ]);
+  expect(github.calls().slice(second)).toEqual([...config, "POST /repos/Codertocat/Hello-World/actions/runs/5/deployment_protection_rule"]);
 });
 
 test("an API-made deployment of an off-main commit gets a failure status", async () => {
