@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { CONFIG_PATH, formatProblems } from "../config.js";
 import type { AncestryReader } from "../github/ancestry.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
-import { isGatedEnvironment } from "../policy/environments.js";
+import { shouldGate } from "../policy/environments.js";
 import { decideDeployment, type Ancestry, type GateDecision } from "../policy/gate.js";
 
 export type GateDeps = { ancestry: AncestryReader; now: () => Date };
@@ -25,8 +25,7 @@ export async function decideGate(
 ): Promise<GateResult> {
   const loaded = await readConfig(context);
   const { config } = loaded;
-  // An unreadable config leaves the gated list unknown: gate rather than guess it is ungated.
-  if (!loaded.unreadable && !isGatedEnvironment(request.environment, config.environments)) return { gated: false, loaded };
+  if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const repository = context.payload.repository;
   const mainBranch = config.mainBranch || repository.default_branch;
   const ancestry: Ancestry = loaded.unreadable

@@ -120,6 +120,21 @@ describe("deployment_protection_rule.requested", () => {
     github.done();
   });
 
+  test("the owner's .github repository supplies defaults when the repository has no config", async () => {
+    const { probot } = await testApp();
+    const github = mockGitHub();
+    github.token();
+    github.scope.get("/repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml").reply(404);
+    github.scope
+      .get("/repos/Codertocat/.github/contents/.github%2Fmainline.yml")
+      .reply(200, "environments: [staging]\n", { "content-type": "text/plain; charset=utf-8" });
+    github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
+    github.scope.post(CALLBACK).reply(204);
+    await deliver(probot, SHA.offMain, "staging");
+    expect(answerOf(github)).toMatchObject({ environment_name: "staging", state: "rejected" });
+    github.done();
+  });
+
   test("when GitHub cannot be asked, the default refuses and says it could not verify", async () => {
     const { probot } = await testApp();
     const github = mockGitHub();

@@ -1,4 +1,4 @@
-import { isGatedEnvironment } from "../../src/policy/environments.js";
+import { isGatedEnvironment, shouldGate } from "../../src/policy/environments.js";
 
 test.each([
   ["production", ["production"], true],
@@ -17,4 +17,15 @@ test.each([
   ["production", [], false],
 ])("%s against %j → %s", (environment, patterns, gated) => {
   expect(isGatedEnvironment(environment, patterns)).toBe(gated);
+});
+
+describe("shouldGate", () => {
+  test.each([
+    ["gated environment, config read", "production", true, true],
+    ["ungated environment, config read", "staging", true, false],
+    ["ungated environment, config unreadable (list unknown)", "staging", false, true],
+    ["gated environment, config unreadable", "production", false, true],
+  ])("%s → %s", (_case, environment, readable, gated) => {
+    expect(shouldGate(environment, ["production"], readable)).toBe(gated);
+  });
 });
