@@ -1,11 +1,7 @@
 import { LRUCache } from "lru-cache";
-import type { ProbotOctokit } from "probot";
 import type { Ancestry } from "../policy/gate.js";
 import { describeApiError, isApiError } from "./api-error.js";
-
-type Octokit = InstanceType<typeof ProbotOctokit>;
-
-export type CommitRef = { repoId: number; owner: string; repo: string; mainBranch: string; sha: string };
+import type { RepoClient } from "./client.js";
 
 /**
  * Answers "is S reachable from the head of main?" with one compare call. A positive answer
@@ -15,23 +11,23 @@ export type CommitRef = { repoId: number; owner: string; repo: string; mainBranc
 export class AncestryReader {
   readonly #onMain = new LRUCache<string, string>({ max: 50_000 });
 
-  async read(octokit: Octokit, ref: CommitRef): Promise<Ancestry> {
-    const key = `${ref.repoId}:${ref.mainBranch}:${ref.sha}`;
+  async read(client: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
+    const key = `${client.repoId}:${mainBranch}:${sha}`;
     const cachedHead = this.#onMain.get(key);
     if (cachedHead) return { kind: "on-main", mainHead: cachedHead };
-    const ancestry = await compareWithMain(octokit, ref);
+    const ancestry = await compareWithMain(client, mainBranch, sha);
     if (ancestry.kind === "on-main") this.#onMain.set(key, ancestry.mainHead);
     return ancestry;
   }
 }
 
-async function compareWithMain(octokit: Octokit, ref: CommitRef): Promise<Ancestry> {
+async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
   try {
     // per_page=1: only status and counts are needed, not the list of commits and files.
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
-      owner: ref.owner,
-      repo: ref.repo,
-      basehead: `${ref.mainBranch}...${ref.sha}`,
+      owner,
+      repo,
+      basehead: `${mainBranch}...${sha}`,
       per_page: 1,
     });
     const mainHead = data.base_commit.sha;

@@ -1,17 +1,20 @@
 import type { Context } from "probot";
-import { CONFIG_PATH, formatProblems } from "../config.js";
-import type { AncestryReader } from "../github/ancestry.js";
+import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
+import { describeApiError, isApiError } from "../github/api-error.js";
+import type { RepoClient } from "../github/client.js";
+import { readRecentIncidents } from "../github/incidents.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
-import { decideDeployment, type Ancestry, type GateDecision } from "../policy/gate.js";
-
-export type GateDeps = { ancestry: AncestryReader; now: () => Date };
+import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
+import { decideDeployment, type Ancestry, type GateDecision, type GrantedException } from "../policy/gate.js";
+import { clientOf } from "./client-of.js";
+import type { Deps } from "./deps.js";
 
 export type GateRequest = { sha: string; environment: string };
 
 export type GateResult =
   | { gated: false; loaded: LoadedConfig }
-  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string };
+  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; client: RepoClient; config: Config };
 
 /**
  * The recipe both deployment events share: read config → is the environment gated? →
@@ -20,18 +23,21 @@ export type GateResult =
  */
 export async function decideGate(
   context: Context<"deployment" | "deployment_protection_rule">,
-  deps: GateDeps,
+  deps: Deps,
   request: GateRequest,
 ): Promise<GateResult> {
   const loaded = await readConfig(context);
   const { config } = loaded;
   if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const repository = context.payload.repository;
+  const client = clientOf(context);
   const mainBranch = config.mainBranch || repository.default_branch;
   const ancestry: Ancestry = loaded.unreadable
     ? { kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }
-    : await readAncestrySafely(context, deps, { mainBranch, sha: request.sha });
-  const decision = decideDeployment({
+    : await readAncestrySafely(context, client, deps, { mainBranch, sha: request.sha });
+  // Exceptions matter only for a commit not known to be on main; reading them costs a page of incidents.
+  const exceptions = ancestry.kind === "on-main" || loaded.unreadable ? { granted: [] } : await readExceptions(client, config, deps);
+  const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
     mainBranch,
@@ -39,29 +45,44 @@ export async function decideGate(
     onApiError: config.onApiError,
     grantRole: config.override.permission,
     ancestry,
-    // Exceptions granted in incidents are read here once incidents exist; none can be granted yet.
-    exceptions: [],
+    exceptions: exceptions.granted,
     now: deps.now(),
   });
+  const decision = exceptions.error
+    ? { ...decided, message: `${decided.message} (mainline could not read the incidents' exceptions: ${exceptions.error})` }
+    : decided;
   const log = context.log.child({ repo: repository.full_name, sha: request.sha, environment: request.environment });
   if (loaded.problems.length > 0) log.warn({ problems: formatProblems(loaded.problems) }, "invalid config: defaults used for the listed keys");
   log.info({ verdict: decision.verdict, enforcedVerdict: decision.enforcedVerdict, outcome: decision.outcome, mode: config.mode }, decision.message);
-  return { gated: true, loaded, decision, mainBranch };
+  return { gated: true, loaded, decision, mainBranch, client, config };
+}
+
+/**
+ * Exceptions granted in incidents touched within the exception lifetime. When they cannot be
+ * read the gate goes on without them: it can only refuse more, never allow more.
+ */
+async function readExceptions(client: RepoClient, config: Config, deps: Deps): Promise<{ granted: GrantedException[]; error?: string }> {
+  const now = deps.now();
+  const since = new Date(now.getTime() - config.override.ttlHours * 3_600_000).toISOString();
+  try {
+    const incidents = await readRecentIncidents(client, config.labels.incident, since, deps.appId);
+    const open = new Set(incidents.filter(({ issue }) => issue.state === "open").map(({ issue }) => issue.number));
+    const states = incidents.flatMap(({ thread }) => exceptionStates(thread.records, config.override.approvals, now));
+    return { granted: grantedExceptions(states, open) };
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    return { granted: [], error: describeApiError(error) };
+  }
 }
 
 async function readAncestrySafely(
   context: Context<"deployment" | "deployment_protection_rule">,
-  deps: GateDeps,
+  client: RepoClient,
+  deps: Deps,
   target: { mainBranch: string; sha: string },
 ): Promise<Ancestry> {
-  const repository = context.payload.repository;
   try {
-    return await deps.ancestry.read(context.octokit, {
-      repoId: repository.id,
-      owner: repository.owner.login,
-      repo: repository.name,
-      ...target,
-    });
+    return await deps.ancestry.read(client, target.mainBranch, target.sha);
   } catch (error) {
     context.log.error({ err: error }, "ancestry check failed unexpectedly");
     return { kind: "unverifiable", error: "internal error while comparing" };

@@ -1,14 +1,18 @@
 import type { Context } from "probot";
 import { answerProtectionRule } from "../github/deployments.js";
-import { decideGate, withConfigProblems, type GateDeps } from "./decide-gate.js";
+import { decideGate, withConfigProblems } from "./decide-gate.js";
+import { recordExceptionDeploy } from "./record-exception-deploy.js";
+import type { Deps } from "./deps.js";
 
 /**
  * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.
  * 1. read the commit and environment from the payload
  * 2. decide (decide-gate)
  * 3. answer through the callback — always, even when deciding failed
+ * 4. allowed under an exception → record it in the incident (after answering: the deploy
+ *    should not wait on bookkeeping; a failure here fails the delivery so it can be redelivered)
  */
-export function onDeploymentProtectionRule(deps: GateDeps) {
+export function onDeploymentProtectionRule(deps: Deps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
     const { payload } = context;
     const callbackUrl = payload.deployment_callback_url;
@@ -41,5 +45,9 @@ export function onDeploymentProtectionRule(deps: GateDeps) {
     }
     const state = result.decision.verdict === "approve" ? "approved" : "rejected";
     await answer(state, withConfigProblems(result.decision.message, result.loaded));
+    const { exception } = result.decision;
+    if (exception && payload.deployment) {
+      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, { exception, sha, environment, deploymentId: payload.deployment.id });
+    }
   };
 }

@@ -1,17 +1,26 @@
 import type { Context } from "probot";
 import { markDeploymentRefused } from "../github/deployments.js";
-import { decideGate, type GateDeps } from "./decide-gate.js";
+import { decideGate } from "./decide-gate.js";
+import { recordExceptionDeploy } from "./record-exception-deploy.js";
+import type { Deps } from "./deps.js";
 
 /**
  * `deployment.created` from any deploy tool: GitHub cannot be told to wait, so a refusal is
  * written as a `failure` deployment status that well-behaved deploy tools stop on.
- * 1. decide (decide-gate)   2. refused → failure status with a link explaining why   3. allowed → nothing
+ * 1. decide (decide-gate)   2. refused → failure status with a link explaining why
+ * 3. allowed under an exception → record it in the incident   4. allowed because on main → nothing
  */
-export function onDeploymentCreated(deps: GateDeps) {
+export function onDeploymentCreated(deps: Deps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const { deployment, repository } = context.payload;
     const result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
-    if (!result.gated || result.decision.verdict === "approve") return;
+    if (!result.gated) return;
+    const { exception } = result.decision;
+    if (exception) {
+      const deploy = { exception, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
+      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy);
+    }
+    if (result.decision.verdict === "approve") return;
     const outcome = await markDeploymentRefused(
       context.octokit,
       { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id },

@@ -2,3 +2,29 @@
 export function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
+
+/**
+ * Makes user text safe to echo inside a comment: no raw HTML, no live @-mentions or
+ * #-references it did not intend, no markdown that could forge a heading or a table.
+ */
+export function escapeUserText(text: string, maxLength = 300): string {
+  const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+  return clipped
+    .replace(/[\r\n]+/g, " ")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]|#~])/g, "\\$1")
+    .replace(/@/g, "@\u200b");
+}
+
+/** A GitHub login as text that does not notify its owner. */
+export function quietLogin(login: string): string {
+  return `**${escapeUserText(login, 100)}**`;
+}
+
+/** User text shown verbatim as inline code: GitHub renders nothing inside it (no HTML, links or mentions). */
+export function codeSpan(text: string, maxLength = 200): string {
+  const flat = text.replace(/[\r\n]+/g, " ").replace(/`/g, "'");
+  return `\`${flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat}\``;
+}

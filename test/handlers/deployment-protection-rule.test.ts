@@ -51,6 +51,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 2, 3));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -73,6 +74,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("rejected");
@@ -85,6 +87,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(404, { message: "No commit found for SHA: 2222222" });
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("rejected");
@@ -113,6 +116,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config('environments: ["prod-*"]\nmainBranch: trunk\n');
     github.scope.get(`/repos/Codertocat/Hello-World/compare/trunk...${SHA.offMain}?per_page=1`).reply(200, compareBody("diverged", 1, 1));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain, "Prod-EU");
     expect(answerOf(github).state).toBe("rejected");
@@ -129,6 +133,7 @@ describe("deployment_protection_rule.requested", () => {
       .get("/repos/Codertocat/.github/contents/.github%2Fmainline.yml")
       .reply(200, "environments: [staging]\n", { "content-type": "text/plain; charset=utf-8" });
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain, "staging");
     expect(answerOf(github)).toMatchObject({ environment_name: "staging", state: "rejected" });
@@ -141,6 +146,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(502, { message: "Server Error" });
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.onMain);
@@ -157,6 +163,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("onApiError: approve\n");
     github.scope.get(compare(SHA.offMain)).reply(500, { message: "Server Error" });
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("approved");
@@ -182,6 +189,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("mode: shadow\n");
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 1, 1));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -198,6 +206,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("mode: enforced\nonApiError: approve\n");
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 1, 1));
+    github.incidents();
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -233,6 +242,7 @@ describe("deployment_protection_rule.requested", () => {
     github.config();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
+    github.incidents();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("behind", 0, 1));
     github.scope.post(CALLBACK).twice().reply(204);
 

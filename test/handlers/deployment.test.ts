@@ -20,6 +20,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "diverged", ahead_by: 1, behind_by: 2, base_commit: { sha: SHA.mainHead } });
+    github.incidents();
     github.scope.get(`${STATUSES}?per_page=100`).reply(200, []);
     github.scope.post(STATUSES).reply(201, {});
 
@@ -30,6 +31,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
       "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
       "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
       `GET ${compare(SHA.offMain)}`,
+      "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=all&per_page=100&since=2026-11-20T08%3A00%3A00.000Z",
       `GET ${STATUSES}?per_page=100`,
       `POST ${STATUSES}`,
     ]);
@@ -75,6 +77,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "ahead", ahead_by: 1, behind_by: 0, base_commit: { sha: SHA.mainHead } });
+    github.incidents();
     github.scope
       .get(`${STATUSES}?per_page=100`)
       .reply(200, [{ id: 1, state: "failure", description: "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 0 behind)." }]);
@@ -90,6 +93,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(503, { message: "Service Unavailable" });
+    github.incidents();
     github.scope.get(`${STATUSES}?per_page=100`).reply(200, []);
     github.scope.post(STATUSES).reply(201, {});
 
@@ -106,6 +110,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config("mode: shadow\n");
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "ahead", ahead_by: 1, behind_by: 0, base_commit: { sha: SHA.mainHead } });
+    github.incidents();
 
     await deliver(SHA.offMain);
 

@@ -75,3 +75,94 @@ export const SHA = {
   offMain: "2222222222222222222222222222222222222222",
   mainHead: "3333333333333333333333333333333333333333",
 } as const;
+
+export type IssueShape = {
+  number: number;
+  title?: string;
+  body?: string | null;
+  labels?: string[];
+  state?: "open" | "closed";
+  closedAt?: string | null;
+  pullRequest?: boolean;
+  assignees?: string[];
+};
+
+const LABEL_IDS: Record<string, number> = {};
+function label(name: string) {
+  LABEL_IDS[name] ??= 1000 + Object.keys(LABEL_IDS).length;
+  return { id: LABEL_IDS[name]!, node_id: `LA_${LABEL_IDS[name]}`, url: `https://api.github.com/repos/${OWNER}/${REPO}/labels/${encodeURIComponent(name)}`, name, color: "d73a4a", default: false, description: null };
+}
+
+function reactions(url: string) {
+  return { url, total_count: 0, "+1": 0, "-1": 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
+}
+
+/** An issue as webhook payloads carry it, shaped from the example's issue. */
+export function issueObject(base: Record<string, any>, shape: IssueShape) {
+  const closed = shape.state === "closed";
+  const issue: Record<string, any> = {
+    ...base,
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/issues/${shape.number}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/issues/${shape.number}`,
+    number: shape.number,
+    id: 444500000 + shape.number,
+    title: shape.title ?? base.title,
+    body: shape.body === undefined ? base.body : shape.body,
+    labels: (shape.labels ?? []).map(label),
+    state: shape.state ?? "open",
+    closed_at: closed ? (shape.closedAt ?? "2026-11-20T11:00:00Z") : null,
+    assignees: (shape.assignees ?? []).map((login) => ({ ...base.user, login })),
+    assignee: shape.assignees?.[0] ? { ...base.user, login: shape.assignees[0] } : null,
+  };
+  issue.active_lock_reason ??= null;
+  issue.reactions ??= reactions(issue.url);
+  if (closed) issue.state_reason = "completed";
+  if (shape.pullRequest) {
+    issue.pull_request = {
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${shape.number}`,
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${shape.number}`,
+      diff_url: `https://github.com/${OWNER}/${REPO}/pull/${shape.number}.diff`,
+      patch_url: `https://github.com/${OWNER}/${REPO}/pull/${shape.number}.patch`,
+    };
+  }
+  return issue;
+}
+
+/** `issue_comment.created` by `login` (a person unless userType says Bot) with `body`. */
+export function issueComment({ body, login = "octocat", userType = "User", commentId = 9001, issue }: { body: string; login?: string; userType?: "User" | "Bot"; commentId?: number; issue: IssueShape }) {
+  const payload = example("issue_comment", "created");
+  const user = { ...payload.comment.user, login, type: userType };
+  payload.issue = issueObject(payload.issue, issue);
+  Object.assign(payload.comment, {
+    id: commentId,
+    body,
+    user,
+    html_url: `https://github.com/${OWNER}/${REPO}/issues/${issue.number}#issuecomment-${commentId}`,
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/issues/comments/${commentId}`,
+    issue_url: `https://api.github.com/repos/${OWNER}/${REPO}/issues/${issue.number}`,
+    performed_via_github_app: null,
+    reactions: payload.comment.reactions ?? reactions(`https://api.github.com/repos/${OWNER}/${REPO}/issues/comments/${commentId}/reactions`),
+  });
+  payload.sender = user;
+  return validPayload("issue_comment", payload);
+}
+
+/** `issues.<action>` for an issue; `labeled` carries the label that was added. */
+export function issueEvent(action: "labeled" | "closed" | "edited" | "reopened", issue: IssueShape, options: { label?: string; login?: string } = {}) {
+  const payload = example("issues", action === "closed" || action === "edited" ? "reopened" : action);
+  payload.action = action;
+  payload.issue = issueObject(payload.issue, issue);
+  if (action === "labeled") payload.label = label(options.label ?? issue.labels?.[0] ?? "incident");
+  if (action === "edited") payload.changes = { body: { from: "" } };
+  if (options.login) payload.sender = { ...payload.sender, login: options.login };
+  return validPayload("issues", payload);
+}
+
+/** A `push` to `branch` with the given commits (newest last, as GitHub lists them). */
+export function pushEvent({ branch = "master", before, after, commits }: { branch?: string; before: string; after: string; commits: Array<{ id: string; message: string }> }) {
+  const payload = example("push");
+  const template = payload.commits[0] ?? payload.head_commit;
+  const full = commits.map((c) => ({ ...template, id: c.id, tree_id: c.id, message: c.message, distinct: true, url: `https://github.com/${OWNER}/${REPO}/commit/${c.id}` }));
+  Object.assign(payload, { ref: `refs/heads/${branch}`, before, after, commits: full, head_commit: full.at(-1) ?? null, created: false, deleted: false, forced: false });
+  return validPayload("push", payload);
+}

@@ -1,10 +1,13 @@
 import { Probot, ProbotOctokit } from "probot";
-import app from "../../src/index.js";
+import { createApp } from "../../src/index.js";
 import { PRIVATE_KEY } from "./keys.js";
 import { capturedLogger } from "./log-capture.js";
 
-/** The app loaded into a Probot with retries and throttling off, as tests need it deterministic. */
-export async function testApp() {
+/** The moment handler tests happen at, so time-dependent requests (`since=`) are exact. */
+export const NOW = new Date("2026-11-20T12:00:00Z");
+
+/** The app loaded into a Probot with retries and throttling off and a fixed clock, as tests need it deterministic. */
+export async function testApp(now: () => Date = () => NOW) {
   const { log, lines } = capturedLogger();
   const probot = new Probot({
     appId: 123,
@@ -13,6 +16,6 @@ export async function testApp() {
     // A function, not an object: Probot merges its own throttle options over object defaults.
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(app, { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load(createApp({ now }), { cwd: process.cwd(), addHandler: () => undefined });
   return { probot, logs: lines };
 }

@@ -12,8 +12,9 @@ ajv.addSchema({ ...schema, $id: "webhooks" });
 const compiled = new Map<string, ValidateFunction>();
 
 export function payloadProblems(event: string, payload: { action?: string }): string[] {
-  const name = payload.action && schema.definitions[`${event}$${payload.action}`] ? `${event}$${payload.action}` : `${event}_event`;
-  if (!schema.definitions[name]) return [`no webhook schema for ${event}${payload.action ? `.${payload.action}` : ""}`];
+  // Events without actions are defined as `<event>$event` (push) or `<event>_event`.
+  const name = [`${event}$${payload.action}`, `${event}$event`, `${event}_event`].find((n) => schema.definitions[n])!;
+  if (!name) return [`no webhook schema for ${event}${payload.action ? `.${payload.action}` : ""}`];
   let validate = compiled.get(name);
   if (!validate) {
     validate = ajv.compile({ $ref: `webhooks#/definitions/${name}` });

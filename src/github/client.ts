@@ -1,0 +1,38 @@
+import type { ProbotOctokit } from "probot";
+
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/** Everything an adapter needs to speak about one repository. */
+export type RepoClient = { octokit: Octokit; owner: string; repo: string; repoId: number };
+
+export type IssueLike = {
+  number: number;
+  title: string;
+  body?: string | null;
+  state: string;
+  state_reason?: string | null;
+  labels: Array<string | { name?: string }>;
+  created_at: string;
+  closed_at: string | null;
+  html_url: string;
+  assignees?: Array<{ login: string }> | null;
+  pull_request?: unknown;
+};
+
+export type CommentLike = {
+  id: number;
+  body?: string;
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+  user: { login: string; type?: string } | null;
+  performed_via_github_app?: { id: number } | null;
+};
+
+export function labelNames(issue: Pick<IssueLike, "labels">): string[] {
+  return issue.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean);
+}
+
+export function hasLabel(issue: Pick<IssueLike, "labels">, label: string): boolean {
+  return labelNames(issue).some((name) => name.toLowerCase() === label.toLowerCase());
+}

@@ -1,0 +1,72 @@
+import { readMarker, type MarkerFields } from "../markers.js";
+import type { IncidentRecords } from "../policy/exceptions.js";
+import type { CommentLike, IssueLike, RepoClient } from "./client.js";
+import { listComments, listIssuesWithLabel } from "./issues.js";
+import { findOwnComment, ownRecords } from "./own-comments.js";
+
+export type IncidentThread = {
+  comments: CommentLike[];
+  records: IncidentRecords;
+  ledger?: CommentLike;
+  forceClose?: MarkerFields<"force-close">;
+};
+
+/** One page-through of an incident's comments gives its records, its ledger and its replies. */
+export async function readIncidentThread(client: RepoClient, incident: IssueLike, appId: number): Promise<IncidentThread> {
+  const comments = await listComments(client, incident.number);
+  return threadOf(incident, comments, appId);
+}
+
+export function threadOf(incident: IssueLike, comments: CommentLike[], appId: number): IncidentThread {
+  const forceCloses = ownRecords(comments, appId, "force-close");
+  return {
+    comments,
+    records: {
+      incident: incident.number,
+      open: incident.state === "open",
+      exceptions: ownRecords(comments, appId, "exception"),
+      approvals: ownRecords(comments, appId, "approval"),
+      revokes: ownRecords(comments, appId, "revoke"),
+      deploys: ownRecords(comments, appId, "deploy"),
+    },
+    ledger: findOwnComment(comments, appId, "ledger", (m) => m.incident === incident.number),
+    ...(forceCloses.length > 0 ? { forceClose: forceCloses.at(-1)! } : {}),
+  };
+}
+
+/** Incidents touched since a moment (a grant or deploy record updates them), each with its thread. */
+export async function readRecentIncidents(
+  client: RepoClient,
+  label: string,
+  since: string,
+  appId: number,
+): Promise<Array<{ issue: IssueLike; thread: IncidentThread }>> {
+  const issues = await listIssuesWithLabel(client, label, { state: "all", since });
+  return Promise.all(issues.map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, appId) })));
+}
+
+/** The incident's RCA issue: the issue with the RCA label whose body marker names the incident. */
+export async function findRcaIssue(client: RepoClient, rcaLabel: string, incident: number): Promise<IssueLike | undefined> {
+  const issues = await listIssuesWithLabel(client, rcaLabel, { state: "all" });
+  return issues.filter((issue) => readMarker(issue.body, "rca")?.incident === incident).sort(oldestFirst)[0];
+}
+
+export type MergeBackIssue = IssueLike & { mergeBack: MarkerFields<"merge-back"> };
+
+/** Merge-back issues (optionally of one incident or one state), identified by their body marker. */
+export async function findMergeBackIssues(
+  client: RepoClient,
+  mergeBackLabel: string,
+  options: { state: "open" | "all"; incident?: number },
+): Promise<MergeBackIssue[]> {
+  const issues = await listIssuesWithLabel(client, mergeBackLabel, { state: options.state });
+  return issues
+    .map((issue) => ({ ...issue, mergeBack: readMarker(issue.body, "merge-back") }))
+    .filter((issue): issue is MergeBackIssue => issue.mergeBack !== undefined)
+    .filter((issue) => options.incident === undefined || issue.mergeBack.incident === options.incident)
+    .sort(oldestFirst);
+}
+
+function oldestFirst(a: IssueLike, b: IssueLike): number {
+  return a.created_at.localeCompare(b.created_at) || a.number - b.number;
+}

@@ -1,0 +1,79 @@
+import type { CommentLike, IssueLike, RepoClient } from "./client.js";
+
+/** Every issue (not pull request) with a label, paging through all of them. */
+export async function listIssuesWithLabel(
+  { octokit, owner, repo }: RepoClient,
+  label: string,
+  options: { state: "open" | "closed" | "all"; since?: string },
+): Promise<IssueLike[]> {
+  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+    owner,
+    repo,
+    labels: label,
+    state: options.state,
+    per_page: 100,
+    ...(options.since ? { since: options.since } : {}),
+  });
+  return (issues as IssueLike[]).filter((issue) => !issue.pull_request);
+}
+
+export async function getIssue({ octokit, owner, repo }: RepoClient, number: number): Promise<IssueLike> {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: number });
+  return data as IssueLike;
+}
+
+export async function createIssue(
+  { octokit, owner, repo }: RepoClient,
+  issue: { title: string; body: string; labels: string[]; assignees?: string[] },
+): Promise<IssueLike> {
+  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...issue });
+  return data as IssueLike;
+}
+
+export async function setIssueState(
+  { octokit, owner, repo }: RepoClient,
+  number: number,
+  state: "open" | "closed",
+  stateReason?: "completed" | "not_planned" | "reopened",
+): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+    owner,
+    repo,
+    issue_number: number,
+    state,
+    ...(stateReason ? { state_reason: stateReason } : {}),
+  });
+}
+
+export async function updateIssueTitle({ octokit, owner, repo }: RepoClient, number: number, title: string): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: number, title });
+}
+
+export async function addLabels({ octokit, owner, repo }: RepoClient, number: number, labels: string[]): Promise<void> {
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: number, labels });
+}
+
+/** All comments of an issue, oldest first, paging through every page (a marker can be anywhere). */
+export async function listComments({ octokit, owner, repo }: RepoClient, number: number): Promise<CommentLike[]> {
+  const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
+    owner,
+    repo,
+    issue_number: number,
+    per_page: 100,
+  });
+  return comments as CommentLike[];
+}
+
+export async function createComment({ octokit, owner, repo }: RepoClient, number: number, body: string): Promise<CommentLike> {
+  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, body });
+  return data as CommentLike;
+}
+
+export async function updateComment({ octokit, owner, repo }: RepoClient, commentId: number, body: string): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: commentId, body });
+}
+
+/** 👍 on a command comment. GitHub answers 200 with the existing reaction when it is already there. */
+export async function reactDone({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
+  await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { owner, repo, comment_id: commentId, content: "+1" });
+}

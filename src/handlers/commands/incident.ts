@@ -1,0 +1,63 @@
+import type { Command } from "../../commands/parse.js";
+import { hasLabel } from "../../github/client.js";
+import { addLabels, createComment, getIssue, setIssueState, updateIssueTitle } from "../../github/issues.js";
+import { marker } from "../../markers.js";
+import { escapeUserText, quietLogin } from "../../policy/text.js";
+import { becomeIncident } from "../become-incident.js";
+import { viewIncident } from "../incident-view.js";
+import { recheckMergeBacks } from "../recheck-merge-backs.js";
+import { refreshLedger } from "../refresh-ledger.js";
+import type { CommandEnv, Outcome } from "./types.js";
+
+type IncidentCommand = Extract<Command, { name: "incident" | "incident-close" | "incident-force-close" }>;
+
+export async function runIncident(env: CommandEnv, command: IncidentCommand): Promise<Outcome> {
+  if (command.name === "incident") return makeIncident(env, command.title);
+  if (command.name === "incident-close") return closeIfNothingBlocks(env);
+  return forceClose(env, command.reason);
+}
+
+/**
+ * `/incident [title]`. Adding the label is enough when it is missing: GitHub's `labeled` event
+ * then opens the RCA and the ledger, and doing it here too would race that event into duplicates.
+ */
+async function makeIncident(env: CommandEnv, title: string | undefined): Promise<Outcome> {
+  const { repo, issue } = env;
+  if (title && title !== issue.title) await updateIssueTitle(repo.client, issue.number, title);
+  if (!hasLabel(issue, repo.config.labels.incident)) {
+    await addLabels(repo.client, issue.number, [repo.config.labels.incident]);
+    return { ok: true };
+  }
+  await becomeIncident(repo.client, repo.config, repo.mainBranch, title ? { ...issue, title } : issue, env.deps);
+  return { ok: true };
+}
+
+async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
+  const { repo, deps, issue } = env;
+  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number });
+  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
+  if (view.blockers.length > 0) {
+    await refreshLedger(repo.client, repo.config, view, deps);
+    return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
+  }
+  await setIssueState(repo.client, issue.number, "closed", "completed");
+  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps), deps);
+  return { ok: true };
+}
+
+/** Admins may close over blockers; the reason and who gave it stay in the incident's record. */
+async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
+  const { repo, deps, issue } = env;
+  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
+  if (!view.thread.forceClose || view.thread.forceClose.source !== env.comment.id) {
+    const blockers = view.blockers.length > 0 ? ` Closed over: ${view.blockers.join("; ")}.` : "";
+    await createComment(
+      repo.client,
+      issue.number,
+      `⛔ Force-closed by ${quietLogin(env.actor)}. Reason: ${escapeUserText(reason)}.${blockers}\n\n${marker("force-close", { by: env.actor, at: deps.now().toISOString(), reason, source: env.comment.id })}`,
+    );
+  }
+  await setIssueState(repo.client, issue.number, "closed", "completed");
+  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps), deps);
+  return { ok: true };
+}

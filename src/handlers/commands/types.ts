@@ -1,0 +1,17 @@
+import type { Logger } from "probot";
+import type { IssueLike } from "../../github/client.js";
+import type { Deps } from "../deps.js";
+import type { RepoContext } from "../repo-context.js";
+
+/** What a command runs with: the repository, the issue it was written in, and who wrote it. */
+export type CommandEnv = {
+  repo: RepoContext;
+  deps: Deps;
+  issue: IssueLike;
+  comment: { id: number; html_url: string };
+  actor: string;
+  log: Logger;
+};
+
+/** ok: the command did its work (👍); reply: text to post as well (help, status). */
+export type Outcome = { ok: true; reply?: string } | { ok: false; error: string };

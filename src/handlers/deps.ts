@@ -1,0 +1,9 @@
+import type { AncestryReader } from "../github/ancestry.js";
+
+/** What every handler shares for the life of the process. */
+export type Deps = {
+  ancestry: AncestryReader;
+  now: () => Date;
+  /** This app's id: only comments it wrote itself count as records. */
+  appId: number;
+};

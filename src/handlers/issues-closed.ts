@@ -1,0 +1,78 @@
+import type { Context } from "probot";
+import type { IssueLike } from "../github/client.js";
+import { hasLabel } from "../github/client.js";
+import { getIssue, listComments, createComment } from "../github/issues.js";
+import { findMergeBackIssues } from "../github/incidents.js";
+import { findOwnComment } from "../github/own-comments.js";
+import { marker, readMarker } from "../markers.js";
+import { decideIncidentClosed } from "../policy/close-gate.js";
+import { checkRca } from "../policy/rca.js";
+import { checkMergeBack, mainHistorySince } from "./check-merge-back.js";
+import type { Deps } from "./deps.js";
+import { viewIncident } from "./incident-view.js";
+import { recheckMergeBacks } from "./recheck-merge-backs.js";
+import { refreshLedger } from "./refresh-ledger.js";
+import { reopenOnce } from "./reopen-once.js";
+import { repoContext, type RepoContext } from "./repo-context.js";
+
+/**
+ * `issues.closed`: the close gate. An incident closed with blockers, a merge-back closed while
+ * S is not on main, or an RCA closed with empty sections is reopened, with why.
+ */
+export function onIssueClosed(deps: Deps) {
+  return async (context: Context<"issues.closed">): Promise<void> => {
+    const issue = context.payload.issue as IssueLike;
+    if (context.payload.issue.pull_request) return;
+    const repo = await repoContext(context);
+    if (hasLabel(issue, repo.config.labels.incident)) await gateIncidentClose(repo, issue, deps);
+    const mergeBack = readMarker(issue.body, "merge-back");
+    if (mergeBack && hasLabel(issue, repo.config.labels.mergeBack)) await verifyMergeBackClose(repo, issue, deps);
+    const rca = readMarker(issue.body, "rca");
+    if (rca && hasLabel(issue, repo.config.labels.rca)) await verifyRcaClose(repo, issue, deps);
+    const incident = mergeBack?.incident ?? rca?.incident;
+    if (incident !== undefined) await refreshIncident(repo, incident, deps);
+  };
+}
+
+async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<void> {
+  // Items whose change reached main while nobody pushed (or the app was down) are closed first.
+  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: incident.number });
+  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
+  const verdict = decideIncidentClosed({ byApp: false, forceClosed: view.thread.forceClose !== undefined, blockers: view.blockers });
+  if (verdict === "reopen") {
+    const why = [
+      `🔒 Reopened: this incident cannot close while its fix is not on \`${repo.mainBranch}\` and its RCA is not written. Blocking:`,
+      ...view.blockers.map((b) => `- ${b}`),
+      "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).",
+    ].join("\n");
+    await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId);
+  }
+  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps), deps);
+}
+
+async function verifyMergeBackClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
+  const comments = await listComments(repo.client, issue.number);
+  if (findOwnComment(comments, deps.appId, "merge-back-done")) return;
+  const [item] = (await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "all" })).filter((i) => i.number === issue.number);
+  if (!item) return;
+  const history = await mainHistorySince(repo.client, repo.mainBranch, [item]);
+  const match = await checkMergeBack(repo.client, repo.mainBranch, item.mergeBack.sha, history, deps);
+  if (match.done) {
+    await createComment(repo.client, issue.number, `✅ Confirmed: ${match.explanation}\n\n${marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })}`);
+    return;
+  }
+  await reopenOnce(repo.client, issue.number, issue.closed_at!, `🔁 Reopened: ${match.explanation} Merge it to \`${repo.mainBranch}\` first; this issue closes by itself when it lands.`, deps.appId);
+}
+
+async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
+  const check = checkRca({ body: issue.body ?? null, closed: true, requiredSections: repo.config.rca.requiredSections });
+  const unwritten = [...check.missingSections, ...check.emptySections];
+  if (unwritten.length === 0) return;
+  const list = unwritten.map((s) => `"${s}"`).join(", ");
+  await reopenOnce(repo.client, issue.number, issue.closed_at!, `📝 Reopened: the RCA is not written yet. ${list} ${unwritten.length === 1 ? "needs" : "need"} content under ${unwritten.length === 1 ? "its heading" : "their headings"}.`, deps.appId);
+}
+
+async function refreshIncident(repo: RepoContext, incidentNumber: number, deps: Deps): Promise<void> {
+  const incident = await getIssue(repo.client, incidentNumber);
+  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps), deps);
+}

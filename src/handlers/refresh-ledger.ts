@@ -1,0 +1,50 @@
+import type { Config } from "../config.js";
+import type { RepoClient } from "../github/client.js";
+import { createComment, updateComment } from "../github/issues.js";
+import { readRecentIncidents } from "../github/incidents.js";
+import { rollbackCandidates } from "../github/rollback.js";
+import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
+import { renderLedger } from "../policy/ledger.js";
+import type { Deps } from "./deps.js";
+import type { IncidentView } from "./incident-view.js";
+
+/**
+ * Rewrites the incident's one ledger comment from the view's facts: creates it the first time,
+ * edits it in place after, and writes nothing when the text would not change.
+ */
+export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps): Promise<void> {
+  const [rollback, cascade] = await Promise.all([
+    rollbackCandidates(client, config.environments, (sha) =>
+      deps.ancestry.read(client, view.mainBranch, sha),
+    ),
+    cascadeAround(client, config, view, deps),
+  ]);
+  const body = renderLedger({
+    incident: view.incident.number,
+    mainBranch: view.mainBranch,
+    exceptions: view.exceptions,
+    mergeBacks: view.mergeBacks,
+    rca: view.rca,
+    blockers: view.blockers,
+    ...(view.thread.forceClose ? { forceClose: view.thread.forceClose } : {}),
+    ...(cascade ? { cascade } : {}),
+    rollback,
+  });
+  const existing = view.thread.ledger;
+  if (!existing) await createComment(client, view.incident.number, body);
+  else if (existing.body !== body) await updateComment(client, existing.id, body);
+}
+
+/** The cascade this incident is part of, if its exception deploys have neighbours within the window. */
+async function cascadeAround(client: RepoClient, config: Config, view: IncidentView, deps: Deps) {
+  const own = view.thread.records.deploys;
+  if (own.length === 0) return undefined;
+  const windowMs = config.cascade.windowHours * 3_600_000;
+  const since = new Date(Math.min(...own.map((d) => Date.parse(d.at))) - windowMs).toISOString();
+  const recent = await readRecentIncidents(client, config.labels.incident, since, deps.appId);
+  const deploys: ExceptionDeploy[] = recent.flatMap(({ issue, thread }) =>
+    (issue.number === view.incident.number ? own : thread.records.deploys).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })),
+  );
+  const cascade = findCascade(deploys, config.cascade.windowHours);
+  return cascade?.incidents.includes(view.incident.number) ? cascade : undefined;
+}

@@ -1,0 +1,20 @@
+import type { Context } from "probot";
+import type { Config } from "../config.js";
+import type { RepoClient } from "../github/client.js";
+import { readConfig, type LoadedConfig } from "../github/read-config.js";
+import { clientOf, type RepoPayload } from "./client-of.js";
+
+/** What every incident-side handler starts from: the repository, its config, and its main branch. */
+export type RepoContext = { client: RepoClient; loaded: LoadedConfig; config: Config; mainBranch: string };
+
+export async function repoContext(context: Context & { payload: RepoPayload }): Promise<RepoContext> {
+  const loaded = await readConfig(context);
+  if (loaded.problems.length > 0) context.log.warn({ problems: loaded.problems }, "invalid config: defaults used for the listed keys");
+  if (loaded.unreadable) throw new Error(`cannot read .github/mainline.yml: ${loaded.unreadable}`);
+  return {
+    client: clientOf(context),
+    loaded,
+    config: loaded.config,
+    mainBranch: loaded.config.mainBranch || context.payload.repository.default_branch,
+  };
+}

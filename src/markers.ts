@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+/**
+ * Every hidden marker mainline writes into GitHub and parses back, in one place.
+ * WARNING: changing a kind or field name orphans the markers already written in existing
+ * issues and comments (ledgers would be duplicated, exceptions forgotten). Add, never rename.
+ *
+ * A marker is an HTML comment: `<!-- mainline:<kind> key=value key=value -->`. Values are
+ * URI-encoded, so user text inside them can never close the comment or break the parse.
+ */
+const sha = z.string().regex(/^[0-9a-f]{40}$/);
+const count = z.coerce.number().int().nonnegative();
+const iso = z.iso.datetime();
+const login = z.string().min(1).max(100);
+
+export const markerSchemas = {
+  /** The incident's ledger comment. */
+  ledger: z.object({ incident: count }),
+  /** The RCA issue's body. */
+  rca: z.object({ incident: count }),
+  /** The merge-back issue's body (the exact form the SPEC names). */
+  "merge-back": z.object({ incident: count, sha }),
+  /** An exception granted by `/hotfix allow` (source: the command's comment id). */
+  exception: z.object({ sha, env: z.string().min(1), by: login, at: iso, expires: iso, source: count, reason: z.string() }),
+  /** A second person's `/hotfix approve`. */
+  approval: z.object({ sha, by: login, at: iso, source: count }),
+  /** `/hotfix revoke`. */
+  revoke: z.object({ sha, by: login, at: iso, source: count }),
+  /** A deployment that went through under an exception (deployment: GitHub's deployment id). */
+  deploy: z.object({ sha, env: z.string().min(1), deployment: count, at: iso }),
+  /** `/incident force-close <reason>`. */
+  "force-close": z.object({ by: login, at: iso, reason: z.string(), source: count }),
+  /** A reply to a command comment that had errors. */
+  reply: z.object({ source: count }),
+  /** An overdue reminder on a merge-back issue for interval k (1, 2, 4, … days overdue). */
+  reminder: z.object({ interval: count }),
+  /** Why the app closed a merge-back issue. */
+  "merge-back-done": z.object({ sha, commit: sha, way: z.string() }),
+  /** Why the app reopened an incident, merge-back or RCA closed too early (closed: that close's timestamp). */
+  reopened: z.object({ closed: iso }),
+} as const;
+
+export type MarkerKind = keyof typeof markerSchemas;
+export type MarkerFields<K extends MarkerKind> = z.output<(typeof markerSchemas)[K]>;
+
+export function marker<K extends MarkerKind>(kind: K, fields: MarkerFields<K>): string {
+  const pairs = Object.entries(fields as Record<string, unknown>).map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+  return `<!-- mainline:${kind} ${pairs.join(" ")} -->`;
+}
+
+const MARKER = /<!-- mainline:([a-z-]+) ([^<>]*?) -->/g;
+
+/** Every valid marker of `kind` in a text; malformed ones (edited by hand, truncated) are skipped. */
+export function readMarkers<K extends MarkerKind>(text: string | null | undefined, kind: K): Array<MarkerFields<K>> {
+  const found: Array<MarkerFields<K>> = [];
+  for (const [, foundKind, body] of (text ?? "").matchAll(MARKER)) {
+    if (foundKind !== kind) continue;
+    const fields = Object.fromEntries(
+      body!.split(" ").map((pair) => {
+        const eq = pair.indexOf("=");
+        return [pair.slice(0, eq), safeDecode(pair.slice(eq + 1))];
+      }),
+    );
+    const parsed = markerSchemas[kind].safeParse(fields);
+    if (parsed.success) found.push(parsed.data as MarkerFields<K>);
+  }
+  return found;
+}
+
+export function readMarker<K extends MarkerKind>(text: string | null | undefined, kind: K): MarkerFields<K> | undefined {
+  return readMarkers(text, kind)[0];
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return "";
+  }
+}

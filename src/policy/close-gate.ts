@@ -1,0 +1,31 @@
+import { shortSha } from "./text.js";
+
+export type MergeBackItem = { number: number; sha: string; closed: boolean; overdue: boolean };
+export type RcaStatus =
+  | { exists: false }
+  | { exists: true; number: number; closed: boolean; emptySections: string[]; missingSections: string[] };
+
+/** What still keeps an incident from closing, one line each; empty means it may close. */
+export function closeBlockers(mergeBacks: readonly MergeBackItem[], rca: RcaStatus, mainBranch: string): string[] {
+  const blockers = mergeBacks
+    .filter((item) => !item.closed)
+    .map((item) => `merge-back #${item.number}: ${shortSha(item.sha)} is not on ${mainBranch} yet${item.overdue ? " (overdue)" : ""}`);
+  if (!rca.exists) return [...blockers, "the RCA issue is missing (run `/mainline status` to open it)"];
+  const unwritten = [...rca.missingSections, ...rca.emptySections];
+  if (unwritten.length > 0) blockers.push(`RCA #${rca.number}: ${unwritten.map((s) => `"${s}"`).join(", ")} ${unwritten.length === 1 ? "has" : "have"} no content yet`);
+  if (!rca.closed) blockers.push(`RCA #${rca.number} is still open (close it when it is written)`);
+  return blockers;
+}
+
+export type CloseAttempt = {
+  /** The close was made by this app itself (after `/incident close` or `force-close`). */
+  byApp: boolean;
+  forceClosed: boolean;
+  blockers: readonly string[];
+};
+
+/** A person closing an incident with blockers left gets it reopened; the app's own closes stand. */
+export function decideIncidentClosed(attempt: CloseAttempt): "stays-closed" | "reopen" {
+  if (attempt.byApp || attempt.forceClosed || attempt.blockers.length === 0) return "stays-closed";
+  return "reopen";
+}

@@ -1,0 +1,117 @@
+import type { MarkerFields } from "../markers.js";
+import type { GrantedException } from "./gate.js";
+import { shortSha } from "./text.js";
+
+/** The app's own records in one incident, read back from its comments. */
+export type IncidentRecords = {
+  incident: number;
+  open: boolean;
+  exceptions: Array<MarkerFields<"exception">>;
+  approvals: Array<MarkerFields<"approval">>;
+  revokes: Array<MarkerFields<"revoke">>;
+  deploys: Array<MarkerFields<"deploy">>;
+};
+
+export type ExceptionStatus = "awaiting-approval" | "active" | "used" | "expired" | "revoked";
+
+export type ExceptionState = {
+  incident: number;
+  sha: string;
+  environment: string;
+  grantedBy: string;
+  reason: string;
+  grantedAt: string;
+  expiresAt: string;
+  approvedBy: string[];
+  deploys: Array<MarkerFields<"deploy">>;
+  status: ExceptionStatus;
+};
+
+/**
+ * Folds an incident's records into the state of each exception. The latest grant for a
+ * (sha, environment) is the one that counts; a revoke withdraws the grants made before it.
+ * A used exception stays usable for the same commit and environment while the incident is
+ * open, so re-running the deploy that used it is not refused; `ttlHours` limits unused ones.
+ */
+export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2, now: Date): ExceptionState[] {
+  const latest = new Map<string, MarkerFields<"exception">>();
+  for (const grant of [...records.exceptions].sort((a, b) => a.at.localeCompare(b.at))) {
+    latest.set(`${grant.sha}@${grant.env.toLowerCase()}`, grant);
+  }
+  return [...latest.values()].map((grant) => {
+    const approvedBy = unique(records.approvals.filter((a) => a.sha === grant.sha && a.at >= grant.at && a.by !== grant.by).map((a) => a.by));
+    const deploys = records.deploys.filter((d) => d.sha === grant.sha && d.env.toLowerCase() === grant.env.toLowerCase() && d.at >= grant.at);
+    const revoked = records.revokes.some((r) => r.sha === grant.sha && r.at >= grant.at);
+    return {
+      incident: records.incident,
+      sha: grant.sha,
+      environment: grant.env,
+      grantedBy: grant.by,
+      reason: grant.reason,
+      grantedAt: grant.at,
+      expiresAt: grant.expires,
+      approvedBy,
+      deploys,
+      status: statusOf({ revoked, used: deploys.length > 0, approved: approvalsNeeded === 1 || approvedBy.length > 0, expired: Date.parse(grant.expires) <= now.getTime() }),
+    };
+  });
+}
+
+function statusOf(s: { revoked: boolean; used: boolean; approved: boolean; expired: boolean }): ExceptionStatus {
+  if (s.used) return "used";
+  if (s.revoked) return "revoked";
+  if (s.expired) return "expired";
+  return s.approved ? "active" : "awaiting-approval";
+}
+
+/** The exceptions a gate may honour: granted in an open incident, approved, not withdrawn, not expired unused. */
+export function grantedExceptions(states: readonly ExceptionState[], openIncidents: ReadonlySet<number>): GrantedException[] {
+  return states
+    .filter((s) => openIncidents.has(s.incident) && (s.status === "active" || s.status === "used"))
+    .map((s) => ({
+      sha: s.sha,
+      environment: s.environment,
+      incident: s.incident,
+      grantedBy: s.grantedBy,
+      // A used exception does not expire; the gate only needs "still valid now".
+      expiresAt: s.status === "used" ? "9999-12-31T23:59:59Z" : s.expiresAt,
+    }));
+}
+
+export type CommandVerdict = { ok: true } | { ok: false; error: string };
+
+/** May `actor` grant an exception for (sha, env) now? Refuses a duplicate that is already in force. */
+export function decideAllow(states: readonly ExceptionState[], sha: string, environment: string): CommandVerdict {
+  const current = states.find((s) => s.sha === sha && s.environment.toLowerCase() === environment.toLowerCase());
+  if (current && (current.status === "active" || current.status === "awaiting-approval" || current.status === "used")) {
+    return { ok: false, error: `an exception for ${shortSha(sha)} to ${environment} is already ${current.status.replace("-", " ")} in this incident` };
+  }
+  return { ok: true };
+}
+
+/** May `actor` give the second approval? Not to their own grant, and only to one that waits for it. */
+export function decideApprove(states: readonly ExceptionState[], sha: string, actor: string, approvalsNeeded: 1 | 2): CommandVerdict {
+  const waiting = states.filter((s) => s.sha === sha && s.status === "awaiting-approval");
+  if (approvalsNeeded === 1) return { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" };
+  if (waiting.length === 0) return { ok: false, error: `no exception for ${shortSha(sha)} is waiting for approval in this incident` };
+  if (waiting.every((s) => s.grantedBy === actor)) {
+    return { ok: false, error: "you granted this exception: a second person must approve it" };
+  }
+  return { ok: true };
+}
+
+/** May the exception be withdrawn? Only while no deployment has used it. */
+export function decideRevoke(states: readonly ExceptionState[], sha: string): CommandVerdict {
+  const matching = states.filter((s) => s.sha === sha);
+  if (matching.some((s) => s.status === "used")) {
+    return { ok: false, error: `the exception for ${shortSha(sha)} was already used by a deployment and cannot be withdrawn` };
+  }
+  if (!matching.some((s) => s.status === "active" || s.status === "awaiting-approval")) {
+    return { ok: false, error: `no exception for ${shortSha(sha)} is in force in this incident` };
+  }
+  return { ok: true };
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}

@@ -1,0 +1,92 @@
+import { marker, type MarkerFields } from "../markers.js";
+import type { Cascade } from "./cascade.js";
+import type { MergeBackItem, RcaStatus } from "./close-gate.js";
+import type { ExceptionState } from "./exceptions.js";
+import { escapeUserText, quietLogin, shortSha } from "./text.js";
+
+export type RollbackCandidate = { environment: string; sha: string; deploymentId: number; createdAt: string };
+
+export type LedgerFacts = {
+  incident: number;
+  mainBranch: string;
+  exceptions: readonly ExceptionState[];
+  mergeBacks: ReadonlyArray<MergeBackItem & { dueAt: string }>;
+  rca: RcaStatus;
+  blockers: readonly string[];
+  forceClose?: MarkerFields<"force-close">;
+  cascade?: Cascade;
+  rollback: readonly RollbackCandidate[];
+};
+
+/**
+ * The ledger comment, rendered only from facts read back from GitHub. The same facts give the
+ * same text, so a redelivered event finds nothing to change and writes nothing.
+ */
+export function renderLedger(facts: LedgerFacts): string {
+  return [
+    marker("ledger", { incident: facts.incident }),
+    "## mainline ledger",
+    status(facts),
+    ...cascadeWarning(facts),
+    "### Exceptions",
+    exceptionsTable(facts.exceptions),
+    "### Merge-back",
+    mergeBackTable(facts),
+    "### RCA",
+    rcaLine(facts.rca),
+    "### Roll back first",
+    rollbackTable(facts),
+    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
+  ].join("\n\n");
+}
+
+function status(facts: LedgerFacts): string {
+  if (facts.forceClose) {
+    return `**Status:** force-closed by ${quietLogin(facts.forceClose.by)} at ${facts.forceClose.at}: ${escapeUserText(facts.forceClose.reason)}`;
+  }
+  if (facts.blockers.length === 0) return "**Status:** nothing blocks closing: `/incident close` closes it.";
+  return [`**Status:** cannot close yet (${facts.blockers.length} blocking):`, ...facts.blockers.map((b) => `- ${b}`)].join("\n");
+}
+
+function cascadeWarning(facts: LedgerFacts): string[] {
+  if (!facts.cascade) return [];
+  const list = facts.cascade.deploys.map((d) => `\`${shortSha(d.sha)}\` to ${d.env} at ${d.at} (#${d.incident})`).join(", ");
+  return [
+    `> [!WARNING]\n> **Hotfix cascade:** ${facts.cascade.deploys.length} hotfix deploys within the cascade window: ${list}. ` +
+      "Stop, roll back to the last deployment on main, and look at what the fixes share.",
+  ];
+}
+
+function exceptionsTable(exceptions: readonly ExceptionState[]): string {
+  if (exceptions.length === 0) return "None granted.";
+  const rows = exceptions.map((e) => {
+    const used = e.deploys.map((d) => `deployment ${d.deployment} at ${d.at}`).join("; ");
+    const approved = e.approvedBy.length > 0 ? `, approved by ${e.approvedBy.map(quietLogin).join(", ")}` : "";
+    const state = e.status === "used" ? `used: ${used}` : e.status === "active" ? `active until ${e.expiresAt}` : e.status.replace("-", " ");
+    return `| \`${shortSha(e.sha)}\` | ${escapeUserText(e.environment, 100)} | ${quietLogin(e.grantedBy)}${approved} at ${e.grantedAt} | ${escapeUserText(e.reason)} | ${state} |`;
+  });
+  return ["| commit | environment | granted | reason | state |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+}
+
+function mergeBackTable(facts: LedgerFacts): string {
+  if (facts.mergeBacks.length === 0) return "No commit needs merging back.";
+  const rows = facts.mergeBacks.map((item) => {
+    const state = item.closed ? `done (on ${facts.mainBranch})` : item.overdue ? `**overdue** (was due ${item.dueAt})` : `open, due ${item.dueAt}`;
+    return `| #${item.number} | \`${shortSha(item.sha)}\` | ${state} |`;
+  });
+  return ["| issue | commit | state |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+function rcaLine(rca: RcaStatus): string {
+  if (!rca.exists) return "Missing.";
+  const unwritten = [...rca.missingSections, ...rca.emptySections];
+  if (rca.closed && unwritten.length === 0) return `#${rca.number}: done.`;
+  const sections = unwritten.length > 0 ? `; to write: ${unwritten.join(", ")}` : "";
+  return `#${rca.number}: ${rca.closed ? "closed" : "open"}${sections}.`;
+}
+
+function rollbackTable(facts: LedgerFacts): string {
+  if (facts.rollback.length === 0) return `No deployment of a ${facts.mainBranch} commit found in the gated environments.`;
+  const rows = facts.rollback.map((r) => `| ${escapeUserText(r.environment, 100)} | \`${shortSha(r.sha)}\` | deployment ${r.deploymentId} at ${r.createdAt} |`);
+  return ["| environment | last commit from " + facts.mainBranch + " | deployed |", "| --- | --- | --- |", ...rows].join("\n");
+}
