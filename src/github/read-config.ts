@@ -1,6 +1,6 @@
-import type { Context } from "probot";
-import { CONFIG_FILE, CONFIG_PATH, defaultConfig, parseConfig, type Config, type ConfigProblem } from "../config.js";
-import { isApiError, describeApiError } from "./api-error.js";
+import { CONFIG_PATH, defaultConfig, parseConfig, type Config, type ConfigProblem } from "../config.js";
+import { describeApiError, isApiError } from "./api-error.js";
+import type { RepoClient } from "./client.js";
 
 export type LoadedConfig = {
   config: Config;
@@ -10,18 +10,36 @@ export type LoadedConfig = {
 };
 
 /**
- * Reads `.github/mainline.yml` through Probot (repository first, then the owner's `.github`
- * repository). A list in the repository's file replaces the inherited one rather than extending it.
+ * Reads `.github/mainline.yml` the way Probot's `context.config` does (the repository's file,
+ * else the owner's `.github` repository; `_extends` followed), except that a list in a file
+ * replaces the inherited list instead of being appended to it.
  */
-export async function readConfig(context: Context): Promise<LoadedConfig> {
+export async function readConfig({ octokit, owner, repo }: Pick<RepoClient, "octokit" | "owner" | "repo">): Promise<LoadedConfig> {
   let raw: unknown;
   try {
-    raw = await context.config(CONFIG_FILE, undefined, { arrayMerge: (_inherited: unknown[], own: unknown[]) => own });
+    const { config, files } = await octokit.config.get({ owner, repo, path: CONFIG_PATH, defaults: (configs) => configs.reduce(mergeOver, {}) });
+    raw = files.some((file) => file.config !== null) ? config : null;
   } catch (error) {
     if (isApiError(error)) return { config: defaultConfig, problems: [], unreadable: describeApiError(error) };
     return { config: defaultConfig, problems: [unparseableFile(error)] };
   }
   return parseConfig(raw);
+}
+
+/** `own` over `inherited`: mappings merge key by key, anything else (lists included) replaces. */
+type Mapping = Record<string, unknown>;
+
+function mergeOver(inherited: Mapping, own: Mapping): Mapping {
+  const merged: Mapping = { ...inherited };
+  for (const [key, value] of Object.entries(own)) {
+    const base = merged[key];
+    merged[key] = isMapping(base) && isMapping(value) ? mergeOver(base, value) : value;
+  }
+  return merged;
+}
+
+function isMapping(value: unknown): value is Mapping {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function unparseableFile(error: unknown): ConfigProblem {

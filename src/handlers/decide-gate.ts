@@ -26,11 +26,11 @@ export async function decideGate(
   deps: Deps,
   request: GateRequest,
 ): Promise<GateResult> {
-  const loaded = await readConfig(context);
+  const client = clientOf(context);
+  const loaded = await readConfig(client);
   const { config } = loaded;
   if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const repository = context.payload.repository;
-  const client = clientOf(context);
   const mainBranch = config.mainBranch || repository.default_branch;
   const ancestry: Ancestry = loaded.unreadable
     ? { kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }

@@ -8,11 +8,12 @@ import { clientOf, type RepoPayload } from "./client-of.js";
 export type RepoContext = { client: RepoClient; loaded: LoadedConfig; config: Config; mainBranch: string };
 
 export async function repoContext(context: Context & { payload: RepoPayload }): Promise<RepoContext> {
-  const loaded = await readConfig(context);
+  const client = clientOf(context);
+  const loaded = await readConfig(client);
   if (loaded.problems.length > 0) context.log.warn({ problems: loaded.problems }, "invalid config: defaults used for the listed keys");
   if (loaded.unreadable) throw new Error(`cannot read .github/mainline.yml: ${loaded.unreadable}`);
   return {
-    client: clientOf(context),
+    client,
     loaded,
     config: loaded.config,
     mainBranch: loaded.config.mainBranch || context.payload.repository.default_branch,

@@ -1,44 +1,104 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createVerify } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { ancestors } from "./github-server/graph.js";
+import { addComment, addLabels, changeIssue, editComment, openIssue } from "./github-server/issues.js";
+import type {
+  AppIdentity,
+  Clock,
+  Deployment,
+  Issue,
+  Mint,
+  Params,
+  Repository,
+  Reply,
+  Role,
+  RouteHandler,
+  Site,
+  User,
+} from "./github-server/model.js";
+import {
+  renderComment,
+  renderDeployment,
+  renderIssue,
+  renderLabel,
+  renderPull,
+  renderPushedCommit,
+} from "./github-server/render.js";
+import { installCollaboratorRoutes } from "./github-server/routes/collaborators.js";
+import { installCommitRoutes } from "./github-server/routes/commits.js";
+import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
+import { installIssueRoutes } from "./github-server/routes/issues.js";
 import { checkRequest } from "./openapi.js";
+
+export type { Clock, Commit, Deployment, Issue, Repository, Role, User } from "./github-server/model.js";
+
+export type LoggedRequest = { method: string; path: string; body: unknown; status: number };
+
+export type GitHubTestServerOptions = { appPublicKey?: string; appId?: number };
+
+export const INSTALLATION_TOKEN = "ghs_testserver";
+
+/** A commit to push: on top of the previous one (or the branch head) unless `parents` says otherwise. */
+export type PushedCommit = { sha: string; message?: string; diff?: string; parents?: string[] };
+
+export type NewPull = {
+  number?: number;
+  title?: string;
+  login?: string;
+  head: string;
+  base: string;
+  commits: string[];
+  merged_at?: string | null;
+  merge_commit_sha?: string | null;
+};
+
+export type NewDeployment = { id?: number; sha: string; ref?: string; environment?: string; task?: string; creator?: string; description?: string | null };
+
+const ZERO_SHA = "0".repeat(40);
 
 /**
  * A small stand-in for GitHub's REST API on 127.0.0.1, for tests and benchmarks that run the
  * app as users start it (GHE_HOST/GHE_PROTOCOL point here). It keeps a model of repositories
- * (commits, branches, files, deployments), answers the routes the app uses from that model,
- * logs every request, and checks each one against GitHub's OpenAPI description.
+ * (commits, branches, files, issues, comments, pull requests, deployments, roles), answers the
+ * routes the app uses from that model in GitHub's shapes, logs every request, and checks each
+ * one against GitHub's OpenAPI description.
+ *
+ * Requests carrying the installation token it hands out act as the app's bot; the `user*`
+ * methods change the model as a person working in GitHub's UI would.
  */
-export type LoggedRequest = { method: string; path: string; body: unknown; status: number };
-
-export type Commit = { sha: string; parents: string[]; message?: string };
-export type Repository = {
-  owner: string;
-  name: string;
-  defaultBranch: string;
-  commits: Map<string, Commit>;
-  branches: Map<string, string>;
-  files: Map<string, string>;
-  deploymentStatuses: Map<number, Array<{ id: number; state: string; description: string; log_url: string; environment: string }>>;
-  protectionRuleAnswers: Array<{ runId: number; environment_name: string; state: string; comment?: string }>;
-};
-
-type Params = Record<string, string>;
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
-type RouteHandler = (req: { params: Params; query: URLSearchParams; body: any; headers: IncomingMessage["headers"] }) => Reply | Promise<Reply>;
-
-export class GitHubTestServer {
+export class GitHubTestServer implements Site {
   readonly log: LoggedRequest[] = [];
   readonly problems: string[] = [];
   readonly repos = new Map<string, Repository>();
+  readonly app: AppIdentity;
+  readonly mint: Mint;
+  /** The time stamped on everything the server creates; replace `now` to control it. */
+  clock: Clock = { now: () => new Date() };
+  /** Delay before every answer, for benchmarks that want a network-like GitHub. */
+  latencyMs = 0;
   #routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: RouteHandler }> = [];
   #server: Server;
   #faults: Array<(method: string, path: string) => Reply | undefined> = [];
+  #users = new Map<string, User>();
   #nextId = 1000;
+  #nextUserId = 5001;
+  readonly #appPublicKey: string | undefined;
 
-  constructor(private readonly appPublicKey?: string) {
+  /** `options` may be the app's public key alone: then app JWTs are verified against it. */
+  constructor(options: string | GitHubTestServerOptions = {}) {
+    const { appPublicKey, appId = 123 } = typeof options === "string" ? { appPublicKey: options } : options;
+    this.#appPublicKey = appPublicKey;
+    const bot: User = { login: "mainline[bot]", id: 9000, type: "Bot" };
+    this.#users.set(bot.login.toLowerCase(), bot);
+    this.app = { id: appId, slug: "mainline", bot };
+    this.mint = { now: () => this.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z"), id: () => this.nextId() };
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#installDefaultRoutes();
+    installIssueRoutes(this);
+    installCommitRoutes(this);
+    installDeploymentRoutes(this);
+    installCollaboratorRoutes(this);
   }
 
   async start(): Promise<string> {
@@ -77,24 +137,171 @@ export class GitHubTestServer {
 
   addRepo(owner: string, name: string, defaultBranch = "main"): Repository {
     const repo: Repository = {
+      id: this.nextId(),
       owner,
+      ownerId: this.user(owner).id,
       name,
       defaultBranch,
       commits: new Map(),
       branches: new Map(),
       files: new Map(),
+      labels: new Map(),
+      issues: new Map(),
+      comments: new Map(),
+      pulls: new Map(),
+      deployments: new Map(),
       deploymentStatuses: new Map(),
+      roles: new Map(),
       protectionRuleAnswers: [],
+      nextNumber: 1,
     };
     this.repos.set(`${owner}/${name}`, repo);
     return repo;
   }
 
   /** Adds a commit on top of `parent` (or a root commit) and moves `branch` to it when given. */
-  commit(repo: Repository, sha: string, parent: string | null, branch?: string, message = `commit ${sha.slice(0, 7)}`): string {
-    repo.commits.set(sha, { sha, parents: parent ? [parent] : [], message });
+  commit(repo: Repository, sha: string, parent: string | null, branch?: string, message = `commit ${sha.slice(0, 7)}`, diff = ""): string {
+    return this.merge(repo, sha, parent ? [parent] : [], branch, message, diff);
+  }
+
+  /** Adds a commit with any number of parents (two for a merge commit); its diff is against the first. */
+  merge(repo: Repository, sha: string, parents: string[], branch?: string, message = `Merge ${parents.map((p) => p.slice(0, 7)).join(" into ")}`, diff = ""): string {
+    repo.commits.set(sha, { sha, parents, message, diff, date: this.mint.now() });
     if (branch) repo.branches.set(branch, sha);
     return sha;
+  }
+
+  /**
+   * Pushes commits to `branch` as `git push` would, and returns what GitHub's `push` webhook
+   * says about it; the test adds repository, pusher and sender.
+   */
+  push(repo: Repository, branch: string, commits: PushedCommit[]) {
+    const before = repo.branches.get(branch) ?? ZERO_SHA;
+    let head = before === ZERO_SHA ? undefined : before;
+    const pushed = commits.map(({ sha, message, diff, parents }) => {
+      const distinct = !repo.commits.has(sha);
+      if (distinct) this.merge(repo, sha, parents ?? (head ? [head] : []), undefined, message ?? `commit ${sha.slice(0, 7)}`, diff ?? "");
+      head = sha;
+      return renderPushedCommit(this, repo, repo.commits.get(sha)!, distinct);
+    });
+    const after = head ?? before;
+    repo.branches.set(branch, after);
+    return {
+      ref: `refs/heads/${branch}`,
+      before,
+      after,
+      created: before === ZERO_SHA,
+      deleted: false,
+      forced: before !== ZERO_SHA && !ancestors(repo, after).has(before),
+      base_ref: null,
+      compare: `https://github.com/${repo.owner}/${repo.name}/compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
+      commits: pushed,
+      head_commit: pushed.at(-1) ?? null,
+    };
+  }
+
+  /** A pull request; it takes an issue number, as on GitHub. Returns it as the REST API lists it. */
+  addPull(repo: Repository, { number, title, login, head, base, commits, merged_at = null, merge_commit_sha = null }: NewPull) {
+    const author = this.user(login ?? repo.owner);
+    const issue = openIssue(repo, this.mint, author, { number, title: title ?? `Merge ${head} into ${base}`, pull: true });
+    if (merged_at) Object.assign(issue, { state: "closed", closed_at: merged_at, closed_by: author, updated_at: merged_at });
+    const pull = { number: issue.number, id: this.nextId(), head, base, commits, merged_at, merge_commit_sha };
+    repo.pulls.set(pull.number, pull);
+    return renderPull(this, repo, pull, issue);
+  }
+
+  /** A deployment made through the API by `creator` (default: the repository owner). Returns its JSON for a webhook. */
+  addDeployment(repo: Repository, { id, sha, ref, environment = "production", task = "deploy", creator, description = null }: NewDeployment) {
+    const deploymentId = id ?? this.nextId();
+    if (repo.deployments.has(deploymentId)) throw new Error(`deployment ${deploymentId} already exists`);
+    const now = this.mint.now();
+    const deployment: Deployment = {
+      id: deploymentId,
+      sha,
+      ref: ref ?? sha,
+      task,
+      environment,
+      description,
+      payload: {},
+      creator: this.user(creator ?? repo.owner),
+      created_at: now,
+      updated_at: now,
+    };
+    repo.deployments.set(deployment.id, deployment);
+    return renderDeployment(this, repo, deployment);
+  }
+
+  /** Gives `login` a role in the repository (GitHub's collaborator permission). */
+  setRole(repo: Repository, login: string, role: Role): void {
+    repo.roles.set(this.user(login).login.toLowerCase(), role);
+  }
+
+  /** A person opens an issue in the UI. Returns it as the `issues.opened` webhook carries it. */
+  userIssue(repo: Repository, { title, body = null, labels = [], login }: { title: string; body?: string | null; labels?: string[]; login: string }) {
+    const issue = openIssue(repo, this.mint, this.user(login), { title, body, labels });
+    return renderIssue(this, repo, issue, { forWebhook: true });
+  }
+
+  /** A person comments in the UI. Returns the comment as the `issue_comment` webhook carries it. */
+  userComment(repo: Repository, issueNumber: number, login: string, body: string) {
+    return renderComment(this, repo, addComment(repo, this.mint, this.#issue(repo, issueNumber), this.user(login), body));
+  }
+
+  /** A person edits a comment in the UI. Returns the comment as the `issue_comment.edited` webhook carries it. */
+  userEditComment(repo: Repository, commentId: number, body: string) {
+    const comment = repo.comments.get(commentId);
+    if (!comment) throw new Error(`no comment ${commentId} in ${repo.owner}/${repo.name}`);
+    editComment(this.mint, comment, body);
+    return renderComment(this, repo, comment);
+  }
+
+  /** A person closes an issue in the UI. Returns it as the `issues.closed` webhook carries it. */
+  userClose(repo: Repository, number: number, login: string, stateReason: "completed" | "not_planned" = "completed") {
+    const issue = this.#issue(repo, number);
+    changeIssue(repo, this.mint, issue, this.user(login), { state: "closed", state_reason: stateReason });
+    return renderIssue(this, repo, issue, { forWebhook: true });
+  }
+
+  /** A person reopens an issue in the UI. Returns it as the `issues.reopened` webhook carries it. */
+  userReopen(repo: Repository, number: number, login: string) {
+    const issue = this.#issue(repo, number);
+    changeIssue(repo, this.mint, issue, this.user(login), { state: "open" });
+    return renderIssue(this, repo, issue, { forWebhook: true });
+  }
+
+  /** A person adds a label in the UI. Returns the issue and the label as the `issues.labeled` webhook carries them. */
+  userLabel(repo: Repository, number: number, login: string, name: string) {
+    const issue = this.#issue(repo, number);
+    this.user(login);
+    addLabels(repo, this.mint, issue, [name]);
+    return { issue: renderIssue(this, repo, issue, { forWebhook: true }), label: renderLabel(this, repo, repo.labels.get(name.toLowerCase())!) };
+  }
+
+  /** An issue (or pull request) as webhooks carry it, for composing a payload about it. */
+  issueForWebhook(repo: Repository, number: number) {
+    return renderIssue(this, repo, this.#issue(repo, number), { forWebhook: true });
+  }
+
+  /** The person with this login, known to GitHub from now on (same id every time). */
+  user(login: string): User {
+    const known = this.knownUser(login);
+    if (known) return known;
+    const user: User = { login, id: this.#nextUserId++, type: "User" };
+    this.#users.set(login.toLowerCase(), user);
+    return user;
+  }
+
+  knownUser(login: string): User | undefined {
+    return this.#users.get(login.toLowerCase());
+  }
+
+  actorFor(headers: IncomingMessage["headers"]): User | undefined {
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
+    return token === INSTALLATION_TOKEN ? this.app.bot : undefined;
+  }
+
+  repoFor(params: Params): Repository | undefined {
+    return this.repos.get(`${params.owner}/${params.repo}`);
   }
 
   /** The requests the app made, as "METHOD path" lines, without the /api/v3 prefix. */
@@ -106,6 +313,12 @@ export class GitHubTestServer {
     return this.#nextId++;
   }
 
+  #issue(repo: Repository, number: number): Issue {
+    const issue = repo.issues.get(number);
+    if (!issue) throw new Error(`no issue #${number} in ${repo.owner}/${repo.name}`);
+    return issue;
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -114,7 +327,12 @@ export class GitHubTestServer {
     const url = new URL(req.url ?? "/", "http://x");
     const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "") + url.search;
     const method = req.method ?? "GET";
-    this.problems.push(...checkRequest({ method, path, body }));
+    try {
+      this.problems.push(...checkRequest({ method, path, body }));
+    } catch (error) {
+      // A request that cannot be checked is a failed test, never an unanswered request.
+      this.problems.push(`${method} ${path}: could not be checked against the OpenAPI description: ${String(error)}`);
+    }
     let reply: Reply;
     try {
       reply = this.#faults.map((f) => f(method, path)).find(Boolean) ?? (await this.#dispatch(method, url, body, req));
@@ -122,6 +340,7 @@ export class GitHubTestServer {
       reply = { status: 500, body: { message: String(error) } };
     }
     this.log.push({ method, path, body, status: reply.status });
+    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
     const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers };
     res.writeHead(reply.status, headers);
     res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
@@ -134,89 +353,42 @@ export class GitHubTestServer {
       const match = route.pattern.exec(pathname);
       if (!match) continue;
       const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)]));
-      return route.handler({ params, query: url.searchParams, body, headers: req.headers });
+      return route.handler({ params, path: pathname, query: url.searchParams, body, headers: req.headers });
     }
     this.problems.push(`the test server has no route for ${method} ${pathname}`);
     return { status: 404, body: { message: "Not Found" } };
   }
 
-  #repo(params: Params): Repository | undefined {
-    return this.repos.get(`${params.owner}/${params.repo}`);
-  }
-
   #verifyAppJwt(authorization: string | undefined): boolean {
-    if (!this.appPublicKey) return true;
+    if (!this.#appPublicKey) return true;
     const token = authorization?.replace(/^(bearer|Bearer) /, "") ?? "";
     const [header, payload, signature] = token.split(".");
     if (!header || !payload || !signature) return false;
-    return createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(this.appPublicKey, Buffer.from(signature, "base64url"));
+    return createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(this.#appPublicKey, Buffer.from(signature, "base64url"));
   }
 
   #installDefaultRoutes(): void {
+    // The token's expiry is real time, not the model's clock: the client checks it against its own.
     this.route("POST", "/app/installations/:id/access_tokens", ({ headers }) =>
       this.#verifyAppJwt(headers.authorization)
-        ? { status: 201, body: { token: "ghs_testserver", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } }
+        ? { status: 201, body: { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } }
         : { status: 401, body: { message: "A JSON web token could not be decoded" } },
     );
 
     this.route("GET", "/repos/:owner/:repo/contents/:path*", ({ params, query }) => {
-      const repo = this.#repo(params);
+      const repo = this.repoFor(params);
       const file = repo?.files.get(params.path!);
       if (file === undefined || query.get("ref")) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: file, headers: { "content-type": "text/plain; charset=utf-8" } };
     });
 
-    this.route("GET", "/repos/:owner/:repo/compare/:basehead*", ({ params }) => {
-      const repo = this.#repo(params);
-      const [base, head] = params.basehead!.split("...");
-      const baseSha = repo && base ? (repo.branches.get(base) ?? (repo.commits.has(base) ? base : undefined)) : undefined;
-      const headSha = repo && head ? (repo.branches.get(head) ?? (repo.commits.has(head) ? head : undefined)) : undefined;
-      if (!repo || !baseSha || !headSha) return { status: 404, body: { message: `No commit found for SHA: ${head}` } };
-      return { status: 200, body: compare(repo, baseSha, headSha) };
-    });
-
     this.route("POST", "/repos/:owner/:repo/actions/runs/:run_id/deployment_protection_rule", ({ params, body }) => {
-      const repo = this.#repo(params);
+      const repo = this.repoFor(params);
       if (!repo) return { status: 404, body: { message: "Not Found" } };
       repo.protectionRuleAnswers.push({ runId: Number(params.run_id), ...body });
       return { status: 204 };
     });
-
-    this.route("GET", "/repos/:owner/:repo/deployments/:id/statuses", ({ params }) => ({
-      status: 200,
-      body: this.#repo(params)?.deploymentStatuses.get(Number(params.id)) ?? [],
-    }));
-
-    this.route("POST", "/repos/:owner/:repo/deployments/:id/statuses", ({ params, body }) => {
-      const repo = this.#repo(params);
-      if (!repo) return { status: 404, body: { message: "Not Found" } };
-      const status = { id: this.nextId(), ...body };
-      repo.deploymentStatuses.set(Number(params.id), [status, ...(repo.deploymentStatuses.get(Number(params.id)) ?? [])]);
-      return { status: 201, body: status };
-    });
   }
-}
-
-/** GitHub's compare of base...head over the model's commit graph: identical, behind, ahead or diverged. */
-function compare(repo: Repository, base: string, head: string) {
-  const fromBase = ancestors(repo, base);
-  const fromHead = ancestors(repo, head);
-  const aheadBy = [...fromHead].filter((sha) => !fromBase.has(sha)).length;
-  const behindBy = [...fromBase].filter((sha) => !fromHead.has(sha)).length;
-  const status = aheadBy === 0 && behindBy === 0 ? "identical" : aheadBy === 0 ? "behind" : behindBy === 0 ? "ahead" : "diverged";
-  return { status, ahead_by: aheadBy, behind_by: behindBy, total_commits: aheadBy, base_commit: { sha: base }, commits: [], files: [] };
-}
-
-function ancestors(repo: Repository, sha: string): Set<string> {
-  const seen = new Set<string>();
-  const queue = [sha];
-  while (queue.length > 0) {
-    const next = queue.pop()!;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    queue.push(...(repo.commits.get(next)?.parents ?? []));
-  }
-  return seen;
 }
 
 function safeJson(text: string): unknown {

@@ -21,6 +21,15 @@ const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 addFormats(ajv);
 ajv.addSchema({ $id: "gh", components: spec.components });
 
+/** OpenAPI 3.0's `nullable: true` as JSON Schema: Ajv refuses it beside no `type`, as in the issue create and update bodies. */
+function jsonSchemaOf(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(jsonSchemaOf);
+  if (typeof node !== "object" || node === null) return node;
+  const { nullable, ...rest } = node as Record<string, unknown>;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, jsonSchemaOf(value)]));
+  return nullable === true ? { anyOf: [converted, { type: "null" }] } : converted;
+}
+
 type Route = { template: string; method: string; pattern: RegExp; operation: Operation };
 const routes: Route[] = Object.entries(spec.paths)
   .flatMap(([template, methods]) =>
@@ -91,7 +100,7 @@ function compiledFor(operationId: string, schema: unknown): ValidateFunction {
   let validate = compiled.get(operationId);
   if (!validate) {
     const rebased = JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'));
-    validate = ajv.compile(rebased);
+    validate = ajv.compile(jsonSchemaOf(rebased) as object);
     compiled.set(operationId, validate);
   }
   return validate;
