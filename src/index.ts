@@ -1,4 +1,4 @@
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
@@ -9,14 +9,14 @@ import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
 import { healthz } from "./health.js";
 
-export type AppOptions = { now?: () => Date };
+export type AppOptions = { now?: () => Date; botLogin?: string };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
-export function createApp({ now = () => new Date() }: AppOptions = {}): ApplicationFunction {
+export function createApp({ now = () => new Date(), botLogin }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-    const deps = { ancestry: new AncestryReader(), now, appId };
+    const deps = { ancestry: new AncestryReader(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
     probot.on("deployment_protection_rule.requested", onDeploymentProtectionRule(deps));
     probot.on("deployment.created", onDeploymentCreated(deps));
     probot.on("issue_comment.created", onIssueComment(deps));
@@ -25,6 +25,23 @@ export function createApp({ now = () => new Date() }: AppOptions = {}): Applicat
     probot.on(["issues.edited", "issues.reopened"], onIssueUpdated(deps));
     probot.on("push", onPush(deps));
     addHandler(healthz);
+  };
+}
+
+/** The app's bot account, asked of GitHub once (on first need, not at start-up). */
+async function readBotLogin(probot: Probot): Promise<string> {
+  const { data } = await (await probot.auth()).request("GET /app");
+  return `${data?.slug ?? "mainline"}[bot]`;
+}
+
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= load().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
   };
 }
 

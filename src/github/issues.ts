@@ -77,3 +77,15 @@ export async function updateComment({ octokit, owner, repo }: RepoClient, commen
 export async function reactDone({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
   await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { owner, repo, comment_id: commentId, content: "+1" });
 }
+
+/** Whether `login` already put 👍 on the comment: how a handled command comment is recognised. */
+export async function hasReactedDone({ octokit, owner, repo }: RepoClient, commentId: number, login: string): Promise<boolean> {
+  const reactions = await octokit.paginate("GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", {
+    owner,
+    repo,
+    comment_id: commentId,
+    content: "+1",
+    per_page: 100,
+  });
+  return reactions.some((reaction) => reaction.user?.login === login);
+}

@@ -6,4 +6,6 @@ export type Deps = {
   now: () => Date;
   /** This app's id: only comments it wrote itself count as records. */
   appId: number;
+  /** This app's bot login (`<slug>[bot]`), how its reactions are recognised. */
+  botLogin: () => Promise<string>;
 };

@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { parseCommands, type Command, type ParsedLine } from "../commands/parse.js";
 import { hasLabel, type IssueLike } from "../github/client.js";
-import { createComment, listComments, reactDone } from "../github/issues.js";
+import { createComment, hasReactedDone, listComments, reactDone } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { roleOf } from "../github/permission.js";
 import { marker } from "../markers.js";
@@ -29,6 +29,7 @@ export function onIssueComment(deps: Deps) {
     if (lines.length === 0) return;
     const repo = await repoContext(context);
     const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: context.log };
+    if (await alreadyAnswered(env)) return;
     let role: Promise<Role | "none"> | undefined;
     const roleOfActor = () => (role ??= roleOf(repo.client, sender.login));
     const results: Array<{ line: ParsedLine; outcome: Outcome }> = [];
@@ -78,7 +79,17 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
   }
 }
 
-/** 👍 when all went well; one reply (found again by its marker, so never posted twice) for the rest. */
+/**
+ * A comment the app already answered (👍 or a reply) is never run again: a redelivery must not
+ * repeat its commands or, worse, answer `/incident close` on a now closed incident with an error.
+ */
+async function alreadyAnswered(env: CommandEnv): Promise<boolean> {
+  if (await hasReactedDone(env.repo.client, env.comment.id, await env.deps.botLogin())) return true;
+  const comments = await listComments(env.repo.client, env.issue.number);
+  return findOwnComment(comments, env.deps.appId, "reply", (m) => m.source === env.comment.id) !== undefined;
+}
+
+/** 👍 when all went well; one reply (marked with the comment's id) for the rest. */
 async function answer(env: CommandEnv, results: Array<{ line: ParsedLine; outcome: Outcome }>): Promise<void> {
   const failed = results.filter((r) => !r.outcome.ok);
   const replies = results.flatMap((r) => (r.outcome.ok && r.outcome.reply ? [r.outcome.reply] : []));
@@ -89,7 +100,5 @@ async function answer(env: CommandEnv, results: Array<{ line: ParsedLine; outcom
     ...(failed.length > 0 ? [`mainline could not run ${failed.length === 1 ? "this command" : "these commands"} from [your comment](${env.comment.html_url}):`, ...problems] : []),
     ...replies,
   ].join("\n\n");
-  const existing = await listComments(env.repo.client, env.issue.number);
-  if (findOwnComment(existing, env.deps.appId, "reply", (m) => m.source === env.comment.id)) return;
   await createComment(env.repo.client, env.issue.number, `${text}\n\n${marker("reply", { source: env.comment.id })}`);
 }

@@ -16,6 +16,12 @@ async function deliver(payload: ReturnType<typeof issueComment>) {
   await probot.receive({ id: "c-1", name: "issue_comment", payload: payload as never });
 }
 
+/** The dispatcher's first look: has the app already answered this comment (👍 or a reply)? */
+function notAnsweredYet(github: ReturnType<typeof mockGitHub>, issue: number) {
+  github.scope.get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`).reply(200, []);
+  github.scope.get(`${REPO_PATH}/issues/${issue}/comments?per_page=100`).reply(200, []);
+}
+
 function replyBody(github: ReturnType<typeof mockGitHub>, issue = INCIDENT.number): string {
   const post = github.requests.find((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues/${issue}/comments`);
   return (post?.body as { body: string }).body;
@@ -42,7 +48,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     const github = mockGitHub();
     github.token();
     github.config();
-    github.scope.get(`${REPO_PATH}/issues/3/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 3);
     github.scope.post(`${REPO_PATH}/issues/3/comments`).reply(201, { id: 1 });
 
     await deliver(issueComment({ body: `/hotfix allow ${S} -- payments down`, issue: { number: 3, labels: [] } }));
@@ -60,7 +66,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     const github = mockGitHub();
     github.token();
     github.config();
-    github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 7);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
     await deliver(issueComment({ body: "/hotfix allow xyz -- payments down", issue: INCIDENT }));
@@ -74,7 +80,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.token();
     github.config();
     github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "read", role_name: "triage", user: null });
-    github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 7);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
     const payload = issueComment({ body: `/hotfix allow ${S} -- payments down`, issue: INCIDENT });
@@ -90,17 +96,18 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.token();
     github.config();
     github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "write", role_name: "maintain", user: null });
-    github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 7);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
     await deliver(issueComment({ body: "/incident force-close we accept the risk", issue: INCIDENT }));
     expect(replyBody(github)).toContain("this needs the admin role or higher in this repository; **octocat** has maintain");
     github.done();
   });
 
-  test("a redelivered comment does not get a second reply", async () => {
+  test("a comment the app already answered with a reply is not run again", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
+    github.scope.get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`).reply(200, []);
     github.scope
       .get(`${REPO_PATH}/issues/3/comments?per_page=100`)
       .reply(200, [
@@ -111,11 +118,23 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.done();
   });
 
+  test("a comment the app already gave 👍 is not run again (a redelivered /incident close stays quiet)", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope
+      .get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`)
+      .reply(200, [{ id: 1, content: "+1", created_at: "2026-11-20T11:00:00Z", node_id: "R_1", user: { login: "mainline[bot]", id: 9000, type: "Bot" } }]);
+    await deliver(issueComment({ body: "/incident close", issue: { ...INCIDENT, state: "closed" } }));
+    expect(github.calls().filter((c) => !c.startsWith("GET") && !c.includes("access_tokens"))).toEqual([]);
+    github.done();
+  });
+
   test("user text echoed in a reply cannot ping, link or inject HTML", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
-    github.scope.get(`${REPO_PATH}/issues/3/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 3);
     github.scope.post(`${REPO_PATH}/issues/3/comments`).reply(201, { id: 1 });
     await deliver(issueComment({ body: "/hotfix allow <img src=x onerror=alert(1)> @everyone -- `boom`", issue: { number: 3, labels: [] } }));
     const body = replyBody(github, 3);
@@ -131,7 +150,7 @@ describe("issue_comment.created: commands that run", () => {
     github.token();
     github.config();
     github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
-    github.scope.get(`${REPO_PATH}/issues/3/comments?per_page=100`).reply(200, []);
+    notAnsweredYet(github, 3);
     github.scope.post(`${REPO_PATH}/issues/3/comments`).reply(201, { id: 1 });
 
     await deliver(issueComment({ body: "/mainline help", issue: { number: 3, labels: [] } }));
@@ -144,6 +163,7 @@ describe("issue_comment.created: commands that run", () => {
     const github = mockGitHub();
     github.token();
     github.config();
+    notAnsweredYet(github, 3);
     github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "write", role_name: "write", user: null });
     github.scope.patch(`${REPO_PATH}/issues/3`, { title: "Payments fail at checkout" }).reply(200, {});
     github.scope.post(`${REPO_PATH}/issues/3/labels`, { labels: ["incident"] }).reply(200, []);

@@ -19,22 +19,25 @@ export function example<T = Record<string, any>>(event: string, action?: string)
   const found = examples.find((e) => e.name === event)?.examples.find((p) => action === undefined || p.action === action);
   if (!found) throw new Error(`no example payload for ${event}${action ? `.${action}` : ""}`);
   const payload = structuredClone(found) as Record<string, any>;
-  if (payload.repository) {
-    payload.repository = {
-      is_template: false,
-      web_commit_signoff_required: false,
-      topics: [],
-      visibility: payload.repository.private ? "private" : "public",
-      custom_properties: {},
-      ...payload.repository,
-    };
-  }
+  if (payload.repository) payload.repository = webhookRepository(payload.repository);
   payload.installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" };
   return payload as T;
 }
 
+/** A repository object with the fields today's webhooks carry that older recordings and REST answers lack. */
+export function webhookRepository<T extends { private?: boolean }>(repository: T) {
+  return {
+    is_template: false,
+    web_commit_signoff_required: false,
+    topics: [],
+    visibility: repository.private ? "private" : "public",
+    custom_properties: {},
+    ...repository,
+  };
+}
+
 /** Fails loudly when a (patched) fixture no longer matches GitHub's webhook schema. */
-export function validPayload<T extends { action?: string }>(event: string, payload: T): T {
+export function validPayload<T extends object>(event: string, payload: T): T {
   const problems = payloadProblems(event, payload);
   if (problems.length > 0) throw new Error(`fixture ${event} does not match GitHub's webhook schema:\n${problems.join("\n")}`);
   return payload;

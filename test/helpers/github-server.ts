@@ -18,6 +18,7 @@ import type {
   User,
 } from "./github-server/model.js";
 import {
+  renderApp,
   renderComment,
   renderDeployment,
   renderIssue,
@@ -262,6 +263,13 @@ export class GitHubTestServer implements Site {
     return renderIssue(this, repo, issue, { forWebhook: true });
   }
 
+  /** A person edits an issue's body in the UI. Returns it as the `issues.edited` webhook carries it. */
+  userEditIssue(repo: Repository, number: number, login: string, body: string) {
+    const issue = this.#issue(repo, number);
+    changeIssue(repo, this.mint, issue, this.user(login), { body });
+    return renderIssue(this, repo, issue, { forWebhook: true });
+  }
+
   /** A person reopens an issue in the UI. Returns it as the `issues.reopened` webhook carries it. */
   userReopen(repo: Repository, number: number, login: string) {
     const issue = this.#issue(repo, number);
@@ -373,6 +381,10 @@ export class GitHubTestServer implements Site {
       this.#verifyAppJwt(headers.authorization)
         ? { status: 201, body: { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } }
         : { status: 401, body: { message: "A JSON web token could not be decoded" } },
+    );
+
+    this.route("GET", "/app", ({ headers }) =>
+      this.#verifyAppJwt(headers.authorization) ? { status: 200, body: renderApp(this) } : { status: 401, body: { message: "A JSON web token could not be decoded" } },
     );
 
     this.route("GET", "/repos/:owner/:repo/contents/:path*", ({ params, query }) => {

@@ -11,10 +11,11 @@ addFormats(ajv);
 ajv.addSchema({ ...schema, $id: "webhooks" });
 const compiled = new Map<string, ValidateFunction>();
 
-export function payloadProblems(event: string, payload: { action?: string }): string[] {
+export function payloadProblems(event: string, payload: object): string[] {
+  const action = (payload as { action?: unknown }).action;
   // Events without actions are defined as `<event>$event` (push) or `<event>_event`.
-  const name = [`${event}$${payload.action}`, `${event}$event`, `${event}_event`].find((n) => schema.definitions[n])!;
-  if (!name) return [`no webhook schema for ${event}${payload.action ? `.${payload.action}` : ""}`];
+  const name = [`${event}$${String(action)}`, `${event}$event`, `${event}_event`].find((n) => schema.definitions[n])!;
+  if (!name) return [`no webhook schema for ${event}${action ? `.${String(action)}` : ""}`];
   let validate = compiled.get(name);
   if (!validate) {
     validate = ajv.compile({ $ref: `webhooks#/definitions/${name}` });

@@ -1,0 +1,141 @@
+import { OWNER, REPO } from "../helpers/fixtures.js";
+import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
+import { startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { storyWebhooks } from "../helpers/story-webhooks.js";
+
+/**
+ * A Friday outage, told through the real server (`npm start`) and the loopback GitHub: every
+ * webhook is what GitHub would send for what the people (and the app) did just before.
+ */
+const sha = (c: string) => c.repeat(40);
+const ROOT = sha("a");
+const MAIN_HEAD = sha("b");
+const HOTFIX_1 = sha("1");
+const HOTFIX_2 = sha("2");
+const CHERRY_PICK = sha("c");
+const MERGE = sha("e");
+
+const PATCH_1 = "diff --git a/pay.js b/pay.js\n--- a/pay.js\n+++ b/pay.js\n@@ -1 +1 @@\n-charge()\n+charge({ retry: true })\n";
+const PATCH_2 = "diff --git a/pay.js b/pay.js\n--- a/pay.js\n+++ b/pay.js\n@@ -2 +2 @@\n-timeout(1)\n+timeout(5)\n";
+const RCA_SECTIONS = { Timeline: "16:02 payments fail; 16:40 hotfix deployed.", "Root cause": "The retry flag was dropped in the refactor." };
+
+let github: GitHubTestServer;
+let app: RunningApp;
+let repo: Repository;
+let hooks: ReturnType<typeof storyWebhooks>;
+const delivered: Array<{ event: string; payload: unknown }> = [];
+
+async function send([event, payload]: readonly [string, unknown]) {
+  delivered.push({ event, payload });
+  const res = await app.deliver(event, payload);
+  expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
+}
+
+const issues = () => [...repo.issues.values()];
+const byLabel = (label: string) => issues().filter((i) => i.labels.includes(label));
+const commentsOn = (number: number) => [...repo.comments.values()].filter((c) => c.issue_number === number);
+const appComments = (number: number) => commentsOn(number).filter((c) => c.user.type === "Bot");
+const ledgerOf = (number: number) => appComments(number).filter((c) => c.body.includes("<!-- mainline:ledger"));
+
+beforeAll(async () => {
+  github = new GitHubTestServer(PUBLIC_KEY);
+  await github.start();
+  repo = github.addRepo(OWNER, REPO, "main");
+  github.commit(repo, ROOT, null, "main");
+  github.commit(repo, MAIN_HEAD, ROOT, "main");
+  github.commit(repo, HOTFIX_1, MAIN_HEAD, "hotfix/payments", "Retry charges", PATCH_1);
+  github.commit(repo, HOTFIX_2, HOTFIX_1, "hotfix/payments", "Longer payment timeout", PATCH_2);
+  for (const [login, role] of [["alice", "maintain"], ["bob", "write"], ["carol", "admin"]] as const) github.setRole(repo, login, role);
+  hooks = storyWebhooks(github, repo);
+  app = await startApp({ APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: github.host, GHE_PROTOCOL: "http" });
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await github?.stop();
+});
+
+test("a Friday outage, from the first alert to the incident's close", async () => {
+  // 16:02 — payments fail; bob opens an issue and labels it an incident.
+  const incident = github.userIssue(repo, { title: "Payments fail at checkout", body: "Card payments time out.", login: "bob" }).number;
+  await send(hooks.issueLabeled(incident, "bob", "incident"));
+  const [rca] = byLabel("rca");
+  expect(rca?.title).toBe("RCA: Payments fail at checkout");
+  expect(rca?.body).toContain(`<!-- mainline:rca incident=${incident} -->`);
+  expect(ledgerOf(incident)).toHaveLength(1);
+  expect(ledgerOf(incident)[0]!.body).toContain(`#${rca!.number}: open; to write: Timeline, Root cause, Action items.`);
+
+  // 16:20 — alice (maintain) grants an exception for the hotfix commit.
+  await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`));
+  expect(appComments(incident).some((c) => c.body.includes("<!-- mainline:exception "))).toBe(true);
+  expect(ledgerOf(incident)[0]!.body).toMatch(/\| `1111111` \| production \| \*\*alice\*\* at .* \| card payments down, fix needs to ship now \| active until /);
+
+  // 16:40 — the deploy of the hotfix passes the gate; a merge-back issue appears at once.
+  await send(hooks.protectionRule(HOTFIX_1, "production", 101, "bob"));
+  expect(repo.protectionRuleAnswers.find((a) => a.runId === 101)).toMatchObject({ state: "approved" });
+  const [mergeBack1] = byLabel("merge-back");
+  expect(mergeBack1?.body).toContain(`<!-- mainline:merge-back incident=${incident} sha=${HOTFIX_1} -->`);
+
+  // 17:05 — someone closes the incident early: it is reopened, listing what blocks it.
+  await send(hooks.issueClosed(incident, "bob"));
+  expect(repo.issues.get(incident)!.state).toBe("open");
+  const blocked = appComments(incident).find((c) => c.body.startsWith("🔒 Reopened"));
+  expect(blocked?.body).toContain(`merge-back #${mergeBack1!.number}: 1111111 is not on main yet`);
+  expect(blocked?.body).toContain(`RCA #${rca!.number}: "Timeline", "Root cause", "Action items" have no content yet`);
+
+  // 17:30 — a second hotfix goes out under another exception within the window: a cascade.
+  await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_2} -- timeouts still too short`));
+  await send(hooks.protectionRule(HOTFIX_2, "production", 102, "bob"));
+  expect(repo.protectionRuleAnswers.find((a) => a.runId === 102)).toMatchObject({ state: "approved" });
+  expect(repo.issues.get(incident)!.labels).toContain("hotfix-cascade");
+  expect(ledgerOf(incident)[0]!.body).toContain("**Hotfix cascade:** 2 hotfix deploys within the cascade window");
+  expect(byLabel("merge-back")).toHaveLength(2);
+
+  // Monday — the fixes land on main: one cherry-picked with -x, one merged; both items close by themselves.
+  await send(
+    hooks.push("main", "bob", [
+      { sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${HOTFIX_1})`, diff: PATCH_1 },
+      { sha: MERGE, message: "Merge branch 'hotfix/payments'", parents: [CHERRY_PICK, HOTFIX_2] },
+    ]),
+  );
+  for (const item of byLabel("merge-back")) expect({ number: item.number, state: item.state }).toEqual({ number: item.number, state: "closed" });
+  expect(appComments(mergeBack1!.number).at(-1)?.body).toContain("✅ Done: 1111111 reached main as a cherry-pick: ccccccc carries");
+
+  // The RCA is closed with a section empty: reopened, naming it; then written and closed.
+  // bob writes under the template's headings, as people do, leaving "Action items" for later.
+  const rcaNumber = rca!.number;
+  const template = repo.issues.get(rcaNumber)!.body!;
+  const partial = Object.entries(RCA_SECTIONS).reduce((body, [heading, text]) => body.replace(`## ${heading}\n`, `## ${heading}\n${text}\n`), template);
+  await send(hooks.issueEdited(rcaNumber, "bob", partial));
+  await send(hooks.issueClosed(rcaNumber, "bob"));
+  expect(repo.issues.get(rcaNumber)!.state).toBe("open");
+  expect(appComments(rcaNumber).at(-1)?.body).toContain('📝 Reopened: the RCA is not written yet. "Action items" needs content under its heading.');
+  await send(hooks.issueEdited(rcaNumber, "bob", partial.replace("## Action items\n", "## Action items\n- [ ] Contract test for the retry flag\n")));
+  await send(hooks.issueClosed(rcaNumber, "bob"));
+  expect(repo.issues.get(rcaNumber)!.state).toBe("closed");
+
+  // Nothing blocks any more: /incident close closes it.
+  await send(hooks.comment(incident, "bob", "/incident close"));
+  expect(repo.issues.get(incident)!.state).toBe("closed");
+  expect(ledgerOf(incident)).toHaveLength(1);
+  expect(ledgerOf(incident)[0]!.body).toContain("**Status:** nothing blocks closing");
+  expect(github.problems).toEqual([]);
+}, 60_000);
+
+test("redelivering every webhook of the story (same delivery id, then a new one) changes nothing", async () => {
+  const snapshot = () =>
+    JSON.stringify({
+      issues: issues().map((i) => ({ number: i.number, title: i.title, state: i.state, labels: [...i.labels].sort(), body: i.body })),
+      comments: [...repo.comments.values()].map((c) => ({ id: c.id, body: c.body, reactions: c.reactions.map((r) => `${r.user.login}:${r.content}`) })),
+    });
+  const before = snapshot();
+  for (const [i, { event, payload }] of delivered.entries()) {
+    for (const id of [`story-${i}`, `story-${i}-again`]) {
+      const res = await app.deliver(event, payload, { id });
+      expect({ event, i, status: res.status }).toEqual({ event, i, status: 200 });
+    }
+  }
+  expect(snapshot()).toEqual(before);
+  expect(github.problems).toEqual([]);
+}, 120_000);
