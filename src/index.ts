@@ -8,11 +8,21 @@ import { onIssueLabeled } from "./handlers/issues-labeled.js";
 import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
 import { healthz } from "./health.js";
+import { startReminderSweep } from "./reminder-sweep.js";
 
-export type AppOptions = { now?: () => Date; botLogin?: string };
+export type AppOptions = {
+  now?: () => Date;
+  botLogin?: string;
+  /** How often overdue merge-backs are looked for; 0 turns the sweep off. */
+  reminderIntervalMinutes?: number;
+};
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
-export function createApp({ now = () => new Date(), botLogin }: AppOptions = {}): ApplicationFunction {
+export function createApp({
+  now = () => new Date(),
+  botLogin,
+  reminderIntervalMinutes = Number(process.env.MAINLINE_REMINDER_INTERVAL_MINUTES ?? 60),
+}: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
@@ -25,6 +35,7 @@ export function createApp({ now = () => new Date(), botLogin }: AppOptions = {})
     probot.on(["issues.edited", "issues.reopened"], onIssueUpdated(deps));
     probot.on("push", onPush(deps));
     addHandler(healthz);
+    if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
   };
 }
 

@@ -1,3 +1,4 @@
+import { isApiError } from "./api-error.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
 
 /** Every issue (not pull request) with a label, paging through all of them. */
@@ -22,12 +23,23 @@ export async function getIssue({ octokit, owner, repo }: RepoClient, number: num
   return data as IssueLike;
 }
 
+/**
+ * Opens an issue. Assignees are a courtesy: when GitHub refuses one (422, e.g. someone who lost
+ * access since being assigned to the incident), the issue is opened without them rather than not at all.
+ */
 export async function createIssue(
   { octokit, owner, repo }: RepoClient,
   issue: { title: string; body: string; labels: string[]; assignees?: string[] },
 ): Promise<IssueLike> {
-  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...issue });
-  return data as IssueLike;
+  try {
+    const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...issue });
+    return data as IssueLike;
+  } catch (error) {
+    if (!(isApiError(error) && error.status === 422 && issue.assignees?.length)) throw error;
+    const { assignees: _refused, ...withoutAssignees } = issue;
+    const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues", { owner, repo, ...withoutAssignees });
+    return data as IssueLike;
+  }
 }
 
 export async function setIssueState(
@@ -88,4 +100,8 @@ export async function hasReactedDone({ octokit, owner, repo }: RepoClient, comme
     per_page: 100,
   });
   return reactions.some((reaction) => reaction.user?.login === login);
+}
+
+export async function deleteComment({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
+  await octokit.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: commentId });
 }

@@ -1,0 +1,49 @@
+import type { Config } from "../config.js";
+import type { RepoClient } from "../github/client.js";
+import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
+import { createComment, deleteComment, getIssue, listComments } from "../github/issues.js";
+import { ownRecords } from "../github/own-comments.js";
+import { marker } from "../markers.js";
+import { dueReminder, isOverdue } from "../policy/reminders.js";
+import { shortSha } from "../policy/text.js";
+import type { Deps } from "./deps.js";
+
+/**
+ * Reminds the incident's assignees on each overdue merge-back issue, at 1, 2, 4, … days
+ * overdue. The record of a reminder is its comment, so a restart forgets nothing; two replicas
+ * racing both post, see each other's comment, and the later one deletes its own.
+ */
+export async function remindOverdue(client: RepoClient, config: Config, deps: Deps): Promise<number> {
+  const now = deps.now();
+  const open = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
+  let sent = 0;
+  for (const item of open.filter((i) => isOverdue({ openedAt: i.created_at, dueHours: config.mergeBack.dueHours, now }))) {
+    const already = ownRecords(await listComments(client, item.number), deps.appId, "reminder").map((r) => r.interval);
+    const interval = dueReminder({ openedAt: item.created_at, dueHours: config.mergeBack.dueHours, now, alreadySent: already });
+    if (interval === undefined) continue;
+    await remind(client, item, interval, deps);
+    sent++;
+  }
+  return sent;
+}
+
+async function remind(client: RepoClient, item: MergeBackIssue, interval: number, deps: Deps): Promise<void> {
+  const incident = await getIssue(client, item.mergeBack.incident);
+  const assignees = (incident.assignees ?? []).map((a) => `@${a.login}`);
+  const who = assignees.length > 0 ? assignees.join(" ") : `Nobody is assigned to incident #${incident.number}: assign the person who owns this fix.`;
+  const days = 2 ** interval;
+  const posted = await createComment(
+    client,
+    item.number,
+    `⏰ ${who} — this merge-back is ${days} ${days === 1 ? "day" : "days"} overdue: \`${shortSha(item.mergeBack.sha)}\` is still not on main, and incident #${incident.number} cannot close until it is.\n\n${marker("reminder", { interval })}`,
+  );
+  const twins = ownRecordsWithIds(await listComments(client, item.number), deps.appId, interval);
+  if (twins.length > 1 && twins[0] !== posted.id) await deleteComment(client, posted.id);
+}
+
+function ownRecordsWithIds(comments: Awaited<ReturnType<typeof listComments>>, appId: number, interval: number): number[] {
+  return comments
+    .filter((c) => ownRecords([c], appId, "reminder").some((r) => r.interval === interval))
+    .map((c) => c.id)
+    .sort((a, b) => a - b);
+}

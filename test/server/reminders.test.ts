@@ -1,0 +1,95 @@
+import { pino } from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { defaultConfig } from "../../src/config.js";
+import { AncestryReader } from "../../src/github/ancestry.js";
+import type { RepoClient } from "../../src/github/client.js";
+import { getIssue } from "../../src/github/issues.js";
+import type { Deps } from "../../src/handlers/deps.js";
+import { ensureMergeBackIssue } from "../../src/handlers/open-merge-back.js";
+import { remindOverdue } from "../../src/handlers/remind-overdue.js";
+import { sweepOnce } from "../../src/reminder-sweep.js";
+import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
+import { PRIVATE_KEY } from "../helpers/keys.js";
+
+// Overdue reminders against the loopback GitHub: the record of each reminder is its comment,
+// so a new process (or a second replica) sends nothing that was already sent.
+const T0 = Date.parse("2026-11-02T09:00:00Z");
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const S = "5".repeat(40);
+
+let github: GitHubTestServer;
+let repo: Repository;
+let client: RepoClient;
+let item: number;
+
+const depsAt = (ms: number): Deps => ({ ancestry: new AncestryReader(), now: () => new Date(ms), appId: 123, botLogin: async () => "mainline[bot]" });
+const reminders = () => [...repo.comments.values()].filter((c) => c.issue_number === item && c.body.includes("mainline:reminder"));
+
+beforeAll(async () => {
+  github = new GitHubTestServer();
+  await github.start();
+  repo = github.addRepo("acme", "shop", "main");
+  github.clock = { now: () => new Date(T0) };
+  const incident = github.userIssue(repo, { title: "Checkout down", labels: ["incident"], login: "bob" });
+  repo.issues.get(incident.number)!.assignees = [github.user("alice"), github.user("bob")];
+  // alice has left the team: GitHub refuses her as an assignee, and the item is opened without.
+  github.setRole(repo, "bob", "write");
+  const octokit = new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
+  client = { octokit, owner: "acme", repo: "shop", repoId: 1 };
+  item = (await ensureMergeBackIssue(client, defaultConfig, "main", await getIssue(client, incident.number), S, "was deployed under an exception")).number;
+});
+
+afterAll(() => github?.stop());
+afterEach(() => expect(github.problems).toEqual([]));
+
+test("the merge-back issue is opened even when an incident assignee can no longer be assigned", () => {
+  expect(repo.issues.get(item)!.labels).toEqual(["merge-back"]);
+});
+
+test("nothing is sent before the item is a day overdue", async () => {
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY - 1))).toBe(0);
+  expect(reminders()).toEqual([]);
+});
+
+test("a day overdue, the incident's assignees are reminded on the merge-back issue", async () => {
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY))).toBe(1);
+  expect(reminders().map((c) => c.body.split("\n")[0])).toEqual([
+    "⏰ @alice @bob — this merge-back is 1 day overdue: `5555555` is still not on main, and incident #1 cannot close until it is.",
+  ]);
+});
+
+test("the same interval is never reminded twice, also by a new process", async () => {
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY + 5 * HOUR))).toBe(0);
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 2 * DAY - 1))).toBe(0);
+  expect(reminders()).toHaveLength(1);
+});
+
+test("then at 2 and 4 days overdue, and not at 3", async () => {
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 2 * DAY))).toBe(1);
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 3 * DAY))).toBe(0);
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 4 * DAY))).toBe(1);
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4"]);
+});
+
+test("two replicas sweeping at the same moment leave one reminder", async () => {
+  const at = T0 + 24 * HOUR + 8 * DAY;
+  await Promise.all([remindOverdue(client, defaultConfig, depsAt(at)), remindOverdue(client, defaultConfig, depsAt(at))]);
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4", "8"]);
+});
+
+test("the periodic sweep walks every installation's repositories and sends what is due", async () => {
+  github.route("GET", "/app/installations", () => ({ status: 200, body: [{ id: 2, account: { login: "acme" } }] }));
+  github.route("GET", "/installation/repositories", () => ({
+    status: 200,
+    body: { total_count: 1, repositories: [{ id: 1, name: "shop", full_name: "acme/shop", owner: { login: "acme" } }] },
+  }));
+  const probot = new Probot({ appId: 123, privateKey: PRIVATE_KEY, baseUrl: github.apiBase, log: pino({ level: "silent" }), Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })) });
+  await sweepOnce(probot, depsAt(T0 + 24 * HOUR + 16 * DAY));
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4", "8", "16"]);
+});
+
+test("an item that is done (closed) is not reminded", async () => {
+  github.userClose(repo, item, "bob");
+  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 32 * DAY))).toBe(0);
+});
