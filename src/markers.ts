@@ -9,7 +9,10 @@ import { z } from "zod";
  * URI-encoded, so user text inside them can never close the comment or break the parse.
  */
 const sha = z.string().regex(/^[0-9a-f]{40}$/);
-const count = z.coerce.number().int().nonnegative();
+const count = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
 const iso = z.iso.datetime();
 const login = z.string().min(1).max(100);
 
@@ -44,7 +47,8 @@ export type MarkerKind = keyof typeof markerSchemas;
 export type MarkerFields<K extends MarkerKind> = z.output<(typeof markerSchemas)[K]>;
 
 export function marker<K extends MarkerKind>(kind: K, fields: MarkerFields<K>): string {
-  const pairs = Object.entries(fields as Record<string, unknown>).map(([key, value]) => `${key}=${encodeURIComponent(String(value))}`);
+  // toWellFormed: a lone surrogate in user text would make encodeURIComponent throw.
+  const pairs = Object.entries(fields as Record<string, unknown>).map(([key, value]) => `${key}=${encodeURIComponent(String(value).toWellFormed())}`);
   return `<!-- mainline:${kind} ${pairs.join(" ")} -->`;
 }
 

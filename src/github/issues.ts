@@ -105,3 +105,18 @@ export async function hasReactedDone({ octokit, owner, repo }: RepoClient, comme
 export async function deleteComment({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
   await octokit.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: commentId });
 }
+
+/**
+ * Retires an issue that lost a creation race to `keep`: its markers are removed (so nothing
+ * reads it back as a record) and it is closed as not planned, pointing at the one kept.
+ */
+export async function retireDuplicate({ octokit, owner, repo }: RepoClient, number: number, keep: number): Promise<void> {
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", {
+    owner,
+    repo,
+    issue_number: number,
+    body: `Duplicate of #${keep}, opened twice by concurrent events; #${keep} is the one that counts.`,
+    state: "closed",
+    state_reason: "not_planned",
+  });
+}

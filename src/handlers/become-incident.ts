@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
-import { createIssue } from "../github/issues.js";
+import { createIssue, retireDuplicate } from "../github/issues.js";
 import { marker } from "../markers.js";
 import { rcaBody } from "../policy/rca.js";
 import type { Deps } from "./deps.js";
@@ -14,7 +14,7 @@ import { refreshLedger } from "./refresh-ledger.js";
 export async function becomeIncident(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps): Promise<void> {
   let view = await viewIncident(client, config, mainBranch, incident, deps);
   if (!view.rcaIssue) {
-    await createIssue(client, {
+    const created = await createIssue(client, {
       title: `RCA: ${incident.title}`.slice(0, 256),
       body: rcaBody({
         incidentNumber: incident.number,
@@ -26,6 +26,8 @@ export async function becomeIncident(client: RepoClient, config: Config, mainBra
       assignees: (incident.assignees ?? []).map((a) => a.login),
     });
     view = await viewIncident(client, config, mainBranch, incident, deps);
+    // A concurrent delivery may have opened one too: the oldest is the RCA, the other retires.
+    if (view.rcaIssue && view.rcaIssue.number !== created.number) await retireDuplicate(client, created.number, view.rcaIssue.number);
   }
   await refreshLedger(client, config, view, deps);
 }

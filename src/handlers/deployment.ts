@@ -16,7 +16,8 @@ export function onDeploymentCreated(deps: Deps) {
     const result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
     if (!result.gated) return;
     const { exception } = result.decision;
-    if (exception) {
+    // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
+    if (exception && !context.payload.workflow_run) {
       const deploy = { exception, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
       await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy);
     }

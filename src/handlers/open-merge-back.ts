@@ -1,7 +1,7 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues } from "../github/incidents.js";
-import { createIssue } from "../github/issues.js";
+import { createIssue, retireDuplicate } from "../github/issues.js";
 import { marker } from "../markers.js";
 import { escapeUserText, shortSha } from "../policy/text.js";
 
@@ -31,5 +31,9 @@ export async function ensureMergeBackIssue(
     labels: [config.labels.mergeBack],
     assignees: (incident.assignees ?? []).map((a) => a.login),
   });
-  return { number: created.number, created: true };
+  // Two deliveries racing can both find nothing and both open one; the oldest wins, the other retires.
+  const twins = (await findMergeBackIssues(client, config.labels.mergeBack, { state: "all", incident: incident.number })).filter((i) => i.mergeBack.sha === sha);
+  const keep = twins[0]?.number ?? created.number;
+  if (keep !== created.number) await retireDuplicate(client, created.number, keep);
+  return { number: keep, created: keep === created.number };
 }

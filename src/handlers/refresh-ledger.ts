@@ -1,6 +1,8 @@
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
-import { createComment, updateComment } from "../github/issues.js";
+import { createComment, deleteComment, listComments, updateComment } from "../github/issues.js";
+import { isOwnComment } from "../github/own-comments.js";
+import { readMarker } from "../markers.js";
 import { readRecentIncidents } from "../github/incidents.js";
 import { rollbackCandidates } from "../github/rollback.js";
 import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
@@ -31,8 +33,17 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
     rollback,
   });
   const existing = view.thread.ledger;
-  if (!existing) await createComment(client, view.incident.number, body);
-  else if (existing.body !== body) await updateComment(client, existing.id, body);
+  if (existing) {
+    if (existing.body !== body) await updateComment(client, existing.id, body);
+    return;
+  }
+  const created = await createComment(client, view.incident.number, body);
+  // Two events racing can both find no ledger and both post one: the oldest stays, the rest go.
+  const ledgers = (await listComments(client, view.incident.number)).filter(
+    (c) => isOwnComment(c, deps.appId) && readMarker(c.body, "ledger")?.incident === view.incident.number,
+  );
+  const keep = Math.min(...ledgers.map((c) => c.id), created.id);
+  if (keep !== created.id) await deleteComment(client, created.id);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */

@@ -100,16 +100,17 @@ export function decideApprove(states: readonly ExceptionState[], sha: string, ac
   return { ok: true };
 }
 
-/** May the exception be withdrawn? Only while no deployment has used it. */
+/**
+ * May the commit's exceptions be withdrawn? Those not used yet are (in every environment); one a
+ * deployment already used stays on the record as used.
+ */
 export function decideRevoke(states: readonly ExceptionState[], sha: string): CommandVerdict {
   const matching = states.filter((s) => s.sha === sha);
+  if (matching.some((s) => s.status === "active" || s.status === "awaiting-approval")) return { ok: true };
   if (matching.some((s) => s.status === "used")) {
     return { ok: false, error: `the exception for ${shortSha(sha)} was already used by a deployment and cannot be withdrawn` };
   }
-  if (!matching.some((s) => s.status === "active" || s.status === "awaiting-approval")) {
-    return { ok: false, error: `no exception for ${shortSha(sha)} is in force in this incident` };
-  }
-  return { ok: true };
+  return { ok: false, error: `no exception for ${shortSha(sha)} is in force in this incident` };
 }
 
 function unique<T>(items: T[]): T[] {

@@ -8,8 +8,7 @@ export function shortSha(sha: string): string {
  * #-references it did not intend, no markdown that could forge a heading or a table.
  */
 export function escapeUserText(text: string, maxLength = 300): string {
-  const clipped = text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
-  return clipped
+  return clip(text, maxLength)
     .replace(/[\r\n]+/g, " ")
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -26,5 +25,11 @@ export function quietLogin(login: string): string {
 /** User text shown verbatim as inline code: GitHub renders nothing inside it (no HTML, links or mentions). */
 export function codeSpan(text: string, maxLength = 200): string {
   const flat = text.replace(/[\r\n]+/g, " ").replace(/`/g, "'");
-  return `\`${flat.length > maxLength ? `${flat.slice(0, maxLength - 1)}…` : flat}\``;
+  return `\`${clip(flat, maxLength)}\``;
+}
+
+/** At most `maxLength` characters, cut between whole characters (never inside an emoji). */
+function clip(text: string, maxLength: number): string {
+  const chars = Array.from(text.toWellFormed());
+  return chars.length > maxLength ? `${chars.slice(0, maxLength - 1).join("")}…` : chars.join("");
 }

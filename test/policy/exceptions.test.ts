@@ -1,0 +1,253 @@
+import type { MarkerFields } from "../../src/markers.js";
+import {
+  decideAllow,
+  decideApprove,
+  decideRevoke,
+  exceptionStates,
+  grantedExceptions,
+  type ExceptionState,
+  type IncidentRecords,
+} from "../../src/policy/exceptions.js";
+
+const S = "5b3c9d1e2f4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c";
+const OTHER = "0123456789abcdef0123456789abcdef01234567";
+const INCIDENT = 12;
+
+const HOUR = 3_600_000;
+const GRANTED = Date.parse("2026-11-20T10:00:00.000Z");
+const at = (ms: number) => new Date(GRANTED + ms).toISOString();
+const EXPIRES = at(4 * HOUR);
+
+const grant = (over: Partial<MarkerFields<"exception">> = {}): MarkerFields<"exception"> => ({
+  sha: S,
+  env: "production",
+  by: "alice",
+  at: at(0),
+  expires: EXPIRES,
+  source: 101,
+  reason: "checkout is down",
+  ...over,
+});
+const approval = (by: string, when: number, sha = S): MarkerFields<"approval"> => ({ sha, by, at: at(when), source: 102 });
+const revoke = (when: number, sha = S): MarkerFields<"revoke"> => ({ sha, by: "carol", at: at(when), source: 103 });
+const deploy = (when: number, env = "production", sha = S): MarkerFields<"deploy"> => ({ sha, env, deployment: 9001, at: at(when) });
+
+function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
+  return { incident: INCIDENT, open: true, exceptions: [grant()], approvals: [], revokes: [], deploys: [], ...over };
+}
+
+/** The exception states of an incident's records, `nowMs` after the first grant. */
+function stateAt(over: Partial<IncidentRecords>, approvals: 1 | 2, nowMs: number): ExceptionState[] {
+  return exceptionStates(records(over), approvals, new Date(GRANTED + nowMs));
+}
+
+describe("exceptionStates: the status of one grant", () => {
+  test.each<[string, string, Partial<IncidentRecords>, 1 | 2, number]>([
+    // case, status, records, approvals needed, now (ms after the grant)
+    ["just granted", "active", {}, 1, 0],
+    ["one ms before it expires", "active", {}, 1, 4 * HOUR - 1],
+    ["exactly at expiresAt", "expired", {}, 1, 4 * HOUR],
+    ["after expiresAt, unused", "expired", {}, 1, 5 * HOUR],
+    ["deployed, then past expiresAt", "used", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR],
+    ["deployed to the environment spelt in another case", "used", { deploys: [deploy(HOUR, "PRODUCTION")] }, 1, HOUR],
+    ["deployed to another environment only", "active", { deploys: [deploy(HOUR, "staging")] }, 1, HOUR],
+    ["deployed another commit only", "active", { deploys: [deploy(HOUR, "production", OTHER)] }, 1, HOUR],
+    ["a deploy recorded before the grant", "active", { deploys: [deploy(-HOUR)] }, 1, HOUR],
+    ["revoked before use", "revoked", { revokes: [revoke(HOUR)] }, 1, 2 * HOUR],
+    ["revoked, and now past expiresAt", "revoked", { revokes: [revoke(HOUR)] }, 1, 5 * HOUR],
+    ["used, then a revoke", "used", { deploys: [deploy(HOUR)], revokes: [revoke(2 * HOUR)] }, 1, 3 * HOUR],
+    ["a revoke of another commit", "active", { revokes: [revoke(HOUR, OTHER)] }, 1, 2 * HOUR],
+    [
+      "revoked, then granted again",
+      "active",
+      { exceptions: [grant(), grant({ at: at(2 * HOUR), expires: at(6 * HOUR) })], revokes: [revoke(HOUR)] },
+      1,
+      3 * HOUR,
+    ],
+    [
+      "revoked, granted again, and that grant expired",
+      "expired",
+      { exceptions: [grant(), grant({ at: at(2 * HOUR), expires: at(6 * HOUR) })], revokes: [revoke(HOUR)] },
+      1,
+      6 * HOUR,
+    ],
+    ["two approvals needed, none given", "awaiting-approval", {}, 2, HOUR],
+    ["two approvals needed, another person approved", "active", { approvals: [approval("bob", HOUR)] }, 2, 2 * HOUR],
+    ["two approvals needed, only the grantor approved", "awaiting-approval", { approvals: [approval("alice", HOUR)] }, 2, 2 * HOUR],
+    ["two approvals needed, approval recorded before the grant", "awaiting-approval", { approvals: [approval("bob", -HOUR)] }, 2, HOUR],
+    ["two approvals needed, approval of another commit", "awaiting-approval", { approvals: [approval("bob", HOUR, OTHER)] }, 2, 2 * HOUR],
+    ["two approvals needed, never approved, now past expiresAt", "expired", {}, 2, 4 * HOUR],
+    ["two approvals needed, approved, then past expiresAt", "expired", { approvals: [approval("bob", HOUR)] }, 2, 4 * HOUR],
+    ["two approvals needed, revoked while waiting", "revoked", { revokes: [revoke(HOUR)] }, 2, 2 * HOUR],
+    ["one approval needed: a stray approval changes nothing", "active", { approvals: [approval("bob", HOUR)] }, 1, 2 * HOUR],
+  ])("%s → %s", (_case, expected, over, approvals, now) => {
+    expect(stateAt(over, approvals, now).map((state) => state.status)).toEqual([expected]);
+  });
+});
+
+describe("exceptionStates: what each state carries", () => {
+  test("an approved, used exception lists its approvers and deploys", () => {
+    expect(stateAt({ approvals: [approval("bob", HOUR)], deploys: [deploy(2 * HOUR)] }, 2, 3 * HOUR)).toEqual<ExceptionState[]>([
+      {
+        incident: INCIDENT,
+        sha: S,
+        environment: "production",
+        grantedBy: "alice",
+        reason: "checkout is down",
+        grantedAt: "2026-11-20T10:00:00.000Z",
+        expiresAt: "2026-11-20T14:00:00.000Z",
+        approvedBy: ["bob"],
+        deploys: [{ sha: S, env: "production", deployment: 9001, at: "2026-11-20T12:00:00.000Z" }],
+        status: "used",
+      },
+    ]);
+  });
+
+  test("approvers are listed once each, without the grantor", () => {
+    const approvals = [approval("bob", HOUR), approval("alice", HOUR), approval("carol", 2 * HOUR), approval("bob", 3 * HOUR)];
+    expect(stateAt({ approvals }, 2, 3 * HOUR)[0]?.approvedBy).toEqual(["bob", "carol"]);
+  });
+
+  test("the latest grant for a commit and environment is the one shown, whatever order the records came in", () => {
+    const later = grant({ at: at(HOUR), expires: at(5 * HOUR), reason: "second try", by: "dave" });
+    const [state, ...rest] = stateAt({ exceptions: [later, grant()] }, 1, 2 * HOUR);
+    expect(rest).toEqual([]);
+    expect(state).toMatchObject({ grantedBy: "dave", reason: "second try", grantedAt: at(HOUR), expiresAt: at(5 * HOUR), status: "active" });
+  });
+
+  test("grants for the same environment in another case are one exception", () => {
+    const upper = grant({ env: "Production", at: at(HOUR), expires: at(5 * HOUR) });
+    const states = stateAt({ exceptions: [grant(), upper] }, 1, 2 * HOUR);
+    expect(states.map((s) => [s.environment, s.grantedAt])).toEqual([["Production", at(HOUR)]]);
+  });
+
+  test("grants for other environments or commits are separate exceptions", () => {
+    const staging = grant({ env: "staging" });
+    const other = grant({ sha: OTHER });
+    const states = stateAt({ exceptions: [grant(), staging, other], deploys: [deploy(HOUR, "staging")] }, 1, 2 * HOUR);
+    expect(states.map((s) => [s.sha, s.environment, s.status])).toEqual([
+      [S, "production", "active"],
+      [S, "staging", "used"],
+      [OTHER, "production", "active"],
+    ]);
+  });
+
+  test("an incident with no grants has no exceptions", () => {
+    expect(stateAt({ exceptions: [] }, 1, 0)).toEqual([]);
+  });
+});
+
+describe("grantedExceptions: what the gate may honour", () => {
+  test.each<[string, Partial<IncidentRecords>, 1 | 2, number, boolean, string | undefined]>([
+    // case, records, approvals, now, incident open?, expiresAt given to the gate (undefined = not granted)
+    ["active, incident open", {}, 1, HOUR, true, EXPIRES],
+    ["active, incident closed", {}, 1, HOUR, false, undefined],
+    ["used, incident open: still valid after the ttl", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, true, "9999-12-31T23:59:59Z"],
+    ["used, incident closed", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, false, undefined],
+    ["expired", {}, 1, 4 * HOUR, true, undefined],
+    ["revoked", { revokes: [revoke(HOUR)] }, 1, 2 * HOUR, true, undefined],
+    ["awaiting approval", {}, 2, HOUR, true, undefined],
+    ["approved by a second person", { approvals: [approval("bob", HOUR)] }, 2, 2 * HOUR, true, EXPIRES],
+  ])("%s", (_case, over, approvals, now, open, expiresAt) => {
+    const granted = grantedExceptions(stateAt(over, approvals, now), new Set(open ? [INCIDENT] : [13]));
+    expect(granted).toEqual(expiresAt === undefined ? [] : [{ sha: S, environment: "production", incident: INCIDENT, grantedBy: "alice", expiresAt }]);
+  });
+});
+
+describe("decideAllow: one exception in force per commit and environment", () => {
+  test.each<[string, ExceptionState[], string, ReturnType<typeof decideAllow>]>([
+    ["no grant yet", [], "production", { ok: true }],
+    ["an active grant", stateAt({}, 1, HOUR), "production", { ok: false, error: "an exception for 5b3c9d1 to production is already active in this incident" }],
+    [
+      "an active grant, asked in another case",
+      stateAt({}, 1, HOUR),
+      "PRODUCTION",
+      { ok: false, error: "an exception for 5b3c9d1 to PRODUCTION is already active in this incident" },
+    ],
+    [
+      "a grant awaiting approval",
+      stateAt({}, 2, HOUR),
+      "production",
+      { ok: false, error: "an exception for 5b3c9d1 to production is already awaiting approval in this incident" },
+    ],
+    [
+      "a used grant",
+      stateAt({ deploys: [deploy(HOUR)] }, 1, 30 * HOUR),
+      "production",
+      { ok: false, error: "an exception for 5b3c9d1 to production is already used in this incident" },
+    ],
+    ["an expired grant", stateAt({}, 1, 5 * HOUR), "production", { ok: true }],
+    ["a revoked grant", stateAt({ revokes: [revoke(HOUR)] }, 1, 2 * HOUR), "production", { ok: true }],
+    ["an active grant for another environment", stateAt({}, 1, HOUR), "staging", { ok: true }],
+  ])("%s", (_case, states, environment, expected) => {
+    expect(decideAllow(states, S, environment)).toEqual(expected);
+  });
+
+  test("an active grant for another commit does not block this one", () => {
+    expect(decideAllow(stateAt({}, 1, HOUR), OTHER, "production")).toEqual({ ok: true });
+  });
+});
+
+describe("decideApprove: the second person", () => {
+  test.each<[string, ExceptionState[], string, 1 | 2, ReturnType<typeof decideApprove>]>([
+    ["another person approves a waiting grant", stateAt({}, 2, HOUR), "bob", 2, { ok: true }],
+    ["the grantor approves their own grant", stateAt({}, 2, HOUR), "alice", 2, { ok: false, error: "you granted this exception: a second person must approve it" }],
+    [
+      "the repository needs one approval",
+      stateAt({}, 1, HOUR),
+      "bob",
+      1,
+      { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" },
+    ],
+    ["nothing was granted", [], "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
+    [
+      "the grant is already approved",
+      stateAt({ approvals: [approval("bob", HOUR)] }, 2, 2 * HOUR),
+      "carol",
+      2,
+      { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
+    ],
+    ["the grant expired while waiting", stateAt({}, 2, 5 * HOUR), "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
+    [
+      "the grant was revoked while waiting",
+      stateAt({ revokes: [revoke(HOUR)] }, 2, 2 * HOUR),
+      "bob",
+      2,
+      { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
+    ],
+  ])("%s", (_case, states, actor, approvals, expected) => {
+    expect(decideApprove(states, S, actor, approvals)).toEqual(expected);
+  });
+
+  test("a grantor may approve a waiting grant someone else made for the same commit", () => {
+    const states = stateAt({ exceptions: [grant(), grant({ env: "staging", by: "bob" })] }, 2, HOUR);
+    expect(decideApprove(states, S, "alice", 2)).toEqual({ ok: true });
+  });
+});
+
+describe("decideRevoke: only an unused exception in force", () => {
+  test.each<[string, ExceptionState[], ReturnType<typeof decideRevoke>]>([
+    ["an active grant", stateAt({}, 1, HOUR), { ok: true }],
+    ["a grant awaiting approval", stateAt({}, 2, HOUR), { ok: true }],
+    [
+      "a used grant",
+      stateAt({ deploys: [deploy(HOUR)] }, 1, 2 * HOUR),
+      { ok: false, error: "the exception for 5b3c9d1 was already used by a deployment and cannot be withdrawn" },
+    ],
+    ["no grant", [], { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["an expired grant", stateAt({}, 1, 5 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["an already revoked grant", stateAt({ revokes: [revoke(HOUR)] }, 1, 2 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["a grant for another commit only", stateAt({ exceptions: [grant({ sha: OTHER })] }, 1, HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+  ])("%s", (_case, states, expected) => {
+    expect(decideRevoke(states, S)).toEqual(expected);
+  });
+
+  test("an unused exception can be withdrawn although the same commit's exception for another environment was used", () => {
+    const states = stateAt({ exceptions: [grant(), grant({ env: "staging" })], deploys: [deploy(HOUR)] }, 1, 2 * HOUR);
+    expect(states.map((state) => [state.environment, state.status])).toEqual([
+      ["production", "used"],
+      ["staging", "active"],
+    ]);
+    expect(decideRevoke(states, S)).toEqual({ ok: true });
+  });
+});
