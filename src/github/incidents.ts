@@ -34,14 +34,17 @@ export function threadOf(incident: IssueLike, comments: CommentLike[], appId: nu
   };
 }
 
-/** Incidents touched since a moment (a grant or deploy record updates them), each with its thread. */
-export async function readRecentIncidents(
+/**
+ * Incidents with their threads: the open ones (`since` omitted), or all touched since a moment
+ * (a grant or deploy record updates them).
+ */
+export async function readIncidents(
   client: RepoClient,
   label: string,
-  since: string,
   appId: number,
+  since?: string,
 ): Promise<Array<{ issue: IssueLike; thread: IncidentThread }>> {
-  const issues = await listIssuesWithLabel(client, label, { state: "all", since });
+  const issues = await listIssuesWithLabel(client, label, since ? { state: "all", since } : { state: "open" });
   return Promise.all(issues.map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, appId) })));
 }
 

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
-import { readRecentIncidents } from "../github/incidents.js";
+import { readIncidents } from "../github/incidents.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
 import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
@@ -58,15 +58,14 @@ export async function decideGate(
 }
 
 /**
- * Exceptions granted in incidents touched within the exception lifetime. When they cannot be
- * read the gate goes on without them: it can only refuse more, never allow more.
+ * Exceptions granted in open incidents. When they cannot be read the gate goes on without
+ * them: it can only refuse more, never allow more.
  */
 async function readExceptions(client: RepoClient, config: Config, deps: Deps): Promise<{ granted: GrantedException[]; error?: string }> {
   const now = deps.now();
-  const since = new Date(now.getTime() - config.override.ttlHours * 3_600_000).toISOString();
   try {
-    const incidents = await readRecentIncidents(client, config.labels.incident, since, deps.appId);
-    const open = new Set(incidents.filter(({ issue }) => issue.state === "open").map(({ issue }) => issue.number));
+    const incidents = await readIncidents(client, config.labels.incident, deps.appId);
+    const open = new Set(incidents.map(({ issue }) => issue.number));
     const states = incidents.flatMap(({ thread }) => exceptionStates(thread.records, config.override.approvals, now));
     return { granted: grantedExceptions(states, open) };
   } catch (error) {

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
-import { readRecentIncidents } from "../github/incidents.js";
+import { readIncidents } from "../github/incidents.js";
 import { addLabels, createComment, getIssue } from "../github/issues.js";
 import { hasLabel } from "../github/client.js";
 import { marker } from "../markers.js";
@@ -44,7 +44,7 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
 /** Labels every incident in a cascade that includes a deploy within the window before `at`. */
 async function labelCascade(client: RepoClient, config: Config, deps: Deps, at: string): Promise<number[]> {
   const since = new Date(Date.parse(at) - config.cascade.windowHours * 3_600_000).toISOString();
-  const recent = await readRecentIncidents(client, config.labels.incident, since, deps.appId);
+  const recent = await readIncidents(client, config.labels.incident, deps.appId, since);
   const deploys = recent.flatMap(({ issue, thread }) => thread.records.deploys.map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })));
   const cascade = findCascade(deploys.filter((d) => d.at >= since), config.cascade.windowHours);
   if (!cascade) return [];

@@ -3,7 +3,7 @@ import type { RepoClient } from "../github/client.js";
 import { createComment, deleteComment, listComments, updateComment } from "../github/issues.js";
 import { isOwnComment } from "../github/own-comments.js";
 import { readMarker } from "../markers.js";
-import { readRecentIncidents } from "../github/incidents.js";
+import { readIncidents } from "../github/incidents.js";
 import { rollbackCandidates } from "../github/rollback.js";
 import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
 import { renderLedger } from "../policy/ledger.js";
@@ -52,7 +52,7 @@ async function cascadeAround(client: RepoClient, config: Config, view: IncidentV
   if (own.length === 0) return undefined;
   const windowMs = config.cascade.windowHours * 3_600_000;
   const since = new Date(Math.min(...own.map((d) => Date.parse(d.at))) - windowMs).toISOString();
-  const recent = await readRecentIncidents(client, config.labels.incident, since, deps.appId);
+  const recent = await readIncidents(client, config.labels.incident, deps.appId, since);
   const deploys: ExceptionDeploy[] = recent.flatMap(({ issue, thread }) =>
     (issue.number === view.incident.number ? own : thread.records.deploys).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })),
   );

@@ -73,8 +73,7 @@ export function grantedExceptions(states: readonly ExceptionState[], openInciden
       environment: s.environment,
       incident: s.incident,
       grantedBy: s.grantedBy,
-      // A used exception does not expire; the gate only needs "still valid now".
-      expiresAt: s.status === "used" ? "9999-12-31T23:59:59Z" : s.expiresAt,
+      expiresAt: s.status === "used" ? null : s.expiresAt,
     }));
 }
 

@@ -13,7 +13,8 @@ export type GrantedException = {
   environment: string;
   incident: number;
   grantedBy: string;
-  expiresAt: string;
+  /** null: already used by a deployment, so it stays valid for re-running it while the incident is open. */
+  expiresAt: string | null;
 };
 
 export type GateInput = {
@@ -79,7 +80,7 @@ function decideEnforced(input: GateInput): GateDecision {
       exception,
       message:
         `${sha} is not on ${input.mainBranch}, but @${exception.grantedBy} granted an exception for ` +
-        `${input.environment} in incident #${exception.incident} (expires ${exception.expiresAt}): approved. ` +
+        `${input.environment} in incident #${exception.incident} (${exception.expiresAt ? `expires ${exception.expiresAt}` : "used before, valid while the incident is open"}): approved. ` +
         `A merge-back issue tracks bringing ${sha} to ${input.mainBranch}.`,
       summary: clamp(`${sha} approved under the exception in incident #${exception.incident}.`),
     };
@@ -136,13 +137,14 @@ function waysForward(input: GateInput): string {
   );
 }
 
-/** The exception that covers (S, E) and has not expired; the newest when several do. */
+/** The exception that covers (S, E) and has not expired; a used one first, else the longest-lived. */
 function findUsableException(input: GateInput): GrantedException | undefined {
   const env = input.environment.toLowerCase();
+  const validUntil = (e: GrantedException) => (e.expiresAt === null ? Infinity : Date.parse(e.expiresAt));
   return input.exceptions
     .filter((e) => e.sha === input.sha && e.environment.toLowerCase() === env)
-    .filter((e) => Date.parse(e.expiresAt) > input.now.getTime())
-    .sort((a, b) => Date.parse(b.expiresAt) - Date.parse(a.expiresAt))[0];
+    .filter((e) => validUntil(e) > input.now.getTime())
+    .sort((a, b) => validUntil(b) - validUntil(a))[0];
 }
 
 function plural(n: number, noun: string): string {

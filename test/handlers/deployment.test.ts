@@ -31,7 +31,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
       "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
       "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
       `GET ${compare(SHA.offMain)}`,
-      "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=all&per_page=100&since=2026-11-20T08%3A00%3A00.000Z",
+      "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100",
       `GET ${STATUSES}?per_page=100`,
       `POST ${STATUSES}`,
     ]);

@@ -35,9 +35,9 @@ export function mockGitHub() {
       }
       return scope.get("/repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml").reply(200, yaml, { "content-type": "text/plain; charset=utf-8" });
     },
-    /** The gate's look for exceptions: incidents touched in the last `ttlHours` (4 by default) before NOW. */
-    incidents(list: unknown[] = [], since = "2026-11-20T08%3A00%3A00.000Z") {
-      return scope.get(`/repos/Codertocat/Hello-World/issues?labels=incident&state=all&per_page=100&since=${since}`).reply(200, list);
+    /** The gate's look for exceptions: the open incidents. */
+    incidents(list: unknown[] = []) {
+      return scope.get("/repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100").reply(200, list);
     },
     /** The lines "METHOD path" in order, for asserting exactly what the app asked of GitHub. */
     calls() {

@@ -138,11 +138,11 @@ describe("exceptionStates: what each state carries", () => {
 });
 
 describe("grantedExceptions: what the gate may honour", () => {
-  test.each<[string, Partial<IncidentRecords>, 1 | 2, number, boolean, string | undefined]>([
-    // case, records, approvals, now, incident open?, expiresAt given to the gate (undefined = not granted)
+  test.each<[string, Partial<IncidentRecords>, 1 | 2, number, boolean, string | null | undefined]>([
+    // case, records, approvals, now, incident open?, expiresAt given to the gate (undefined = not granted, null = used, no expiry)
     ["active, incident open", {}, 1, HOUR, true, EXPIRES],
     ["active, incident closed", {}, 1, HOUR, false, undefined],
-    ["used, incident open: still valid after the ttl", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, true, "9999-12-31T23:59:59Z"],
+    ["used, incident open: still valid after the ttl", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, true, null],
     ["used, incident closed", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, false, undefined],
     ["expired", {}, 1, 4 * HOUR, true, undefined],
     ["revoked", { revokes: [revoke(HOUR)] }, 1, 2 * HOUR, true, undefined],
