@@ -26,9 +26,14 @@ let repo: Repository;
 let hooks: ReturnType<typeof storyWebhooks>;
 const delivered: Array<{ event: string; payload: unknown }> = [];
 
+const callsPerStep: Array<{ step: string; calls: string[] }> = [];
+
 async function send([event, payload]: readonly [string, unknown]) {
   delivered.push({ event, payload });
+  const before = github.log.length;
   const res = await app.deliver(event, payload);
+  const action = (payload as { action?: string }).action;
+  callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: github.calls().slice(before) });
   expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
 }
 
@@ -54,6 +59,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.stop();
   await github?.stop();
+  // MAINLINE_STORY_CALLS=1 prints the API calls each step made (the figures quoted in release notes).
+  if (process.env.MAINLINE_STORY_CALLS) {
+    const reads = (calls: string[]) => calls.filter((c) => c.startsWith("GET")).length;
+    console.log(callsPerStep.map(({ step, calls }, i) => `${i + 1}. ${step}: ${calls.length} calls (${reads(calls)} reads, ${calls.length - reads(calls)} writes)\n   ${calls.join("\n   ")}`).join("\n"));
+  }
 });
 
 test("a Friday outage, from the first alert to the incident's close", async () => {
