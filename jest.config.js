@@ -7,4 +7,6 @@ export default {
     "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "test/tsconfig.json" }],
   },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
+  // Server tests start the app as a process and wait on real HTTP; on 2 busy cores 5 s is too tight.
+  testTimeout: 30_000,
 };

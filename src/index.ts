@@ -2,6 +2,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
+import { onDeploymentStatus } from "./handlers/deployment-status.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueClosed } from "./handlers/issues-closed.js";
 import { onIssueLabeled } from "./handlers/issues-labeled.js";
@@ -29,6 +30,7 @@ export function createApp({
     const deps = { ancestry: new AncestryReader(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
     probot.on("deployment_protection_rule.requested", onDeploymentProtectionRule(deps));
     probot.on("deployment.created", onDeploymentCreated(deps));
+    probot.on("deployment_status.created", onDeploymentStatus(deps));
     probot.on("issue_comment.created", onIssueComment(deps));
     probot.on("issues.labeled", onIssueLabeled(deps));
     probot.on("issues.closed", onIssueClosed(deps));

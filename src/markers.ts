@@ -29,12 +29,16 @@ export const markerSchemas = {
   approval: z.object({ sha, by: login, at: iso, source: count }),
   /** `/hotfix revoke`. */
   revoke: z.object({ sha, by: login, at: iso, source: count }),
-  /** A deployment that went through under an exception (deployment: GitHub's deployment id). */
+  /** A deployment the gate let through under an exception (deployment: GitHub's deployment id). */
   deploy: z.object({ sha, env: z.string().min(1), deployment: count, at: iso }),
+  /** That deployment reached the environment (its `success` status): the deploy time that counts. */
+  deployed: z.object({ sha, env: z.string().min(1), deployment: count, at: iso }),
   /** `/incident force-close <reason>`. */
   "force-close": z.object({ by: login, at: iso, reason: z.string(), source: count }),
   /** A reply to a command comment that had errors. */
   reply: z.object({ source: count }),
+  /** The body of an incident mainline opened because a deployment reached a gated environment unapproved. */
+  unapproved: z.object({ deployment: count, env: z.string().min(1), sha }),
   /** An overdue reminder on a merge-back issue for interval k (1, 2, 4, … days overdue). */
   reminder: z.object({ interval: count }),
   /** Why the app closed a merge-back issue. */

@@ -1,6 +1,4 @@
-import type { ProbotOctokit } from "probot";
-
-type Octokit = InstanceType<typeof ProbotOctokit>;
+import type { Octokit, RepoClient } from "./client.js";
 
 export type ProtectionRuleAnswer = {
   callbackUrl: string;
@@ -31,6 +29,12 @@ export async function answerProtectionRule(octokit: Octokit, answer: ProtectionR
 }
 
 export type DeploymentRef = { owner: string; repo: string; deploymentId: number };
+
+/** The newest statuses of a deployment (who said what about it). */
+export async function listDeploymentStatuses({ octokit, owner, repo }: RepoClient, deploymentId: number) {
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: deploymentId, per_page: 100 });
+  return data;
+}
 
 /**
  * Marks a deployment failed, unless a status with the same description is already there

@@ -28,6 +28,7 @@ export function threadOf(incident: IssueLike, comments: CommentLike[], appId: nu
       approvals: ownRecords(comments, appId, "approval"),
       revokes: ownRecords(comments, appId, "revoke"),
       deploys: ownRecords(comments, appId, "deploy"),
+      deployed: ownRecords(comments, appId, "deployed"),
     },
     ledger: findOwnComment(comments, appId, "ledger", (m) => m.incident === incident.number),
     ...(forceCloses.length > 0 ? { forceClose: forceCloses.at(-1)! } : {}),

@@ -47,7 +47,7 @@ export function onDeploymentProtectionRule(deps: Deps) {
     await answer(state, withConfigProblems(result.decision.message, result.loaded));
     const { exception } = result.decision;
     if (exception && payload.deployment) {
-      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, { exception, sha, environment, deploymentId: payload.deployment.id });
+      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, { incident: exception.incident, sha, environment, deploymentId: payload.deployment.id });
     }
   };
 }

@@ -18,7 +18,7 @@ export function onDeploymentCreated(deps: Deps) {
     const { exception } = result.decision;
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (exception && !context.payload.workflow_run) {
-      const deploy = { exception, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
+      const deploy = { incident: exception.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
       await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy);
     }
     if (result.decision.verdict === "approve") return;

@@ -5,7 +5,7 @@ import { getIssue, listComments, createComment } from "../github/issues.js";
 import { findMergeBackIssues } from "../github/incidents.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { marker, readMarker } from "../markers.js";
-import { decideIncidentClosed } from "../policy/close-gate.js";
+import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
 import { checkRca } from "../policy/rca.js";
 import { checkMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
@@ -38,7 +38,7 @@ async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: D
   // Items whose change reached main while nobody pushed (or the app was down) are closed first.
   await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: incident.number });
   const view = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
-  const verdict = decideIncidentClosed({ byApp: false, forceClosed: view.thread.forceClose !== undefined, blockers: view.blockers });
+  const verdict = decideIncidentClosed({ byApp: false, forceClosed: forceCloseCovers(view.thread.forceClose?.at, incident.closed_at), blockers: view.blockers });
   if (verdict === "reopen") {
     const why = [
       `🔒 Reopened: this incident cannot close while its fix is not on \`${repo.mainBranch}\` and its RCA is not written. Blocking:`,

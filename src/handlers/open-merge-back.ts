@@ -3,11 +3,12 @@ import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues } from "../github/incidents.js";
 import { createIssue, retireDuplicate } from "../github/issues.js";
 import { marker } from "../markers.js";
-import { escapeUserText, shortSha } from "../policy/text.js";
+import { shortSha } from "../policy/text.js";
 
 /**
  * The merge-back issue for (incident, S), opened once: an existing one (open or closed) is
  * found again by its marker, so redelivered events and repeated commands add nothing.
+ * `why` is markdown the caller composed (user text in it already escaped).
  */
 export async function ensureMergeBackIssue(
   client: RepoClient,
@@ -24,7 +25,7 @@ export async function ensureMergeBackIssue(
     title: `Merge back ${shortSha(sha)} to ${mainBranch} (incident #${incident.number})`,
     body: [
       marker("merge-back", { incident: incident.number, sha }),
-      `Commit \`${sha}\` ${escapeUserText(why)}, but it is not on \`${mainBranch}\`. Until it is, the next release from \`${mainBranch}\` brings the bug back.`,
+      `Commit \`${sha}\` ${why}, but it is not on \`${mainBranch}\`. Until it is, the next release from \`${mainBranch}\` brings the bug back.`,
       `**To do:** bring the change to \`${mainBranch}\`: merge a pull request containing it, or cherry-pick it with \`git cherry-pick -x ${shortSha(sha)}\` (the \`-x\` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.`,
       `mainline closes this issue by itself on the push that brings the change to \`${mainBranch}\`, and keeps incident #${incident.number} open until then. Due within ${config.mergeBack.dueHours} hours.`,
     ].join("\n\n"),

@@ -6,6 +6,8 @@ import { readMarker } from "../markers.js";
 import { readIncidents } from "../github/incidents.js";
 import { rollbackCandidates } from "../github/rollback.js";
 import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
+import { forceCloseCovers } from "../policy/close-gate.js";
+import { exceptionDeployments } from "../policy/exceptions.js";
 import { renderLedger } from "../policy/ledger.js";
 import type { Deps } from "./deps.js";
 import type { IncidentView } from "./incident-view.js";
@@ -28,7 +30,9 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
     mergeBacks: view.mergeBacks,
     rca: view.rca,
     blockers: view.blockers,
-    ...(view.thread.forceClose ? { forceClose: view.thread.forceClose } : {}),
+    ...(view.thread.forceClose && forceCloseCovers(view.thread.forceClose.at, view.incident.state === "closed" ? view.incident.closed_at : null)
+      ? { forceClose: view.thread.forceClose }
+      : {}),
     ...(cascade ? { cascade } : {}),
     rollback,
   });
@@ -48,13 +52,13 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */
 async function cascadeAround(client: RepoClient, config: Config, view: IncidentView, deps: Deps) {
-  const own = view.thread.records.deploys;
+  const own = exceptionDeployments(view.thread.records);
   if (own.length === 0) return undefined;
   const windowMs = config.cascade.windowHours * 3_600_000;
   const since = new Date(Math.min(...own.map((d) => Date.parse(d.at))) - windowMs).toISOString();
   const recent = await readIncidents(client, config.labels.incident, deps.appId, since);
   const deploys: ExceptionDeploy[] = recent.flatMap(({ issue, thread }) =>
-    (issue.number === view.incident.number ? own : thread.records.deploys).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })),
+    (issue.number === view.incident.number ? own : exceptionDeployments(thread.records)).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })),
   );
   const cascade = findCascade(deploys, config.cascade.windowHours);
   return cascade?.incidents.includes(view.incident.number) ? cascade : undefined;

@@ -17,6 +17,19 @@ export function closeBlockers(mergeBacks: readonly MergeBackItem[], rca: RcaStat
   return blockers;
 }
 
+/** How long after a force-close record the app's own close may follow it. */
+const FORCE_CLOSE_WINDOW_MS = 10 * 60_000;
+
+/**
+ * A force-close covers the close that carried it out, not every later one: an incident reopened
+ * after a force-close and closed again later goes through the gate like any other.
+ */
+export function forceCloseCovers(forceCloseAt: string | undefined, closedAt: string | null): boolean {
+  if (!forceCloseAt || !closedAt) return false;
+  const gap = Date.parse(closedAt) - Date.parse(forceCloseAt);
+  return gap >= -1_000 && gap <= FORCE_CLOSE_WINDOW_MS;
+}
+
 export type CloseAttempt = {
   /** The close was made by this app itself (after `/incident close` or `force-close`). */
   byApp: boolean;

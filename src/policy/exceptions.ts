@@ -10,7 +10,19 @@ export type IncidentRecords = {
   approvals: Array<MarkerFields<"approval">>;
   revokes: Array<MarkerFields<"revoke">>;
   deploys: Array<MarkerFields<"deploy">>;
+  deployed: Array<MarkerFields<"deployed">>;
 };
+
+/** One deployment under an exception, at the time it reached the environment when known, else when the gate let it through. */
+export type ExceptionDeployment = MarkerFields<"deploy"> & { reached: boolean };
+
+/** The incident's deployments under exceptions, one per deployment id. */
+export function exceptionDeployments(records: Pick<IncidentRecords, "deploys" | "deployed">): ExceptionDeployment[] {
+  const byId = new Map<number, ExceptionDeployment>();
+  for (const d of records.deploys) byId.set(d.deployment, { ...d, reached: false });
+  for (const d of records.deployed) byId.set(d.deployment, { ...d, reached: true });
+  return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at));
+}
 
 export type ExceptionStatus = "awaiting-approval" | "active" | "used" | "expired" | "revoked";
 
@@ -23,7 +35,7 @@ export type ExceptionState = {
   grantedAt: string;
   expiresAt: string;
   approvedBy: string[];
-  deploys: Array<MarkerFields<"deploy">>;
+  deploys: ExceptionDeployment[];
   status: ExceptionStatus;
 };
 
@@ -40,7 +52,7 @@ export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2
   }
   return [...latest.values()].map((grant) => {
     const approvedBy = unique(records.approvals.filter((a) => a.sha === grant.sha && a.at >= grant.at && a.by !== grant.by).map((a) => a.by));
-    const deploys = records.deploys.filter((d) => d.sha === grant.sha && d.env.toLowerCase() === grant.env.toLowerCase() && d.at >= grant.at);
+    const deploys = exceptionDeployments(records).filter((d) => d.sha === grant.sha && d.env.toLowerCase() === grant.env.toLowerCase() && d.at >= grant.at);
     const revoked = records.revokes.some((r) => r.sha === grant.sha && r.at >= grant.at);
     return {
       incident: records.incident,

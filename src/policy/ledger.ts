@@ -60,7 +60,7 @@ function cascadeWarning(facts: LedgerFacts): string[] {
 function exceptionsTable(exceptions: readonly ExceptionState[]): string {
   if (exceptions.length === 0) return "None granted.";
   const rows = exceptions.map((e) => {
-    const used = e.deploys.map((d) => `deployment ${d.deployment} at ${d.at}`).join("; ");
+    const used = e.deploys.map((d) => `deployment ${d.deployment} ${d.reached ? "deployed" : "allowed"} at ${d.at}`).join("; ");
     const approved = e.approvedBy.length > 0 ? `, approved by ${e.approvedBy.map(quietLogin).join(", ")}` : "";
     const state = e.status === "used" ? `used: ${used}` : e.status === "active" ? `active until ${e.expiresAt}` : e.status.replace("-", " ");
     return `| \`${shortSha(e.sha)}\` | ${escapeUserText(e.environment, 100)} | ${quietLogin(e.grantedBy)}${approved} at ${e.grantedAt} | ${escapeUserText(e.reason)} | ${state} |`;

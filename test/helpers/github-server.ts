@@ -28,11 +28,13 @@ import {
 } from "./github-server/render.js";
 import { installCollaboratorRoutes } from "./github-server/routes/collaborators.js";
 import { installCommitRoutes } from "./github-server/routes/commits.js";
+import { AppHookDeliveries, installDeliveryRoutes } from "./github-server/routes/deliveries.js";
 import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
 import { installIssueRoutes } from "./github-server/routes/issues.js";
 import { checkRequest } from "./openapi.js";
 
 export type { Clock, Commit, Deployment, Issue, Repository, Role, User } from "./github-server/model.js";
+export type { HookDelivery, NewHookDelivery } from "./github-server/routes/deliveries.js";
 
 export type LoggedRequest = { method: string; path: string; body: unknown; status: number };
 
@@ -74,6 +76,8 @@ export class GitHubTestServer implements Site {
   readonly repos = new Map<string, Repository>();
   readonly app: AppIdentity;
   readonly mint: Mint;
+  /** The app webhook's deliveries: `seed` them, set `receiver` to play the app's webhook URL for redeliveries. */
+  readonly deliveries: AppHookDeliveries;
   /** The time stamped on everything the server creates; replace `now` to control it. */
   clock: Clock = { now: () => new Date() };
   /** Delay before every answer, for benchmarks that want a network-like GitHub. */
@@ -100,6 +104,8 @@ export class GitHubTestServer implements Site {
     installCommitRoutes(this);
     installDeploymentRoutes(this);
     installCollaboratorRoutes(this);
+    this.deliveries = new AppHookDeliveries(this.mint);
+    installDeliveryRoutes(this, this.deliveries, (headers) => this.#isAppJwt(headers.authorization));
   }
 
   async start(): Promise<string> {
@@ -373,6 +379,11 @@ export class GitHubTestServer implements Site {
     const [header, payload, signature] = token.split(".");
     if (!header || !payload || !signature) return false;
     return createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(this.#appPublicKey, Buffer.from(signature, "base64url"));
+  }
+
+  /** A JWT (never the installation token) that verifies against the app's key, when the server has one. */
+  #isAppJwt(authorization: string | undefined): boolean {
+    return /^bearer [^.\s]+\.[^.\s]+\.[^.\s]+$/i.test(authorization ?? "") && this.#verifyAppJwt(authorization);
   }
 
   #installDefaultRoutes(): void {

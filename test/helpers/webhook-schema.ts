@@ -8,7 +8,6 @@ const schema = require("@octokit/webhooks-schemas/schema.json") as { definitions
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 addFormats(ajv);
-ajv.addSchema({ ...schema, $id: "webhooks" });
 const compiled = new Map<string, ValidateFunction>();
 
 export function payloadProblems(event: string, payload: object): string[] {
@@ -18,7 +17,8 @@ export function payloadProblems(event: string, payload: object): string[] {
   if (!name) return [`no webhook schema for ${event}${action ? `.${String(action)}` : ""}`];
   let validate = compiled.get(name);
   if (!validate) {
-    validate = ajv.compile({ $ref: `webhooks#/definitions/${name}` });
+    // The definition itself, with the shared definitions beside it: Ajv compiles only what it reaches.
+    validate = ajv.compile({ ...(schema.definitions[name] as object), definitions: schema.definitions });
     compiled.set(name, validate);
   }
   if (validate(payload)) return [];

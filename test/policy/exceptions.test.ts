@@ -33,7 +33,7 @@ const revoke = (when: number, sha = S): MarkerFields<"revoke"> => ({ sha, by: "c
 const deploy = (when: number, env = "production", sha = S): MarkerFields<"deploy"> => ({ sha, env, deployment: 9001, at: at(when) });
 
 function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
-  return { incident: INCIDENT, open: true, exceptions: [grant()], approvals: [], revokes: [], deploys: [], ...over };
+  return { incident: INCIDENT, open: true, exceptions: [grant()], approvals: [], revokes: [], deploys: [], deployed: [], ...over };
 }
 
 /** The exception states of an incident's records, `nowMs` after the first grant. */
@@ -97,7 +97,7 @@ describe("exceptionStates: what each state carries", () => {
         grantedAt: "2026-11-20T10:00:00.000Z",
         expiresAt: "2026-11-20T14:00:00.000Z",
         approvedBy: ["bob"],
-        deploys: [{ sha: S, env: "production", deployment: 9001, at: "2026-11-20T12:00:00.000Z" }],
+        deploys: [{ sha: S, env: "production", deployment: 9001, at: "2026-11-20T12:00:00.000Z", reached: false }],
         status: "used",
       },
     ]);

@@ -38,7 +38,7 @@ const facts: LedgerFacts = {
   exceptions: [
     exception({
       approvedBy: ["bob"],
-      deploys: [{ sha: S1, env: "production", deployment: 9001, at: "2026-11-20T11:00:00.000Z" }],
+      deploys: [{ sha: S1, env: "production", deployment: 9001, at: "2026-11-20T11:00:00.000Z", reached: false }],
       status: "used",
     }),
     exception({ sha: S2, environment: "staging", reason: "retry storm", grantedAt: "2026-11-20T12:00:00.000Z", expiresAt: "2026-11-20T16:00:00.000Z" }),
@@ -112,7 +112,7 @@ describe("renderLedger: a realistic incident", () => {
         [
           "| commit | environment | granted | reason | state |",
           "| --- | --- | --- | --- | --- |",
-          "| `5b3c9d1` | production | **alice**, approved by **bob** at 2026-11-20T10:00:00.000Z | checkout returns 500 | used: deployment 9001 at 2026-11-20T11:00:00.000Z |",
+          "| `5b3c9d1` | production | **alice**, approved by **bob** at 2026-11-20T10:00:00.000Z | checkout returns 500 | used: deployment 9001 allowed at 2026-11-20T11:00:00.000Z |",
           "| `6c4d0e2` | staging | **alice** at 2026-11-20T12:00:00.000Z | retry storm | active until 2026-11-20T16:00:00.000Z |",
           "| `7d5e1f3` | production | **carol** at 2026-11-20T10:00:00.000Z | wrong commit | revoked |",
           "| `8e6f2a4` | production | **alice** at 2026-11-20T10:00:00.000Z | checkout returns 500 | awaiting approval |",

@@ -1,0 +1,231 @@
+import { randomUUID } from "node:crypto";
+import type { Probot } from "probot";
+import { listDeliveriesSince, redeliver } from "./github/deliveries.js";
+import { MAX_LOOKBACK_HOURS, planRedeliveries, type DeliveryRow } from "./policy/redelivery.js";
+
+/**
+ * GitHub never retries a failed webhook delivery: an event sent while the app was down (a
+ * deployment protection rule, above all, which then waits up to 30 days for an answer) is lost
+ * unless someone asks GitHub to deliver it again. This sweep asks, at start-up and then every
+ * interval, for every recent event that never reached the app.
+ */
+
+/** Who may sweep now: with several replicas, one at a time. */
+export type SweepLock = { acquire(): Promise<boolean>; release(): Promise<void> };
+
+export type SweepOptions = {
+  intervalMs: number;
+  lookbackMs: number;
+  lock: SweepLock;
+  now?: () => Date;
+  /** Events already reported as given up; the sweep keeps it current, so each is reported once per process. */
+  abandoned?: Set<string>;
+};
+
+export type SweepResult =
+  | { ran: false }
+  | { ran: true; listed: number; pages: number; failed: number; redelivered: number; skipped: number; errors: number };
+
+/**
+ * One sweep: list the deliveries of the look-back window, redeliver what the policy picks, log
+ * each redelivery and a summary. A sweep that finished keeps the lock until it expires (just
+ * under an interval), so no replica sweeps again before GitHub has recorded the redeliveries
+ * this one asked for; a sweep that failed releases it for the next replica to try.
+ */
+export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions): Promise<SweepResult> {
+  if (!(await options.lock.acquire())) {
+    probot.log.debug("missed-webhook sweep skipped: another replica swept within the interval");
+    return { ran: false };
+  }
+  try {
+    const now = options.now?.() ?? new Date();
+    const octokit = await probot.auth();
+    const { deliveries, pages } = await listDeliveriesSince(octokit, new Date(now.getTime() - options.lookbackMs), 100);
+    const plan = planRedeliveries({ deliveries, now, lookbackMs: options.lookbackMs, intervalMs: options.intervalMs });
+    let redelivered = 0;
+    for (const { row, why } of plan.redeliver) {
+      try {
+        await redeliver(octokit, row.id);
+        redelivered++;
+        probot.log.info({ ...deliveryFields(row), why }, `asked GitHub to redeliver ${eventName(row)} ${row.guid}: ${why}`);
+      } catch (error) {
+        probot.log.error({ err: error, ...deliveryFields(row), why }, `GitHub refused to redeliver ${eventName(row)} ${row.guid}`);
+      }
+    }
+    reportAbandoned(probot, plan.abandoned, options.abandoned);
+    const errors = plan.redeliver.length - redelivered;
+    const result = { ran: true as const, listed: plan.listed, pages, failed: plan.failed, redelivered, skipped: plan.waiting + plan.abandoned.length, errors };
+    const { ran: _ran, ...counts } = result;
+    probot.log.info(counts, `missed-webhook sweep: ${plan.listed} deliveries listed, ${plan.failed} events failed, ${redelivered} redelivered, ${counts.skipped} skipped`);
+    return result;
+  } catch (error) {
+    await options.lock.release();
+    throw error;
+  }
+}
+
+/** An event given up on is an error a person must see, but once: the sweep finds it again every interval. */
+function reportAbandoned(probot: Probot, abandoned: ReturnType<typeof planRedeliveries>["abandoned"], reported = new Set<string>()): void {
+  for (const { row, redeliveries, why } of abandoned) {
+    if (reported.has(row.guid)) continue;
+    probot.log.error(
+      { ...deliveryFields(row), redeliveries, why },
+      `${eventName(row)} ${row.guid} never reached the app: ${why}. The sweep stops trying; once the cause is fixed, redeliver it from the app's settings (Advanced → Recent Deliveries).`,
+    );
+  }
+  const current = new Set(abandoned.map(({ row }) => row.guid));
+  for (const guid of reported) if (!current.has(guid)) reported.delete(guid);
+  for (const guid of current) reported.add(guid);
+}
+
+function deliveryFields(row: DeliveryRow) {
+  return { guid: row.guid, event: row.event, action: row.action, deliveryId: row.id, statusCode: row.status_code, status: row.status };
+}
+
+function eventName(row: DeliveryRow): string {
+  return row.action ? `${row.event}.${row.action}` : row.event;
+}
+
+export type DeliverySweepOptions = {
+  /** MAINLINE_REDELIVERY_INTERVAL_MINUTES: time between sweeps; 0 turns the sweep off. */
+  intervalMs: number;
+  /** MAINLINE_REDELIVERY_LOOKBACK_HOURS: how far back deliveries are looked at, at most 72 h. */
+  lookbackMs: number;
+  /** MAINLINE_REDELIVERY: "on" sweeps on this replica even without a shared lock; "off" never sweeps. */
+  redelivery?: string;
+  /** REDIS_URL: the replicas share a lock there, so one sweep runs at a time. */
+  redisUrl?: string;
+  now?: () => Date;
+  /** The first sweep waits this long, so the redeliveries it asks for find this process listening. */
+  firstSweepDelayMs?: number;
+  /** How ioredis is loaded; tests pass a fake. */
+  loadRedis?: () => Promise<RedisModule>;
+};
+
+/**
+ * The sweep's settings from the environment. A value that is not a usable number keeps the
+ * default; the look-back is capped at 72 h, as GitHub keeps no older deliveries.
+ */
+export function deliverySweepOptionsFromEnv(env: NodeJS.ProcessEnv): DeliverySweepOptions {
+  const minutes = numberOr(env.MAINLINE_REDELIVERY_INTERVAL_MINUTES, 10, (n) => n >= 0);
+  const hours = Math.min(MAX_LOOKBACK_HOURS, numberOr(env.MAINLINE_REDELIVERY_LOOKBACK_HOURS, 24, (n) => n > 0));
+  return { intervalMs: minutes * 60_000, lookbackMs: hours * 3_600_000, redelivery: env.MAINLINE_REDELIVERY, redisUrl: env.REDIS_URL || undefined };
+}
+
+function numberOr(text: string | undefined, fallback: number, usable: (value: number) => boolean): number {
+  const value = Number(text?.trim() || Number.NaN);
+  return Number.isFinite(value) && usable(value) ? value : fallback;
+}
+
+/**
+ * Sweeps at start-up and then every interval, on this replica if it may (see chooseLock).
+ * Returns a function that stops it.
+ */
+export function startDeliverySweep(probot: Probot, options: DeliverySweepOptions): () => void {
+  if (options.intervalMs <= 0) return () => {};
+  let stopped = false;
+  let running = false;
+  const timers: NodeJS.Timeout[] = [];
+  const abandoned = new Set<string>();
+  const { intervalMs, lookbackMs, now } = options;
+  const setup = chooseLock(probot, options).then((chosen) => {
+    if (!chosen || stopped) return chosen;
+    const sweep = () => {
+      if (running) return;
+      running = true;
+      sweepDeliveriesOnce(probot, { intervalMs, lookbackMs, lock: chosen.lock, now, abandoned })
+        .catch((error: unknown) => probot.log.error({ err: error }, "missed-webhook sweep failed"))
+        .finally(() => (running = false));
+    };
+    timers.push(setTimeout(sweep, options.firstSweepDelayMs ?? 5_000), setInterval(sweep, intervalMs));
+    for (const timer of timers) timer.unref();
+    probot.log.info(
+      { intervalMinutes: intervalMs / 60_000, lookbackHours: lookbackMs / 3_600_000, lock: chosen.kind },
+      "missed-webhook sweep on: failed deliveries are redelivered",
+    );
+    return chosen;
+  });
+  return () => {
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    void setup.then((chosen) => chosen?.close());
+  };
+}
+
+type ChosenLock = { lock: SweepLock; kind: "redis" | "none"; close(): Promise<void> };
+
+const NO_LOCK: ChosenLock = { lock: { acquire: async () => true, release: async () => {} }, kind: "none", close: async () => {} };
+
+/**
+ * Several replicas must not sweep at once, or one event is redelivered by each. With REDIS_URL
+ * they share a lock; without it a replica sweeps only when MAINLINE_REDELIVERY=on says it is
+ * the one. "off" turns the sweep off whatever else is set.
+ */
+async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promise<ChosenLock | undefined> {
+  const mode = options.redelivery?.trim().toLowerCase();
+  if (mode === "off") return undefined;
+  const alone = mode === "on";
+  if (!options.redisUrl) {
+    if (!alone) probot.log.info("missed-webhook sweep off: set MAINLINE_REDELIVERY=on on one replica, or REDIS_URL to let the replicas share a lock");
+    return alone ? NO_LOCK : undefined;
+  }
+  let Redis: RedisModule["Redis"];
+  try {
+    ({ Redis } = await (options.loadRedis ?? loadIoredis)());
+  } catch (error) {
+    const fallback = alone ? "sweeping without a lock on this replica, as MAINLINE_REDELIVERY=on says" : "the sweep is off on this replica";
+    probot.log.error({ err: error }, `REDIS_URL is set but ioredis cannot be loaded: run \`npm install ioredis\` so the replicas share the missed-webhook sweep's lock; until then ${fallback}`);
+    return alone ? NO_LOCK : undefined;
+  }
+  const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
+  const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
+  reportRedisErrors(probot, client);
+  // Just under an interval: this replica's own next tick finds the lock free again.
+  const holdMs = Math.floor(options.intervalMs * 0.9);
+  return { lock: redisLock(client, `mainline:delivery-sweep:${appId}`, holdMs), kind: "redis", close: async () => void (await client.quit()) };
+}
+
+/** ioredis is optional (Probot loads it only for REDIS_URL too): named through a variable, so neither tsc nor a bundler insists on it. */
+const IOREDIS = "ioredis";
+const loadIoredis = (): Promise<RedisModule> => import(IOREDIS) as Promise<RedisModule>;
+
+/** The little of ioredis the lock uses. */
+export type RedisClient = {
+  set(key: string, value: string, expiry: "PX", ms: number, condition: "NX"): Promise<"OK" | null>;
+  eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
+  on(event: "error" | "ready", listener: (error?: Error) => void): unknown;
+  quit(): Promise<unknown>;
+};
+export type RedisModule = { Redis: new (url: string, options: { maxRetriesPerRequest: number }) => RedisClient };
+
+/** Deletes the key only while it still holds this owner's token: a lock that expired and was taken by another replica stays theirs. */
+const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+/** A lock in Redis with expiry (`SET key token NX PX ms`), so a replica that dies holding it frees it in time. */
+export function redisLock(client: RedisClient, key: string, holdMs: number): SweepLock {
+  let token: string | undefined;
+  return {
+    async acquire() {
+      const attempt = randomUUID();
+      const taken = (await client.set(key, attempt, "PX", holdMs, "NX")) === "OK";
+      if (taken) token = attempt;
+      return taken;
+    },
+    async release() {
+      if (token === undefined) return;
+      const owned = token;
+      token = undefined;
+      await client.eval(RELEASE_IF_OWNER, 1, key, owned);
+    },
+  };
+}
+
+/** ioredis reports a lost connection at every reconnect attempt: one line until it is back. */
+function reportRedisErrors(probot: Probot, client: RedisClient): void {
+  let reported = false;
+  client.on("error", (error) => {
+    if (!reported) probot.log.warn({ err: error }, "Redis for the missed-webhook sweep's lock is unreachable; sweeps wait for it");
+    reported = true;
+  });
+  client.on("ready", () => (reported = false));
+}

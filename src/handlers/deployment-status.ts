@@ -1,0 +1,61 @@
+import type { Context } from "probot";
+import { readIncidents } from "../github/incidents.js";
+import { listDeploymentStatuses } from "../github/deployments.js";
+import { isGatedEnvironment } from "../policy/environments.js";
+import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
+import { decideDeployment } from "../policy/gate.js";
+import { describeBypass } from "../policy/bypass.js";
+import type { Deps } from "./deps.js";
+import { openUnapprovedIncident } from "./open-unapproved-incident.js";
+import { recordExceptionDeploy } from "./record-exception-deploy.js";
+import { repoContext } from "./repo-context.js";
+
+/**
+ * `deployment_status` `success` in a gated environment: the moment a commit reached it.
+ * 1. on main → nothing to record
+ * 2. under an exception (the gate recorded the deployment, or an exception covers it) → record the deploy time
+ * 3. neither → open an incident `Unapproved deploy of <sha> to <env>` with its RCA and merge-back issues
+ * Anything that cannot be verified throws, so the delivery fails and the redelivery sweep tries again.
+ */
+export function onDeploymentStatus(deps: Deps) {
+  return async (context: Context<"deployment_status.created">): Promise<void> => {
+    const { deployment_status: status, deployment } = context.payload;
+    if (status.state !== "success") return;
+    const repo = await repoContext(context);
+    if (!isGatedEnvironment(deployment.environment, repo.config.environments)) return;
+    const ancestry = await deps.ancestry.read(repo.client, repo.mainBranch, deployment.sha);
+    if (ancestry.kind === "on-main") return;
+    if (ancestry.kind === "unverifiable") throw new Error(`cannot tell whether ${deployment.sha} is on ${repo.mainBranch}: ${ancestry.error}`);
+    const incidents = await readIncidents(repo.client, repo.config.labels.incident, deps.appId);
+    const recordedIn = incidents.find(({ thread }) => thread.records.deploys.some((d) => d.deployment === deployment.id));
+    const decision = decideDeployment({
+      sha: deployment.sha,
+      environment: deployment.environment,
+      mainBranch: repo.mainBranch,
+      mode: "enforce",
+      onApiError: "reject",
+      grantRole: repo.config.override.permission,
+      ancestry,
+      exceptions: grantedExceptions(
+        incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, deps.now())),
+        new Set(incidents.map(({ issue }) => issue.number)),
+      ),
+      now: new Date(status.created_at),
+    });
+    const incident = recordedIn?.issue.number ?? decision.exception?.incident;
+    const common = { sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, reachedAt: status.created_at };
+    if (incident !== undefined) {
+      await recordExceptionDeploy(repo.client, repo.config, repo.mainBranch, deps, { ...common, incident });
+      return;
+    }
+    const statuses = await listDeploymentStatuses(repo.client, deployment.id);
+    const how = describeBypass({
+      creator: deployment.creator?.login ?? "unknown",
+      viaApp: deployment.performed_via_github_app?.slug ?? null,
+      fromActions: Boolean(context.payload.workflow_run),
+      refusedBy: statuses.find((s) => s.state === "failure" && /^(\[shadow[^\]]*\] )?Refused/.test(s.description ?? ""))?.description ?? null,
+    });
+    const opened = await openUnapprovedIncident(repo.client, repo.config, repo.mainBranch, deps, { ...common, how, creator: deployment.creator?.login ?? "unknown" });
+    context.log.warn({ deployment: deployment.id, sha: deployment.sha, environment: deployment.environment, incident: opened.number }, "unapproved deploy: incident opened");
+  };
+}

@@ -1,0 +1,58 @@
+import type { Config } from "../config.js";
+import type { IssueLike, RepoClient } from "../github/client.js";
+import { createIssue, listIssuesWithLabel, retireDuplicate } from "../github/issues.js";
+import { marker, readMarker } from "../markers.js";
+import { codeSpan, escapeUserText, shortSha } from "../policy/text.js";
+import { becomeIncident } from "./become-incident.js";
+import type { Deps } from "./deps.js";
+import { ensureMergeBackIssue } from "./open-merge-back.js";
+
+export type UnapprovedDeploy = {
+  sha: string;
+  environment: string;
+  deploymentId: number;
+  reachedAt: string;
+  /** What GitHub tells about how the deployment got past the gate, one sentence each. */
+  how: string[];
+  creator: string;
+};
+
+/**
+ * A commit that is neither on main nor under an exception reached a gated environment: open an
+ * incident for it (once per deployment, found again by its body marker), with its RCA issue and
+ * a merge-back issue for the commit, so nothing reaches production unrecorded.
+ */
+export async function openUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
+  const incident = (await findUnapprovedIncident(client, config, deploy.deploymentId)) ?? (await createUnapprovedIncident(client, config, mainBranch, deploy));
+  await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`);
+  await becomeIncident(client, config, mainBranch, incident, deps);
+  return incident;
+}
+
+async function findUnapprovedIncident(client: RepoClient, config: Config, deploymentId: number): Promise<IssueLike | undefined> {
+  const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
+  return incidents
+    .filter((issue) => readMarker(issue.body, "unapproved")?.deployment === deploymentId)
+    .sort((a, b) => a.number - b.number)[0];
+}
+
+async function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy): Promise<IssueLike> {
+  const created = await createIssue(client, {
+    title: `Unapproved deploy of ${shortSha(deploy.sha)} to ${deploy.environment}`,
+    body: [
+      `Commit \`${deploy.sha}\` reached **${escapeUserText(deploy.environment, 100)}** at ${deploy.reachedAt} (deployment ${deploy.deploymentId}, created by ${codeSpan(deploy.creator, 100)}), although it is not on \`${mainBranch}\` and no exception covers it.`,
+      "**How it got past the gate**, as far as GitHub tells:",
+      ...deploy.how.map((line) => `- ${line}`),
+      `**Now:** roll back to the last deployment of a \`${mainBranch}\` commit (see the ledger below), bring the change to \`${mainBranch}\` (the merge-back issue tracks it), and write the RCA.`,
+      marker("unapproved", { deployment: deploy.deploymentId, env: deploy.environment, sha: deploy.sha }),
+    ].join("\n\n"),
+    labels: [config.labels.incident],
+  });
+  // A second status or a concurrent redelivery may have opened one too: the oldest counts.
+  const kept = await findUnapprovedIncident(client, config, deploy.deploymentId);
+  if (kept && kept.number !== created.number) {
+    await retireDuplicate(client, created.number, kept.number);
+    return kept;
+  }
+  return created;
+}

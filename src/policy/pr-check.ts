@@ -1,0 +1,195 @@
+import { matchesGlob } from "./glob.js";
+import { cherryPickedFrom } from "./merge-back.js";
+import { codeSpan, escapeUserText, quietLogin, shortSha } from "./text.js";
+
+export const MERGE_FIRST_CHECK = "mainline/merge-first";
+
+/** GitHub's limits for a check run's output (`title`, `summary`). */
+export const CHECK_TITLE_LIMIT = 1000;
+export const CHECK_SUMMARY_LIMIT = 65535;
+
+export type PrCommit = { sha: string; message: string; /** How many parents: more than 1 is a merge commit. */ parents: number };
+
+export type PrFacts = {
+  baseRef: string;
+  headRef: string;
+  mainBranch: string;
+  /** Glob patterns, e.g. `release/*`. */
+  releaseBranches: readonly string[];
+  mode: "enforce" | "shadow";
+  /** Every commit of the pull request, all pages. */
+  commits: readonly PrCommit[];
+  /** Which of `shasToVerify(commits)` are reachable from main. */
+  onMain: ReadonlySet<string>;
+  /** A granted exception of an open incident that covers this pull request. */
+  exception?: { incident: number; grantedBy: string };
+  /** What pull requests into neither a release branch nor main-from-hotfix get. */
+  otherPrs: "success" | "none";
+};
+
+export type Offender = { sha: string; why: string };
+
+export type PrCheckDecision =
+  | { kind: "no-check" }
+  | {
+      kind: "check";
+      conclusion: "success" | "failure" | "neutral";
+      title: string;
+      summary: string;
+      /** Every offending commit, even those the summary had no room for. */
+      offending: Offender[];
+    };
+
+const HOTFIX_BRANCHES = ["hotfix/*"];
+
+/**
+ * Whether the pull request's commits are judged at all, so the caller lists them and asks GitHub
+ * about them only then. A pull request into main brings changes to main, so it is never judged,
+ * even when main also matches a release pattern.
+ */
+export function judgesCommits(facts: Pick<PrFacts, "baseRef" | "mainBranch" | "releaseBranches">): boolean {
+  return facts.baseRef !== facts.mainBranch && matchesGlob(facts.baseRef, facts.releaseBranches, { caseSensitive: true });
+}
+
+/**
+ * The shas whose place on main decides the check: each judged commit and the source of each of its
+ * `-x` trailers, once each, in the order they first appear. Merge commits are not judged, so they
+ * cost no API call.
+ */
+export function shasToVerify(commits: readonly PrCommit[]): string[] {
+  const shas = new Set<string>();
+  for (const commit of commits.filter(isJudged)) {
+    shas.add(commit.sha.toLowerCase());
+    for (const source of cherryPickedFrom(commit.message)) shas.add(source);
+  }
+  return [...shas];
+}
+
+/** The `mainline/merge-first` check run for a pull request (SPEC section 4). */
+export function decidePrCheck(facts: PrFacts): PrCheckDecision {
+  const main = codeSpan(facts.mainBranch);
+  if (judgesCommits(facts)) return decideReleasePr(facts);
+  if (facts.baseRef === facts.mainBranch && matchesGlob(facts.headRef, HOTFIX_BRANCHES, { caseSensitive: true })) {
+    return check("success", "Hotfix into main", `Hotfix into ${main} from ${codeSpan(facts.headRef)}: merging it resolves its merge-back items.`);
+  }
+  if (facts.otherPrs === "none") return { kind: "no-check" };
+  if (facts.baseRef === facts.mainBranch) {
+    return check("success", "Into main: nothing to check", `A pull request into ${main} is how a change reaches ${main}: nothing to check.`);
+  }
+  return check(
+    "success",
+    "Not a release branch: nothing to check",
+    `${codeSpan(facts.baseRef)} is not a release branch (${facts.releaseBranches.map((p) => codeSpan(p)).join(", ") || "none configured"}): only pull requests into release branches must carry commits already on ${main}.`,
+  );
+}
+
+function decideReleasePr(facts: PrFacts): PrCheckDecision {
+  if (facts.commits.length === 0) return check("success", "No commits", "No commits: nothing to check.");
+  const onMain = new Set([...facts.onMain].map((sha) => sha.toLowerCase()));
+  const judged = facts.commits.filter(isJudged);
+  const offenders = judged.flatMap((commit) => judge(commit, onMain, facts.mainBranch));
+  const mergeNote = judged.length < facts.commits.length ? ["Merge commits are not judged; their parents are."] : [];
+  const into = `into ${codeSpan(facts.baseRef)}`;
+  const main = codeSpan(facts.mainBranch);
+
+  if (offenders.length === 0) {
+    const title =
+      judged.length === 0 ? "Only merge commits: nothing to judge" : judged.length === 1 ? `The commit comes from ${facts.mainBranch}` : `All ${judged.length} commits come from ${facts.mainBranch}`;
+    const summary = `Every commit in this pull request ${into} is on ${main} or a \`git cherry-pick -x\` of a commit on ${main}.`;
+    return check("success", title, [summary, ...mergeNote].join("\n\n"));
+  }
+
+  const count = `${offenders.length} of ${judged.length} ${judged.length === 1 ? "commit" : "commits"} ${offenders.length === 1 ? "is" : "are"} not on ${facts.mainBranch}`;
+  const offending = offenders.map(({ sha, why }) => ({ sha, why }));
+  const rule = `Release branches take only commits already on ${main}. In this pull request ${into}:`;
+  if (facts.exception) {
+    const incident = `incident #${facts.exception.incident}`;
+    const allowed =
+      `These commits ${into} are not on ${main}, but the exception ${quietLogin(facts.exception.grantedBy)} granted in ${incident} ` +
+      `covers this pull request. When it merges, each gets a merge-back issue in ${incident}:`;
+    return check("neutral", `${count}; allowed by the exception in ${incident}`, withOffenders([allowed], offenders, mergeNote), offending);
+  }
+  const outro = [...mergeNote, ...fixBlock(facts)];
+  if (facts.mode === "shadow") {
+    const intro = [`**Shadow mode:** enforce mode would fail this check; it blocks nothing.`, rule];
+    return check("neutral", `[shadow] would fail: ${count}`, withOffenders(intro, offenders, outro), offending);
+  }
+  return check("failure", count, withOffenders([rule], offenders, outro), offending);
+}
+
+function isJudged(commit: PrCommit): boolean {
+  return commit.parents <= 1;
+}
+
+type Offence = Offender & { message: string };
+
+/** Why a commit may not go into a release branch: none when it may. */
+function judge(commit: PrCommit, onMain: ReadonlySet<string>, mainBranch: string): Offence[] {
+  if (onMain.has(commit.sha.toLowerCase())) return [];
+  const sources = cherryPickedFrom(commit.message);
+  if (sources.some((source) => onMain.has(source))) return [];
+  const named = sources.map(shortSha).join(" and ");
+  const why = sources.length === 0 ? `not on ${mainBranch}` : `cherry-pick of ${named}, which ${sources.length === 1 ? "is" : "are"} not on ${mainBranch}`;
+  return [{ sha: commit.sha, why, message: commit.message }];
+}
+
+function fixBlock(facts: PrFacts): string[] {
+  const lines = [
+    `# 1. merge the change into ${facts.mainBranch} first (a pull request into ${facts.mainBranch}), then`,
+    `# 2. on a branch from ${facts.baseRef}, cherry-pick the commit that landed on ${facts.mainBranch}:`,
+    `git cherry-pick -x <sha on ${facts.mainBranch}>`,
+  ].join("\n");
+  // Branch names may hold backticks, so the fence is longer than any run of them.
+  const fence = "`".repeat(Math.max(3, ...(lines.match(/`+/g) ?? []).map((run) => run.length + 1)));
+  return [
+    `**To fix:** bring each change to ${codeSpan(facts.mainBranch)} first, then cherry-pick it here with \`-x\`, which records the commit it came from:`,
+    `${fence}sh\n${lines}\n${fence}`,
+  ];
+}
+
+/**
+ * The summary with one line per offender, as many as fit GitHub's limit, and a count of the rest.
+ * Sizes are counted in UTF-8 bytes, never fewer than characters, so the text fits whichever GitHub counts.
+ */
+function withOffenders(intro: string[], offenders: readonly Offence[], outro: string[]): string {
+  const lines = offenders.map((o) => `- \`${shortSha(o.sha)}\` ${escapeUserText(firstLine(o.message), 120)}: ${o.why}`);
+  const fixed = bytes([...intro, "", ...outro].join("\n\n"));
+  const room = CHECK_SUMMARY_LIMIT - fixed - bytes(`\n…and ${offenders.length} more`);
+  let used = 0;
+  let shown = 0;
+  for (const line of lines) {
+    if (used + bytes(line) + 1 > room) break;
+    used += bytes(line) + 1;
+    shown++;
+  }
+  const rest = offenders.length - shown;
+  const list = [...lines.slice(0, shown), ...(rest > 0 ? [`…and ${rest} more`] : [])].join("\n");
+  return [...intro, list, ...outro].join("\n\n");
+}
+
+function firstLine(message: string): string {
+  return message.split(/\r?\n/, 1)[0] ?? "";
+}
+
+const utf8 = new TextEncoder();
+
+function bytes(text: string): number {
+  return utf8.encode(text).length;
+}
+
+function check(conclusion: "success" | "failure" | "neutral", title: string, summary: string, offending: Offender[] = []): PrCheckDecision {
+  return { kind: "check", conclusion, title: clipTitle(title.replace(/\s+/g, " ")), summary, offending };
+}
+
+/** A title within GitHub's limit (counted in UTF-8 bytes, as for the summary), cut between whole characters. */
+function clipTitle(title: string): string {
+  if (bytes(title) <= CHECK_TITLE_LIMIT) return title;
+  let kept = "";
+  let size = bytes("…");
+  for (const ch of title) {
+    size += bytes(ch);
+    if (size > CHECK_TITLE_LIMIT) break;
+    kept += ch;
+  }
+  return `${kept}…`;
+}

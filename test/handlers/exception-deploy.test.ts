@@ -1,0 +1,277 @@
+import nock from "nock";
+import { protectionRuleRequested, SHA } from "../helpers/fixtures.js";
+import { mockGitHub } from "../helpers/github-mock.js";
+import { restComment, restComparison, restIssue, type Author } from "../helpers/rest-objects.js";
+import { testApp } from "../helpers/test-app.js";
+
+const REPO_PATH = "/repos/Codertocat/Hello-World";
+const S = SHA.offMain;
+const DEPLOYMENT_ID = 145988746;
+const CALLBACK = `${REPO_PATH}/actions/runs/4242/deployment_protection_rule`;
+const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
+
+/** The record `/hotfix allow` writes: granted by alice at `at`, for ttlHours (4) unless `expires` says otherwise. */
+function exceptionRecord({ at = "2026-11-20T11:00:00.000Z", expires = "2026-11-20T15:00:00.000Z", author, updatedAt }: { at?: string; expires?: string; author?: Author; updatedAt?: string } = {}) {
+  return restComment({
+    id: 71,
+    issue: 7,
+    body:
+      `🟠 Exception granted by **alice**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.\n\n` +
+      `<!-- mainline:exception sha=${S} by=alice at=${encodeURIComponent(at)} source=9001 env=production expires=${encodeURIComponent(expires)} reason=payments%20down -->`,
+    createdAt: at.replace(".000", ""),
+    ...(author ? { author } : {}),
+    ...(updatedAt ? { updatedAt } : {}),
+  });
+}
+const EXCEPTION = exceptionRecord();
+
+/** The record of a deployment made under the exception. */
+const deployRecord = (deployment: number, at: string) =>
+  `🚀 \`2222222\` was let through to production under the exception (deployment ${deployment}). It is not on \`master\`: a merge-back issue tracks bringing it there.\n\n` +
+  `<!-- mainline:deploy sha=${S} env=production deployment=${deployment} at=${encodeURIComponent(at)} -->`;
+const DEPLOY_RECORD_BODY = deployRecord(DEPLOYMENT_ID, "2026-11-20T12:00:00.000Z");
+const DEPLOY_RECORD = restComment({ id: 72, issue: 7, body: DEPLOY_RECORD_BODY, createdAt: "2026-11-20T12:00:00Z" });
+
+const MERGE_BACK_BODY = [
+  `<!-- mainline:merge-back incident=7 sha=${S} -->`,
+  `Commit \`${S}\` was deployed to production under an exception in incident #7, but it is not on \`master\`. Until it is, the next release from \`master\` brings the bug back.`,
+  "**To do:** bring the change to `master`: merge a pull request containing it, or cherry-pick it with `git cherry-pick -x 2222222` (the `-x` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.",
+  "mainline closes this issue by itself on the push that brings the change to `master`, and keeps incident #7 open until then. Due within 24 hours.",
+].join("\n\n");
+const MERGE_BACK = restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
+
+const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
+const RCA_BODY = [
+  "Root-cause analysis for incident #7 `Payments fail`. Close this issue when every section below is filled in: the incident cannot close before.",
+  `## Timeline\n\n${PROMPT}`,
+  `## Root cause\n\n${PROMPT}`,
+  `## Action items\n\n${PROMPT}`,
+  "<!-- mainline:rca incident=7 -->\n",
+].join("\n\n");
+const RCA = restIssue({ number: 8, title: "RCA: Payments fail", body: RCA_BODY, labels: ["rca"], author: { app: true } });
+
+const RCA_BLOCKERS = '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)';
+function ledger({ status, exceptionState, mergeBack, grantedAt = "2026-11-20T11:00:00.000Z" }: { status: string; exceptionState: string; mergeBack: string; grantedAt?: string }) {
+  return [
+    "<!-- mainline:ledger incident=7 -->",
+    "## mainline ledger",
+    status,
+    "### Exceptions",
+    `| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| \`2222222\` | production | **alice** at ${grantedAt} | payments down | ${exceptionState} |`,
+    "### Merge-back",
+    mergeBack,
+    "### RCA",
+    "#8: open; to write: Timeline, Root cause, Action items.",
+    "### Roll back first",
+    "No deployment of a master commit found in the gated environments.",
+    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
+  ].join("\n\n");
+}
+const LEDGER_BEFORE = ledger({
+  status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS}`,
+  exceptionState: "active until 2026-11-20T15:00:00.000Z",
+  mergeBack: "No commit needs merging back.",
+});
+const LEDGER_AFTER = ledger({
+  status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS}`,
+  exceptionState: "used: deployment 145988746 allowed at 2026-11-20T12:00:00.000Z",
+  mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | open, due 2026-11-21T12:00:00.000Z |",
+});
+/** The ledger of a quiet incident: its exception, granted at 02:00, used by the deployments listed. */
+function quietLedger(deploys: string) {
+  return ledger({
+    status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS}`,
+    exceptionState: `used: ${deploys}`,
+    mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | open, due 2026-11-21T02:30:00.000Z |",
+    grantedAt: "2026-11-20T02:00:00.000Z",
+  });
+}
+const APPROVED_AGAIN =
+  "2222222 is not on master, but @alice granted an exception for production in incident #7 (used before, valid while the incident is open): approved. " +
+  "A merge-back issue tracks bringing 2222222 to master.";
+const ledgerComment = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z", updatedAt: "2026-11-20T11:00:01Z" });
+
+const GET = {
+  compare: `${REPO_PATH}/compare/master...${S}?per_page=1`,
+  comments: `${REPO_PATH}/issues/7/comments?per_page=100`,
+  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
+  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
+  /** Incidents touched within the cascade window (24 hours) before the deploy. */
+  cascadeWindow: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T12%3A00%3A00.000Z`,
+  deployments: `${REPO_PATH}/deployments?per_page=30`,
+};
+
+/** The delivery, built once (it is checked against GitHub's webhook schema). */
+const REQUESTED = protectionRuleRequested({ sha: S });
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+async function deliver(id = "d-1", { deploymentId = DEPLOYMENT_ID } = {}) {
+  const { probot } = await testApp();
+  const payload = structuredClone(REQUESTED);
+  payload.deployment.id = deploymentId;
+  await probot.receive({ id, name: "deployment_protection_rule", payload: payload as never });
+}
+
+/** The gate's own reads: S is off main, and the one open incident's thread is `comments`. */
+function gateReads(github: ReturnType<typeof mockGitHub>, comments: unknown[]) {
+  github.token();
+  github.config();
+  github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+  github.incidents([INCIDENT]);
+  github.scope.get(GET.comments).reply(200, comments);
+  github.scope.post(CALLBACK).reply(204);
+}
+
+function answerOf(github: ReturnType<typeof mockGitHub>) {
+  return github.requests.find((r) => r.path === CALLBACK)?.body as { environment_name: string; state: string; comment: string };
+}
+
+const GATE_CALLS = [
+  "POST /app/installations/2/access_tokens",
+  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
+  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+  `GET ${GET.compare}`,
+  `GET ${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
+  `GET ${GET.comments}`,
+  `POST ${CALLBACK}`,
+];
+
+describe("deployment_protection_rule.requested under an exception", () => {
+  test("an off-main commit with an active exception is approved, then recorded: deploy record, merge-back issue, ledger", async () => {
+    const github = mockGitHub();
+    gateReads(github, [ledgerComment(LEDGER_BEFORE), EXCEPTION]);
+    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
+    github.scope.get(GET.comments).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION]);
+    github.scope.get(GET.mergeBacks).twice().reply(200, []);
+    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOY_RECORD);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, MERGE_BACK);
+    github.scope.get(GET.mergeBacks).twice().reply(200, [MERGE_BACK]);
+    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
+    github.scope.get(GET.comments).times(3).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION, DEPLOY_RECORD]);
+    github.scope.get(GET.deployments).reply(200, []);
+    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(LEDGER_AFTER));
+
+    await deliver();
+
+    expect(github.calls()).toEqual([
+      ...GATE_CALLS,
+      // The incident as it is now, and whether this deployment is already recorded.
+      `GET ${REPO_PATH}/issues/7`,
+      `GET ${GET.comments}`,
+      `GET ${GET.mergeBacks}`,
+      `GET ${GET.rcas}`,
+      `POST ${REPO_PATH}/issues/7/comments`,
+      // The merge-back issue, unless one exists; then a look for a twin a concurrent delivery opened.
+      `GET ${GET.mergeBacks}`,
+      `POST ${REPO_PATH}/issues`,
+      `GET ${GET.mergeBacks}`,
+      // A second hotfix deploy within the window would be a cascade.
+      `GET ${GET.cascadeWindow}`,
+      `GET ${GET.comments}`,
+      // The ledger, from the records as they now are.
+      `GET ${GET.comments}`,
+      `GET ${GET.mergeBacks}`,
+      `GET ${GET.rcas}`,
+      `GET ${GET.deployments}`,
+      `GET ${GET.cascadeWindow}`,
+      `GET ${GET.comments}`,
+      `PATCH ${REPO_PATH}/issues/comments/70`,
+    ]);
+    expect(answerOf(github)).toEqual({
+      environment_name: "production",
+      state: "approved",
+      comment:
+        "2222222 is not on master, but @alice granted an exception for production in incident #7 (expires 2026-11-20T15:00:00.000Z): approved. " +
+        "A merge-back issue tracks bringing 2222222 to master.",
+    });
+    expect(github.requests.filter((r) => r.method !== "GET").slice(2).map((r) => r.body)).toEqual([
+      { body: DEPLOY_RECORD_BODY },
+      { title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] },
+      { body: LEDGER_AFTER },
+    ]);
+    github.done();
+  });
+
+  test.each([
+    { what: "an expired exception", record: exceptionRecord({ at: "2026-11-20T06:00:00.000Z", expires: "2026-11-20T10:00:00.000Z" }) },
+    { what: "an exception record edited since the app wrote it", record: exceptionRecord({ updatedAt: "2026-11-20T11:30:00Z" }) },
+    { what: "an exception record written by a person, not the app", record: exceptionRecord({ author: { login: "mallory" } }) },
+  ])("$what does not let the commit through", async ({ record }) => {
+    const github = mockGitHub();
+    gateReads(github, [record]);
+
+    await deliver();
+
+    expect(github.calls()).toEqual(GATE_CALLS);
+    expect(answerOf(github)).toEqual({
+      environment_name: "production",
+      state: "rejected",
+      comment:
+        "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind). " +
+        "production runs only commits already on master. Two ways forward: (1) merge a pull request with this change " +
+        "into master and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
+        "`/hotfix allow 2222222 production -- <reason>` in the open incident.",
+    });
+    github.done();
+  });
+
+  test("a redelivery, with the deploy recorded and the merge-back issue open, approves again and writes nothing else", async () => {
+    const github = mockGitHub();
+    const thread = [ledgerComment(LEDGER_AFTER), EXCEPTION, DEPLOY_RECORD];
+    gateReads(github, thread);
+    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
+    github.scope.get(GET.comments).times(4).reply(200, thread);
+    github.scope.get(GET.mergeBacks).times(3).reply(200, [MERGE_BACK]);
+    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
+    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
+    github.scope.get(GET.deployments).reply(200, []);
+
+    await deliver();
+
+    expect(answerOf(github)).toEqual({ environment_name: "production", state: "approved", comment: APPROVED_AGAIN });
+    expect(github.calls().filter((c) => !c.startsWith("GET"))).toEqual(["POST /app/installations/2/access_tokens", `POST ${CALLBACK}`]);
+    github.done();
+  });
+
+  test("re-running a deployment under a used exception is approved and recorded, however long the incident has been quiet", async () => {
+    const github = mockGitHub();
+    const thread = [
+      ledgerComment(quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z")),
+      exceptionRecord({ at: "2026-11-20T02:00:00.000Z", expires: "2026-11-20T06:00:00.000Z" }),
+      restComment({ id: 72, issue: 7, body: deployRecord(145988746, "2026-11-20T02:30:00.000Z"), createdAt: "2026-11-20T02:30:00Z" }),
+    ];
+    const rerun = restComment({ id: 73, issue: 7, body: deployRecord(145988799, "2026-11-20T12:00:00.000Z"), createdAt: "2026-11-20T12:00:00Z" });
+    // Untouched since the first deploy, ten hours ago: longer than ttlHours.
+    const quiet = restIssue({ number: 7, title: "Payments fail", labels: ["incident"], createdAt: "2026-11-20T01:50:00Z", updatedAt: "2026-11-20T02:31:00Z" });
+    const mergeBack = restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt: "2026-11-20T02:30:00Z" });
+    const later = quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z; deployment 145988799 allowed at 2026-11-20T12:00:00.000Z");
+    github.token();
+    github.config();
+    github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.incidents([quiet]);
+    github.scope.get(GET.comments).twice().reply(200, thread);
+    github.scope.post(CALLBACK).reply(204);
+    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, quiet);
+    github.scope.get(GET.mergeBacks).times(3).reply(200, [mergeBack]);
+    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, rerun);
+    github.scope.get(GET.cascadeWindow).reply(200, [quiet]);
+    github.scope.get(GET.comments).times(3).reply(200, [...thread, rerun]);
+    github.scope.get(GET.deployments).reply(200, []);
+    // The ledger's look for a cascade: incidents touched within the window before this incident's first deploy.
+    github.scope.get(`${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T02%3A30%3A00.000Z`).reply(200, [quiet]);
+    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(later));
+
+    await deliver("d-2", { deploymentId: 145988799 });
+
+    expect(answerOf(github)).toEqual({ environment_name: "production", state: "approved", comment: APPROVED_AGAIN });
+    expect(github.requests.filter((r) => r.method !== "GET").slice(2).map((r) => ({ method: r.method, path: r.path, body: r.body }))).toEqual([
+      { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: deployRecord(145988799, "2026-11-20T12:00:00.000Z") } },
+      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: later } },
+    ]);
+    github.done();
+  });
+});

@@ -1,0 +1,185 @@
+import { OWNER, REPO, SHA } from "./fixtures.js";
+import { shapeProblems } from "./github-server/shapes.js";
+
+/**
+ * Objects as GitHub's REST API returns them, for handler tests that mock GitHub with nock.
+ * Each is checked against GitHub's OpenAPI description when built, so a mock cannot answer
+ * with something real GitHub never sends. What makes a record the app's own is explicit:
+ * `performed_via_github_app` is this app (id 123, as `testApp()` runs it) and the comment
+ * was never edited (`updated_at` equals `created_at`).
+ */
+
+const API = `https://api.github.com/repos/${OWNER}/${REPO}`;
+const WEB = `https://github.com/${OWNER}/${REPO}`;
+/** When issues and comments are written unless a test says otherwise: an hour before NOW. */
+const AN_HOUR_AGO = "2026-11-20T11:00:00Z";
+
+function user(login: string, id: number, type: "User" | "Bot") {
+  const url = `https://api.github.com/users/${encodeURIComponent(login)}`;
+  return {
+    login,
+    id,
+    node_id: Buffer.from(`U_${id}`).toString("base64"),
+    avatar_url: `https://avatars.githubusercontent.com/u/${id}?v=4`,
+    gravatar_id: "",
+    url,
+    html_url: `https://github.com/${encodeURIComponent(login)}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type,
+    site_admin: false,
+  };
+}
+
+const BOT = user("mainline[bot]", 9000, "Bot");
+
+/** `performed_via_github_app` of everything this app's installation token wrote. */
+const THIS_APP = {
+  id: 123,
+  slug: "mainline",
+  node_id: "A_123",
+  owner: user("mainline-dev", 8999, "User"),
+  name: "mainline",
+  description: "Merge-to-main-first.",
+  external_url: "https://github.com/apps/mainline",
+  html_url: "https://github.com/apps/mainline",
+  created_at: "2024-01-02T03:04:05Z",
+  updated_at: "2024-01-02T03:04:05Z",
+  permissions: { contents: "read", deployments: "write", issues: "write", metadata: "read" },
+  events: ["deployment", "deployment_protection_rule", "issue_comment", "issues", "push"],
+};
+
+/** Who wrote an issue or comment: this app, or a person (who may have copied a marker into it). */
+export type Author = { app: true } | { login: string };
+
+function authorFields(author: Author) {
+  if ("app" in author) return { user: BOT, performed_via_github_app: THIS_APP, author_association: "NONE" };
+  return { user: user(author.login, 583231, "User"), performed_via_github_app: null, author_association: "COLLABORATOR" };
+}
+
+function label(name: string) {
+  const id = 1000 + [...name].reduce((sum, c) => sum + c.charCodeAt(0), 0);
+  return { id, node_id: `LA_${id}`, url: `${API}/labels/${encodeURIComponent(name)}`, name, color: "d73a4a", default: false, description: null };
+}
+
+function valid<T>(route: string, data: T): T {
+  const problems = shapeProblems(route, 200, data);
+  if (problems.length > 0) throw new Error(`mock object does not match GitHub's REST description:\n${problems.join("\n")}`);
+  return data;
+}
+
+export type RestIssueShape = {
+  number: number;
+  title?: string;
+  body?: string | null;
+  labels?: string[];
+  state?: "open" | "closed";
+  createdAt?: string;
+  /** Last activity (a comment, an edit); defaults to the creation, or the close. */
+  updatedAt?: string;
+  closedAt?: string;
+  author?: Author;
+};
+
+/** An issue as `GET /repos/{owner}/{repo}/issues[/{n}]` returns it; closed ones closed an hour ago unless said. */
+export function restIssue({ number, title = `Issue ${number}`, body = null, labels = [], state = "open", createdAt = "2026-11-20T09:00:00Z", updatedAt, closedAt = AN_HOUR_AGO, author = { login: "octocat" } }: RestIssueShape) {
+  const url = `${API}/issues/${number}`;
+  const closed = state === "closed";
+  return valid("GET /repos/{owner}/{repo}/issues/{issue_number}", {
+    url,
+    repository_url: API,
+    labels_url: `${url}/labels{/name}`,
+    comments_url: `${url}/comments`,
+    events_url: `${url}/events`,
+    html_url: `${WEB}/issues/${number}`,
+    id: 444500000 + number,
+    node_id: `I_${number}`,
+    number,
+    title,
+    labels: labels.map(label),
+    state,
+    state_reason: closed ? "completed" : null,
+    locked: false,
+    assignee: null,
+    assignees: [],
+    milestone: null,
+    comments: 0,
+    created_at: createdAt,
+    updated_at: updatedAt ?? (closed ? closedAt : createdAt),
+    closed_at: closed ? closedAt : null,
+    active_lock_reason: null,
+    body,
+    ...authorFields(author),
+  });
+}
+
+export type RestCommentShape = { id: number; issue: number; body: string; author?: Author; createdAt?: string; updatedAt?: string };
+
+/** An issue comment as `GET .../issues/{n}/comments` lists it; by default the app's own, never edited. */
+export function restComment({ id, issue, body, author = { app: true }, createdAt = AN_HOUR_AGO, updatedAt = createdAt }: RestCommentShape) {
+  return valid("GET /repos/{owner}/{repo}/issues/comments/{comment_id}", {
+    id,
+    node_id: `IC_${id}`,
+    url: `${API}/issues/comments/${id}`,
+    html_url: `${WEB}/issues/${issue}#issuecomment-${id}`,
+    issue_url: `${API}/issues/${issue}`,
+    body,
+    created_at: createdAt,
+    updated_at: updatedAt,
+    ...authorFields(author),
+  });
+}
+
+/** A commit as `GET .../commits?sha=<branch>` lists it. */
+export function restCommit(sha: string, message: string) {
+  const signature = { name: "Mona Lisa", email: "mona@example.com", date: AN_HOUR_AGO };
+  return valid("GET /repos/{owner}/{repo}/commits/{ref}", {
+    url: `${API}/commits/${sha}`,
+    sha,
+    node_id: `C_${sha}`,
+    html_url: `${WEB}/commit/${sha}`,
+    comments_url: `${API}/commits/${sha}/comments`,
+    commit: {
+      url: `${API}/git/commits/${sha}`,
+      author: signature,
+      committer: signature,
+      message,
+      comment_count: 0,
+      tree: { sha, url: `${API}/git/trees/${sha}` },
+    },
+    author: null,
+    committer: null,
+    parents: [],
+  });
+}
+
+/** `GET .../compare/master...{sha}` as the ancestry check reads it: where `sha` stands against main's head. */
+export function restComparison(
+  sha: string,
+  status: "identical" | "behind" | "ahead" | "diverged",
+  { ahead = 0, behind = 0, mainHead = SHA.mainHead }: { ahead?: number; behind?: number; mainHead?: string } = {},
+) {
+  const head = restCommit(mainHead, "Head of main");
+  return valid("GET /repos/{owner}/{repo}/compare/{basehead}", {
+    url: `${API}/compare/master...${sha}`,
+    html_url: `${WEB}/compare/master...${sha}`,
+    permalink_url: `${WEB}/compare/${OWNER}:${mainHead}...${OWNER}:${sha}`,
+    diff_url: `${WEB}/compare/master...${sha}.diff`,
+    patch_url: `${WEB}/compare/master...${sha}.patch`,
+    base_commit: head,
+    merge_base_commit: head,
+    status,
+    ahead_by: ahead,
+    behind_by: behind,
+    total_commits: ahead,
+    commits: [],
+    files: [],
+  });
+}
