@@ -59,6 +59,14 @@ export const configSchema = z
     cascade: z
       .strictObject({ windowHours: positive("A second hotfix deploy within this many hours is a cascade.", 24) })
       .prefault({}),
+    checks: z
+      .strictObject({
+        otherPullRequests: z
+          .enum(["success", "none"])
+          .default("success")
+          .describe("What mainline/merge-first says on pull requests into neither a release branch nor main from hotfix/*: a one-line success, or no check at all."),
+      })
+      .prefault({}),
     onApiError: z
       .enum(["reject", "approve"])
       .default("reject")

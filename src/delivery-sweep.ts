@@ -40,7 +40,7 @@ export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions)
   try {
     const now = options.now?.() ?? new Date();
     const octokit = await probot.auth();
-    const { deliveries, pages } = await listDeliveriesSince(octokit, new Date(now.getTime() - options.lookbackMs), 100);
+    const { deliveries, pages } = await listDeliveriesSince(octokit, new Date(now.getTime() - options.lookbackMs));
     const plan = planRedeliveries({ deliveries, now, lookbackMs: options.lookbackMs, intervalMs: options.intervalMs });
     let redelivered = 0;
     for (const { row, why } of plan.redeliver) {
@@ -56,7 +56,7 @@ export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions)
     const errors = plan.redeliver.length - redelivered;
     const result = { ran: true as const, listed: plan.listed, pages, failed: plan.failed, redelivered, skipped: plan.waiting + plan.abandoned.length, errors };
     const { ran: _ran, ...counts } = result;
-    probot.log.info(counts, `missed-webhook sweep: ${plan.listed} deliveries listed, ${plan.failed} events failed, ${redelivered} redelivered, ${counts.skipped} skipped`);
+    probot.log.info(counts, `missed-webhook sweep: listed ${plan.listed}, failed ${plan.failed}, redelivered ${redelivered}, skipped ${counts.skipped}`);
     return result;
   } catch (error) {
     await options.lock.release();

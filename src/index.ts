@@ -8,6 +8,8 @@ import { onIssueClosed } from "./handlers/issues-closed.js";
 import { onIssueLabeled } from "./handlers/issues-labeled.js";
 import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
+import { onPullRequest } from "./handlers/pull-request.js";
+import { onCheckRerequested } from "./handlers/check-rerequested.js";
 import { healthz } from "./health.js";
 import { startReminderSweep } from "./reminder-sweep.js";
 
@@ -36,6 +38,8 @@ export function createApp({
     probot.on("issues.closed", onIssueClosed(deps));
     probot.on(["issues.edited", "issues.reopened"], onIssueUpdated(deps));
     probot.on("push", onPush(deps));
+    probot.on("pull_request", onPullRequest(deps));
+    probot.on(["check_run.rerequested", "check_suite.rerequested"], onCheckRerequested(deps));
     addHandler(healthz);
     if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
   };

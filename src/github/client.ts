@@ -19,6 +19,7 @@ export type IssueLike = {
   pull_request?: unknown;
 };
 
+
 export type CommentLike = {
   id: number;
   body?: string;

@@ -10,7 +10,7 @@ import { hasRole, type Role } from "../policy/roles.js";
 import { codeSpan, quietLogin } from "../policy/text.js";
 import { runHotfix } from "./commands/hotfix.js";
 import { runIncident } from "./commands/incident.js";
-import { runHelp, runStatus } from "./commands/mainline.js";
+import { runHelp, runReport, runStatus } from "./commands/mainline.js";
 import { runMergeBack } from "./commands/merge-back.js";
 import type { CommandEnv, Outcome } from "./commands/types.js";
 import type { Deps } from "./deps.js";
@@ -75,7 +75,7 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
     case "mainline-help":
       return runHelp();
     case "mainline-report":
-      return Promise.resolve({ ok: false, error: "`/mainline report` is not part of this version of mainline yet" });
+      return runReport(env);
   }
 }
 

@@ -169,3 +169,17 @@ export function pushEvent({ branch = "master", before, after, commits }: { branc
   Object.assign(payload, { ref: `refs/heads/${branch}`, before, after, commits: full, head_commit: full.at(-1) ?? null, created: false, deleted: false, forced: false });
   return validPayload("push", payload);
 }
+
+export type DeployStatusFixture = DeployFixture & { state?: "success" | "failure" | "error" | "in_progress" | "queued" | "pending" | "inactive"; createdAt?: string };
+
+/** `deployment_status.created` from the examples: deployment `deploymentId` of `sha` to `environment` reached `state` at `createdAt`. */
+export function deploymentStatusCreated({ sha, environment = "production", deploymentId = 145988746, state = "success", createdAt = "2026-11-20T11:58:00Z" }: DeployStatusFixture) {
+  const payload = example("deployment_status", "created");
+  const deploymentUrl = `https://api.github.com/repos/${OWNER}/${REPO}/deployments/${deploymentId}`;
+  Object.assign(payload.deployment, { sha, environment, original_environment: environment, id: deploymentId, url: deploymentUrl, statuses_url: `${deploymentUrl}/statuses` });
+  Object.assign(payload.deployment_status, { state, environment, created_at: createdAt, updated_at: createdAt, deployment_url: deploymentUrl, url: `${deploymentUrl}/statuses/209916254` });
+  // Reported by a deploy tool through the REST API: no Actions workflow run behind it.
+  delete payload.workflow;
+  delete payload.workflow_run;
+  return validPayload("deployment_status", payload);
+}

@@ -183,3 +183,37 @@ export function restComparison(
     files: [],
   });
 }
+
+export type RestDeploymentStatusShape = {
+  id: number;
+  deployment: number;
+  state: "error" | "failure" | "inactive" | "pending" | "success" | "queued" | "in_progress";
+  description?: string;
+  environment?: string;
+  /** Where the status links to (mainline's refusals link their explanation). */
+  logUrl?: string;
+  createdAt?: string;
+  author?: Author;
+};
+
+/** A deployment status as `GET .../deployments/{id}/statuses` lists it; by default written by a person an hour ago. */
+export function restDeploymentStatus({ id, deployment, state, description = "", environment = "production", logUrl = `${WEB}/deployments`, createdAt = AN_HOUR_AGO, author = { login: "octocat" } }: RestDeploymentStatusShape) {
+  const deploymentUrl = `${API}/deployments/${deployment}`;
+  const { user: creator, performed_via_github_app } = authorFields(author);
+  return valid("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}", {
+    url: `${deploymentUrl}/statuses/${id}`,
+    id,
+    node_id: `DES_${id}`,
+    state,
+    creator,
+    description,
+    environment,
+    target_url: logUrl,
+    log_url: logUrl,
+    created_at: createdAt,
+    updated_at: createdAt,
+    deployment_url: deploymentUrl,
+    repository_url: API,
+    performed_via_github_app,
+  });
+}

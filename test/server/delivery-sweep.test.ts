@@ -101,7 +101,7 @@ describe("sweepDeliveriesOnce", () => {
       failed: 1,
       redelivered: 1,
       skipped: 0,
-      msg: "missed-webhook sweep: 4 deliveries listed, 1 events failed, 1 redelivered, 0 skipped",
+      msg: "missed-webhook sweep: listed 4, failed 1, redelivered 1, skipped 0",
     });
   });
 
@@ -121,12 +121,12 @@ describe("sweepDeliveriesOnce", () => {
     const results = [];
     for (let i = 0; i < 6; i++, now += INTERVAL) results.push((await sweep({ abandoned })).ran && lines.at(-1)!.msg);
     expect(results).toEqual([
-      "missed-webhook sweep: 1 deliveries listed, 1 events failed, 1 redelivered, 0 skipped",
-      "missed-webhook sweep: 2 deliveries listed, 1 events failed, 1 redelivered, 0 skipped",
-      "missed-webhook sweep: 3 deliveries listed, 1 events failed, 1 redelivered, 0 skipped",
-      "missed-webhook sweep: 4 deliveries listed, 1 events failed, 0 redelivered, 1 skipped",
-      "missed-webhook sweep: 4 deliveries listed, 1 events failed, 0 redelivered, 1 skipped",
-      "missed-webhook sweep: 4 deliveries listed, 1 events failed, 0 redelivered, 1 skipped",
+      "missed-webhook sweep: listed 1, failed 1, redelivered 1, skipped 0",
+      "missed-webhook sweep: listed 2, failed 1, redelivered 1, skipped 0",
+      "missed-webhook sweep: listed 3, failed 1, redelivered 1, skipped 0",
+      "missed-webhook sweep: listed 4, failed 1, redelivered 0, skipped 1",
+      "missed-webhook sweep: listed 4, failed 1, redelivered 0, skipped 1",
+      "missed-webhook sweep: listed 4, failed 1, redelivered 0, skipped 1",
     ]);
     const rows = github.deliveries.newestFirst();
     expect(redeliveries()).toEqual([`POST /app/hook/deliveries/${missed!.id}/attempts`, ...rows.slice(1, 3).reverse().map((r) => `POST /app/hook/deliveries/${r.id}/attempts`)]);
@@ -154,11 +154,12 @@ describe("sweepDeliveriesOnce", () => {
 
   test("the server answers a page in GitHub's shape, with a next link only while older deliveries remain", async () => {
     github.deliveries.seed(...Array.from({ length: 3 }, (_, i) => delivered(i * MINUTE)), failed(HOUR, { throttled_at: at(HOUR) }));
+    const third = github.deliveries.newestFirst()[2]!;
     const app = await probot.auth();
     const first = await app.request("GET /app/hook/deliveries", { per_page: 2 });
     expect(shapeProblems("GET /app/hook/deliveries", 200, first.data)).toEqual([]);
-    expect(first.headers.link).toBe(`<${github.apiBase}/app/hook/deliveries?per_page=2&cursor=v1_${first.data[1]!.id - 1}>; rel="next"`);
-    const last = await app.request("GET /app/hook/deliveries", { per_page: 2, cursor: `v1_${first.data[1]!.id - 1}` });
+    expect(first.headers.link).toBe(`<${github.apiBase}/app/hook/deliveries?per_page=2&cursor=v1_${third.id}>; rel="next"`);
+    const last = await app.request("GET /app/hook/deliveries", { per_page: 2, cursor: `v1_${third.id}` });
     expect(last.data.map((d) => d.status_code)).toEqual([200, 502]);
     expect(last.headers.link).toBeUndefined();
   });
@@ -285,13 +286,14 @@ describe("startDeliverySweep", () => {
   test("with REDIS_URL two replicas share the lock: one sweep per interval between them", async () => {
     const redis = fakeRedis();
     github.deliveries.seed(failed(HOUR));
-    const options = { redisUrl: "redis://shared:6379", loadRedis: async () => redis.module, intervalMs: 400 };
+    const options = { redisUrl: "redis://shared:6379", loadRedis: async () => redis.module, intervalMs: 1_000 };
     const stops = [start(options), start(options)];
     await until(() => summaries().length >= 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     stops.forEach((stop) => stop());
     await settle();
     expect(summaries()).toHaveLength(1);
+    expect(logged(20)).toContain("missed-webhook sweep skipped: another replica swept within the interval");
     expect(redis.urls).toEqual(["redis://shared:6379", "redis://shared:6379"]);
     expect([...redis.keys.keys()]).toEqual(["mainline:delivery-sweep:123"]);
     expect(redis.quits).toBe(2);

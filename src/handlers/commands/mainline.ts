@@ -1,5 +1,9 @@
 import { helpText } from "../../commands/parse.js";
 import { hasLabel } from "../../github/client.js";
+import { getPull } from "../../github/pulls.js";
+import { readReportFacts } from "../../github/report-facts.js";
+import { computeReport, renderReport } from "../../policy/report.js";
+import { evaluatePullRequest } from "../evaluate-pr.js";
 import { becomeIncident } from "../become-incident.js";
 import { recheckMergeBacks } from "../recheck-merge-backs.js";
 import type { CommandEnv, Outcome } from "./types.js";
@@ -8,15 +12,24 @@ export async function runHelp(): Promise<Outcome> {
   return { ok: true, reply: helpText() };
 }
 
+/** `/mainline report`: the repository's last 90 days, as a comment a team lead can paste into a retrospective. */
+export async function runReport(env: CommandEnv): Promise<Outcome> {
+  const { repo, deps } = env;
+  const facts = await readReportFacts(repo.client, repo.config, deps.appId, deps.now());
+  return { ok: true, reply: renderReport(computeReport(facts), `${repo.client.owner}/${repo.client.repo}`) };
+}
+
 /**
- * `/mainline status` in an incident: re-checks its merge-back items against main and rebuilds
- * everything derived (RCA issue if missing, ledger) from GitHub's facts.
+ * `/mainline status`: in a pull request, re-runs its checks; in an incident, re-checks its
+ * merge-back items against main and rebuilds everything derived (RCA issue if missing, ledger).
  */
 export async function runStatus(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  if (!hasLabel(issue, repo.config.labels.incident)) {
-    return { ok: false, error: "pull request checks are not part of this version of mainline yet; in an incident, `/mainline status` rebuilds the ledger" };
+  if (issue.pull_request) {
+    await evaluatePullRequest(repo, await getPull(repo.client, issue.number), deps);
+    return { ok: true };
   }
+  if (!hasLabel(issue, repo.config.labels.incident)) return { ok: false, error: "`/mainline status` works in an incident or a pull request" };
   await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number });
   await becomeIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
   return { ok: true };

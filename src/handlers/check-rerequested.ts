@@ -1,0 +1,21 @@
+import type { Context } from "probot";
+import { getPull } from "../github/pulls.js";
+import { MERGE_FIRST_CHECK } from "../policy/pr-check.js";
+import type { Deps } from "./deps.js";
+import { CONFIG_CHECK, evaluatePullRequest } from "./evaluate-pr.js";
+import { repoContext } from "./repo-context.js";
+
+/**
+ * "Re-run" on one of mainline's check runs, or on the whole suite: evaluate each pull request
+ * of that head again; the check runs are updated in place.
+ */
+export function onCheckRerequested(deps: Deps) {
+  return async (context: Context<"check_run.rerequested" | "check_suite.rerequested">): Promise<void> => {
+    const { payload } = context;
+    const pulls = "check_run" in payload ? payload.check_run.pull_requests : payload.check_suite.pull_requests;
+    if ("check_run" in payload && ![MERGE_FIRST_CHECK, CONFIG_CHECK].includes(payload.check_run.name)) return;
+    if (pulls.length === 0) return;
+    const repo = await repoContext(context);
+    for (const { number } of pulls) await evaluatePullRequest(repo, await getPull(repo.client, number), deps);
+  };
+}

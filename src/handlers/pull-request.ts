@@ -1,0 +1,35 @@
+import type { Context } from "probot";
+import { getIssue } from "../github/issues.js";
+import type { PullSummary } from "../github/pulls.js";
+import type { Deps } from "./deps.js";
+import { evaluatePullRequest } from "./evaluate-pr.js";
+import { ensureMergeBackIssue } from "./open-merge-back.js";
+import { repoContext } from "./repo-context.js";
+
+type PullPayload = { pull_request: { number: number; merged?: boolean | null; base: { ref: string; sha: string }; head: { ref: string; sha: string } } };
+
+/**
+ * `pull_request` opened, reopened, synchronize, edited with a new base: evaluate the checks.
+ * Closed by a merge into a release branch under an exception: its commits that are not on main
+ * get merge-back issues in that incident (pushes to main do the rest).
+ */
+export function onPullRequest(deps: Deps) {
+  return async (context: Context<"pull_request">): Promise<void> => {
+    const { payload } = context;
+    if (payload.action === "edited" && !payload.changes?.base) return;
+    if (!["opened", "reopened", "synchronize", "edited", "closed"].includes(payload.action)) return;
+    if (payload.action === "closed" && !payload.pull_request.merged) return;
+    const repo = await repoContext(context);
+    const pull = summary(payload as unknown as PullPayload);
+    const { decision, exception } = await evaluatePullRequest(repo, pull, deps);
+    if (payload.action !== "closed" || !exception || decision.kind !== "check") return;
+    const incident = await getIssue(repo.client, exception.incident);
+    for (const { sha } of decision.offending) {
+      await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, incident, sha, `was merged into \`${pull.baseRef}\` by pull request #${pull.number} under an exception in incident #${incident.number}`);
+    }
+  };
+}
+
+function summary({ pull_request: pr }: PullPayload): PullSummary {
+  return { number: pr.number, baseRef: pr.base.ref, baseSha: pr.base.sha, headRef: pr.head.ref, headSha: pr.head.sha, merged: Boolean(pr.merged) };
+}

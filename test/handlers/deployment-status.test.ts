@@ -1,0 +1,301 @@
+import nock from "nock";
+import { deploymentStatusCreated, SHA, type DeployStatusFixture } from "../helpers/fixtures.js";
+import { mockGitHub } from "../helpers/github-mock.js";
+import { restComment, restComparison, restDeploymentStatus, restIssue } from "../helpers/rest-objects.js";
+import { testApp } from "../helpers/test-app.js";
+
+const REPO_PATH = "/repos/Codertocat/Hello-World";
+const S = SHA.offMain;
+const DEPLOYMENT_ID = 145988746;
+/** When the deploy tool reported `success`: the deploy time that counts. */
+const REACHED = "2026-11-20T11:58:00Z";
+const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
+
+const GET = {
+  compare: (sha: string) => `${REPO_PATH}/compare/master...${sha}?per_page=1`,
+  openIncidents: `${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
+  allIncidents: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100`,
+  comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
+  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
+  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
+  /** Incidents touched within the cascade window (24 hours) before the deploy reached production. */
+  cascadeWindow: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T11%3A58%3A00.000Z`,
+  deployments: `${REPO_PATH}/deployments?per_page=30`,
+  statuses: `${REPO_PATH}/deployments/${DEPLOYMENT_ID}/statuses?per_page=100`,
+};
+const CONFIG_READS = [
+  "POST /app/installations/2/access_tokens",
+  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
+  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+];
+
+/* ---- An incident with an exception for S (tests 4 and 5) ---- */
+
+const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
+const EXCEPTION = restComment({
+  id: 71,
+  issue: 7,
+  body:
+    "🟠 Exception granted by **alice**: `2222222` may deploy to production until 2026-11-20T15:00:00.000Z although it is not on `master`. Reason: payments down.\n\n" +
+    `<!-- mainline:exception sha=${S} by=alice at=2026-11-20T11%3A00%3A00.000Z source=9001 env=production expires=2026-11-20T15%3A00%3A00.000Z reason=payments%20down -->`,
+  createdAt: "2026-11-20T11:00:00Z",
+});
+/** What the gate wrote when it let the deployment through, eight minutes before it reached production. */
+const GATE_RECORD = restComment({
+  id: 72,
+  issue: 7,
+  body:
+    "🚀 `2222222` was let through to production under the exception (deployment 145988746). It is not on `master`: a merge-back issue tracks bringing it there.\n\n" +
+    `<!-- mainline:deploy sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A50%3A00.000Z -->`,
+  createdAt: "2026-11-20T11:50:00Z",
+});
+const DEPLOYED_MARKER = `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A58%3A00Z -->`;
+const DEPLOYED_BODY =
+  "🚀 `2222222` reached production at 2026-11-20T11:58:00Z under the exception (deployment 145988746). It is not on `master`: a merge-back issue tracks bringing it there.\n\n" +
+  DEPLOYED_MARKER;
+const DEPLOYED_RECORD = restComment({ id: 73, issue: 7, body: DEPLOYED_BODY, createdAt: "2026-11-20T12:00:00Z" });
+
+function mergeBackBody(incident: number, why: string) {
+  return [
+    `<!-- mainline:merge-back incident=${incident} sha=${S} -->`,
+    `Commit \`${S}\` ${why}, but it is not on \`master\`. Until it is, the next release from \`master\` brings the bug back.`,
+    "**To do:** bring the change to `master`: merge a pull request containing it, or cherry-pick it with `git cherry-pick -x 2222222` (the `-x` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.",
+    `mainline closes this issue by itself on the push that brings the change to \`master\`, and keeps incident #${incident} open until then. Due within 24 hours.`,
+  ].join("\n\n");
+}
+const EXCEPTION_MERGE_BACK_BODY = mergeBackBody(7, "was deployed to production under an exception in incident #7");
+const mergeBackOf7 = (createdAt: string) =>
+  restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt });
+
+function rcaBody(incident: number, title: string) {
+  return [
+    `Root-cause analysis for incident #${incident} \`${title}\`. Close this issue when every section below is filled in: the incident cannot close before.`,
+    `## Timeline\n\n${PROMPT}`,
+    `## Root cause\n\n${PROMPT}`,
+    `## Action items\n\n${PROMPT}`,
+    `<!-- mainline:rca incident=${incident} -->\n`,
+  ].join("\n\n");
+}
+const RCA_OF_7 = restIssue({ number: 8, title: "RCA: Payments fail", body: rcaBody(7, "Payments fail"), labels: ["rca"], author: { app: true } });
+
+function ledgerOf7({ exceptionState, due }: { exceptionState: string; due: string }) {
+  return [
+    "<!-- mainline:ledger incident=7 -->",
+    "## mainline ledger",
+    '**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)',
+    "### Exceptions",
+    `| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| \`2222222\` | production | **alice** at 2026-11-20T11:00:00.000Z | payments down | ${exceptionState} |`,
+    "### Merge-back",
+    `| issue | commit | state |\n| --- | --- | --- |\n| #9 | \`2222222\` | open, due ${due} |`,
+    "### RCA",
+    "#8: open; to write: Timeline, Root cause, Action items.",
+    "### Roll back first",
+    "No deployment of a master commit found in the gated environments.",
+    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
+  ].join("\n\n");
+}
+const ledgerComment7 = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z" });
+
+/* ---- An unapproved deploy (tests 6 and 7) ---- */
+
+const UNAPPROVED_TITLE = "Unapproved deploy of 2222222 to production";
+const REFUSAL =
+  "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind).";
+const REFUSED_STATUS = restDeploymentStatus({ id: 501, deployment: DEPLOYMENT_ID, state: "failure", description: REFUSAL, author: { app: true }, createdAt: "2026-11-20T11:55:00Z" });
+const SUCCESS_STATUS = restDeploymentStatus({ id: 502, deployment: DEPLOYMENT_ID, state: "success", createdAt: REACHED });
+const UNAPPROVED_MARKER = `<!-- mainline:unapproved deployment=145988746 env=production sha=${S} -->`;
+const UNAPPROVED_BODY = [
+  `Commit \`${S}\` reached **production** at ${REACHED} (deployment 145988746, created by \`Codertocat\`), although it is not on \`master\` and no exception covers it.`,
+  "**How it got past the gate**, as far as GitHub tells:",
+  `- mainline had refused it (deployment status \`failure\`: ${REFUSAL}), and the deploy tool went on anyway.\n- The deployment was created by \`Codertocat\`.`,
+  "**Now:** roll back to the last deployment of a `master` commit (see the ledger below), bring the change to `master` (the merge-back issue tracks it), and write the RCA.",
+  UNAPPROVED_MARKER,
+].join("\n\n");
+const UNAPPROVED = restIssue({ number: 12, title: UNAPPROVED_TITLE, body: UNAPPROVED_BODY, labels: ["incident"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
+const UNAPPROVED_MERGE_BACK_BODY = mergeBackBody(12, "reached production without approval (deployment 145988746)");
+const UNAPPROVED_MERGE_BACK = restIssue({
+  number: 13,
+  title: "Merge back 2222222 to master (incident #12)",
+  body: UNAPPROVED_MERGE_BACK_BODY,
+  labels: ["merge-back"],
+  author: { app: true },
+  createdAt: "2026-11-20T12:00:00Z",
+});
+const UNAPPROVED_RCA_BODY = rcaBody(12, UNAPPROVED_TITLE);
+const UNAPPROVED_RCA = restIssue({ number: 14, title: `RCA: ${UNAPPROVED_TITLE}`, body: UNAPPROVED_RCA_BODY, labels: ["rca"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
+const UNAPPROVED_LEDGER = [
+  "<!-- mainline:ledger incident=12 -->",
+  "## mainline ledger",
+  '**Status:** cannot close yet (3 blocking):\n- merge-back #13: 2222222 is not on master yet\n- RCA #14: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #14 is still open (close it when it is written)',
+  "### Exceptions",
+  "None granted.",
+  "### Merge-back",
+  "| issue | commit | state |\n| --- | --- | --- |\n| #13 | `2222222` | open, due 2026-11-21T12:00:00.000Z |",
+  "### RCA",
+  "#14: open; to write: Timeline, Root cause, Action items.",
+  "### Roll back first",
+  "No deployment of a master commit found in the gated environments.",
+  "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
+].join("\n\n");
+const UNAPPROVED_LEDGER_COMMENT = restComment({ id: 80, issue: 12, body: UNAPPROVED_LEDGER, createdAt: "2026-11-20T12:00:00Z" });
+
+/** Recording a deploy under an exception in incident #7; its merge-back issue is opened unless one exists. */
+const exceptionDeployCalls = ({ opensMergeBack }: { opensMergeBack: boolean }) => [
+  // The incident as it is now, and whether this deployment already reached production on its record.
+  `GET ${REPO_PATH}/issues/7`,
+  `GET ${GET.comments(7)}`,
+  `GET ${GET.mergeBacks}`,
+  `GET ${GET.rcas}`,
+  `POST ${REPO_PATH}/issues/7/comments`,
+  // The merge-back issue for S; a new one is followed by a look for a twin a concurrent delivery opened.
+  `GET ${GET.mergeBacks}`,
+  ...(opensMergeBack ? [`POST ${REPO_PATH}/issues`, `GET ${GET.mergeBacks}`] : []),
+  // A second hotfix deploy within the window would be a cascade.
+  `GET ${GET.cascadeWindow}`,
+  `GET ${GET.comments(7)}`,
+  // The ledger, from the records as they now are.
+  `GET ${GET.comments(7)}`,
+  `GET ${GET.mergeBacks}`,
+  `GET ${GET.rcas}`,
+  `GET ${GET.deployments}`,
+  `GET ${GET.cascadeWindow}`,
+  `GET ${GET.comments(7)}`,
+  `PATCH ${REPO_PATH}/issues/comments/70`,
+];
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+async function deliver(fixture: Partial<DeployStatusFixture> = {}, id = "s-1") {
+  const { probot } = await testApp();
+  await probot.receive({ id, name: "deployment_status", payload: deploymentStatusCreated({ sha: S, createdAt: REACHED, ...fixture }) as never });
+}
+
+/** The writes the app made, after the token exchange. */
+function writes(github: ReturnType<typeof mockGitHub>) {
+  return github.requests.filter((r) => r.method !== "GET").slice(1).map((r) => ({ method: r.method, path: r.path, body: r.body }));
+}
+
+describe("deployment_status.created", () => {
+  test("a success for a commit on main writes nothing", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(SHA.onMain)).reply(200, restComparison(SHA.onMain, "behind", { behind: 3 }));
+
+    await deliver({ sha: SHA.onMain });
+
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.compare(SHA.onMain)}`]);
+    github.done();
+  });
+
+  test("a success in an environment that is not gated costs nothing beyond reading config", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+
+    await deliver({ environment: "staging" });
+
+    expect(github.calls()).toEqual(CONFIG_READS);
+    github.done();
+  });
+
+  test.each(["failure", "in_progress"] as const)("state %s asks GitHub nothing at all", async (state) => {
+    const github = mockGitHub();
+
+    await deliver({ state });
+
+    expect(github.calls()).toEqual([]);
+    github.done();
+  });
+});
+
+describe("deployment_status.created of a commit under an exception", () => {
+  test("a deployment the gate let through is recorded as deployed at the status's time, its merge-back issue found again, and the ledger says so", async () => {
+    const github = mockGitHub();
+    const mergeBack = mergeBackOf7("2026-11-20T11:50:00Z");
+    const before = [ledgerComment7(ledgerOf7({ exceptionState: "used: deployment 145988746 allowed at 2026-11-20T11:50:00.000Z", due: "2026-11-21T11:50:00.000Z" })), EXCEPTION, GATE_RECORD];
+    const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00Z", due: "2026-11-21T11:50:00.000Z" });
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.incidents([INCIDENT]);
+    github.scope.get(GET.comments(7)).twice().reply(200, before);
+    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
+    github.scope.get(GET.mergeBacks).reply(200, [mergeBack]);
+    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOYED_RECORD);
+    github.scope.get(GET.mergeBacks).twice().reply(200, [mergeBack]);
+    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
+    github.scope.get(GET.comments(7)).times(3).reply(200, [...before, DEPLOYED_RECORD]);
+    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+    github.scope.get(GET.deployments).reply(200, []);
+    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment7(after));
+
+    await deliver();
+
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      `GET ${GET.compare(S)}`,
+      // The open incidents: is this deployment one the gate recorded, or does an exception cover it?
+      `GET ${GET.openIncidents}`,
+      `GET ${GET.comments(7)}`,
+      ...exceptionDeployCalls({ opensMergeBack: false }),
+    ]);
+    expect(writes(github)).toEqual([
+      { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: DEPLOYED_BODY } },
+      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
+    ]);
+    expect((writes(github)[0]!.body as { body: string }).body.split("\n\n").at(-1)).toBe(
+      `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A58%3A00Z -->`,
+    );
+    github.done();
+  });
+
+  test("a deployment that never asked the gate but an active exception covers is recorded as deployed in that incident, and its merge-back issue opened", async () => {
+    const github = mockGitHub();
+    const mergeBack = mergeBackOf7("2026-11-20T12:00:00Z");
+    const LEDGER_BEFORE = [
+      "<!-- mainline:ledger incident=7 -->",
+      "## mainline ledger",
+      '**Status:** cannot close yet (2 blocking):\n- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)',
+      "### Exceptions",
+      "| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| `2222222` | production | **alice** at 2026-11-20T11:00:00.000Z | payments down | active until 2026-11-20T15:00:00.000Z |",
+      "### Merge-back",
+      "No commit needs merging back.",
+      "### RCA",
+      "#8: open; to write: Timeline, Root cause, Action items.",
+      "### Roll back first",
+      "No deployment of a master commit found in the gated environments.",
+      "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
+    ].join("\n\n");
+    const before = [ledgerComment7(LEDGER_BEFORE), EXCEPTION];
+    const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00Z", due: "2026-11-21T12:00:00.000Z" });
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.incidents([INCIDENT]);
+    github.scope.get(GET.comments(7)).twice().reply(200, before);
+    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
+    github.scope.get(GET.mergeBacks).twice().reply(200, []);
+    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOYED_RECORD);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, mergeBack);
+    github.scope.get(GET.mergeBacks).twice().reply(200, [mergeBack]);
+    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
+    github.scope.get(GET.comments(7)).times(3).reply(200, [...before, DEPLOYED_RECORD]);
+    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+    github.scope.get(GET.deployments).reply(200, []);
+    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment7(after));
+
+    await deliver();
+
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.compare(S)}`, `GET ${GET.openIncidents}`, `GET ${GET.comments(7)}`, ...exceptionDeployCalls({ opensMergeBack: true })]);
+    expect(writes(github)).toEqual([
+      { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: DEPLOYED_BODY } },
+      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] } },
+      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
+    ]);
+    github.done();
+  });
+});
