@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Probot } from "probot";
 import { listDeliveriesSince, redeliver } from "./github/deliveries.js";
-import { MAX_LOOKBACK_HOURS, planRedeliveries, type DeliveryRow } from "./policy/redelivery.js";
+import { MAX_LOOKBACK_HOURS, planRedeliveries, type Abandoned, type DeliveryRow } from "./policy/redelivery.js";
 
 /**
  * GitHub never retries a failed webhook delivery: an event sent while the app was down (a
@@ -65,7 +65,7 @@ export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions)
 }
 
 /** An event given up on is an error a person must see, but once: the sweep finds it again every interval. */
-function reportAbandoned(probot: Probot, abandoned: ReturnType<typeof planRedeliveries>["abandoned"], reported = new Set<string>()): void {
+function reportAbandoned(probot: Probot, abandoned: readonly Abandoned[], reported = new Set<string>()): void {
   for (const { row, redeliveries, why } of abandoned) {
     if (reported.has(row.guid)) continue;
     probot.log.error(
@@ -128,23 +128,25 @@ export function startDeliverySweep(probot: Probot, options: DeliverySweepOptions
   const timers: NodeJS.Timeout[] = [];
   const abandoned = new Set<string>();
   const { intervalMs, lookbackMs, now } = options;
-  const setup = chooseLock(probot, options).then((chosen) => {
-    if (!chosen || stopped) return chosen;
-    const sweep = () => {
-      if (running) return;
-      running = true;
-      sweepDeliveriesOnce(probot, { intervalMs, lookbackMs, lock: chosen.lock, now, abandoned })
-        .catch((error: unknown) => probot.log.error({ err: error }, "missed-webhook sweep failed"))
-        .finally(() => (running = false));
-    };
-    timers.push(setTimeout(sweep, options.firstSweepDelayMs ?? 5_000), setInterval(sweep, intervalMs));
-    for (const timer of timers) timer.unref();
-    probot.log.info(
-      { intervalMinutes: intervalMs / 60_000, lookbackHours: lookbackMs / 3_600_000, lock: chosen.kind },
-      "missed-webhook sweep on: failed deliveries are redelivered",
-    );
-    return chosen;
-  });
+  const setup = chooseLock(probot, options)
+    .catch((error: unknown) => void probot.log.error({ err: error }, "missed-webhook sweep could not start"))
+    .then((chosen) => {
+      if (!chosen || stopped) return chosen;
+      const sweep = () => {
+        if (running) return;
+        running = true;
+        sweepDeliveriesOnce(probot, { intervalMs, lookbackMs, lock: chosen.lock, now, abandoned })
+          .catch((error: unknown) => probot.log.error({ err: error }, "missed-webhook sweep failed"))
+          .finally(() => (running = false));
+      };
+      timers.push(setTimeout(sweep, options.firstSweepDelayMs ?? 5_000), setInterval(sweep, intervalMs));
+      for (const timer of timers) timer.unref();
+      probot.log.info(
+        { intervalMinutes: intervalMs / 60_000, lookbackHours: lookbackMs / 3_600_000, lock: chosen.kind },
+        "missed-webhook sweep on: failed deliveries are redelivered",
+      );
+      return chosen;
+    });
   return () => {
     stopped = true;
     for (const timer of timers) clearTimeout(timer);

@@ -107,7 +107,8 @@ const UNAPPROVED_MARKER = `<!-- mainline:unapproved deployment=145988746 env=pro
 const UNAPPROVED_BODY = [
   `Commit \`${S}\` reached **production** at ${REACHED} (deployment 145988746, created by \`Codertocat\`), although it is not on \`master\` and no exception covers it.`,
   "**How it got past the gate**, as far as GitHub tells:",
-  `- mainline had refused it (deployment status \`failure\`: ${REFUSAL}), and the deploy tool went on anyway.\n- The deployment was created by \`Codertocat\`.`,
+  `- mainline had refused it (deployment status \`failure\`: ${REFUSAL}), and the deploy tool went on anyway.`,
+  "- The deployment was created by `Codertocat`.",
   "**Now:** roll back to the last deployment of a `master` commit (see the ledger below), bring the change to `master` (the merge-back issue tracks it), and write the RCA.",
   UNAPPROVED_MARKER,
 ].join("\n\n");
@@ -162,6 +163,9 @@ const exceptionDeployCalls = ({ opensMergeBack }: { opensMergeBack: boolean }) =
   `GET ${GET.comments(7)}`,
   `PATCH ${REPO_PATH}/issues/comments/70`,
 ];
+
+/** What the app reads to see an incident as GitHub records it. */
+const VIEW_READS = (incident: number) => [`GET ${GET.comments(incident)}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`];
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -296,6 +300,93 @@ describe("deployment_status.created of a commit under an exception", () => {
       { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] } },
       { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
     ]);
+    github.done();
+  });
+});
+
+describe("deployment_status.created of a commit neither on main nor under an exception", () => {
+  test("opens one incident saying who deployed it and how it got past the gate, then its merge-back issue, its RCA issue and its ledger", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.incidents([]);
+    github.scope.get(GET.statuses).reply(200, [SUCCESS_STATUS, REFUSED_STATUS]);
+    github.scope.get(GET.allIncidents).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, UNAPPROVED);
+    github.scope.get(GET.allIncidents).reply(200, [UNAPPROVED]);
+    github.scope.get(GET.mergeBacks).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, UNAPPROVED_MERGE_BACK);
+    github.scope.get(GET.mergeBacks).times(3).reply(200, [UNAPPROVED_MERGE_BACK]);
+    github.scope.get(GET.comments(12)).twice().reply(200, []);
+    github.scope.get(GET.rcas).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, UNAPPROVED_RCA);
+    github.scope.get(GET.rcas).reply(200, [UNAPPROVED_RCA]);
+    github.scope.get(GET.deployments).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues/12/comments`).reply(201, UNAPPROVED_LEDGER_COMMENT);
+    github.scope.get(GET.comments(12)).reply(200, [UNAPPROVED_LEDGER_COMMENT]);
+
+    await deliver();
+
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      `GET ${GET.compare(S)}`,
+      `GET ${GET.openIncidents}`,
+      // What GitHub tells about how the deployment got past the gate.
+      `GET ${GET.statuses}`,
+      // The incident for this deployment, unless one was opened before; then a look for a twin.
+      `GET ${GET.allIncidents}`,
+      `POST ${REPO_PATH}/issues`,
+      `GET ${GET.allIncidents}`,
+      // Its merge-back issue for S.
+      `GET ${GET.mergeBacks}`,
+      `POST ${REPO_PATH}/issues`,
+      `GET ${GET.mergeBacks}`,
+      // Becoming an incident: the RCA issue, then the ledger.
+      ...VIEW_READS(12),
+      `POST ${REPO_PATH}/issues`,
+      ...VIEW_READS(12),
+      `GET ${GET.deployments}`,
+      `POST ${REPO_PATH}/issues/12/comments`,
+      `GET ${GET.comments(12)}`,
+    ]);
+    expect(writes(github)).toEqual([
+      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: UNAPPROVED_TITLE, body: UNAPPROVED_BODY, labels: ["incident"] } },
+      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #12)", body: UNAPPROVED_MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] } },
+      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: `RCA: ${UNAPPROVED_TITLE}`, body: UNAPPROVED_RCA_BODY, labels: ["rca"], assignees: [] } },
+      { method: "POST", path: `${REPO_PATH}/issues/12/comments`, body: { body: UNAPPROVED_LEDGER } },
+    ]);
+    github.done();
+  });
+
+  test("the same status delivered again finds the incident by its marker and writes nothing when its RCA, merge-back issue and ledger already exist", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.incidents([UNAPPROVED]);
+    github.scope.get(GET.comments(12)).twice().reply(200, [UNAPPROVED_LEDGER_COMMENT]);
+    github.scope.get(GET.statuses).reply(200, [SUCCESS_STATUS, REFUSED_STATUS]);
+    github.scope.get(GET.allIncidents).reply(200, [UNAPPROVED]);
+    github.scope.get(GET.mergeBacks).twice().reply(200, [UNAPPROVED_MERGE_BACK]);
+    github.scope.get(GET.rcas).reply(200, [UNAPPROVED_RCA]);
+    github.scope.get(GET.deployments).reply(200, []);
+
+    await deliver({}, "s-2");
+
+    expect(github.calls()).toEqual([]);
+    github.done();
+  });
+
+  test("a compare GitHub answers with 500 fails the delivery and writes nothing, so the redelivery sweep retries it", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.compare(S)).reply(500, { message: "Server Error" });
+
+    await expect(deliver()).rejects.toThrow("x");
+
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.compare(S)}`]);
     github.done();
   });
 });
