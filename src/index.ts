@@ -10,6 +10,7 @@ import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
 import { onPullRequest } from "./handlers/pull-request.js";
 import { onCheckRerequested } from "./handlers/check-rerequested.js";
+import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
 import { startReminderSweep } from "./reminder-sweep.js";
 
@@ -18,6 +19,8 @@ export type AppOptions = {
   botLogin?: string;
   /** How often overdue merge-backs are looked for; 0 turns the sweep off. */
   reminderIntervalMinutes?: number;
+  /** Whether failed webhook deliveries are swept for redelivery (settings from the environment). */
+  redeliverMissed?: boolean;
 };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
@@ -25,6 +28,7 @@ export function createApp({
   now = () => new Date(),
   botLogin,
   reminderIntervalMinutes = Number(process.env.MAINLINE_REMINDER_INTERVAL_MINUTES ?? 60),
+  redeliverMissed = true,
 }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
@@ -42,6 +46,7 @@ export function createApp({
     probot.on(["check_run.rerequested", "check_suite.rerequested"], onCheckRerequested(deps));
     addHandler(healthz);
     if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
+    if (redeliverMissed) startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env));
   };
 }
 

@@ -15,6 +15,7 @@ import { repoContext } from "./repo-context.js";
  * 1. on main → nothing to record
  * 2. under an exception (the gate recorded the deployment, or an exception covers it) → record the deploy time
  * 3. neither → open an incident `Unapproved deploy of <sha> to <env>` with its RCA and merge-back issues
+ *    (in shadow mode, only say so in the log: shadow never acts on a deploy)
  * Anything that cannot be verified throws, so the delivery fails and the redelivery sweep tries again.
  */
 export function onDeploymentStatus(deps: Deps) {
@@ -26,6 +27,8 @@ export function onDeploymentStatus(deps: Deps) {
     const ancestry = await deps.ancestry.read(repo.client, repo.mainBranch, deployment.sha);
     if (ancestry.kind === "on-main") return;
     if (ancestry.kind === "unverifiable") throw new Error(`cannot tell whether ${deployment.sha} is on ${repo.mainBranch}: ${ancestry.error}`);
+    // The status's own time is when the commit arrived: an exception is judged as it stood then.
+    const reachedAt = new Date(status.created_at);
     const incidents = await readIncidents(repo.client, repo.config.labels.incident, deps.appId);
     const recordedIn = incidents.find(({ thread }) => thread.records.deploys.some((d) => d.deployment === deployment.id));
     const decision = decideDeployment({
@@ -37,15 +40,19 @@ export function onDeploymentStatus(deps: Deps) {
       grantRole: repo.config.override.permission,
       ancestry,
       exceptions: grantedExceptions(
-        incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, deps.now())),
+        incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, reachedAt)),
         new Set(incidents.map(({ issue }) => issue.number)),
       ),
-      now: new Date(status.created_at),
+      now: reachedAt,
     });
     const incident = recordedIn?.issue.number ?? decision.exception?.incident;
-    const common = { sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, reachedAt: status.created_at };
+    const common = { sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, reachedAt: reachedAt.toISOString() };
     if (incident !== undefined) {
       await recordExceptionDeploy(repo.client, repo.config, repo.mainBranch, deps, { ...common, incident });
+      return;
+    }
+    if (repo.config.mode === "shadow") {
+      context.log.warn({ deployment: deployment.id, sha: deployment.sha, environment: deployment.environment }, "[shadow] enforce mode would open an incident: unapproved deploy");
       return;
     }
     const statuses = await listDeploymentStatuses(repo.client, deployment.id);
@@ -53,7 +60,7 @@ export function onDeploymentStatus(deps: Deps) {
       creator: deployment.creator?.login ?? "unknown",
       viaApp: deployment.performed_via_github_app?.slug ?? null,
       fromActions: Boolean(context.payload.workflow_run),
-      refusedBy: statuses.find((s) => s.state === "failure" && /^(\[shadow[^\]]*\] )?Refused/.test(s.description ?? ""))?.description ?? null,
+      refusedBy: statuses.find((s) => s.state === "failure" && s.performed_via_github_app?.id === deps.appId)?.description ?? null,
     });
     const opened = await openUnapprovedIncident(repo.client, repo.config, repo.mainBranch, deps, { ...common, how, creator: deployment.creator?.login ?? "unknown" });
     context.log.warn({ deployment: deployment.id, sha: deployment.sha, environment: deployment.environment, incident: opened.number }, "unapproved deploy: incident opened");

@@ -19,7 +19,7 @@ const GET = {
   mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
   /** Incidents touched within the cascade window (24 hours) before the deploy reached production. */
-  cascadeWindow: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T11%3A58%3A00.000Z`,
+  cascadeWindow: (since = "2026-11-19T11:58:00.000Z") => `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=${encodeURIComponent(since)}`,
   deployments: `${REPO_PATH}/deployments?per_page=30`,
   statuses: `${REPO_PATH}/deployments/${DEPLOYMENT_ID}/statuses?per_page=100`,
 };
@@ -29,7 +29,7 @@ const CONFIG_READS = [
   "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
 ];
 
-/* ---- An incident with an exception for S (tests 4 and 5) ---- */
+/* ---- Incident #7, with an exception for S ---- */
 
 const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
 const EXCEPTION = restComment({
@@ -49,10 +49,11 @@ const GATE_RECORD = restComment({
     `<!-- mainline:deploy sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A50%3A00.000Z -->`,
   createdAt: "2026-11-20T11:50:00Z",
 });
-const DEPLOYED_MARKER = `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A58%3A00Z -->`;
-const DEPLOYED_BODY =
-  "🚀 `2222222` reached production at 2026-11-20T11:58:00Z under the exception (deployment 145988746). It is not on `master`: a merge-back issue tracks bringing it there.\n\n" +
-  DEPLOYED_MARKER;
+/** The record of the deployment reaching production at `reached` (written in full ISO form, with milliseconds). */
+const deployedBody = (reached: string, at = new Date(reached).toISOString()) =>
+  `🚀 \`2222222\` reached production at ${at} under the exception (deployment 145988746). It is not on \`master\`: a merge-back issue tracks bringing it there.\n\n` +
+  `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=${encodeURIComponent(at)} -->`;
+const DEPLOYED_BODY = deployedBody(REACHED);
 const DEPLOYED_RECORD = restComment({ id: 73, issue: 7, body: DEPLOYED_BODY, createdAt: "2026-11-20T12:00:00Z" });
 
 function mergeBackBody(incident: number, why: string) {
@@ -78,15 +79,17 @@ function rcaBody(incident: number, title: string) {
 }
 const RCA_OF_7 = restIssue({ number: 8, title: "RCA: Payments fail", body: rcaBody(7, "Payments fail"), labels: ["rca"], author: { app: true } });
 
-function ledgerOf7({ exceptionState, due }: { exceptionState: string; due: string }) {
+/** Incident #7's ledger: its exception in `exceptionState`, and merge-back issue #9 when it is due somewhen. */
+function ledgerOf7({ exceptionState, due }: { exceptionState: string; due?: string }) {
+  const rcaBlockers = '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)';
   return [
     "<!-- mainline:ledger incident=7 -->",
     "## mainline ledger",
-    '**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)',
+    due ? `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${rcaBlockers}` : `**Status:** cannot close yet (2 blocking):\n${rcaBlockers}`,
     "### Exceptions",
     `| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| \`2222222\` | production | **alice** at 2026-11-20T11:00:00.000Z | payments down | ${exceptionState} |`,
     "### Merge-back",
-    `| issue | commit | state |\n| --- | --- | --- |\n| #9 | \`2222222\` | open, due ${due} |`,
+    due ? `| issue | commit | state |\n| --- | --- | --- |\n| #9 | \`2222222\` | open, due ${due} |` : "No commit needs merging back.",
     "### RCA",
     "#8: open; to write: Timeline, Root cause, Action items.",
     "### Roll back first",
@@ -96,16 +99,15 @@ function ledgerOf7({ exceptionState, due }: { exceptionState: string; due: strin
 }
 const ledgerComment7 = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z" });
 
-/* ---- An unapproved deploy (tests 6 and 7) ---- */
+/* ---- Incident #12, opened for an unapproved deploy of S ---- */
 
 const UNAPPROVED_TITLE = "Unapproved deploy of 2222222 to production";
-const REFUSAL =
-  "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind).";
+const REFUSAL = "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind).";
 const REFUSED_STATUS = restDeploymentStatus({ id: 501, deployment: DEPLOYMENT_ID, state: "failure", description: REFUSAL, author: { app: true }, createdAt: "2026-11-20T11:55:00Z" });
 const SUCCESS_STATUS = restDeploymentStatus({ id: 502, deployment: DEPLOYMENT_ID, state: "success", createdAt: REACHED });
 const UNAPPROVED_MARKER = `<!-- mainline:unapproved deployment=145988746 env=production sha=${S} -->`;
 const UNAPPROVED_BODY = [
-  `Commit \`${S}\` reached **production** at ${REACHED} (deployment 145988746, created by \`Codertocat\`), although it is not on \`master\` and no exception covers it.`,
+  `Commit \`${S}\` reached **production** at ${new Date(REACHED).toISOString()} (deployment 145988746, created by \`Codertocat\`), although it is not on \`master\` and no exception covers it.`,
   "**How it got past the gate**, as far as GitHub tells:",
   `- mainline had refused it (deployment status \`failure\`: ${REFUSAL}), and the deploy tool went on anyway.`,
   "- The deployment was created by `Codertocat`.",
@@ -141,7 +143,7 @@ const UNAPPROVED_LEDGER = [
 const UNAPPROVED_LEDGER_COMMENT = restComment({ id: 80, issue: 12, body: UNAPPROVED_LEDGER, createdAt: "2026-11-20T12:00:00Z" });
 
 /** Recording a deploy under an exception in incident #7; its merge-back issue is opened unless one exists. */
-const exceptionDeployCalls = ({ opensMergeBack }: { opensMergeBack: boolean }) => [
+const exceptionDeployCalls = ({ opensMergeBack, since }: { opensMergeBack: boolean; since?: string }) => [
   // The incident as it is now, and whether this deployment already reached production on its record.
   `GET ${REPO_PATH}/issues/7`,
   `GET ${GET.comments(7)}`,
@@ -152,17 +154,47 @@ const exceptionDeployCalls = ({ opensMergeBack }: { opensMergeBack: boolean }) =
   `GET ${GET.mergeBacks}`,
   ...(opensMergeBack ? [`POST ${REPO_PATH}/issues`, `GET ${GET.mergeBacks}`] : []),
   // A second hotfix deploy within the window would be a cascade.
-  `GET ${GET.cascadeWindow}`,
+  `GET ${GET.cascadeWindow(since)}`,
   `GET ${GET.comments(7)}`,
   // The ledger, from the records as they now are.
   `GET ${GET.comments(7)}`,
   `GET ${GET.mergeBacks}`,
   `GET ${GET.rcas}`,
   `GET ${GET.deployments}`,
-  `GET ${GET.cascadeWindow}`,
+  `GET ${GET.cascadeWindow(since)}`,
   `GET ${GET.comments(7)}`,
   `PATCH ${REPO_PATH}/issues/comments/70`,
 ];
+
+/**
+ * GitHub as a deploy tool leaves it that never asked the gate: incident #7 holds an exception for S
+ * (granted 11:00, until 15:00) and no record of this deployment, which reached production at
+ * `reached`. Returns the ledger the app should write afterwards.
+ */
+function mockUnaskedDeployUnderException(github: ReturnType<typeof mockGitHub>, { reached, mergeBackOpened }: { reached: string; mergeBackOpened: string }) {
+  const mergeBack = mergeBackOf7(mergeBackOpened);
+  const deployed = restComment({ id: 73, issue: 7, body: deployedBody(reached), createdAt: mergeBackOpened });
+  const before = [ledgerComment7(ledgerOf7({ exceptionState: "active until 2026-11-20T15:00:00.000Z" })), EXCEPTION];
+  const after = ledgerOf7({ exceptionState: `used: deployment 145988746 deployed at ${new Date(reached).toISOString()}`, due: new Date(Date.parse(mergeBackOpened) + 24 * 3_600_000).toISOString() });
+  const since = new Date(Date.parse(reached) - 24 * 3_600_000).toISOString();
+  github.token();
+  github.config();
+  github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+  github.incidents([INCIDENT]);
+  github.scope.get(GET.comments(7)).twice().reply(200, before);
+  github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
+  github.scope.get(GET.mergeBacks).twice().reply(200, []);
+  github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+  github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, deployed);
+  github.scope.post(`${REPO_PATH}/issues`).reply(201, mergeBack);
+  github.scope.get(GET.mergeBacks).twice().reply(200, [mergeBack]);
+  github.scope.get(GET.cascadeWindow(since)).twice().reply(200, [INCIDENT]);
+  github.scope.get(GET.comments(7)).times(3).reply(200, [...before, deployed]);
+  github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
+  github.scope.get(GET.deployments).reply(200, []);
+  github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment7(after));
+  return after;
+}
 
 /** What the app reads to see an incident as GitHub records it. */
 const VIEW_READS = (incident: number) => [`GET ${GET.comments(incident)}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`];
@@ -170,8 +202,8 @@ const VIEW_READS = (incident: number) => [`GET ${GET.comments(incident)}`, `GET 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
-async function deliver(fixture: Partial<DeployStatusFixture> = {}, id = "s-1") {
-  const { probot } = await testApp();
+async function deliver(fixture: Partial<DeployStatusFixture> = {}, { id = "s-1", now }: { id?: string; now?: Date } = {}) {
+  const { probot } = await testApp(now ? () => now : undefined);
   await probot.receive({ id, name: "deployment_status", payload: deploymentStatusCreated({ sha: S, createdAt: REACHED, ...fixture }) as never });
 }
 
@@ -219,7 +251,7 @@ describe("deployment_status.created of a commit under an exception", () => {
     const github = mockGitHub();
     const mergeBack = mergeBackOf7("2026-11-20T11:50:00Z");
     const before = [ledgerComment7(ledgerOf7({ exceptionState: "used: deployment 145988746 allowed at 2026-11-20T11:50:00.000Z", due: "2026-11-21T11:50:00.000Z" })), EXCEPTION, GATE_RECORD];
-    const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00Z", due: "2026-11-21T11:50:00.000Z" });
+    const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00.000Z", due: "2026-11-21T11:50:00.000Z" });
     github.token();
     github.config();
     github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
@@ -230,7 +262,7 @@ describe("deployment_status.created of a commit under an exception", () => {
     github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOYED_RECORD);
     github.scope.get(GET.mergeBacks).twice().reply(200, [mergeBack]);
-    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
+    github.scope.get(GET.cascadeWindow()).twice().reply(200, [INCIDENT]);
     github.scope.get(GET.comments(7)).times(3).reply(200, [...before, DEPLOYED_RECORD]);
     github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
     github.scope.get(GET.deployments).reply(200, []);
@@ -251,52 +283,45 @@ describe("deployment_status.created of a commit under an exception", () => {
       { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
     ]);
     expect((writes(github)[0]!.body as { body: string }).body.split("\n\n").at(-1)).toBe(
-      `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A58%3A00Z -->`,
+      `<!-- mainline:deployed sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A58%3A00.000Z -->`,
     );
     github.done();
   });
 
   test("a deployment that never asked the gate but an active exception covers is recorded as deployed in that incident, and its merge-back issue opened", async () => {
     const github = mockGitHub();
-    const mergeBack = mergeBackOf7("2026-11-20T12:00:00Z");
-    const LEDGER_BEFORE = [
-      "<!-- mainline:ledger incident=7 -->",
-      "## mainline ledger",
-      '**Status:** cannot close yet (2 blocking):\n- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)',
-      "### Exceptions",
-      "| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| `2222222` | production | **alice** at 2026-11-20T11:00:00.000Z | payments down | active until 2026-11-20T15:00:00.000Z |",
-      "### Merge-back",
-      "No commit needs merging back.",
-      "### RCA",
-      "#8: open; to write: Timeline, Root cause, Action items.",
-      "### Roll back first",
-      "No deployment of a master commit found in the gated environments.",
-      "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-    ].join("\n\n");
-    const before = [ledgerComment7(LEDGER_BEFORE), EXCEPTION];
-    const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00Z", due: "2026-11-21T12:00:00.000Z" });
-    github.token();
-    github.config();
-    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([INCIDENT]);
-    github.scope.get(GET.comments(7)).twice().reply(200, before);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
-    github.scope.get(GET.mergeBacks).twice().reply(200, []);
-    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOYED_RECORD);
-    github.scope.post(`${REPO_PATH}/issues`).reply(201, mergeBack);
-    github.scope.get(GET.mergeBacks).twice().reply(200, [mergeBack]);
-    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
-    github.scope.get(GET.comments(7)).times(3).reply(200, [...before, DEPLOYED_RECORD]);
-    github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment7(after));
+    const after = mockUnaskedDeployUnderException(github, { reached: REACHED, mergeBackOpened: "2026-11-20T12:00:00Z" });
 
     await deliver();
 
     expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.compare(S)}`, `GET ${GET.openIncidents}`, `GET ${GET.comments(7)}`, ...exceptionDeployCalls({ opensMergeBack: true })]);
     expect(writes(github)).toEqual([
       { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: DEPLOYED_BODY } },
+      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] } },
+      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
+    ]);
+    github.done();
+  });
+
+  // SPEC 3: the `success` status is the moment the commit reached production, and the exception
+  // was in force then. A delivery handled after the exception's TTL (GitHub's delay, or the
+  // redelivery sweep retrying a failed one) must record the same thing, not cry "unapproved".
+  test("a success reported while the exception was in force but handled after it expired still counts as under the exception", async () => {
+    const github = mockGitHub();
+    const reached = "2026-11-20T14:59:00Z";
+    const after = mockUnaskedDeployUnderException(github, { reached, mergeBackOpened: "2026-11-20T15:05:00Z" });
+
+    await deliver({ createdAt: reached }, { now: new Date("2026-11-20T15:05:00Z") });
+
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      `GET ${GET.compare(S)}`,
+      `GET ${GET.openIncidents}`,
+      `GET ${GET.comments(7)}`,
+      ...exceptionDeployCalls({ opensMergeBack: true, since: "2026-11-19T14:59:00.000Z" }),
+    ]);
+    expect(writes(github)).toEqual([
+      { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: deployedBody(reached) } },
       { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] } },
       { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
     ]);
@@ -372,9 +397,21 @@ describe("deployment_status.created of a commit neither on main nor under an exc
     github.scope.get(GET.rcas).reply(200, [UNAPPROVED_RCA]);
     github.scope.get(GET.deployments).reply(200, []);
 
-    await deliver({}, "s-2");
+    await deliver({}, { id: "s-2" });
 
-    expect(github.calls()).toEqual([]);
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      `GET ${GET.compare(S)}`,
+      // The incident opened the first time is open: no exception in it, no record of this deployment.
+      `GET ${GET.openIncidents}`,
+      `GET ${GET.comments(12)}`,
+      `GET ${GET.statuses}`,
+      // Found again by its marker: nothing new opened.
+      `GET ${GET.allIncidents}`,
+      `GET ${GET.mergeBacks}`,
+      ...VIEW_READS(12),
+      `GET ${GET.deployments}`,
+    ]);
     github.done();
   });
 
@@ -384,7 +421,7 @@ describe("deployment_status.created of a commit neither on main nor under an exc
     github.config();
     github.scope.get(GET.compare(S)).reply(500, { message: "Server Error" });
 
-    await expect(deliver()).rejects.toThrow("x");
+    await expect(deliver()).rejects.toThrow(`cannot tell whether ${S} is on master: HTTP 500: Server Error`);
 
     expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.compare(S)}`]);
     github.done();

@@ -156,6 +156,7 @@ export function issueEvent(action: "labeled" | "closed" | "edited" | "reopened",
   payload.action = action;
   payload.issue = issueObject(payload.issue, issue);
   if (action === "labeled") payload.label = label(options.label ?? issue.labels?.[0] ?? "incident");
+  if (action === "synchronize") Object.assign(payload, { before: "c".repeat(40), after: headSha });
   if (action === "edited") payload.changes = { body: { from: "" } };
   if (options.login) payload.sender = { ...payload.sender, login: options.login };
   return validPayload("issues", payload);
@@ -182,4 +183,94 @@ export function deploymentStatusCreated({ sha, environment = "production", deplo
   delete payload.workflow;
   delete payload.workflow_run;
   return validPayload("deployment_status", payload);
+}
+
+export type PullShape = {
+  number?: number;
+  base?: string;
+  baseSha?: string;
+  head?: string;
+  headSha?: string;
+  /** For `closed`: merged (the default) or closed without merging. */
+  merged?: boolean;
+};
+
+export type PullAction = "opened" | "reopened" | "synchronize" | "edited" | "closed";
+
+/**
+ * `pull_request.<action>` from the example of a pull request being opened, for `head` into `base`.
+ * `edited` says what changed: the base (with the old one), else the title.
+ */
+export function pullRequestEvent(action: PullAction, shape: PullShape = {}, changes: { baseFrom?: { ref: string; sha: string } } = {}) {
+  const { number = 2, base = "release/1.2", baseSha = "b".repeat(40), head = "fix/payments", headSha = "a".repeat(40), merged = true } = shape;
+  const payload = example("pull_request", "opened");
+  const pr = payload.pull_request;
+  payload.action = action;
+  payload.number = number;
+  const url = `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`;
+  Object.assign(pr, {
+    number,
+    url,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+    auto_merge: null,
+    active_lock_reason: null,
+  });
+  // Today's webhooks carry the full repository in each side, as in `repository`.
+  pr.base = { ...pr.base, ref: base, sha: baseSha, label: `${OWNER}:${base}`, repo: webhookRepository(pr.base.repo) };
+  pr.head = { ...pr.head, ref: head, sha: headSha, label: `${OWNER}:${head}`, repo: webhookRepository(pr.head.repo) };
+  if (action === "closed") {
+    Object.assign(pr, { state: "closed", closed_at: "2026-11-20T11:59:00Z", merged, merged_at: merged ? "2026-11-20T11:59:00Z" : null, merged_by: merged ? pr.user : null });
+  }
+  if (action === "synchronize") Object.assign(payload, { before: "c".repeat(40), after: headSha });
+  if (action === "edited") payload.changes = changes.baseFrom ? { base: { ref: { from: changes.baseFrom.ref }, sha: { from: changes.baseFrom.sha } } } : { title: { from: "wip" } };
+  return validPayload("pull_request", payload);
+}
+
+/** What a check suite or run lists of each pull request it belongs to. */
+function checkPullRequests(pulls: PullShape[]) {
+  const template = example("check_suite", "rerequested").check_suite.pull_requests[0];
+  return pulls.map(({ number = 2, base = "release/1.2", baseSha = "b".repeat(40), head = "fix/payments", headSha = "a".repeat(40) }) => ({
+    ...template,
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
+    id: 279147000 + number,
+    number,
+    head: { ...template.head, ref: head, sha: headSha },
+    base: { ...template.base, ref: base, sha: baseSha },
+  }));
+}
+
+/** The app (by id) a check run or suite belongs to, with the example's shape. */
+function checkApp(template: Record<string, any>, appId: number) {
+  return { ...template, id: appId, slug: appId === 123 ? "mainline" : "other-ci", name: appId === 123 ? "mainline" : "other-ci", created_at: "2024-01-02T03:04:05Z", updated_at: "2024-01-02T03:04:05Z" };
+}
+
+/**
+ * `check_run.rerequested`: someone pressed "Re-run" on check run `id` named `name` (an app's own,
+ * by default this app's) of head `headSha`, which belongs to `pulls`.
+ */
+export function checkRunRerequested({ id = 4, name, headSha = "a".repeat(40), appId = 123, pulls = [{}] }: { id?: number; name: string; headSha?: string; appId?: number; pulls?: PullShape[] }) {
+  const payload = example("check_run", "rerequested");
+  // The example is of another repository; these tests are about the one every other fixture uses.
+  payload.repository = example("check_suite", "rerequested").repository;
+  delete payload.organization;
+  const app = checkApp(payload.check_run.app, appId);
+  const run = payload.check_run;
+  Object.assign(run, {
+    id,
+    name,
+    head_sha: headSha,
+    url: `https://api.github.com/repos/${OWNER}/${REPO}/check-runs/${id}`,
+    html_url: `https://github.com/${OWNER}/${REPO}/runs/${id}`,
+    app,
+    pull_requests: checkPullRequests(pulls),
+  });
+  Object.assign(run.check_suite, { head_sha: headSha, after: headSha, app, pull_requests: run.pull_requests });
+  return validPayload("check_run", payload);
+}
+
+/** `check_suite.rerequested`: "Re-run all checks" on this app's suite for `headSha`, which belongs to `pulls`. */
+export function checkSuiteRerequested({ headSha = "a".repeat(40), pulls = [{}] }: { headSha?: string; pulls?: PullShape[] }) {
+  const payload = example("check_suite", "rerequested");
+  Object.assign(payload.check_suite, { head_sha: headSha, after: headSha, app: checkApp(payload.check_suite.app, 123), pull_requests: checkPullRequests(pulls) });
+  return validPayload("check_suite", payload);
 }

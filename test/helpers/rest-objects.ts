@@ -1,4 +1,4 @@
-import { OWNER, REPO, SHA } from "./fixtures.js";
+import { OWNER, pullRequestEvent, REPO, SHA, type PullShape } from "./fixtures.js";
 import { shapeProblems } from "./github-server/shapes.js";
 
 /**
@@ -216,4 +216,115 @@ export function restDeploymentStatus({ id, deployment, state, description = "", 
     repository_url: API,
     performed_via_github_app,
   });
+}
+
+export type RestCommitInList = { sha: string; message: string; /** 2 for a merge commit. */ parents?: number };
+
+function commitWithParents({ sha, message, parents = 1 }: RestCommitInList) {
+  const parentShas = Array.from({ length: parents }, (_, i) => `${String(i + 1).repeat(8)}${sha.slice(8)}`);
+  return { ...restCommit(sha, message), parents: parentShas.map((p) => ({ sha: p, url: `${API}/commits/${p}`, html_url: `${WEB}/commit/${p}` })) };
+}
+
+export type RestComparePage = {
+  base: string;
+  head: string;
+  /** This page's commits, oldest first. */
+  commits: RestCommitInList[];
+  /** Every commit of the comparison, across pages. */
+  total?: number;
+  /** How `head` stands against `base`: ahead when it has commits `base` lacks. */
+  status?: "identical" | "behind" | "ahead" | "diverged";
+  behind?: number;
+};
+
+/** One page of `GET .../compare/{base}...{head}` with its commits listed, as a pull request's commits are read. */
+export function restComparePage({ base, head, commits, total = commits.length, status = total === 0 ? "behind" : "ahead", behind = status === "behind" || status === "diverged" ? 3 : 0 }: RestComparePage) {
+  const baseCommit = restCommit(SHA.mainHead, "Head of the base");
+  return valid("GET /repos/{owner}/{repo}/compare/{basehead}", {
+    url: `${API}/compare/${base}...${head}`,
+    html_url: `${WEB}/compare/${base}...${head}`,
+    permalink_url: `${WEB}/compare/${OWNER}:${base}...${OWNER}:${head}`,
+    diff_url: `${WEB}/compare/${base}...${head}.diff`,
+    patch_url: `${WEB}/compare/${base}...${head}.patch`,
+    base_commit: baseCommit,
+    merge_base_commit: baseCommit,
+    status,
+    ahead_by: total,
+    behind_by: behind,
+    total_commits: total,
+    commits: commits.map(commitWithParents),
+    files: [],
+  });
+}
+
+/** `GET .../pulls/{n}/files`: each changed file's name and status (`previous` for a rename). */
+export function restPullFiles(files: Array<{ filename: string; status?: "added" | "removed" | "modified" | "renamed"; previous?: string }>) {
+  return valid(
+    "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+    files.map(({ filename, status = "modified", previous }) => ({
+      sha: "e".repeat(40),
+      filename,
+      status,
+      additions: status === "removed" ? 0 : 3,
+      deletions: status === "added" ? 0 : 1,
+      changes: status === "removed" || status === "added" ? 3 : 4,
+      blob_url: `${WEB}/blob/${"a".repeat(40)}/${filename}`,
+      raw_url: `${WEB}/raw/${"a".repeat(40)}/${filename}`,
+      contents_url: `${API}/contents/${encodeURIComponent(filename)}?ref=${"a".repeat(40)}`,
+      ...(previous ? { previous_filename: previous } : {}),
+    })),
+  );
+}
+
+/** A pull request as `GET .../pulls/{n}` returns it, open, shaped like the webhook fixture of the same shape. */
+export function restPull(shape: PullShape = {}) {
+  const { _links, ...pr } = pullRequestEvent("opened", shape).pull_request as Record<string, any>;
+  const rest = (repo: Record<string, any>) => ({ ...repo, created_at: "2019-05-15T15:19:25Z", pushed_at: "2026-11-20T11:00:00Z" });
+  return valid("GET /repos/{owner}/{repo}/pulls/{pull_number}", {
+    ...pr,
+    _links,
+    base: { ...pr.base, repo: rest(pr.base.repo) },
+    head: { ...pr.head, repo: rest(pr.head.repo) },
+    merged: false,
+    mergeable: true,
+    mergeable_state: "clean",
+    merged_by: null,
+    comments: 0,
+    review_comments: 0,
+    commits: 1,
+    additions: 3,
+    deletions: 1,
+    changed_files: 1,
+    maintainer_can_modify: false,
+  });
+}
+
+export type RestCheckRunShape = { id: number; name: string; headSha: string; /** This app's (123) unless another app's id is given. */ appId?: number; conclusion?: "success" | "failure" | "neutral" };
+
+/** A check run as `GET .../check-runs/{id}` returns it, completed, by this app unless said. */
+export function restCheckRun({ id, name, headSha, appId = 123, conclusion = "success" }: RestCheckRunShape) {
+  const app = appId === THIS_APP.id ? THIS_APP : { ...THIS_APP, id: appId, slug: "other-ci", node_id: `A_${appId}`, name: "other-ci" };
+  return valid("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", {
+    id,
+    node_id: `CR_${id}`,
+    head_sha: headSha,
+    external_id: "",
+    url: `${API}/check-runs/${id}`,
+    html_url: `${WEB}/runs/${id}`,
+    details_url: `${WEB}/runs/${id}`,
+    status: "completed",
+    conclusion,
+    started_at: AN_HOUR_AGO,
+    completed_at: AN_HOUR_AGO,
+    output: { title: "Earlier", summary: "Earlier.", text: null, annotations_count: 0, annotations_url: `${API}/check-runs/${id}/annotations` },
+    name,
+    check_suite: { id: 5000 + id },
+    app,
+    pull_requests: [],
+  });
+}
+
+/** `GET .../commits/{ref}/check-runs`: the runs listed. */
+export function restCheckRuns(runs: Array<ReturnType<typeof restCheckRun>>) {
+  return valid("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { total_count: runs.length, check_runs: runs });
 }

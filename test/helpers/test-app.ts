@@ -16,6 +16,6 @@ export async function testApp(now: () => Date = () => NOW) {
     // A function, not an object: Probot merges its own throttle options over object defaults.
     Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ now, botLogin: "mainline[bot]", reminderIntervalMinutes: 0 }), { cwd: process.cwd(), addHandler: () => undefined });
+  await probot.load(createApp({ now, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false }), { cwd: process.cwd(), addHandler: () => undefined });
   return { probot, logs: lines };
 }

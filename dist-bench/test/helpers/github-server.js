@@ -1,0 +1,350 @@
+import { createServer } from "node:http";
+import { createVerify } from "node:crypto";
+import { ancestors } from "./github-server/graph.js";
+import { addComment, addLabels, changeIssue, editComment, openIssue } from "./github-server/issues.js";
+import { renderApp, renderComment, renderDeployment, renderIssue, renderLabel, renderPull, renderPushedCommit, } from "./github-server/render.js";
+import { installCollaboratorRoutes } from "./github-server/routes/collaborators.js";
+import { installCommitRoutes } from "./github-server/routes/commits.js";
+import { AppHookDeliveries, installDeliveryRoutes } from "./github-server/routes/deliveries.js";
+import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
+import { installIssueRoutes } from "./github-server/routes/issues.js";
+import { checkRequest } from "./openapi.js";
+export const INSTALLATION_TOKEN = "ghs_testserver";
+const ZERO_SHA = "0".repeat(40);
+/**
+ * A small stand-in for GitHub's REST API on 127.0.0.1, for tests and benchmarks that run the
+ * app as users start it (GHE_HOST/GHE_PROTOCOL point here). It keeps a model of repositories
+ * (commits, branches, files, issues, comments, pull requests, deployments, roles), answers the
+ * routes the app uses from that model in GitHub's shapes, logs every request, and checks each
+ * one against GitHub's OpenAPI description.
+ *
+ * Requests carrying the installation token it hands out act as the app's bot; the `user*`
+ * methods change the model as a person working in GitHub's UI would.
+ */
+export class GitHubTestServer {
+    log = [];
+    problems = [];
+    repos = new Map();
+    app;
+    mint;
+    /** The app webhook's deliveries: `seed` them, set `receiver` to play the app's webhook URL for redeliveries. */
+    deliveries;
+    /** The time stamped on everything the server creates; replace `now` to control it. */
+    clock = { now: () => new Date() };
+    /** Delay before every answer, for benchmarks that want a network-like GitHub. */
+    latencyMs = 0;
+    #routes = [];
+    #server;
+    #faults = [];
+    #users = new Map();
+    #nextId = 1000;
+    #nextUserId = 5001;
+    #appPublicKey;
+    /** `options` may be the app's public key alone: then app JWTs are verified against it. */
+    constructor(options = {}) {
+        const { appPublicKey, appId = 123 } = typeof options === "string" ? { appPublicKey: options } : options;
+        this.#appPublicKey = appPublicKey;
+        const bot = { login: "mainline[bot]", id: 9000, type: "Bot" };
+        this.#users.set(bot.login.toLowerCase(), bot);
+        this.app = { id: appId, slug: "mainline", bot };
+        this.mint = { now: () => this.clock.now().toISOString().replace(/\.\d{3}Z$/, "Z"), id: () => this.nextId() };
+        this.#server = createServer((req, res) => void this.#handle(req, res));
+        this.#installDefaultRoutes();
+        installIssueRoutes(this);
+        installCommitRoutes(this);
+        installDeploymentRoutes(this);
+        installCollaboratorRoutes(this);
+        this.deliveries = new AppHookDeliveries(this.mint);
+        installDeliveryRoutes(this, this.deliveries, (headers) => this.#isAppJwt(headers.authorization));
+    }
+    async start() {
+        await new Promise((resolve) => this.#server.listen(0, "127.0.0.1", resolve));
+        return this.host;
+    }
+    /** host:port, the value for GHE_HOST. */
+    get host() {
+        const { port } = this.#server.address();
+        return `127.0.0.1:${port}`;
+    }
+    get apiBase() {
+        return `http://${this.host}/api/v3`;
+    }
+    async stop() {
+        this.#server.closeAllConnections();
+        await new Promise((resolve) => this.#server.close(() => resolve()));
+    }
+    /** Adds (or overrides, newest first) a route: `route("GET", "/repos/:owner/:repo/issues", …)`. */
+    route(method, path, handler) {
+        const keys = [];
+        const pattern = new RegExp(`^${path.replace(/:(\w+)\*?/g, (m, key) => (keys.push(key), m.endsWith("*") ? "(.+)" : "([^/]+)"))}$`);
+        this.#routes.unshift({ method, pattern, keys, handler });
+    }
+    /** Makes matching requests fail until the returned function is called. */
+    fail(predicate, reply) {
+        const fault = (method, path) => (predicate(method, path) ? reply : undefined);
+        this.#faults.push(fault);
+        return () => void (this.#faults = this.#faults.filter((f) => f !== fault));
+    }
+    addRepo(owner, name, defaultBranch = "main") {
+        const repo = {
+            id: this.nextId(),
+            owner,
+            ownerId: this.user(owner).id,
+            name,
+            defaultBranch,
+            commits: new Map(),
+            branches: new Map(),
+            files: new Map(),
+            labels: new Map(),
+            issues: new Map(),
+            comments: new Map(),
+            pulls: new Map(),
+            deployments: new Map(),
+            deploymentStatuses: new Map(),
+            roles: new Map(),
+            protectionRuleAnswers: [],
+            nextNumber: 1,
+        };
+        this.repos.set(`${owner}/${name}`, repo);
+        return repo;
+    }
+    /** Adds a commit on top of `parent` (or a root commit) and moves `branch` to it when given. */
+    commit(repo, sha, parent, branch, message = `commit ${sha.slice(0, 7)}`, diff = "") {
+        return this.merge(repo, sha, parent ? [parent] : [], branch, message, diff);
+    }
+    /** Adds a commit with any number of parents (two for a merge commit); its diff is against the first. */
+    merge(repo, sha, parents, branch, message = `Merge ${parents.map((p) => p.slice(0, 7)).join(" into ")}`, diff = "") {
+        repo.commits.set(sha, { sha, parents, message, diff, date: this.mint.now() });
+        if (branch)
+            repo.branches.set(branch, sha);
+        return sha;
+    }
+    /**
+     * Pushes commits to `branch` as `git push` would, and returns what GitHub's `push` webhook
+     * says about it; the test adds repository, pusher and sender.
+     */
+    push(repo, branch, commits) {
+        const before = repo.branches.get(branch) ?? ZERO_SHA;
+        let head = before === ZERO_SHA ? undefined : before;
+        const pushed = commits.map(({ sha, message, diff, parents }) => {
+            const distinct = !repo.commits.has(sha);
+            if (distinct)
+                this.merge(repo, sha, parents ?? (head ? [head] : []), undefined, message ?? `commit ${sha.slice(0, 7)}`, diff ?? "");
+            head = sha;
+            return renderPushedCommit(this, repo, repo.commits.get(sha), distinct);
+        });
+        const after = head ?? before;
+        repo.branches.set(branch, after);
+        return {
+            ref: `refs/heads/${branch}`,
+            before,
+            after,
+            created: before === ZERO_SHA,
+            deleted: false,
+            forced: before !== ZERO_SHA && !ancestors(repo, after).has(before),
+            base_ref: null,
+            compare: `https://github.com/${repo.owner}/${repo.name}/compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
+            commits: pushed,
+            head_commit: pushed.at(-1) ?? null,
+        };
+    }
+    /** A pull request; it takes an issue number, as on GitHub. Returns it as the REST API lists it. */
+    addPull(repo, { number, title, login, head, base, commits, merged_at = null, merge_commit_sha = null }) {
+        const author = this.user(login ?? repo.owner);
+        const issue = openIssue(repo, this.mint, author, { number, title: title ?? `Merge ${head} into ${base}`, pull: true });
+        if (merged_at)
+            Object.assign(issue, { state: "closed", closed_at: merged_at, closed_by: author, updated_at: merged_at });
+        const pull = { number: issue.number, id: this.nextId(), head, base, commits, merged_at, merge_commit_sha };
+        repo.pulls.set(pull.number, pull);
+        return renderPull(this, repo, pull, issue);
+    }
+    /** A deployment made through the API by `creator` (default: the repository owner). Returns its JSON for a webhook. */
+    addDeployment(repo, { id, sha, ref, environment = "production", task = "deploy", creator, description = null }) {
+        const deploymentId = id ?? this.nextId();
+        if (repo.deployments.has(deploymentId))
+            throw new Error(`deployment ${deploymentId} already exists`);
+        const now = this.mint.now();
+        const deployment = {
+            id: deploymentId,
+            sha,
+            ref: ref ?? sha,
+            task,
+            environment,
+            description,
+            payload: {},
+            creator: this.user(creator ?? repo.owner),
+            created_at: now,
+            updated_at: now,
+        };
+        repo.deployments.set(deployment.id, deployment);
+        return renderDeployment(this, repo, deployment);
+    }
+    /** Gives `login` a role in the repository (GitHub's collaborator permission). */
+    setRole(repo, login, role) {
+        repo.roles.set(this.user(login).login.toLowerCase(), role);
+    }
+    /** A person opens an issue in the UI. Returns it as the `issues.opened` webhook carries it. */
+    userIssue(repo, { title, body = null, labels = [], login }) {
+        const issue = openIssue(repo, this.mint, this.user(login), { title, body, labels });
+        return renderIssue(this, repo, issue, { forWebhook: true });
+    }
+    /** A person comments in the UI. Returns the comment as the `issue_comment` webhook carries it. */
+    userComment(repo, issueNumber, login, body) {
+        return renderComment(this, repo, addComment(repo, this.mint, this.#issue(repo, issueNumber), this.user(login), body));
+    }
+    /** A person edits a comment in the UI. Returns the comment as the `issue_comment.edited` webhook carries it. */
+    userEditComment(repo, commentId, body) {
+        const comment = repo.comments.get(commentId);
+        if (!comment)
+            throw new Error(`no comment ${commentId} in ${repo.owner}/${repo.name}`);
+        editComment(this.mint, comment, body);
+        return renderComment(this, repo, comment);
+    }
+    /** A person closes an issue in the UI. Returns it as the `issues.closed` webhook carries it. */
+    userClose(repo, number, login, stateReason = "completed") {
+        const issue = this.#issue(repo, number);
+        changeIssue(repo, this.mint, issue, this.user(login), { state: "closed", state_reason: stateReason });
+        return renderIssue(this, repo, issue, { forWebhook: true });
+    }
+    /** A person edits an issue's body in the UI. Returns it as the `issues.edited` webhook carries it. */
+    userEditIssue(repo, number, login, body) {
+        const issue = this.#issue(repo, number);
+        changeIssue(repo, this.mint, issue, this.user(login), { body });
+        return renderIssue(this, repo, issue, { forWebhook: true });
+    }
+    /** A person reopens an issue in the UI. Returns it as the `issues.reopened` webhook carries it. */
+    userReopen(repo, number, login) {
+        const issue = this.#issue(repo, number);
+        changeIssue(repo, this.mint, issue, this.user(login), { state: "open" });
+        return renderIssue(this, repo, issue, { forWebhook: true });
+    }
+    /** A person adds a label in the UI. Returns the issue and the label as the `issues.labeled` webhook carries them. */
+    userLabel(repo, number, login, name) {
+        const issue = this.#issue(repo, number);
+        this.user(login);
+        addLabels(repo, this.mint, issue, [name]);
+        return { issue: renderIssue(this, repo, issue, { forWebhook: true }), label: renderLabel(this, repo, repo.labels.get(name.toLowerCase())) };
+    }
+    /** An issue (or pull request) as webhooks carry it, for composing a payload about it. */
+    issueForWebhook(repo, number) {
+        return renderIssue(this, repo, this.#issue(repo, number), { forWebhook: true });
+    }
+    /** The person with this login, known to GitHub from now on (same id every time). */
+    user(login) {
+        const known = this.knownUser(login);
+        if (known)
+            return known;
+        const user = { login, id: this.#nextUserId++, type: "User" };
+        this.#users.set(login.toLowerCase(), user);
+        return user;
+    }
+    knownUser(login) {
+        return this.#users.get(login.toLowerCase());
+    }
+    actorFor(headers) {
+        const token = /^(?:token|bearer)\s+(\S+)$/i.exec(headers.authorization ?? "")?.[1];
+        return token === INSTALLATION_TOKEN ? this.app.bot : undefined;
+    }
+    repoFor(params) {
+        return this.repos.get(`${params.owner}/${params.repo}`);
+    }
+    /** The requests the app made, as "METHOD path" lines, without the /api/v3 prefix. */
+    calls(filter) {
+        return this.log.filter(filter ?? (() => true)).map((r) => `${r.method} ${r.path}`);
+    }
+    nextId() {
+        return this.#nextId++;
+    }
+    #issue(repo, number) {
+        const issue = repo.issues.get(number);
+        if (!issue)
+            throw new Error(`no issue #${number} in ${repo.owner}/${repo.name}`);
+        return issue;
+    }
+    async #handle(req, res) {
+        const chunks = [];
+        for await (const chunk of req)
+            chunks.push(chunk);
+        const text = Buffer.concat(chunks).toString("utf8");
+        const body = text ? safeJson(text) : undefined;
+        const url = new URL(req.url ?? "/", "http://x");
+        const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "") + url.search;
+        const method = req.method ?? "GET";
+        try {
+            this.problems.push(...checkRequest({ method, path, body }));
+        }
+        catch (error) {
+            // A request that cannot be checked is a failed test, never an unanswered request.
+            this.problems.push(`${method} ${path}: could not be checked against the OpenAPI description: ${String(error)}`);
+        }
+        let reply;
+        try {
+            reply = this.#faults.map((f) => f(method, path)).find(Boolean) ?? (await this.#dispatch(method, url, body, req));
+        }
+        catch (error) {
+            reply = { status: 500, body: { message: String(error) } };
+        }
+        this.log.push({ method, path, body, status: reply.status });
+        if (this.latencyMs > 0)
+            await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+        const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers };
+        res.writeHead(reply.status, headers);
+        res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+    }
+    async #dispatch(method, url, body, req) {
+        const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
+        for (const route of this.#routes) {
+            if (route.method !== method)
+                continue;
+            const match = route.pattern.exec(pathname);
+            if (!match)
+                continue;
+            const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1])]));
+            return route.handler({ params, path: pathname, query: url.searchParams, body, headers: req.headers });
+        }
+        this.problems.push(`the test server has no route for ${method} ${pathname}`);
+        return { status: 404, body: { message: "Not Found" } };
+    }
+    #verifyAppJwt(authorization) {
+        if (!this.#appPublicKey)
+            return true;
+        const token = authorization?.replace(/^(bearer|Bearer) /, "") ?? "";
+        const [header, payload, signature] = token.split(".");
+        if (!header || !payload || !signature)
+            return false;
+        return createVerify("RSA-SHA256").update(`${header}.${payload}`).verify(this.#appPublicKey, Buffer.from(signature, "base64url"));
+    }
+    /** A JWT (never the installation token) that verifies against the app's key, when the server has one. */
+    #isAppJwt(authorization) {
+        return /^bearer [^.\s]+\.[^.\s]+\.[^.\s]+$/i.test(authorization ?? "") && this.#verifyAppJwt(authorization);
+    }
+    #installDefaultRoutes() {
+        // The token's expiry is real time, not the model's clock: the client checks it against its own.
+        this.route("POST", "/app/installations/:id/access_tokens", ({ headers }) => this.#verifyAppJwt(headers.authorization)
+            ? { status: 201, body: { token: INSTALLATION_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } }
+            : { status: 401, body: { message: "A JSON web token could not be decoded" } });
+        this.route("GET", "/app", ({ headers }) => this.#verifyAppJwt(headers.authorization) ? { status: 200, body: renderApp(this) } : { status: 401, body: { message: "A JSON web token could not be decoded" } });
+        this.route("GET", "/repos/:owner/:repo/contents/:path*", ({ params, query }) => {
+            const repo = this.repoFor(params);
+            const file = repo?.files.get(params.path);
+            if (file === undefined || query.get("ref"))
+                return { status: 404, body: { message: "Not Found" } };
+            return { status: 200, body: file, headers: { "content-type": "text/plain; charset=utf-8" } };
+        });
+        this.route("POST", "/repos/:owner/:repo/actions/runs/:run_id/deployment_protection_rule", ({ params, body }) => {
+            const repo = this.repoFor(params);
+            if (!repo)
+                return { status: 404, body: { message: "Not Found" } };
+            repo.protectionRuleAnswers.push({ runId: Number(params.run_id), ...body });
+            return { status: 204 };
+        });
+    }
+}
+function safeJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return text;
+    }
+}
