@@ -15,6 +15,7 @@ describe("parseConfig", () => {
       rca: { dueDays: 5, requiredSections: ["Timeline", "Root cause", "Action items"] },
       override: { permission: "maintain", approvals: 1, ttlHours: 4 },
       cascade: { windowHours: 24 },
+      checks: { otherPullRequests: "success" },
       onApiError: "reject",
     });
   });
@@ -44,7 +45,7 @@ describe("parseConfig", () => {
   test("a misspelt key is reported, not silently ignored", () => {
     const { problems } = parseConfig({ enviroments: ["prod"] });
     expect(formatProblems(problems)).toEqual([
-      ".github/mainline.yml: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, onApiError), got an unknown key",
+      ".github/mainline.yml: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError), got an unknown key",
     ]);
   });
 

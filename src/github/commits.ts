@@ -33,14 +33,27 @@ export async function commitDiff({ octokit, owner, repo }: RepoClient, sha: stri
   return diff;
 }
 
-export type PullOfCommit = { number: number; baseRef: string; mergedAt: string | null; mergeCommitSha: string | null };
+export type PullOfCommit = {
+  number: number;
+  state: string;
+  baseRef: string;
+  baseSha: string;
+  headRef: string;
+  headSha: string;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+};
 
 /** Pull requests that contain the commit: how a squash- or rebase-merge is recognised. */
 export async function pullsOfCommit({ octokit, owner, repo }: RepoClient, sha: string): Promise<PullOfCommit[]> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner, repo, commit_sha: sha, per_page: 100 });
   return data.map((pull) => ({
     number: pull.number,
+    state: pull.state,
     baseRef: pull.base.ref,
+    baseSha: pull.base.sha,
+    headRef: pull.head.ref,
+    headSha: pull.head.sha,
     mergedAt: pull.merged_at,
     mergeCommitSha: pull.merge_commit_sha,
   }));

@@ -1,10 +1,12 @@
 import { CONFIG_PATH, formatProblems, parseConfig } from "../config.js";
 import { upsertCheckRun } from "../github/checks.js";
 import { readIncidents } from "../github/incidents.js";
+import { pullsOfCommit } from "../github/commits.js";
 import { commitsBetween, fileAt, pullChangesFile, type PullSummary } from "../github/pulls.js";
 import { locateProblems } from "../policy/config-lines.js";
 import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
 import { decidePrCheck, judgesCommits, MERGE_FIRST_CHECK, shasToVerify, type PrCheckDecision, type PrFacts } from "../policy/pr-check.js";
+import { codeSpan } from "../policy/text.js";
 import { parseYaml } from "../policy/yaml-text.js";
 import type { Deps } from "./deps.js";
 import type { RepoContext } from "./repo-context.js";
@@ -16,21 +18,44 @@ export const CONFIG_CHECK = "mainline/config";
  * on main), and `mainline/config` when it changes `.github/mainline.yml`. Returns the decision and
  * the exception it relied on, so a merge can act on them (merge-back issues for commits let in).
  */
-export async function evaluatePullRequest(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<{ decision: PrCheckDecision; exception?: PrFacts["exception"] }> {
+export type CoveringException = NonNullable<PrFacts["exception"]> & { incidentOf: ReadonlyMap<string, number> };
+
+export async function evaluatePullRequest(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<{ decision: PrCheckDecision; exception?: CoveringException }> {
   const facts = await gatherFacts(repo, pull, deps);
   const decision = decidePrCheck(facts);
-  if (decision.kind === "check") {
+  const shown = await strictestForHead(repo, pull, decision, deps);
+  if (shown.kind === "check") {
     await upsertCheckRun(repo.client, deps.appId, MERGE_FIRST_CHECK, pull.headSha, {
-      conclusion: decision.conclusion,
-      title: decision.title,
-      summary: withConfigNote(decision.summary, repo),
+      conclusion: shown.conclusion,
+      title: shown.title,
+      summary: withConfigNote(shown.summary, repo),
     });
   }
   await checkConfigFile(repo, pull, deps);
   return { decision, ...(facts.exception ? { exception: facts.exception } : {}) };
 }
 
-async function gatherFacts(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<PrFacts> {
+const SEVERITY = { success: 0, neutral: 1, failure: 2 } as const;
+
+/**
+ * A check run belongs to a commit, not to a pull request: when the same head is in several open
+ * pull requests (a hotfix into main and into a release branch), the run shows the strictest of
+ * their results, so an easy one can never overwrite a failing one.
+ */
+async function strictestForHead(repo: RepoContext, pull: PullSummary, decision: PrCheckDecision, deps: Deps): Promise<PrCheckDecision> {
+  const siblings = (await pullsOfCommit(repo.client, pull.headSha)).filter((p) => p.number !== pull.number && p.state === "open" && p.headSha === pull.headSha);
+  let strictest = decision;
+  for (const sibling of siblings) {
+    const other = decidePrCheck(await gatherFacts(repo, { ...sibling, merged: false }, deps));
+    if (other.kind !== "check") continue;
+    if (strictest.kind !== "check" || SEVERITY[other.conclusion] > SEVERITY[strictest.conclusion]) {
+      strictest = { ...other, summary: `This commit is also the head of pull request #${sibling.number} into ${codeSpan(sibling.baseRef, 100)}; its result is the strictest, so it is shown.\n\n${other.summary}` };
+    }
+  }
+  return strictest;
+}
+
+async function gatherFacts(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<PrFacts & { exception?: CoveringException }> {
   const base = {
     baseRef: pull.baseRef,
     headRef: pull.headRef,
@@ -48,18 +73,26 @@ async function gatherFacts(repo: RepoContext, pull: PullSummary, deps: Deps): Pr
   for (const sha of shasToVerify(commits)) {
     if (inPull.has(sha) ? !notOnMain.has(sha) : (await deps.ancestry.read(repo.client, repo.mainBranch, sha)).kind === "on-main") onMain.add(sha);
   }
-  const offenders = commits.filter((c) => c.parents < 2 && !onMain.has(c.sha)).map((c) => c.sha);
-  const exception = offenders.length > 0 ? await coveringException(repo, offenders, deps) : undefined;
-  return { ...base, commits, onMain, ...(exception ? { exception } : {}) };
+  const facts = { ...base, commits, onMain };
+  // Only a pull request that would fail looks for exceptions: reading incidents costs a page or more.
+  const preliminary = decidePrCheck(facts);
+  if (preliminary.kind !== "check" || preliminary.offending.length === 0) return facts;
+  const exception = await coveringException(repo, preliminary.offending.map((o) => o.sha), deps);
+  return { ...facts, ...(exception ? { exception } : {}) };
 }
 
-/** An exception granted in an open incident for one of the offending commits, if any. */
+/**
+ * The exception that lets the pull request in: every offending commit must have one granted in an
+ * open incident; one covered commit does not carry the others.
+ */
 async function coveringException(repo: RepoContext, offenders: string[], deps: Deps) {
   const incidents = await readIncidents(repo.client, repo.config.labels.incident, deps.appId);
   const states = incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, deps.now()));
-  const granted = grantedExceptions(states, new Set(incidents.map(({ issue }) => issue.number)));
-  const found = granted.find((e) => offenders.includes(e.sha) && (e.expiresAt === null || Date.parse(e.expiresAt) > deps.now().getTime()));
-  return found ? { incident: found.incident, grantedBy: found.grantedBy } : undefined;
+  const now = deps.now().getTime();
+  const granted = grantedExceptions(states, new Set(incidents.map(({ issue }) => issue.number))).filter((e) => e.expiresAt === null || Date.parse(e.expiresAt) > now);
+  const covering = offenders.map((sha) => granted.find((e) => e.sha === sha));
+  if (!covering.every((e): e is NonNullable<typeof e> => e !== undefined) || covering.length === 0) return undefined;
+  return { incident: covering[0]!.incident, grantedBy: covering[0]!.grantedBy, incidentOf: new Map(covering.map((e) => [e.sha, e.incident])) };
 }
 
 /** `mainline/config`: the file at the PR's head, validated with the same schema the app runs on. */

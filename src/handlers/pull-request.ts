@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { getIssue } from "../github/issues.js";
 import type { PullSummary } from "../github/pulls.js";
+import { codeSpan } from "../policy/text.js";
 import type { Deps } from "./deps.js";
 import { evaluatePullRequest } from "./evaluate-pr.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
@@ -23,9 +24,10 @@ export function onPullRequest(deps: Deps) {
     const pull = summary(payload as unknown as PullPayload);
     const { decision, exception } = await evaluatePullRequest(repo, pull, deps);
     if (payload.action !== "closed" || !exception || decision.kind !== "check") return;
-    const incident = await getIssue(repo.client, exception.incident);
+    // Each commit's merge-back belongs to the incident whose exception let it in.
     for (const { sha } of decision.offending) {
-      await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, incident, sha, `was merged into \`${pull.baseRef}\` by pull request #${pull.number} under an exception in incident #${incident.number}`);
+      const incident = await getIssue(repo.client, exception.incidentOf.get(sha) ?? exception.incident);
+      await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, incident, sha, `was merged into ${codeSpan(pull.baseRef, 100)} by pull request #${pull.number} under an exception in incident #${incident.number}`);
     }
   };
 }

@@ -38,7 +38,7 @@ export type Report = {
   rcasDue: number;
   cascades: number;
   forceClosed: number;
-  /** Counted from the latest deploy under an exception ever, not only in the window. */
+  /** Counted from the latest deploy under an exception in the facts (the caller reads the last 90 days); null: none. */
   daysSinceLastHotfix: number | null;
   notable: NotableItem[];
   /** Titles of the incidents the notable items name. */
@@ -76,7 +76,8 @@ export function computeReport(facts: ReportFacts): Report {
   }
   notable.sort((a, b) => a.incident - b.incident || NOTABLE_ORDER.indexOf(a.kind) - NOTABLE_ORDER.indexOf(b.kind));
 
-  const lastHotfix = facts.exceptionDeploys.reduce((latest, d) => Math.max(latest, Date.parse(d.deployedAt)), -Infinity);
+  // Within the window only: which older deploys the facts hold depends on what else their incidents saw.
+  const lastHotfix = facts.exceptionDeploys.filter((d) => inWindow(d.deployedAt)).reduce((latest, d) => Math.max(latest, Date.parse(d.deployedAt)), -Infinity);
   const named = new Set(notable.map((item) => item.incident));
   return {
     from: isoDate(start),
@@ -150,7 +151,7 @@ export function renderReport(report: Report, repoFullName: string): string {
     ["RCAs done on time", report.rcasDue === 0 ? "none due yet" : `${report.rcasOnTime} of ${report.rcasDue} due`],
     ["Incidents in a hotfix cascade", String(report.cascades)],
     ["Incidents force-closed", String(report.forceClosed)],
-    ["Days since the last hotfix", report.daysSinceLastHotfix === null ? "no hotfix on record" : String(report.daysSinceLastHotfix)],
+    ["Days since the last hotfix", report.daysSinceLastHotfix === null ? `none in the last ${REPORT_DAYS} days` : String(report.daysSinceLastHotfix)],
   ];
   const notable = report.notable.length === 0 ? ["Nothing to follow up."] : ["**To follow up:**", ...followUps(report)];
   return [

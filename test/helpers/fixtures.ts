@@ -156,7 +156,6 @@ export function issueEvent(action: "labeled" | "closed" | "edited" | "reopened",
   payload.action = action;
   payload.issue = issueObject(payload.issue, issue);
   if (action === "labeled") payload.label = label(options.label ?? issue.labels?.[0] ?? "incident");
-  if (action === "synchronize") Object.assign(payload, { before: "c".repeat(40), after: headSha });
   if (action === "edited") payload.changes = { body: { from: "" } };
   if (options.login) payload.sender = { ...payload.sender, login: options.login };
   return validPayload("issues", payload);

@@ -21,8 +21,11 @@ const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 addFormats(ajv);
 ajv.addSchema({ $id: "gh", components: spec.components });
 
-/** OpenAPI 3.0's `nullable: true` as JSON Schema: Ajv refuses it beside no `type`, as in the issue create and update bodies. */
-function jsonSchemaOf(node: unknown): unknown {
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema: Ajv refuses it beside no `type` (the issue create
+ * and update bodies) and reads null as outside an `enum`.
+ */
+export function jsonSchemaOf(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(jsonSchemaOf);
   if (typeof node !== "object" || node === null) return node;
   const { nullable, ...rest } = node as Record<string, unknown>;
@@ -37,8 +40,9 @@ const routes: Route[] = Object.entries(spec.paths)
       .filter(([method]) => ["get", "post", "put", "patch", "delete"].includes(method))
       .map(([method, operation]) => ({ template, method: method.toUpperCase(), operation, pattern: templateToRegExp(template, operation) })),
   )
-  // Literal segments win over parameters: /repos/{o}/{r}/issues/comments before /issues/{number}.
-  .sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+  // Literal segments win over parameters (/issues/comments before /issues/{number}); among equals the
+  // longer path wins, so a multi-segment {ref} never swallows /commits/{ref}/check-runs.
+  .sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0) || b.template.split("/").length - a.template.split("/").length);
 
 function templateToRegExp(template: string, operation: Operation): RegExp {
   const multi = new Set(resolveParameters(operation).filter((p) => (p as { "x-multi-segment"?: boolean })["x-multi-segment"]).map((p) => p.name));

@@ -328,3 +328,24 @@ export function restCheckRun({ id, name, headSha, appId = 123, conclusion = "suc
 export function restCheckRuns(runs: Array<ReturnType<typeof restCheckRun>>) {
   return valid("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { total_count: runs.length, check_runs: runs });
 }
+
+export type RestPullOfCommitShape = Omit<PullShape, "merged"> & { /** Closed ones were merged. */ state?: "open" | "closed" };
+
+/** What a full pull request has that a listed one (`pull-request-simple`) lacks. */
+const FULL_PULL_ONLY = ["merged", "mergeable", "rebaseable", "mergeable_state", "merged_by", "comments", "review_comments", "maintainer_can_modify", "commits", "additions", "deletions", "changed_files"];
+
+/**
+ * A pull request as `GET .../commits/{sha}/pulls` lists those that contain the commit, open unless
+ * said, shaped like the webhook fixture of the same shape.
+ */
+export function restPullOfCommit({ state = "open", ...shape }: RestPullOfCommitShape = {}) {
+  const pr = pullRequestEvent(state === "open" ? "opened" : "closed", { ...shape, merged: true }).pull_request as Record<string, any>;
+  const rest = (repo: Record<string, any>) => ({ ...repo, created_at: "2019-05-15T15:19:25Z", pushed_at: "2026-11-20T11:00:00Z" });
+  const listed = {
+    ...Object.fromEntries(Object.entries(pr).filter(([key]) => !FULL_PULL_ONLY.includes(key))),
+    base: { ...pr.base, repo: rest(pr.base.repo) },
+    head: { ...pr.head, repo: rest(pr.head.repo) },
+    merge_commit_sha: state === "open" ? null : "f".repeat(40),
+  };
+  return valid("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", [listed])[0]!;
+}

@@ -27,7 +27,7 @@ describe("locateProblems: each problem of a broken file points at its line", () 
     {
       what: "a misspelt top-level key: the key's own line",
       file: lines("# mainline", "", "enviroments: [production]", "mode: enforce"),
-      expected: ["3: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, onApiError), got an unknown key"],
+      expected: ["3: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError), got an unknown key"],
     },
     {
       what: "a bad item in a block list: the item's line",
@@ -83,7 +83,7 @@ describe("locateProblems: each problem of a broken file points at its line", () 
       file: lines("defaults: &d", "  approvals: 5", "override: *d"),
       expected: [
         "2: `override.approvals`: expected 1 or 2, got number 5",
-        "1: `defaults`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, onApiError), got an unknown key",
+        "1: `defaults`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError), got an unknown key",
       ],
     },
     {

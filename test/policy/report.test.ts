@@ -228,7 +228,7 @@ describe("computeReport: days since the last hotfix", () => {
     ["a hotfix an hour ago", ["2026-11-20T11:00:00Z"], 0],
     ["exactly a day ago", ["2026-11-19T12:00:00Z"], 1],
     ["the latest of several counts", ["2026-11-01T00:00:00Z", "2026-11-15T13:00:00Z", "2026-11-10T00:00:00Z"], 4],
-    ["long before the window still counts", ["2025-11-20T12:00:00Z"], 365],
+    ["only before the window: none in the window", ["2025-11-20T12:00:00Z"], null],
   ])("%s", (_what, times, days) => {
     const report = computeReport({ ...empty, exceptionDeploys: times.map((deployedAt, i) => ({ incident: i, sha: A, deployedAt })) });
     expect(report.daysSinceLastHotfix).toBe(days);
@@ -252,7 +252,7 @@ describe("renderReport", () => {
         "| RCAs done on time | none due yet |",
         "| Incidents in a hotfix cascade | 0 |",
         "| Incidents force-closed | 0 |",
-        "| Days since the last hotfix | no hotfix on record |",
+        "| Days since the last hotfix | none in the last 90 days |",
         "",
         "Nothing to follow up.",
       ].join("\n"),

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { jsonSchemaOf } from "../openapi.js";
 
 /**
  * Checks what the test server answers against GitHub's own descriptions: REST responses
@@ -11,15 +12,6 @@ const spec = require("@octokit/openapi/generated/api.github.com.json");
 const ajv = new Ajv({ strict: false, allErrors: true, logger: false });
 (addFormatsModule as unknown as (ajv: Ajv) => void)(ajv);
 const validators = new Map<string, ValidateFunction>();
-
-/** OpenAPI 3.0's `nullable: true` as JSON Schema (Ajv's own reading rejects null where an enum is given). */
-function jsonSchemaOf(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(jsonSchemaOf);
-  if (typeof node !== "object" || node === null) return node;
-  const { nullable, ...rest } = node as Record<string, unknown>;
-  const converted = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, jsonSchemaOf(v)]));
-  return nullable === true ? { anyOf: [converted, { type: "null" }] } : converted;
-}
 
 /** A schema with the components it reaches as its own definitions: converting all of them would cost more than the tests. */
 function selfContained(schema: unknown): object {

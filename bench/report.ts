@@ -1,0 +1,131 @@
+import type { ClientCost } from "./client-overhead.js";
+import type { Evidence } from "./throttle-source.js";
+import type { Figures } from "./summarize.js";
+
+export type Row = Figures & {
+  pass: string;
+  scenario: string;
+  title: string;
+  app: "mainline" | "floor";
+  concurrency: number;
+  peakRssMiB: number;
+  /** Requests the test server found invalid against GitHub's OpenAPI description (first few). */
+  apiProblems: string[];
+  /** mainline's figures over the floor's, in the same pass (gate scenarios only). */
+  vsFloor?: { throughput: number; p50: number };
+};
+
+export type Results = {
+  date: string;
+  command: string;
+  commit: string;
+  node: string;
+  cpus: number;
+  passes: Array<{ key: string; title: string }>;
+  rows: Row[];
+  throttle: Evidence[];
+  clientCost: ClientCost[];
+};
+
+const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
+const perSecond = (value: number) => fixed(value, value < 10 ? 2 : 1);
+const ms = (value: number) => fixed(value, value < 10 ? 1 : 0);
+
+export function renderMarkdown(results: Results): string {
+  const lines = [
+    "# mainline benchmark",
+    "",
+    `\`${results.command}\` — ${results.date}, commit ${results.commit}, Node ${results.node}, ${results.cpus} CPUs, GitHub = loopback test server.`,
+    "",
+  ];
+  for (const pass of results.passes) {
+    lines.push(`## ${pass.title}`, "", ...table(results.rows.filter((r) => r.pass === pass.key)), "");
+  }
+  lines.push(...throttling(results), "", ...routes(results), "", ...notes(results));
+  return lines.join("\n");
+}
+
+function table(rows: Row[]): string[] {
+  return [
+    "| scenario | app | delivered | in flight | deliveries/s | p50 ms | p99 ms | vs floor: /s · p50 | peak RSS MiB | API calls/delivery: counted · 304 | writes/delivery | write spacing p50 ms |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...rows.map((r) =>
+      [
+        r.title,
+        r.app,
+        r.completed === r.sent ? `${r.completed}` : `${r.completed}/${r.sent}`,
+        r.concurrency,
+        perSecond(r.deliveriesPerSecond),
+        ms(r.p50Ms),
+        ms(r.p99Ms),
+        r.vsFloor ? `${fixed(r.vsFloor.throughput, 2)}× · ${fixed(r.vsFloor.p50, 2)}×` : "",
+        fixed(r.peakRssMiB, 0),
+        `${fixed(r.calls.counted, 2)} · ${fixed(r.calls.conditional, 0)}`,
+        fixed(r.calls.writes, 2),
+        r.writeSpacingMs === null ? "" : ms(r.writeSpacingMs),
+      ].join(" | "),
+    ).map((cells) => `| ${cells} |`),
+  ];
+}
+
+function throttling(results: Results): string[] {
+  const pick = (pass: string, scenario: string) => results.rows.find((r) => r.pass === pass && r.scenario === scenario && r.app === "mainline");
+  const effect = results.passes.flatMap(({ key, title }) => {
+    const one = pick(key, "installations-1");
+    const ten = pick(key, "installations-10");
+    if (!one || !ten) return [];
+    return [
+      `- ${title}: 1 installation ${perSecond(one.deliveriesPerSecond)}/s (p50 ${ms(one.p50Ms)} ms), 10 installations ${perSecond(ten.deliveriesPerSecond)}/s (p50 ${ms(ten.p50Ms)} ms): ×${fixed(ten.deliveriesPerSecond / one.deliveriesPerSecond, 1)}.`,
+    ];
+  });
+  const evidence = (topic: Evidence["topic"]) => results.throttle.filter((e) => e.topic === topic).map((e) => `- \`${e.where}\`: ${e.says}.`);
+  return [
+    "## Probot's client throttling (read from node_modules)",
+    "",
+    "### Write spacing",
+    "",
+    ...evidence("spacing"),
+    "",
+    "So the write limiter is one Bottleneck.Group per process whose limiters are keyed by installation id: each installation gets at most one write per second (one notifying write per 3 s) in each process, or across all replicas with REDIS_URL. Every gate answer is a write, so one installation's gates are capped near 1 decision/s whatever the CPU; other installations are not slowed by it. Same 10 repositories, same load, only the installation ids differ:",
+    "",
+    ...effect,
+    "",
+    "### Cost of every request",
+    "",
+    ...evidence("per-request"),
+    "",
+    "Measured in the bench process, one GET after another to the loopback server:",
+    "",
+    "| client | ms per request |",
+    "| --- | ---: |",
+    ...results.clientCost.map((c) => `| ${c.client} | ${fixed(c.msPerRequest, 1)} |`),
+    "",
+    "Removing the spacing (second pass) leaves this cost: a handler that reads one thing after another pays it on every call, before GitHub's own latency.",
+  ];
+}
+
+function routes(results: Results): string[] {
+  const shipped = results.passes[0]?.key;
+  const rows = results.rows.filter((r) => r.pass === shipped && r.app === "mainline");
+  return [
+    "## API calls per delivery, by route (mainline, as shipped)",
+    "",
+    ...rows.flatMap((r) => [`- **${r.title}**: ${r.routes.map((x) => `\`${x.route}\` ${fixed(x.perDelivery, 2)}`).join(", ")}`]),
+  ];
+}
+
+function notes(results: Results): string[] {
+  const slow = results.rows.filter((r) => r.slowAnswers > 0).map((r) => `${r.title} (${r.app}, ${r.pass}): ${r.slowAnswers}`);
+  const problems = results.rows.flatMap((r) => [...r.problems, ...r.apiProblems].map((p) => `${r.title} (${r.app}, ${r.pass}): ${p}`));
+  return [
+    "## Notes",
+    "",
+    "- Latency: from sending a signed delivery to the test server applying the decision's last write (the gate's protection-rule answer, the command's reply, the push's ledger edit). Deliveries/s: completed deliveries over the time from the first send to the last such write. Closed loop: at most \"in flight\" deliveries outstanding; each scenario stops sending at its count or its time cap, whichever comes first, after warm-up deliveries that are not counted.",
+    "- API calls/delivery counts every request the server saw during the measured deliveries (token requests included). 304: the loopback server sends no ETag or Last-Modified and never answers 304, so no call can be conditional yet; the column is 0 by construction.",
+    "- Peak RSS: VmHWM of the node process running `probot run`, started fresh for each scenario.",
+    "- Write spacing: median time between two consecutive writes of one installation, as the server saw them.",
+    "- The loopback server (with its OpenAPI check of every request) runs in the bench process, on the same cores as the app.",
+    `- Webhooks answered 202 "still processing" (Probot answers so after 9 s; GitHub gives up at 10 s): ${slow.length > 0 ? slow.join("; ") : "none"}.`,
+    `- Wrong or lost decisions and invalid API requests: ${problems.length > 0 ? problems.join("; ") : "none"}.`,
+  ];
+}

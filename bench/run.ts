@@ -1,0 +1,157 @@
+/**
+ * mainline's benchmark against a bare-Probot floor. Measurement only: nothing here changes the app.
+ *
+ *   npm run bench
+ *
+ * builds the app (dist/) and this directory with the test helpers it uses (dist-bench/), then
+ * for each scenario starts a fresh loopback GitHub test server (test/helpers/github-server.ts,
+ * seeded with the scenario's repositories), starts the app as users do — `npm start` with
+ * GHE_HOST/GHE_PROTOCOL=http pointing at that server, LOG_LEVEL=warn — sends it a fixed number
+ * of signed webhooks, and stops both. Gate scenarios also run against the floor
+ * (bench/floor-app.ts: one compare and one protection-rule answer per gate, started with
+ * `probot run` too), so mainline's figures can be read as a ratio to it.
+ *
+ * Scenarios: a gate for a commit on main (the same sha again: warm), a gate for a commit off
+ * main, a maintainer's `/hotfix allow` + `/mainline help` comment in an incident, a push to main
+ * with 1, 10 and 100 open merge-back items, and gates over 10 repositories owned by 1
+ * installation or by 10.
+ *
+ * Per scenario: deliveries/s; p50 and p99 of the time from sending a delivery to the server
+ * applying the decision's last write; the ratio to the floor; the app process's peak RSS
+ * (VmHWM); API calls per delivery (counted, and conditional 304s); writes per delivery and the
+ * spacing between one installation's writes.
+ *
+ * Two passes. "As shipped" is what users run. Probot's Octokit spaces one installation's writes
+ * 1 s apart (@octokit/plugin-throttling), which caps every gate scenario; the second pass
+ * preloads bench/no-write-spacing.ts into the app's process (NODE_OPTIONS=--import) to remove
+ * that spacing, a diagnostic of what the app itself costs. The lines of node_modules that
+ * decide the spacing are located at run time and printed with the figures, with the time
+ * Probot's Octokit adds to every request (its throttling and retry plugins on and off).
+ *
+ * BENCH_ONLY=gate-on-main,push-100 (scenario keys, comma-separated) runs only those scenarios.
+ *
+ * Output: a Markdown report on stdout, bench/results/latest.md and bench/results/latest.json;
+ * progress on stderr. Exits 1 when a decision came out wrong or was lost, or the app made a
+ * request GitHub would refuse. Loopback only; takes a few minutes, mostly the as-shipped spacing.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { GitHubTestServer } from "../test/helpers/github-server.js";
+import { PRIVATE_KEY, PUBLIC_KEY } from "../test/helpers/keys.js";
+import { startApp, WEBHOOK_SECRET, type RunningApp } from "../test/helpers/start-app.js";
+import { measureClientCost } from "./client-overhead.js";
+import { drive } from "./drive.js";
+import { gateOffMain, gateOnMain, oneInstallation, tenInstallations } from "./gate-scenarios.js";
+import { incidentCommand } from "./incident-scenario.js";
+import { findProbotProcess, peakRssMiB } from "./process-memory.js";
+import { pushScenarios } from "./push-scenario.js";
+import { renderMarkdown, type Results, type Row } from "./report.js";
+import { RequestClock } from "./request-clock.js";
+import type { Scenario } from "./scenario.js";
+import { startFloor } from "./start-floor.js";
+import { summarize } from "./summarize.js";
+import { throttleEvidence } from "./throttle-source.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
+
+const ALL: Scenario[] = [gateOnMain, gateOffMain, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
+const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
+const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
+
+type Pass = { key: string; title: string; env: Record<string, string> };
+const PASSES: Pass[] = [
+  { key: "shipped", title: "As shipped", env: {} },
+  {
+    key: "unspaced",
+    title: "Diagnostic: Probot's write spacing removed (bench preload, not what users run)",
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${PRELOAD}`.trim() },
+  },
+];
+
+async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise<Row> {
+  const github = new GitHubTestServer(PUBLIC_KEY);
+  await github.start();
+  const clock = new RequestClock(github);
+  const seeded = scenario.seed(github);
+  const env = { APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: github.host, GHE_PROTOCOL: "http", LOG_LEVEL: "warn", ...pass.env };
+  let running: RunningApp | undefined;
+  try {
+    running = app === "mainline" ? await startApp(env) : await startFloor(env);
+    const pid = findProbotProcess(Number(new URL(running.url).port));
+    await clock.settle();
+    const warm = await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, next: seeded.next });
+    await clock.settle();
+    const from = clock.seen.length;
+    const outcomes = await drive(running, clock, { ...scenario, next: (i) => seeded.next(seeded.warmUp + i) });
+    const figures = summarize(outcomes, clock.seen.slice(from), seeded.installationOf);
+    const warmProblems = warm.flatMap((o) => (o.problem ? [`warm-up: ${o.problem}`] : []));
+    return {
+      pass: pass.key,
+      scenario: scenario.key,
+      title: scenario.title,
+      app,
+      concurrency: scenario.concurrency,
+      ...figures,
+      problems: [...warmProblems, ...figures.problems],
+      peakRssMiB: peakRssMiB(pid),
+      apiProblems: github.problems.slice(0, 5),
+    };
+  } finally {
+    const output = running?.output() ?? "";
+    await running?.stop();
+    await github.stop();
+    if (/"level":(50|60)|ERROR|FATAL/.test(output)) process.stderr.write(`  ${app} logged errors:\n${output.slice(-2000)}\n`);
+  }
+}
+
+function withFloorRatios(rows: Row[]): Row[] {
+  return rows.map((row) => {
+    const floor = rows.find((r) => r.app === "floor" && r.pass === row.pass && r.scenario === row.scenario);
+    if (row.app !== "mainline" || !floor) return row;
+    return { ...row, vsFloor: { throughput: row.deliveriesPerSecond / floor.deliveriesPerSecond, p50: row.p50Ms / floor.p50Ms } };
+  });
+}
+
+function commit(): string {
+  try {
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT, encoding: "utf8" }).trim() !== "";
+    return dirty ? `${head} (src/ modified)` : head;
+  } catch {
+    return "unknown";
+  }
+}
+
+const rows: Row[] = [];
+for (const pass of PASSES) {
+  for (const scenario of SCENARIOS) {
+    for (const app of scenario.gate ? (["floor", "mainline"] as const) : (["mainline"] as const)) {
+      const row = await measure(pass, scenario, app);
+      rows.push(row);
+      process.stderr.write(
+        `${pass.key} · ${scenario.key} · ${app}: ${row.completed}/${row.sent} delivered, ${row.deliveriesPerSecond.toFixed(2)}/s, p50 ${row.p50Ms.toFixed(0)} ms, p99 ${row.p99Ms.toFixed(0)} ms, ${row.calls.counted.toFixed(2)} calls/delivery${row.problems.length > 0 ? `, problems: ${row.problems.join("; ")}` : ""}\n`,
+      );
+    }
+  }
+}
+
+const results: Results = {
+  date: new Date().toISOString(),
+  command: "npm run bench",
+  commit: commit(),
+  node: process.version,
+  cpus: cpus().length,
+  passes: PASSES.map(({ key, title }) => ({ key, title })),
+  rows: withFloorRatios(rows),
+  throttle: throttleEvidence(ROOT),
+  clientCost: await measureClientCost(),
+};
+const markdown = renderMarkdown(results);
+mkdirSync(`${ROOT}bench/results`, { recursive: true });
+writeFileSync(`${ROOT}bench/results/latest.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${ROOT}bench/results/latest.md`, `${markdown}\n`);
+process.stdout.write(`${markdown}\n`);
+if (results.rows.some((r) => r.problems.length > 0 || r.apiProblems.length > 0)) process.exitCode = 1;

@@ -1,0 +1,365 @@
+import nock from "nock";
+import { marker } from "../../src/markers.js";
+import { issueComment } from "../helpers/fixtures.js";
+import { mockGitHub } from "../helpers/github-mock.js";
+import { restCheckRun, restCheckRuns, restComment, restIssue, restPull, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
+import { testApp } from "../helpers/test-app.js";
+
+const REPO_PATH = "/repos/Codertocat/Hello-World";
+/** NOW (2026-11-20T12:00:00Z) less 90 days. */
+const SINCE = "2026-08-22T12%3A00%3A00.000Z";
+const GET = {
+  reactions: `${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`,
+  comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
+  permission: `${REPO_PATH}/collaborators/octocat/permission`,
+  incidents: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=${SINCE}`,
+  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
+  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100&since=${SINCE}`,
+};
+const TOKEN_AND_CONFIG = ["POST /app/installations/2/access_tokens", `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`, "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
+
+async function deliver(payload: ReturnType<typeof issueComment>) {
+  const { probot } = await testApp();
+  await probot.receive({ id: "c-1", name: "issue_comment", payload: payload as never });
+}
+
+/**
+ * The repository's history, as the app's records in GitHub hold it. Each incident's exceptions are
+ * granted by alice (commit, granted, expires) and deployed (deployment id, let through, reached the
+ * environment when known).
+ */
+type Grant = { sha: string; at: string; expires: string };
+type Deploy = { sha: string; deployment: number; at: string; reached?: string };
+const sha = (digit: string) => digit.repeat(40);
+const HISTORY: Array<{ number: number; title: string; createdAt: string; closedAt?: string; cascade?: boolean; grants: Grant[]; deploys: Deploy[] }> = [
+  // Opened before the window (touched in it, so GitHub lists it): counts for nothing but the last hotfix.
+  {
+    number: 5,
+    title: "Old outage",
+    createdAt: "2026-08-01T00:00:00Z",
+    closedAt: "2026-08-25T00:00:00Z",
+    grants: [{ sha: sha("1"), at: "2026-08-01T01:00:00.000Z", expires: "2026-08-01T05:00:00.000Z" }],
+    deploys: [{ sha: sha("1"), deployment: 500, at: "2026-08-01T02:00:00.000Z" }],
+  },
+  // Deployed at 12:30 (when it reached production, not when it was let through), merged back 12 hours later.
+  {
+    number: 10,
+    title: "Checkout down",
+    createdAt: "2026-11-01T10:00:00Z",
+    closedAt: "2026-11-05T10:00:00Z",
+    grants: [{ sha: sha("2"), at: "2026-11-01T11:00:00.000Z", expires: "2026-11-01T15:00:00.000Z" }],
+    deploys: [{ sha: sha("2"), deployment: 501, at: "2026-11-01T12:00:00.000Z", reached: "2026-11-01T12:30:00.000Z" }],
+  },
+  // One exception used and merged back after 30 hours, one never used.
+  {
+    number: 20,
+    title: "Search slow",
+    createdAt: "2026-11-10T08:00:00Z",
+    grants: [
+      { sha: sha("3"), at: "2026-11-10T09:00:00.000Z", expires: "2026-11-10T13:00:00.000Z" },
+      { sha: sha("4"), at: "2026-11-10T11:00:00.000Z", expires: "2026-11-10T15:00:00.000Z" },
+    ],
+    deploys: [{ sha: sha("3"), deployment: 502, at: "2026-11-10T10:00:00.000Z" }],
+  },
+  // Two hotfix deploys 19 hours apart: a cascade, both merge-backs still open.
+  {
+    number: 30,
+    title: "Login loop",
+    createdAt: "2026-11-18T12:00:00Z",
+    cascade: true,
+    grants: [{ sha: sha("5"), at: "2026-11-18T12:30:00.000Z", expires: "2026-11-18T16:30:00.000Z" }],
+    deploys: [{ sha: sha("5"), deployment: 503, at: "2026-11-18T13:00:00.000Z" }],
+  },
+  {
+    number: 40,
+    title: "Login loop again",
+    createdAt: "2026-11-19T06:00:00Z",
+    cascade: true,
+    grants: [{ sha: sha("6"), at: "2026-11-19T06:30:00.000Z", expires: "2026-11-19T10:30:00.000Z" }],
+    deploys: [{ sha: sha("6"), deployment: 504, at: "2026-11-19T08:00:00.000Z" }],
+  },
+];
+
+const INCIDENTS = HISTORY.map(({ number, title, createdAt, closedAt, cascade }) =>
+  restIssue({ number, title, labels: cascade ? ["incident", "hotfix-cascade"] : ["incident"], createdAt, updatedAt: "2026-11-20T10:00:00Z", ...(closedAt ? { state: "closed" as const, closedAt } : {}), author: { login: "octocat" } }),
+);
+
+function records(incident: (typeof HISTORY)[number]) {
+  let id = incident.number * 100;
+  const comment = (body: string, at: string) => restComment({ id: id++, issue: incident.number, body, createdAt: at.replace(".000", "") });
+  return [
+    ...incident.grants.map((g) =>
+      comment(`Exception granted.\n\n${marker("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, source: id, reason: "outage" })}`, g.at),
+    ),
+    ...incident.deploys.flatMap((d) => [
+      comment(`Deployed under the exception.\n\n${marker("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at })}`, d.at),
+      ...(d.reached ? [comment(`Reached production.\n\n${marker("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached })}`, d.reached)] : []),
+    ]),
+  ];
+}
+
+const mergeBack = (number: number, incident: number, commit: string, createdAt: string, closedAt?: string) =>
+  restIssue({
+    number,
+    title: `Merge back ${commit.slice(0, 7)} to master (incident #${incident})`,
+    body: marker("merge-back", { incident, sha: commit }),
+    labels: ["merge-back"],
+    author: { app: true },
+    createdAt,
+    ...(closedAt ? { state: "closed" as const, closedAt } : {}),
+  });
+const MERGE_BACKS = [
+  mergeBack(6, 5, sha("1"), "2026-08-01T02:00:00Z", "2026-08-01T20:00:00Z"),
+  mergeBack(12, 10, sha("2"), "2026-11-01T12:00:00Z", "2026-11-02T00:30:00Z"),
+  mergeBack(22, 20, sha("3"), "2026-11-10T10:00:00Z", "2026-11-11T16:00:00Z"),
+  mergeBack(32, 30, sha("5"), "2026-11-18T13:00:00Z"),
+  mergeBack(42, 40, sha("6"), "2026-11-19T08:00:00Z"),
+];
+
+const rcaBody = (incident: number, written: boolean) =>
+  [
+    `Root-cause analysis for incident #${incident}.`,
+    ...["Timeline", "Root cause", "Action items"].map((s) => `## ${s}\n\n${written ? `${s}: written up.` : "<!-- Write this section here. -->"}`),
+    marker("rca", { incident }),
+  ].join("\n\n");
+const rca = (number: number, incident: number, createdAt: string, closedAt?: string) =>
+  restIssue({ number, title: `RCA: incident #${incident}`, body: rcaBody(incident, closedAt !== undefined), labels: ["rca"], author: { app: true }, createdAt, ...(closedAt ? { state: "closed" as const, closedAt } : {}) });
+const RCAS = [
+  // Done within 5 days of its incident: on time.
+  rca(11, 10, "2026-11-01T10:01:00Z", "2026-11-04T10:00:00Z"),
+  // Due 2026-11-15T08:00: 5 days overdue.
+  rca(21, 20, "2026-11-10T08:01:00Z"),
+  // Not due yet.
+  rca(31, 30, "2026-11-18T12:01:00Z"),
+  rca(41, 40, "2026-11-19T06:01:00Z"),
+];
+
+const REPORT = [
+  "### mainline report: Codertocat/Hello-World",
+  "The last 90 days, 2026-08-22 to 2026-11-20 (UTC).",
+  [
+    "| | last 90 days |",
+    "| --- | --- |",
+    "| Incidents | 4 (3 still open) |",
+    "| Exceptions granted | 5 (4 used) |",
+    "| Commits deployed under an exception | 4 |",
+    "| Median time from exception deploy to merge-back | 21 hours (2 done, 2 still open) |",
+    "| RCAs done on time | 1 of 2 due |",
+    "| Incidents in a hotfix cascade | 2 |",
+    "| Incidents force-closed | 0 |",
+    "| Days since the last hotfix | 1 |",
+  ].join("\n"),
+  [
+    "**To follow up:**",
+    "- #20 Search slow: RCA overdue by 5 days",
+    "- #30 Login loop: part of a hotfix cascade; merge-back of `5555555` still open, 1 day after its deploy",
+    "- #40 Login loop again: part of a hotfix cascade; merge-back of `6666666` still open, 1 day after its deploy",
+  ].join("\n"),
+].join("\n\n");
+
+describe("/mainline report", () => {
+  test("a writer gets the last 90 days from the app's records, and 👍", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(50)).reply(200, []);
+    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
+    github.scope.get(GET.incidents).reply(200, INCIDENTS);
+    github.scope.get(GET.mergeBacks).reply(200, MERGE_BACKS);
+    github.scope.get(GET.rcas).reply(200, RCAS);
+    for (const incident of HISTORY) github.scope.get(GET.comments(incident.number)).reply(200, records(incident));
+    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
+
+    const calls = github.calls();
+    expect(calls.slice(0, 6)).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
+    // The three lists are read at once, then each incident's thread.
+    expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
+    expect(calls.slice(9, 14).sort()).toEqual(HISTORY.map((i) => `GET ${GET.comments(i.number)}`).sort());
+    expect(calls.slice(14)).toEqual([`POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(github.requests.at(-1)?.body).toEqual({ body: `${REPORT}\n\n<!-- mainline:reply source=9001 -->` });
+    github.done();
+  });
+
+  test("someone with the triage role is told it needs write, and nothing is read", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(50)).reply(200, []);
+    github.scope.get(GET.permission).reply(200, { permission: "read", role_name: "triage", user: null });
+    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "reply" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(github.requests.at(-1)?.body).toEqual({
+      body:
+        "mainline could not run this command from [your comment](https://github.com/Codertocat/Hello-World/issues/50#issuecomment-9001):\n\n" +
+        "- `/mainline report`: this needs the write role or higher in this repository; **octocat** has triage\n\n" +
+        "<!-- mainline:reply source=9001 -->",
+    });
+    github.done();
+  });
+
+  test("a repository without any incident gets a report of zeros", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(50)).reply(200, []);
+    github.scope.get(GET.permission).reply(200, { permission: "admin", role_name: "admin", user: null });
+    github.scope.get(GET.incidents).reply(200, []);
+    github.scope.get(GET.mergeBacks).reply(200, []);
+    github.scope.get(GET.rcas).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const { body } = github.requests.at(-1)?.body as { body: string };
+    expect(body).toContain(
+      [
+        "| Incidents | 0 |",
+        "| Exceptions granted | 0 |",
+        "| Commits deployed under an exception | 0 |",
+        "| Median time from exception deploy to merge-back | no exception deploys |",
+        "| RCAs done on time | none due yet |",
+        "| Incidents in a hotfix cascade | 0 |",
+        "| Incidents force-closed | 0 |",
+        "| Days since the last hotfix | none in the last 90 days |",
+      ].join("\n"),
+    );
+    expect(body).toContain("Nothing to follow up.");
+    github.done();
+  });
+});
+
+describe("/mainline report: days since the last hotfix", () => {
+  /** A hotfix 142 days ago, before the window: the report covers the last 90 days only. */
+  const SUMMER = {
+    number: 3,
+    title: "Summer outage",
+    createdAt: "2026-07-01T00:00:00Z",
+    grants: [{ sha: sha("9"), at: "2026-07-01T01:00:00.000Z", expires: "2026-07-01T05:00:00.000Z" }],
+    deploys: [{ sha: sha("9"), deployment: 499, at: "2026-07-01T02:00:00.000Z" }],
+  };
+  const SUMMER_MERGE_BACK = mergeBack(4, 3, sha("9"), "2026-07-01T02:00:00Z", "2026-07-01T20:00:00Z");
+  const NOTHING_IN_THE_WINDOW = [
+    "### mainline report: Codertocat/Hello-World",
+    "The last 90 days, 2026-08-22 to 2026-11-20 (UTC).",
+    [
+      "| | last 90 days |",
+      "| --- | --- |",
+      "| Incidents | 0 |",
+      "| Exceptions granted | 0 |",
+      "| Commits deployed under an exception | 0 |",
+      "| Median time from exception deploy to merge-back | no exception deploys |",
+      "| RCAs done on time | none due yet |",
+      "| Incidents in a hotfix cascade | 0 |",
+      "| Incidents force-closed | 0 |",
+      "| Days since the last hotfix | none in the last 90 days |",
+    ].join("\n"),
+    "Nothing to follow up.",
+  ].join("\n\n");
+
+  /** `/mainline report` by a writer, with GitHub listing `incidents` as touched in the window. */
+  async function report(incidents: Array<ReturnType<typeof restIssue>>) {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(50)).reply(200, []);
+    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
+    github.scope.get(GET.incidents).reply(200, incidents);
+    github.scope.get(GET.mergeBacks).reply(200, [SUMMER_MERGE_BACK]);
+    github.scope.get(GET.rcas).reply(200, []);
+    for (const incident of incidents) github.scope.get(GET.comments(incident.number)).reply(200, records({ ...SUMMER, number: incident.number }));
+    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const calls = github.calls();
+    expect(calls.slice(0, 6)).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
+    expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
+    expect(calls.slice(9)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
+    return github;
+  }
+
+  test("the last hotfix was before the window, in an incident untouched since: none in the last 90 days", async () => {
+    const github = await report([]);
+
+    expect(github.requests.at(-1)?.body).toEqual({ body: `${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->` });
+    github.done();
+  });
+
+  // Bug: report.ts computeReport counts daysSinceLastHotfix from every deploy in the facts, unfiltered by the
+  // window, and report-facts.ts reads every incident *touched* in the window. An incident whose hotfix was
+  // 142 days ago but that was closed (or commented on) in the window makes the row read 142; untouched, it reads
+  // "none in the last 90 days". The same history gives two answers.
+  test("the last hotfix was before the window, in an incident closed in it: none in the last 90 days too", async () => {
+    const summer = restIssue({ number: 3, title: SUMMER.title, labels: ["incident"], createdAt: SUMMER.createdAt, state: "closed", closedAt: "2026-09-01T00:00:00Z" });
+
+    const github = await report([summer]);
+
+    expect(github.requests.at(-1)?.body).toEqual({ body: `${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->` });
+    github.done();
+  });
+});
+
+describe("/mainline status in a pull request", () => {
+  const HEAD = "a".repeat(40);
+  const headPulls = `${REPO_PATH}/commits/${HEAD}/pulls?per_page=100`;
+  const checkRuns = `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=mainline%2Fmerge-first&filter=latest&per_page=100`;
+
+  test("anyone may re-run the checks: the check run is updated in place, and the comment gets 👍", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(2)).reply(200, []);
+    github.scope.get(`${REPO_PATH}/pulls/2`).reply(200, restPull({ base: "master", head: "hotfix/payments" }));
+    github.scope.get(headPulls).reply(200, [restPullOfCommit({ base: "master", head: "hotfix/payments" })]);
+    github.scope.get(checkRuns).reply(200, restCheckRuns([restCheckRun({ id: 31, name: "mainline/merge-first", headSha: HEAD })]));
+    github.scope.patch(`${REPO_PATH}/check-runs/31`).reply(200, restCheckRun({ id: 31, name: "mainline/merge-first", headSha: HEAD }));
+    github.scope.get(`${REPO_PATH}/pulls/2/files?per_page=100`).reply(200, restPullFiles([{ filename: "src/checkout.ts" }]));
+    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+
+    await deliver(issueComment({ body: "/mainline status", login: "drive-by", issue: { number: 2, labels: [], pullRequest: true } }));
+
+    expect(github.calls()).toEqual([
+      ...TOKEN_AND_CONFIG,
+      `GET ${GET.reactions}`,
+      `GET ${GET.comments(2)}`,
+      `GET ${REPO_PATH}/pulls/2`,
+      `GET ${headPulls}`,
+      `GET ${checkRuns}`,
+      `PATCH ${REPO_PATH}/check-runs/31`,
+      `GET ${REPO_PATH}/pulls/2/files?per_page=100`,
+      `POST ${REPO_PATH}/issues/comments/9001/reactions`,
+    ]);
+    expect(github.requests.find((r) => r.method === "PATCH")?.body).toMatchObject({ conclusion: "success", output: { title: "Hotfix into main" } });
+    github.done();
+  });
+
+  test("/mainline report in a pull request is refused: it belongs in an issue", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(2)).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues/2/comments`).reply(201, restComment({ id: 9002, issue: 2, body: "reply" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 2, labels: [], pullRequest: true } }));
+
+    expect((github.requests.at(-1)?.body as { body: string }).body).toContain("- `/mainline report`: `/mainline report` works in an issue, not a pull request");
+    github.done();
+  });
+});
