@@ -12,7 +12,7 @@ export const incidentCommand: Scenario = {
   key: "incident-command",
   title: "incident comment: /hotfix allow, then /mainline help",
   gate: false,
-  count: 8,
+  count: 6,
   concurrency: 1,
   maxSeconds: 45,
   seed(github) {

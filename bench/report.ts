@@ -86,7 +86,9 @@ function throttling(results: Results): string[] {
     "",
     ...evidence("spacing"),
     "",
-    "So the write limiter is one Bottleneck.Group per process whose limiters are keyed by installation id: each installation gets at most one write per second (one notifying write per 3 s) in each process, or across all replicas with REDIS_URL. Every gate answer is a write, so one installation's gates are capped near 1 decision/s whatever the CPU; other installations are not slowed by it. Same 10 repositories, same load, only the installation ids differ:",
+    shared(results)
+      ? "So, as shipped, the write limiter is one per process (one per Redis with REDIS_URL) for all installations together: webhook handlers get at most one write per second (one notifying write per 3 s) however many installations send events, and every gate answer is a write. Measured: the same 10 repositories under the same load, owned by one installation or by ten:"
+      : "So, as installed, each installation's writes are spaced by their own limiter: one write per second (one notifying write per 3 s) per installation. Measured: the same 10 repositories under the same load, owned by one installation or by ten:",
     "",
     ...effect,
     "",
@@ -102,6 +104,13 @@ function throttling(results: Results): string[] {
     "",
     "Removing the spacing (second pass) leaves this cost: a handler that reads one thing after another pays it on every call, before GitHub's own latency.",
   ];
+}
+
+/** Whether ten installations went no faster than one in the as-shipped pass: one limiter for all. */
+function shared(results: Results): boolean {
+  const shipped = results.passes[0]?.key;
+  const rate = (scenario: string) => results.rows.find((r) => r.pass === shipped && r.scenario === scenario && r.app === "mainline")?.deliveriesPerSecond ?? NaN;
+  return rate("installations-10") < 1.5 * rate("installations-1");
 }
 
 function routes(results: Results): string[] {

@@ -21,8 +21,8 @@
  * (VmHWM); API calls per delivery (counted, and conditional 304s); writes per delivery and the
  * spacing between one installation's writes.
  *
- * Two passes. "As shipped" is what users run. Probot's Octokit spaces one installation's writes
- * 1 s apart (@octokit/plugin-throttling), which caps every gate scenario; the second pass
+ * Two passes. "As shipped" is what users run. Probot's Octokit spaces the writes of webhook
+ * handlers 1 s apart (@octokit/plugin-throttling), which caps every gate scenario; the second pass
  * preloads bench/no-write-spacing.ts into the app's process (NODE_OPTIONS=--import) to remove
  * that spacing, a diagnostic of what the app itself costs. The lines of node_modules that
  * decide the spacing are located at run time and printed with the figures, with the time

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 const PLUGIN = "node_modules/@octokit/plugin-throttling/dist-bundle/index.js";
 const RETRY = "node_modules/@octokit/plugin-retry/dist-bundle/index.js";
 const PROBOT = "node_modules/probot/lib/octokit";
+const AUTH = "node_modules/octokit-auth-probot/dist-node/index.js";
 
 /** The lines of the installed code that decide how Probot's client paces requests, and what each says. */
 const EVIDENCE = [
@@ -10,9 +11,21 @@ const EVIDENCE = [
   { topic: "spacing", file: PLUGIN, text: "groups.write = new Bottleneck.Group({", says: "writes (POST/PATCH/PUT/DELETE): maxConcurrent 1, minTime 1000 ms" },
   { topic: "spacing", file: PLUGIN, text: "groups.notifications = new Bottleneck.Group({", says: "writes that notify (new issues, comments, PRs…): minTime 3000 ms, on top of the write limiter" },
   { topic: "spacing", file: PLUGIN, text: "groups.global = new Bottleneck.Group({", says: "every request: maxConcurrent 10" },
-  { topic: "spacing", file: PLUGIN, text: "await state.write.key(state.id).schedule(", says: "a write waits on the group's limiter for key `state.id`: a Bottleneck.Group keeps one limiter per key" },
-  { topic: "spacing", file: `${PROBOT}/get-authenticated-octokit.js`, text: "id: String(installationId)", says: "Probot sets that key to the installation id: one limiter per installation, not one per process" },
-  { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL the groups live in Redis: one installation's spacing is shared by all replicas" },
+  { topic: "spacing", file: PLUGIN, text: "await state.write.key(state.id).schedule(", says: "a write waits on the group's limiter for key `state.id` (a Bottleneck.Group keeps one limiter per key)" },
+  { topic: "spacing", file: PLUGIN, text: 'id = "no-id",', says: 'an Octokit without `throttle.id` gets the key "no-id"' },
+  {
+    topic: "spacing",
+    file: AUTH,
+    text: "const options2 = Object.assign({}, state.octokitOptions, {",
+    says: "the Octokit Probot builds for each webhook event (`context.octokit`) copies the app Octokit's options, which carry no `throttle.id`: every installation's handlers share the key \"no-id\"",
+  },
+  {
+    topic: "spacing",
+    file: `${PROBOT}/get-authenticated-octokit.js`,
+    text: "id: String(installationId)",
+    says: "only `probot.auth(installationId)` keys the limiter by installation (mainline's reminder and delivery sweeps use it, webhook handlers do not)",
+  },
+  { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL the groups live in Redis under the same keys, so every replica shares them too" },
   { topic: "per-request", file: PLUGIN, text: "return state.retryLimiter.schedule(doRequest, state, request, options);", says: "every request, read or write, is scheduled through a Bottleneck limiter…" },
   { topic: "per-request", file: PLUGIN, text: "const req = (isAuth ? state.auth : state.global).key(state.id).schedule(", says: "…and then through the global group's limiter" },
   { topic: "per-request", file: RETRY, text: "const limiter = new Bottleneck();", says: "plugin-retry makes a new Bottleneck for every request and schedules the request through it" },

@@ -94,8 +94,9 @@ export type ParsedConfig = {
 };
 
 /**
- * Parses a config file's contents. Invalid keys fall back to their defaults one by one,
- * so a typo in one key never loosens the gate set up by the others.
+ * Parses a config file's contents. Invalid keys fall back to their defaults one by one, and a
+ * wrong item of a list is dropped from it (the rest of the list stays), so a typo in one place
+ * never loosens the gate set up by the others.
  */
 export function parseConfig(raw: unknown): ParsedConfig {
   if (raw === null || raw === undefined) return { config: defaultConfig, problems: [] };
@@ -111,10 +112,16 @@ export function parseConfig(raw: unknown): ParsedConfig {
   for (let round = 0; round < 8; round++) {
     const result = configSchema.safeParse(candidate, { reportInput: true });
     if (result.success) return { config: result.data, problems };
+    const badItems = new Map<string, Set<number>>();
     for (const issue of result.error.issues) {
       problems.push(...describeIssue(issue));
-      candidate = withoutKey(candidate, issue);
+      const index = firstIndexOf(issue.path);
+      if (index < issue.path.length) {
+        const key = issue.path.slice(0, index).map(String).join(".");
+        badItems.set(key, (badItems.get(key) ?? new Set()).add(issue.path[index] as number));
+      } else candidate = withoutKey(candidate, issue);
     }
+    for (const [key, indexes] of badItems) candidate = withoutItems(candidate, key.split("."), indexes);
   }
   return { config: defaultConfig, problems };
 }
@@ -157,7 +164,7 @@ function knownKeys(path: PropertyKey[]): string[] {
   return Object.keys(shape);
 }
 
-/** Drops the key an issue points at (a whole list when one of its items is wrong), so its default applies. */
+/** Drops the key an issue points at, so its default applies. */
 function withoutKey(obj: Record<string, unknown>, issue: z.core.$ZodIssue): Record<string, unknown> {
   const path = issue.path.slice(0, firstIndexOf(issue.path)).map(String);
   const unknownHere = issue.code === "unrecognized_keys" && path.length === issue.path.length;
@@ -166,6 +173,18 @@ function withoutKey(obj: Record<string, unknown>, issue: z.core.$ZodIssue): Reco
   let parent: unknown = obj;
   for (const key of parentPath) parent = isPlainObject(parent) ? parent[key] : undefined;
   if (isPlainObject(parent)) for (const key of doomed) delete parent[key];
+  return obj;
+}
+
+/** Drops the wrong items of a list; a list left empty falls back to its default (an empty `environments` would gate nothing). */
+function withoutItems(obj: Record<string, unknown>, path: string[], indexes: ReadonlySet<number>): Record<string, unknown> {
+  let parent: unknown = obj;
+  for (const key of path.slice(0, -1)) parent = isPlainObject(parent) ? parent[key] : undefined;
+  const last = path.at(-1)!;
+  if (!isPlainObject(parent) || !Array.isArray(parent[last])) return obj;
+  const kept = (parent[last] as unknown[]).filter((_item, i) => !indexes.has(i));
+  if (kept.length === 0) delete parent[last];
+  else parent[last] = kept;
   return obj;
 }
 

@@ -187,7 +187,7 @@ async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promis
   return { lock: redisLock(client, `mainline:delivery-sweep:${appId}`, holdMs), kind: "redis", close: async () => void (await client.quit()) };
 }
 
-/** ioredis is optional (Probot loads it only for REDIS_URL too): named through a variable, so neither tsc nor a bundler insists on it. */
+/** ioredis (a dependency) is loaded only when REDIS_URL is set, so single-replica start-up never pays for it. */
 const IOREDIS = "ioredis";
 const loadIoredis = (): Promise<RedisModule> => import(IOREDIS) as Promise<RedisModule>;
 

@@ -63,6 +63,16 @@ describe("parseConfig", () => {
     expect(config.cascade.windowHours).toBe(24);
   });
 
+  test("a wrong item of a list is dropped and the rest of the list stays in force", () => {
+    const { config, problems } = parseConfig({ environments: ["prod-*", 5, "production"] });
+    expect(config.environments).toEqual(["prod-*", "production"]);
+    expect(problems.map((p) => p.path)).toEqual(["environments[1]"]);
+  });
+
+  test("a list left with no valid item falls back to its default, never to gating nothing", () => {
+    expect(parseConfig({ environments: [5, true] }).config.environments).toEqual(["production"]);
+  });
+
   test.each([["a string"], [["a", "list"]], [42]])("a file that is not a mapping (%j) keeps every default", (raw) => {
     const { config, problems } = parseConfig(raw);
     expect(config).toEqual(defaultConfig);

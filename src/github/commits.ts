@@ -2,9 +2,8 @@ import { LRUCache } from "lru-cache";
 import { isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
 
-/** A full SHA for a 7+ hex prefix, or undefined when GitHub knows no such commit in the repository. */
+/** The full SHA of a 7–40 hex prefix, or undefined when GitHub knows no such commit in the repository. */
 export async function resolveSha({ octokit, owner, repo }: RepoClient, ref: string): Promise<string | undefined> {
-  if (/^[0-9a-f]{40}$/.test(ref)) return ref;
   try {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref, per_page: 1 });
     return data.sha;

@@ -8,7 +8,8 @@ export type IncidentThread = {
   comments: CommentLike[];
   records: IncidentRecords;
   ledger?: CommentLike;
-  forceClose?: MarkerFields<"force-close">;
+  /** The latest force-close, with when GitHub recorded it (the app's clock may differ from GitHub's). */
+  forceClose?: MarkerFields<"force-close"> & { recordedAt: string };
 };
 
 /** One page-through of an incident's comments gives its records, its ledger and its replies. */
@@ -18,7 +19,7 @@ export async function readIncidentThread(client: RepoClient, incident: IssueLike
 }
 
 export function threadOf(incident: IssueLike, comments: CommentLike[], appId: number): IncidentThread {
-  const forceCloses = ownRecords(comments, appId, "force-close");
+  const forceCloses = comments.flatMap((c) => ownRecords([c], appId, "force-close").map((r) => ({ ...r, recordedAt: c.created_at })));
   return {
     comments,
     records: {

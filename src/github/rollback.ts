@@ -26,9 +26,10 @@ export async function rollbackCandidates(
         owner,
         repo,
         deployment_id: Number(d.id),
-        per_page: 1,
+        per_page: 100,
       });
-      if (statuses[0]?.state !== "success") continue;
+      // A later deploy marks earlier ones inactive: what counts is that this one once succeeded.
+      if (!statuses.some((s) => s.state === "success")) continue;
       found.push({ environment, sha: d.sha, deploymentId: Number(d.id), createdAt: d.created_at });
       break;
     }

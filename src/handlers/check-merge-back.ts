@@ -1,11 +1,13 @@
 import type { RepoClient } from "../github/client.js";
 import { commitDiff, commitsSince, pullsOfCommit } from "../github/commits.js";
-import { createComment, setIssueState } from "../github/issues.js";
+import { createComment, listComments, setIssueState } from "../github/issues.js";
+import { findOwnComment } from "../github/own-comments.js";
 import type { MergeBackIssue } from "../github/incidents.js";
 import { marker } from "../markers.js";
 import { matchMergeBack, type MainCommit, type MergeBackFacts, type MergeBackMatch } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 import type { Deps } from "./deps.js";
+import { reopenOnce } from "./reopen-once.js";
 
 /** How many candidate commits on main get their patch compared: each costs one diff read the first time. */
 const PATCH_CANDIDATES = 20;
@@ -57,4 +59,26 @@ export async function closeDoneMergeBack(client: RepoClient, issue: MergeBackIss
     [`✅ Done: ${match.explanation}`, marker("merge-back-done", { sha: issue.mergeBack.sha, commit: match.commitOnMain, way: match.way })].join("\n\n"),
   );
   await setIssueState(client, issue.number, "closed", "completed");
+}
+
+/**
+ * A merge-back issue closed without the app's word that its change is on main (a person closed
+ * it): confirmed when it is done after all, otherwise reopened with why. Returns whether it is done.
+ */
+export async function verifyClosedMergeBack(
+  client: RepoClient,
+  mainBranch: string,
+  item: MergeBackIssue,
+  deps: Deps,
+  history: () => Promise<readonly MainCommit[]> = () => mainHistorySince(client, mainBranch, [item]),
+): Promise<boolean> {
+  if (findOwnComment(await listComments(client, item.number), deps.appId, "merge-back-done")) return true;
+  const candidates = await history();
+  const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, candidates, deps);
+  if (match.done) {
+    await createComment(client, item.number, `✅ Confirmed: ${match.explanation}\n\n${marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })}`);
+    return true;
+  }
+  await reopenOnce(client, item.number, item.closed_at!, `🔁 Reopened: ${match.explanation} Merge it to \`${mainBranch}\` first; this issue closes by itself when it lands.`, deps.appId);
+  return false;
 }

@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
 import { decideGate, withConfigProblems } from "./decide-gate.js";
 import { recordExceptionDeploy } from "./record-exception-deploy.js";
@@ -37,14 +38,18 @@ export function onDeploymentProtectionRule(deps: Deps) {
       return;
     }
     if (!result.gated) {
-      await answer(
-        "approved",
-        `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`,
-      );
+      const notGated = `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`;
+      await answer("approved", withConfigProblems(notGated, result.loaded));
       return;
     }
     const state = result.decision.verdict === "approve" ? "approved" : "rejected";
-    await answer(state, withConfigProblems(result.decision.message, result.loaded));
+    try {
+      await answer(state, withConfigProblems(result.decision.message, result.loaded));
+    } catch (error) {
+      // 422: GitHub already has this run's answer (a redelivery); the bookkeeping below must still happen.
+      if (!(isApiError(error) && error.status === 422)) throw error;
+      context.log.info({ status: 422 }, "protection rule already answered");
+    }
     const { exception } = result.decision;
     if (exception && payload.deployment) {
       await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, { incident: exception.incident, sha, environment, deploymentId: payload.deployment.id });

@@ -13,7 +13,20 @@ import type { Deps } from "./deps.js";
 export function onDeploymentCreated(deps: Deps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const { deployment, repository } = context.payload;
-    const result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
+    const ref = { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id };
+    let result;
+    try {
+      result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
+    } catch (error) {
+      // A gate that cannot decide refuses: the failure status stops the tool, then the delivery fails for redelivery.
+      context.log.error({ err: error }, "gate decision failed: marking the deployment refused");
+      await markDeploymentRefused(context.octokit, ref, {
+        description: `Refused: mainline could not decide on ${deployment.sha.slice(0, 7)} (internal error); re-run the deployment.`,
+        logUrl: repository.html_url,
+        environment: deployment.environment,
+      });
+      throw error;
+    }
     if (!result.gated) return;
     const { exception } = result.decision;
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
@@ -24,7 +37,7 @@ export function onDeploymentCreated(deps: Deps) {
     if (result.decision.verdict === "approve") return;
     const outcome = await markDeploymentRefused(
       context.octokit,
-      { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id },
+      ref,
       {
         description: result.decision.summary,
         logUrl: `${repository.html_url}/compare/${encodeURIComponent(result.mainBranch)}...${deployment.sha}`,

@@ -1,13 +1,11 @@
 import type { Context } from "probot";
 import type { IssueLike } from "../github/client.js";
 import { hasLabel } from "../github/client.js";
-import { getIssue, listComments, createComment } from "../github/issues.js";
-import { findMergeBackIssues } from "../github/incidents.js";
-import { findOwnComment } from "../github/own-comments.js";
-import { marker, readMarker } from "../markers.js";
+import { getIssue } from "../github/issues.js";
+import { readMarker } from "../markers.js";
 import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
 import { checkRca } from "../policy/rca.js";
-import { checkMergeBack, mainHistorySince } from "./check-merge-back.js";
+import { verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 import { viewIncident } from "./incident-view.js";
 import { recheckMergeBacks } from "./recheck-merge-backs.js";
@@ -36,9 +34,9 @@ export function onIssueClosed(deps: Deps) {
 
 async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<void> {
   // Items whose change reached main while nobody pushed (or the app was down) are closed first.
-  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: incident.number });
+  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: incident.number, verifyClosed: true });
   const view = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
-  const verdict = decideIncidentClosed({ byApp: false, forceClosed: forceCloseCovers(view.thread.forceClose?.at, incident.closed_at), blockers: view.blockers });
+  const verdict = decideIncidentClosed({ forceClosed: forceCloseCovers(view.thread.forceClose?.recordedAt, incident.closed_at), blockers: view.blockers });
   if (verdict === "reopen") {
     const why = [
       `🔒 Reopened: this incident cannot close while its fix is not on \`${repo.mainBranch}\` and its RCA is not written. Blocking:`,
@@ -51,17 +49,8 @@ async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: D
 }
 
 async function verifyMergeBackClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
-  const comments = await listComments(repo.client, issue.number);
-  if (findOwnComment(comments, deps.appId, "merge-back-done")) return;
-  const [item] = (await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "all" })).filter((i) => i.number === issue.number);
-  if (!item) return;
-  const history = await mainHistorySince(repo.client, repo.mainBranch, [item]);
-  const match = await checkMergeBack(repo.client, repo.mainBranch, item.mergeBack.sha, history, deps);
-  if (match.done) {
-    await createComment(repo.client, issue.number, `✅ Confirmed: ${match.explanation}\n\n${marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })}`);
-    return;
-  }
-  await reopenOnce(repo.client, issue.number, issue.closed_at!, `🔁 Reopened: ${match.explanation} Merge it to \`${repo.mainBranch}\` first; this issue closes by itself when it lands.`, deps.appId);
+  const mergeBack = readMarker(issue.body, "merge-back");
+  if (mergeBack) await verifyClosedMergeBack(repo.client, repo.mainBranch, { ...issue, mergeBack }, deps);
 }
 
 async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {

@@ -2,29 +2,34 @@ import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
 import type { MainCommit } from "../policy/merge-back.js";
-import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
+import { checkMergeBack, closeDoneMergeBack, mainHistorySince, verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 
 /**
  * Re-checks open merge-back items and closes those whose change reached main. `candidates`
  * are the commits known to have just landed (a push); without them, main's history since the
- * items were opened is read once and shared. Returns the incidents whose items changed.
+ * items were opened is read once and shared. With `verifyClosed` (before an incident may close),
+ * items a person closed are verified too, and reopened when their change is not on main.
+ * Returns the incidents whose items changed.
  */
 export async function recheckMergeBacks(
   client: RepoClient,
   config: Config,
   mainBranch: string,
   deps: Deps,
-  options: { incident?: number; candidates?: readonly MainCommit[] } = {},
+  options: { incident?: number; candidates?: readonly MainCommit[]; verifyClosed?: boolean } = {},
 ): Promise<Set<number>> {
-  const open = await findMergeBackIssues(client, config.labels.mergeBack, {
-    state: "open",
+  const items = await findMergeBackIssues(client, config.labels.mergeBack, {
+    state: options.verifyClosed ? "all" : "open",
     ...(options.incident !== undefined ? { incident: options.incident } : {}),
   });
-  const candidates = options.candidates ?? (await mainHistorySince(client, mainBranch, open));
+  // Main's history is read once, and only if some item needs it.
+  let history: Promise<readonly MainCommit[]> | undefined;
+  const candidates = () => (history ??= options.candidates ? Promise.resolve(options.candidates) : mainHistorySince(client, mainBranch, items));
   const changed = new Set<number>();
-  for (const issue of open) {
-    if (await closeIfDone(client, mainBranch, issue, candidates, deps)) changed.add(issue.mergeBack.incident);
+  for (const issue of items) {
+    if (issue.state === "open" && (await closeIfDone(client, mainBranch, issue, await candidates(), deps))) changed.add(issue.mergeBack.incident);
+    if (issue.state === "closed" && !(await verifyClosedMergeBack(client, mainBranch, issue, deps, candidates))) changed.add(issue.mergeBack.incident);
   }
   return changed;
 }

@@ -30,7 +30,7 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
     mergeBacks: view.mergeBacks,
     rca: view.rca,
     blockers: view.blockers,
-    ...(view.thread.forceClose && forceCloseCovers(view.thread.forceClose.at, view.incident.state === "closed" ? view.incident.closed_at : null)
+    ...(view.thread.forceClose && forceCloseCovers(view.thread.forceClose.recordedAt, view.incident.state === "closed" ? view.incident.closed_at : null)
       ? { forceClose: view.thread.forceClose }
       : {}),
     ...(cascade ? { cascade } : {}),

@@ -31,14 +31,12 @@ export function forceCloseCovers(forceCloseAt: string | undefined, closedAt: str
 }
 
 export type CloseAttempt = {
-  /** The close was made by this app itself (after `/incident close` or `force-close`). */
-  byApp: boolean;
   forceClosed: boolean;
   blockers: readonly string[];
 };
 
-/** A person closing an incident with blockers left gets it reopened; the app's own closes stand. */
+/** An incident closed with blockers left is reopened, unless an admin's force-close made that close. */
 export function decideIncidentClosed(attempt: CloseAttempt): "stays-closed" | "reopen" {
-  if (attempt.byApp || attempt.forceClosed || attempt.blockers.length === 0) return "stays-closed";
+  if (attempt.forceClosed || attempt.blockers.length === 0) return "stays-closed";
   return "reopen";
 }

@@ -50,7 +50,7 @@ function status(facts: LedgerFacts): string {
 
 function cascadeWarning(facts: LedgerFacts): string[] {
   if (!facts.cascade) return [];
-  const list = facts.cascade.deploys.map((d) => `\`${shortSha(d.sha)}\` to ${d.env} at ${d.at} (#${d.incident})`).join(", ");
+  const list = facts.cascade.deploys.map((d) => `\`${shortSha(d.sha)}\` to ${escapeUserText(d.env, 100)} at ${d.at} (#${d.incident})`).join(", ");
   return [
     `> [!WARNING]\n> **Hotfix cascade:** ${facts.cascade.deploys.length} hotfix deploys within the cascade window: ${list}. ` +
       "Stop, roll back to the last deployment on main, and look at what the fixes share.",

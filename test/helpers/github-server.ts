@@ -189,7 +189,7 @@ export class GitHubTestServer implements Site {
       const distinct = !repo.commits.has(sha);
       if (distinct) this.merge(repo, sha, parents ?? (head ? [head] : []), undefined, message ?? `commit ${sha.slice(0, 7)}`, diff ?? "");
       head = sha;
-      return renderPushedCommit(this, repo, repo.commits.get(sha)!, distinct);
+      return renderPushedCommit(repo, repo.commits.get(sha)!, distinct);
     });
     const after = head ?? before;
     repo.branches.set(branch, after);

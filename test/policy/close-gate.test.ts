@@ -68,17 +68,15 @@ describe("closeBlockers: one line per thing that keeps the incident open", () =>
   });
 });
 
-describe("decideIncidentClosed: only a person's close with blockers is undone", () => {
+describe("decideIncidentClosed: a close with blockers is undone unless an admin forced it", () => {
   const blocked = ["merge-back #31: a1b2c3d is not on main yet"];
-  test.each<[boolean, boolean, readonly string[], "stays-closed" | "reopen"]>([
-    // byApp, forceClosed, blockers, outcome
-    [false, false, blocked, "reopen"],
-    [false, false, [], "stays-closed"],
-    [false, true, blocked, "stays-closed"],
-    [true, false, blocked, "stays-closed"],
-    [true, false, [], "stays-closed"],
-    [true, true, blocked, "stays-closed"],
-  ])("byApp %s, forceClosed %s, blockers %j → %s", (byApp, forceClosed, blockers, expected) => {
-    expect(decideIncidentClosed({ byApp, forceClosed, blockers })).toBe(expected);
+  test.each<[boolean, readonly string[], "stays-closed" | "reopen"]>([
+    // forceClosed, blockers, outcome
+    [false, blocked, "reopen"],
+    [false, [], "stays-closed"],
+    [true, blocked, "stays-closed"],
+    [true, [], "stays-closed"],
+  ])("forceClosed %s, blockers %j → %s", (forceClosed, blockers, expected) => {
+    expect(decideIncidentClosed({ forceClosed, blockers })).toBe(expected);
   });
 });

@@ -34,7 +34,7 @@ async function makeIncident(env: CommandEnv, title: string | undefined): Promise
 
 async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number });
+  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number, verifyClosed: true });
   const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
   if (view.blockers.length > 0) {
     await refreshLedger(repo.client, repo.config, view, deps);

@@ -231,7 +231,7 @@ export function renderCommit(view: View, repo: Repository, commit: Commit) {
 }
 
 /** A commit as the push webhook lists it. */
-export function renderPushedCommit(view: View, repo: Repository, commit: Commit, distinct: boolean) {
+export function renderPushedCommit(repo: Repository, commit: Commit, distinct: boolean) {
   const files = fileChanges(commit.diff);
   const named = (status: string) => files.filter((f) => f.status === status).map((f) => f.filename);
   const person = { ...TESTER, date: commit.date };
