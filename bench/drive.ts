@@ -54,16 +54,17 @@ async function deliverOne(app: RunningApp, clock: RequestClock, delivery: Delive
   const timer = setTimeout(() => finish({ problem: `no last write within ${DELIVERY_TIMEOUT_MS / 1000} s` }), DELIVERY_TIMEOUT_MS);
   const sentAt = performance.now();
   const status = await app.deliver(delivery.event, delivery.payload).then(
-    (res) => res.status,
+    async (res) => (await res.text(), res.status),
     (error: unknown) => String(error),
   );
   // 202 is Probot's "still processing" after 9 s: the handler goes on, so its write is still awaited.
-  if (status !== 200 && status !== 202) finish({ problem: `webhook answered ${status}` });
+  const refused = status !== 200 && status !== 202 ? `webhook answered ${status}` : undefined;
+  if (refused) finish({ problem: refused });
   else if (!delivery.isEnd) finish({ at: performance.now() });
   const end = await ended;
   unwatch();
   clearTimeout(timer);
   if ("problem" in end) return { sentAt, status, problem: end.problem };
-  const problem = end.request && delivery.verify?.(end.request);
+  const problem = refused ?? (end.request && delivery.verify?.(end.request));
   return { sentAt, endAt: end.at, status, ...(problem ? { problem } : {}) };
 }

@@ -26,8 +26,8 @@ const EVIDENCE = [
     says: "only `probot.auth(installationId)` keys the limiter by installation (mainline's reminder and delivery sweeps use it, webhook handlers do not)",
   },
   { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL the groups live in Redis under the same keys, so every replica shares them too" },
-  { topic: "per-request", file: PLUGIN, text: "return state.retryLimiter.schedule(doRequest, state, request, options);", says: "every request, read or write, is scheduled through a Bottleneck limiter…" },
-  { topic: "per-request", file: PLUGIN, text: "const req = (isAuth ? state.auth : state.global).key(state.id).schedule(", says: "…and then through the global group's limiter" },
+  { topic: "per-request", file: PLUGIN, text: "return state.retryLimiter.schedule(doRequest, state, request, options);", says: "every request, read or write, is scheduled through the plugin's retry limiter (a Bottleneck)" },
+  { topic: "per-request", file: PLUGIN, text: "const req = (isAuth ? state.auth : state.global).key(state.id).schedule(", says: "and then through the global group's limiter for its key" },
   { topic: "per-request", file: RETRY, text: "const limiter = new Bottleneck();", says: "plugin-retry makes a new Bottleneck for every request and schedules the request through it" },
   { topic: "per-request", file: "node_modules/bottleneck/light.js", text: "return setTimeout(resolve, t);", says: "Bottleneck's local datastore yields with setTimeout(0) (at least 1 ms) at each step of each job" },
 ] as const;

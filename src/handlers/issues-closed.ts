@@ -39,7 +39,7 @@ async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: D
   const verdict = decideIncidentClosed({ forceClosed: forceCloseCovers(view.thread.forceClose?.recordedAt, incident.closed_at), blockers: view.blockers });
   if (verdict === "reopen") {
     const why = [
-      `🔒 Reopened: this incident cannot close while its fix is not on \`${repo.mainBranch}\` and its RCA is not written. Blocking:`,
+      `🔒 Reopened: an incident closes only when its fixes are on \`${repo.mainBranch}\` and its RCA is written. Still blocking:`,
       ...view.blockers.map((b) => `- ${b}`),
       "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).",
     ].join("\n");

@@ -64,6 +64,12 @@ const DONE_LEDGER = ledger({
   mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | done (on master) |",
   rca: "#8: done.",
 });
+/** The app's record on #9 when it closed it: its change reached main. */
+const MERGE_BACK_DONE_RECORD = restComment({
+  id: 90,
+  issue: 9,
+  body: `✅ Done: 2222222 is on master: it is reachable from master's head 3333333.\n\n<!-- mainline:merge-back-done sha=${S} commit=${S} way=reachable -->`,
+});
 const FORCE_CLOSE_RECORD = restComment({
   id: 69,
   issue: 7,
@@ -97,15 +103,16 @@ const DIFF_OF_OTHER = "diff --git a/README.md b/README.md\nindex 3333333..444444
 /** The deliveries (built once: each is checked against GitHub's webhook schema): a person closed the incident, its RCA, or its merge-back issue an hour ago. */
 const INCIDENT_CLOSED = issueEvent("closed", { ...INCIDENT, state: "closed", closedAt: CLOSED_AT });
 const RCA_CLOSED = issueEvent("closed", { number: 8, title: "RCA: Payments fail", body: PARTIAL_RCA, labels: ["rca"], state: "closed", closedAt: CLOSED_AT });
-const MERGE_BACK_CLOSED = issueEvent("closed", { number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], state: "closed", closedAt: CLOSED_AT });
+const mergeBackClosedEvent = issueEvent("closed", { number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], state: "closed", closedAt: CLOSED_AT });
+/** #9 was opened at 09:00, as the REST issue says: main's history is read from a day before that. */
+const MERGE_BACK_CLOSED = { ...mergeBackClosedEvent, issue: { ...mergeBackClosedEvent.issue, created_at: "2026-11-20T09:00:00Z" } };
 
 const GET = {
   incident: `${REPO_PATH}/issues/7`,
   comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
-  openMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=open&per_page=100`,
   allMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
-  // A day of slack before the oldest open item (opened 09:00 on the 20th).
+  // A day of slack before the oldest item (opened 09:00 on the 20th).
   mainHistory: `${REPO_PATH}/commits?sha=master&since=2026-11-19T09%3A00%3A00.000Z&per_page=100`,
   compare: `${REPO_PATH}/compare/master...${S}?per_page=1`,
   pullsOfS: `${REPO_PATH}/commits/${S}/pulls?per_page=100`,
@@ -134,7 +141,6 @@ function writes(github: ReturnType<typeof mockGitHub>) {
 
 /** The close gate's re-check of open item #9 when its commit is nowhere on main (and nothing landed since). */
 function mergeBackStillOffMain(github: ReturnType<typeof mockGitHub>) {
-  github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue("open")]);
   github.scope.get(GET.mainHistory).reply(200, []);
   github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
   github.scope.get(GET.pullsOfS).reply(200, []);
@@ -152,7 +158,7 @@ describe("issues.closed: the incident's close gate", () => {
     const github = start();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).twice().reply(200, [LEDGER_COMMENT]);
-    github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("open")]);
+    github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(UNWRITTEN_RCA)]);
     github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
     github.scope.patch(GET.incident).reply(200, incidentIssue("open"));
@@ -166,7 +172,7 @@ describe("issues.closed: the incident's close gate", () => {
     expect(github.calls()).toEqual([
       ...CONFIG_READS,
       // Items whose change reached main unnoticed are closed first: #9's commit is looked for.
-      `GET ${GET.openMergeBacks}`,
+      `GET ${GET.allMergeBacks}`,
       `GET ${GET.mainHistory}`,
       `GET ${GET.compare}`,
       `GET ${GET.pullsOfS}`,
@@ -188,7 +194,7 @@ describe("issues.closed: the incident's close gate", () => {
         path: `${REPO_PATH}/issues/7/comments`,
         body: {
           body:
-            "🔒 Reopened: this incident cannot close while its fix is not on `master` and its RCA is not written. Blocking:\n" +
+            "🔒 Reopened: an incident closes only when its fixes are on `master` and its RCA is written. Still blocking:\n" +
             "- merge-back #9: 2222222 is not on master yet\n" +
             '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n' +
             "- RCA #8 is still open (close it when it is written)\n" +
@@ -204,7 +210,7 @@ describe("issues.closed: the incident's close gate", () => {
     const github = start();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).times(3).reply(200, [LEDGER_COMMENT, REOPENED_COMMENT]);
-    github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("open")]);
+    github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(UNWRITTEN_RCA)]);
     github.scope.get(GET.incident).twice().reply(200, incidentIssue("open"));
     github.scope.get(GET.deployments).reply(200, []);
@@ -217,9 +223,9 @@ describe("issues.closed: the incident's close gate", () => {
 
   test("an incident closed with nothing blocking stays closed, and its ledger says so", async () => {
     const github = start();
-    github.scope.get(GET.openMergeBacks).reply(200, []);
+    github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("closed")]);
+    github.scope.get(GET.comments(9)).reply(200, [MERGE_BACK_DONE_RECORD]);
     github.scope.get(GET.comments(7)).twice().reply(200, [LEDGER_COMMENT]);
-    github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(WRITTEN_RCA, "closed")]);
     github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
     github.scope.get(GET.deployments).reply(200, []);
@@ -227,7 +233,94 @@ describe("issues.closed: the incident's close gate", () => {
 
     await deliver(INCIDENT_CLOSED);
 
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      // #9 was closed by the app, which recorded how its change reached main: main is not read again.
+      `GET ${GET.allMergeBacks}`,
+      `GET ${GET.comments(9)}`,
+      ...VIEW_READS,
+      `GET ${GET.incident}`,
+      ...VIEW_READS,
+      `GET ${GET.deployments}`,
+      `PATCH ${REPO_PATH}/issues/comments/70`,
+    ]);
     expect(writes(github)).toEqual([{ method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: DONE_LEDGER } }]);
+    github.done();
+  });
+
+  test("an incident closed after a person closed its merge-back issue while the commit is still off main: both are reopened, the incident naming #9 as blocking", async () => {
+    const github = start();
+    // The gate sees #9 closed, with no record from the app that its change reached main; nothing landed on main since.
+    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("closed")]);
+    github.scope.get(GET.comments(9)).reply(200, []);
+    github.scope.get(GET.mainHistory).reply(200, []);
+    github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+    github.scope.get(GET.pullsOfS).reply(200, []);
+    github.scope.get(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("closed"));
+    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("open"));
+    github.scope.get(GET.comments(9)).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "reopened" }));
+    // From then on #9 is open again, and the written RCA blocks nothing.
+    const ledgerComment = restComment({ id: 70, issue: 7, body: MERGE_BACK_LEDGER });
+    github.scope.get(GET.comments(7)).twice().reply(200, [ledgerComment]);
+    github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("open")]);
+    github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(WRITTEN_RCA, "closed")]);
+    github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
+    github.scope.patch(GET.incident).reply(200, incidentIssue("open"));
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, REOPENED_COMMENT);
+    github.scope.get(GET.incident).reply(200, incidentIssue("open"));
+    github.scope.get(GET.comments(7)).reply(200, [ledgerComment, REOPENED_COMMENT]);
+    github.scope.get(GET.deployments).reply(200, []);
+
+    await deliver(INCIDENT_CLOSED);
+
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      // #9 is verified like a merge-back issue a person just closed: not done, so reopened with why.
+      `GET ${GET.allMergeBacks}`,
+      `GET ${GET.comments(9)}`,
+      `GET ${GET.mainHistory}`,
+      `GET ${GET.compare}`,
+      `GET ${GET.pullsOfS}`,
+      `GET ${REPO_PATH}/issues/9`,
+      `PATCH ${REPO_PATH}/issues/9`,
+      `GET ${GET.comments(9)}`,
+      `POST ${REPO_PATH}/issues/9/comments`,
+      // Then the incident is judged with #9 open again.
+      ...VIEW_READS,
+      `GET ${GET.incident}`,
+      `PATCH ${GET.incident}`,
+      `GET ${GET.comments(7)}`,
+      `POST ${REPO_PATH}/issues/7/comments`,
+      `GET ${GET.incident}`,
+      ...VIEW_READS,
+      `GET ${GET.deployments}`,
+    ]);
+    expect(writes(github)).toEqual([
+      { method: "PATCH", path: `${REPO_PATH}/issues/9`, body: { state: "open", state_reason: "reopened" } },
+      {
+        method: "POST",
+        path: `${REPO_PATH}/issues/9/comments`,
+        body: {
+          body:
+            "🔁 Reopened: 2222222 is not on master yet: it is not reachable from master, no commit on master is a cherry-pick of it, " +
+            "no pull request with it was merged into master, and its patch was not compared with master's commits. " +
+            `Merge it to \`master\` first; this issue closes by itself when it lands.\n\n${REOPENED_MARKER}`,
+        },
+      },
+      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "open", state_reason: "reopened" } },
+      {
+        method: "POST",
+        path: `${REPO_PATH}/issues/7/comments`,
+        body: {
+          body:
+            "🔒 Reopened: an incident closes only when its fixes are on `master` and its RCA is written. Still blocking:\n" +
+            "- merge-back #9: 2222222 is not on master yet\n" +
+            "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).\n\n" +
+            REOPENED_MARKER,
+        },
+      },
+    ]);
     github.done();
   });
 
@@ -235,7 +328,7 @@ describe("issues.closed: the incident's close gate", () => {
     const github = start();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).twice().reply(200, [FORCE_CLOSE_RECORD, restComment({ id: 70, issue: 7, body: FORCE_CLOSED_LEDGER })]);
-    github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("open")]);
+    github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(UNWRITTEN_RCA)]);
     github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
     github.scope.get(GET.deployments).reply(200, []);
@@ -246,8 +339,6 @@ describe("issues.closed: the incident's close gate", () => {
     github.done();
   });
 
-  // BUG: any force-close record in the thread, however old, exempts every later close from the gate
-  // (src/handlers/issues-closed.ts gateIncidentClose: `forceClosed: view.thread.forceClose !== undefined`).
   // SPEC 5: force-close closes the incident anyway; it does not switch the close gate off for good.
   test("a force-close does not exempt a later close: reopened at 10:00, closed by a person at 11:00 with blockers, it is reopened", async () => {
     const github = start();
@@ -258,7 +349,6 @@ describe("issues.closed: the incident's close gate", () => {
       createdAt: "2026-11-20T09:00:00Z",
     });
     // The request sequence of a fixed gate is not known yet: every read is answered as GitHub would, any number of times.
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue("open")]).persist();
     github.scope.get(GET.mainHistory).reply(200, []).persist();
     github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 })).persist();
     github.scope.get(GET.pullsOfS).reply(200, []).persist();
@@ -310,7 +400,6 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
   test("a merge-back issue closed by a person while its commit is not on main is reopened with the explanation", async () => {
     const github = start();
     github.scope.get(GET.comments(9)).reply(200, []);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.mainHistory).reply(200, [restCommit(OTHER_COMMIT, "Fix a typo in the README")]);
     github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
     github.scope.get(GET.pullsOfS).reply(200, []);
@@ -333,7 +422,6 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
       // Not if the app closed it itself (its comment says so).
       `GET ${GET.comments(9)}`,
       // Is S's change on main by any of the four ways? main's commits since #9 opened, then S itself.
-      `GET ${GET.allMergeBacks}`,
       `GET ${GET.mainHistory}`,
       `GET ${GET.compare}`,
       `GET ${GET.pullsOfS}`,
@@ -366,7 +454,6 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
   test("a merge-back issue closed by a person when its commit is on main gets a confirmation and stays closed", async () => {
     const github = start();
     github.scope.get(GET.comments(9)).reply(200, []);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.mainHistory).reply(200, []);
     github.scope.get(GET.compare).reply(200, restComparison(S, "behind", { behind: 3 }));
     github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "confirmed" }));
