@@ -38,7 +38,7 @@ function prebuilt(deliveries: Delivery[], warmUp: number, installationOf: Seeded
   return { warmUp, next: (i) => deliveries[i]!, installationOf };
 }
 
-const GATE_LOAD = { gate: true, count: 200, concurrency: 10, maxSeconds: 5 } as const;
+const GATE_LOAD = { gate: true, count: 200, concurrency: 10, maxSeconds: 4 } as const;
 
 /** The same commit again and again: after the first, mainline knows it is on main without asking. */
 export const gateOnMain: Scenario = {

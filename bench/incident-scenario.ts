@@ -12,7 +12,7 @@ export const incidentCommand: Scenario = {
   key: "incident-command",
   title: "incident comment: /hotfix allow, then /mainline help",
   gate: false,
-  count: 6,
+  count: 5,
   concurrency: 1,
   maxSeconds: 45,
   seed(github) {

@@ -15,7 +15,7 @@ function pushWithOpenItems(open: number): Scenario {
     key: `push-${open}`,
     title: `push to main, ${open} open merge-back item${open === 1 ? "" : "s"} (closes 1)`,
     gate: false,
-    count: 4,
+    count: 3,
     concurrency: 1,
     maxSeconds: 40,
     seed(github) {

@@ -32,7 +32,7 @@ export class RequestClock {
   }
 
   /** Resolves once no request has arrived for `quietMs` (start-up sweeps, trailing reads). */
-  async settle(quietMs = 300, limitMs = 10_000): Promise<void> {
+  async settle(quietMs = 200, limitMs = 10_000): Promise<void> {
     const deadline = performance.now() + limitMs;
     while (performance.now() < deadline) {
       const last = this.seen.at(-1)?.at ?? 0;

@@ -1,4 +1,4 @@
-import type { ApplicationFunction, Probot } from "probot";
+import type { ApplicationFunction, Context, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
@@ -34,20 +34,36 @@ export function createApp({
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
     const deps = { ancestry: new AncestryReader(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
-    probot.on("deployment_protection_rule.requested", onDeploymentProtectionRule(deps));
-    probot.on("deployment.created", onDeploymentCreated(deps));
-    probot.on("deployment_status.created", onDeploymentStatus(deps));
-    probot.on("issue_comment.created", onIssueComment(deps));
-    probot.on("issues.labeled", onIssueLabeled(deps));
-    probot.on("issues.closed", onIssueClosed(deps));
-    probot.on(["issues.edited", "issues.reopened"], onIssueUpdated(deps));
-    probot.on("push", onPush(deps));
-    probot.on("pull_request", onPullRequest(deps));
-    probot.on(["check_run.rerequested", "check_suite.rerequested"], onCheckRerequested(deps));
+    const limited = perInstallationLimits(probot);
+    probot.on("deployment_protection_rule.requested", limited(onDeploymentProtectionRule(deps)));
+    probot.on("deployment.created", limited(onDeploymentCreated(deps)));
+    probot.on("deployment_status.created", limited(onDeploymentStatus(deps)));
+    probot.on("issue_comment.created", limited(onIssueComment(deps)));
+    probot.on("issues.labeled", limited(onIssueLabeled(deps)));
+    probot.on("issues.closed", limited(onIssueClosed(deps)));
+    probot.on(["issues.edited", "issues.reopened"], limited(onIssueUpdated(deps)));
+    probot.on("push", limited(onPush(deps)));
+    probot.on("pull_request", limited(onPullRequest(deps)));
+    probot.on(["check_run.rerequested", "check_suite.rerequested"], limited(onCheckRerequested(deps)));
     addHandler(healthz);
     if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
     if (redeliverMissed) startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env));
   };
+}
+
+/**
+ * Probot builds each webhook's `context.octokit` without an installation key for its client-side
+ * write spacing, so every installation's writes queue behind one limiter (about one per second per
+ * process). `probot.auth(installationId)` keys the limiter by installation, as GitHub's limits are;
+ * the installation token comes from the same cache, so this costs no request.
+ */
+function perInstallationLimits(probot: Probot) {
+  return <C extends Context>(handler: (context: C) => Promise<void>) =>
+    async (context: C): Promise<void> => {
+      const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
+      if (installation !== undefined) context.octokit = (await probot.auth(installation)) as C["octokit"];
+      await handler(context);
+    };
 }
 
 /** The app's bot account, asked of GitHub once (on first need, not at start-up). */

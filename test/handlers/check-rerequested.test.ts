@@ -1,6 +1,6 @@
 import nock from "nock";
 import { checkRunRerequested, checkSuiteRerequested } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { restCheckRun, restCheckRuns, restComparePage, restPull, restPullFiles, restPullOfCommit, type RestPullOfCommitShape } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -23,7 +23,6 @@ const GET = {
   contents: `${REPO_PATH}/contents/.github%2Fmainline.yml?ref=${HEAD}`,
   openIncidents: `${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
 };
-const TOKEN_AND_CONFIG = ["POST /app/installations/2/access_tokens", `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`, "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -69,7 +68,7 @@ describe("check_run.rerequested", () => {
     await deliver("check_run", checkRunRerequested({ id: RUN_ID, name: MERGE_FIRST }));
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.pull(2)}`,
       `GET ${GET.prCommits}`,
       `GET ${GET.notOnMain}`,
@@ -110,7 +109,7 @@ describe("check_run.rerequested", () => {
     await deliver("check_run", checkRunRerequested({ id: 32, name: "mainline/config" }));
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.pull(2)}`,
       `GET ${GET.headPulls}`,
       `GET ${GET.checkRuns(MERGE_FIRST)}`,
@@ -167,7 +166,7 @@ describe("check_suite.rerequested", () => {
       `PATCH ${REPO_PATH}/check-runs/${RUN_ID}`,
       `GET ${GET.files(n)}`,
     ];
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, ...evaluation(2), ...evaluation(3)]);
+    expect(github.calls()).toEqual([...CONFIG_READS, ...evaluation(2), ...evaluation(3)]);
     expect(checkWrites(github).map((w) => [w.method, w.body.conclusion, w.body.output.title])).toEqual([
       ["PATCH", "success", "The commit comes from master"],
       ["PATCH", "success", "The commit comes from master"],
@@ -206,7 +205,7 @@ describe("check_suite.rerequested", () => {
     const releaseReads = [`GET ${GET.prCommits}`, `GET ${GET.notOnMain}`, `GET ${GET.openIncidents}`];
     const update = [`GET ${GET.checkRuns(MERGE_FIRST)}`, `PATCH ${REPO_PATH}/check-runs/${RUN_ID}`];
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.pull(2)}`,
       ...releaseReads,
       `GET ${GET.headPulls}`,

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { pullRequestEvent } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { restCheckRun, restCheckRuns, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -19,9 +19,7 @@ const GET = {
 };
 /** The delivery's start and the pull request's own check (into main: nothing to judge). */
 const BEFORE_CONFIG_CHECK = [
-  "POST /app/installations/2/access_tokens",
-  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
-  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+  ...CONFIG_READS,
   `GET ${GET.headPulls}`,
   `GET ${GET.checkRuns("mainline/merge-first")}`,
   `POST ${REPO_PATH}/check-runs`,

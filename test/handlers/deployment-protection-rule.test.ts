@@ -1,6 +1,6 @@
 import nock from "nock";
 import { protectionRuleRequested, SHA } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
 const CALLBACK = "/repos/Codertocat/Hello-World/actions/runs/4242/deployment_protection_rule";
@@ -31,9 +31,7 @@ describe("deployment_protection_rule.requested", () => {
     await deliver(probot, SHA.onMain);
 
     expect(github.calls()).toEqual([
-      "POST /app/installations/2/access_tokens",
-      "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
-      "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+      ...CONFIG_READS,
       `GET ${compare(SHA.onMain)}`,
       `POST ${CALLBACK}`,
     ]);

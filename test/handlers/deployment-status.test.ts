@@ -1,6 +1,7 @@
 import nock from "nock";
 import { deploymentStatusCreated, SHA, type DeployStatusFixture } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, incidentViewReads, mockGitHub, mockGitHubWithConfig } from "../helpers/github-mock.js";
+import { exceptionTable, ledgerText, mergeBackBody, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue, rcaTemplateBody } from "../helpers/incident-texts.js";
 import { restComment, restComparison, restDeploymentStatus, restIssue } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -9,7 +10,6 @@ const S = SHA.offMain;
 const DEPLOYMENT_ID = 145988746;
 /** When the deploy tool reported `success`: the deploy time that counts. */
 const REACHED = "2026-11-20T11:58:00Z";
-const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
 
 const GET = {
   compare: (sha: string) => `${REPO_PATH}/compare/master...${sha}?per_page=1`,
@@ -23,11 +23,6 @@ const GET = {
   deployments: `${REPO_PATH}/deployments?per_page=30`,
   statuses: `${REPO_PATH}/deployments/${DEPLOYMENT_ID}/statuses?per_page=100`,
 };
-const CONFIG_READS = [
-  "POST /app/installations/2/access_tokens",
-  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
-  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
-];
 
 /* ---- Incident #7, with an exception for S ---- */
 
@@ -56,46 +51,21 @@ const deployedBody = (reached: string, at = new Date(reached).toISOString()) =>
 const DEPLOYED_BODY = deployedBody(REACHED);
 const DEPLOYED_RECORD = restComment({ id: 73, issue: 7, body: DEPLOYED_BODY, createdAt: "2026-11-20T12:00:00Z" });
 
-function mergeBackBody(incident: number, why: string) {
-  return [
-    `<!-- mainline:merge-back incident=${incident} sha=${S} -->`,
-    `Commit \`${S}\` ${why}, but it is not on \`master\`. Until it is, the next release from \`master\` brings the bug back.`,
-    "**To do:** bring the change to `master`: merge a pull request containing it, or cherry-pick it with `git cherry-pick -x 2222222` (the `-x` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.",
-    `mainline closes this issue by itself on the push that brings the change to \`master\`, and keeps incident #${incident} open until then. Due within 24 hours.`,
-  ].join("\n\n");
-}
-const EXCEPTION_MERGE_BACK_BODY = mergeBackBody(7, "was deployed to production under an exception in incident #7");
-const mergeBackOf7 = (createdAt: string) =>
-  restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: EXCEPTION_MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt });
-
-function rcaBody(incident: number, title: string) {
-  return [
-    `Root-cause analysis for incident #${incident} \`${title}\`. Close this issue when every section below is filled in: the incident cannot close before.`,
-    `## Timeline\n\n${PROMPT}`,
-    `## Root cause\n\n${PROMPT}`,
-    `## Action items\n\n${PROMPT}`,
-    `<!-- mainline:rca incident=${incident} -->\n`,
-  ].join("\n\n");
-}
-const RCA_OF_7 = restIssue({ number: 8, title: "RCA: Payments fail", body: rcaBody(7, "Payments fail"), labels: ["rca"], author: { app: true } });
+const EXCEPTION_MERGE_BACK_BODY = mergeBackBody({ incident: 7, sha: S });
+const mergeBackOf7 = (createdAt: string) => mergeBackIssue({ number: 9, incident: 7, sha: S, createdAt });
+const RCA_OF_7 = rcaIssue({ number: 8, incident: 7, title: "Payments fail" });
 
 /** Incident #7's ledger: its exception in `exceptionState`, and merge-back issue #9 when it is due somewhen. */
 function ledgerOf7({ exceptionState, due }: { exceptionState: string; due?: string }) {
-  const rcaBlockers = '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)';
-  return [
-    "<!-- mainline:ledger incident=7 -->",
-    "## mainline ledger",
-    due ? `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${rcaBlockers}` : `**Status:** cannot close yet (2 blocking):\n${rcaBlockers}`,
-    "### Exceptions",
-    `| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| \`2222222\` | production | **alice** at 2026-11-20T11:00:00.000Z | payments down | ${exceptionState} |`,
-    "### Merge-back",
-    due ? `| issue | commit | state |\n| --- | --- | --- |\n| #9 | \`2222222\` | open, due ${due} |` : "No commit needs merging back.",
-    "### RCA",
-    "#8: open; to write: Timeline, Root cause, Action items.",
-    "### Roll back first",
-    "No deployment of a master commit found in the gated environments.",
-    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-  ].join("\n\n");
+  return ledgerText({
+    incident: 7,
+    status: due
+      ? `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`
+      : `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
+    exceptions: exceptionTable({ commit: "2222222", environment: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", reason: "payments down", state: exceptionState }),
+    mergeBack: due ? mergeBackTable({ issue: 9, commit: "2222222", state: `open, due ${due}` }) : undefined,
+    rca: RCA_ROW_UNWRITTEN(8),
+  });
 }
 const ledgerComment7 = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z" });
 
@@ -115,31 +85,16 @@ const UNAPPROVED_BODY = [
   UNAPPROVED_MARKER,
 ].join("\n\n");
 const UNAPPROVED = restIssue({ number: 12, title: UNAPPROVED_TITLE, body: UNAPPROVED_BODY, labels: ["incident"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
-const UNAPPROVED_MERGE_BACK_BODY = mergeBackBody(12, "reached production without approval (deployment 145988746)");
-const UNAPPROVED_MERGE_BACK = restIssue({
-  number: 13,
-  title: "Merge back 2222222 to master (incident #12)",
-  body: UNAPPROVED_MERGE_BACK_BODY,
-  labels: ["merge-back"],
-  author: { app: true },
-  createdAt: "2026-11-20T12:00:00Z",
+const UNAPPROVED_MERGE_BACK_BODY = mergeBackBody({ incident: 12, sha: S, how: "reached production without approval (deployment 145988746)" });
+const UNAPPROVED_MERGE_BACK = mergeBackIssue({ number: 13, incident: 12, sha: S, body: UNAPPROVED_MERGE_BACK_BODY, createdAt: "2026-11-20T12:00:00Z" });
+const UNAPPROVED_RCA_BODY = rcaTemplateBody({ incident: 12, title: UNAPPROVED_TITLE });
+const UNAPPROVED_RCA = rcaIssue({ number: 14, incident: 12, title: UNAPPROVED_TITLE, createdAt: "2026-11-20T12:00:00Z" });
+const UNAPPROVED_LEDGER = ledgerText({
+  incident: 12,
+  status: `**Status:** cannot close yet (3 blocking):\n- merge-back #13: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(14)}`,
+  mergeBack: mergeBackTable({ issue: 13, commit: "2222222", state: "open, due 2026-11-21T12:00:00.000Z" }),
+  rca: RCA_ROW_UNWRITTEN(14),
 });
-const UNAPPROVED_RCA_BODY = rcaBody(12, UNAPPROVED_TITLE);
-const UNAPPROVED_RCA = restIssue({ number: 14, title: `RCA: ${UNAPPROVED_TITLE}`, body: UNAPPROVED_RCA_BODY, labels: ["rca"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
-const UNAPPROVED_LEDGER = [
-  "<!-- mainline:ledger incident=12 -->",
-  "## mainline ledger",
-  '**Status:** cannot close yet (3 blocking):\n- merge-back #13: 2222222 is not on master yet\n- RCA #14: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #14 is still open (close it when it is written)',
-  "### Exceptions",
-  "None granted.",
-  "### Merge-back",
-  "| issue | commit | state |\n| --- | --- | --- |\n| #13 | `2222222` | open, due 2026-11-21T12:00:00.000Z |",
-  "### RCA",
-  "#14: open; to write: Timeline, Root cause, Action items.",
-  "### Roll back first",
-  "No deployment of a master commit found in the gated environments.",
-  "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-].join("\n\n");
 const UNAPPROVED_LEDGER_COMMENT = restComment({ id: 80, issue: 12, body: UNAPPROVED_LEDGER, createdAt: "2026-11-20T12:00:00Z" });
 
 /** Recording a deploy under an exception in incident #7; its merge-back issue is opened unless one exists. */
@@ -166,21 +121,26 @@ const exceptionDeployCalls = ({ opensMergeBack, since }: { opensMergeBack: boole
   `PATCH ${REPO_PATH}/issues/comments/70`,
 ];
 
+/** What every audit of S starts with: the config, S off main, and the open incidents `incidents`. */
+function offMainReads(incidents: unknown[]) {
+  const github = mockGitHubWithConfig();
+  github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
+  github.incidents(incidents);
+  return github;
+}
+
 /**
  * GitHub as a deploy tool leaves it that never asked the gate: incident #7 holds an exception for S
  * (granted 11:00, until 15:00) and no record of this deployment, which reached production at
- * `reached`. Returns the ledger the app should write afterwards.
+ * `reached`. Returns the mock and the ledger the app should write afterwards.
  */
-function mockUnaskedDeployUnderException(github: ReturnType<typeof mockGitHub>, { reached, mergeBackOpened }: { reached: string; mergeBackOpened: string }) {
+function mockUnaskedDeployUnderException({ reached, mergeBackOpened }: { reached: string; mergeBackOpened: string }) {
   const mergeBack = mergeBackOf7(mergeBackOpened);
   const deployed = restComment({ id: 73, issue: 7, body: deployedBody(reached), createdAt: mergeBackOpened });
   const before = [ledgerComment7(ledgerOf7({ exceptionState: "active until 2026-11-20T15:00:00.000Z" })), EXCEPTION];
   const after = ledgerOf7({ exceptionState: `used: deployment 145988746 deployed at ${new Date(reached).toISOString()}`, due: new Date(Date.parse(mergeBackOpened) + 24 * 3_600_000).toISOString() });
   const since = new Date(Date.parse(reached) - 24 * 3_600_000).toISOString();
-  github.token();
-  github.config();
-  github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-  github.incidents([INCIDENT]);
+  const github = offMainReads([INCIDENT]);
   github.scope.get(GET.comments(7)).twice().reply(200, before);
   github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
   github.scope.get(GET.mergeBacks).twice().reply(200, []);
@@ -193,11 +153,8 @@ function mockUnaskedDeployUnderException(github: ReturnType<typeof mockGitHub>, 
   github.scope.get(GET.rcas).reply(200, [RCA_OF_7]);
   github.scope.get(GET.deployments).reply(200, []);
   github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment7(after));
-  return after;
+  return { github, after };
 }
-
-/** What the app reads to see an incident as GitHub records it. */
-const VIEW_READS = (incident: number) => [`GET ${GET.comments(incident)}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`];
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -208,15 +165,13 @@ async function deliver(fixture: Partial<DeployStatusFixture> = {}, { id = "s-1",
 }
 
 /** The writes the app made, after the token exchange. */
-function writes(github: ReturnType<typeof mockGitHub>) {
+function writes(github: ReturnType<typeof mockGitHubWithConfig>) {
   return github.requests.filter((r) => r.method !== "GET").slice(1).map((r) => ({ method: r.method, path: r.path, body: r.body }));
 }
 
 describe("deployment_status.created", () => {
   test("a success for a commit on main writes nothing", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
+    const github = mockGitHubWithConfig();
     github.scope.get(GET.compare(SHA.onMain)).reply(200, restComparison(SHA.onMain, "behind", { behind: 3 }));
 
     await deliver({ sha: SHA.onMain });
@@ -226,9 +181,7 @@ describe("deployment_status.created", () => {
   });
 
   test("a success in an environment that is not gated costs nothing beyond reading config", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
+    const github = mockGitHubWithConfig();
 
     await deliver({ environment: "staging" });
 
@@ -248,14 +201,10 @@ describe("deployment_status.created", () => {
 
 describe("deployment_status.created of a commit under an exception", () => {
   test("a deployment the gate let through is recorded as deployed at the status's time, its merge-back issue found again, and the ledger says so", async () => {
-    const github = mockGitHub();
     const mergeBack = mergeBackOf7("2026-11-20T11:50:00Z");
     const before = [ledgerComment7(ledgerOf7({ exceptionState: "used: deployment 145988746 allowed at 2026-11-20T11:50:00.000Z", due: "2026-11-21T11:50:00.000Z" })), EXCEPTION, GATE_RECORD];
     const after = ledgerOf7({ exceptionState: "used: deployment 145988746 deployed at 2026-11-20T11:58:00.000Z", due: "2026-11-21T11:50:00.000Z" });
-    github.token();
-    github.config();
-    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([INCIDENT]);
+    const github = offMainReads([INCIDENT]);
     github.scope.get(GET.comments(7)).twice().reply(200, before);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
     github.scope.get(GET.mergeBacks).reply(200, [mergeBack]);
@@ -289,8 +238,7 @@ describe("deployment_status.created of a commit under an exception", () => {
   });
 
   test("a deployment that never asked the gate but an active exception covers is recorded as deployed in that incident, and its merge-back issue opened", async () => {
-    const github = mockGitHub();
-    const after = mockUnaskedDeployUnderException(github, { reached: REACHED, mergeBackOpened: "2026-11-20T12:00:00Z" });
+    const { github, after } = mockUnaskedDeployUnderException({ reached: REACHED, mergeBackOpened: "2026-11-20T12:00:00Z" });
 
     await deliver();
 
@@ -307,9 +255,8 @@ describe("deployment_status.created of a commit under an exception", () => {
   // was in force then. A delivery handled after the exception's TTL (GitHub's delay, or the
   // redelivery sweep retrying a failed one) must record the same thing, not cry "unapproved".
   test("a success reported while the exception was in force but handled after it expired still counts as under the exception", async () => {
-    const github = mockGitHub();
     const reached = "2026-11-20T14:59:00Z";
-    const after = mockUnaskedDeployUnderException(github, { reached, mergeBackOpened: "2026-11-20T15:05:00Z" });
+    const { github, after } = mockUnaskedDeployUnderException({ reached, mergeBackOpened: "2026-11-20T15:05:00Z" });
 
     await deliver({ createdAt: reached }, { now: new Date("2026-11-20T15:05:00Z") });
 
@@ -331,11 +278,7 @@ describe("deployment_status.created of a commit under an exception", () => {
 
 describe("deployment_status.created of a commit neither on main nor under an exception", () => {
   test("opens one incident saying who deployed it and how it got past the gate, then its merge-back issue, its RCA issue and its ledger", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([]);
+    const github = offMainReads([]);
     github.scope.get(GET.statuses).reply(200, [SUCCESS_STATUS, REFUSED_STATUS]);
     github.scope.get(GET.allIncidents).reply(200, []);
     github.scope.post(`${REPO_PATH}/issues`).reply(201, UNAPPROVED);
@@ -368,9 +311,9 @@ describe("deployment_status.created of a commit neither on main nor under an exc
       `POST ${REPO_PATH}/issues`,
       `GET ${GET.mergeBacks}`,
       // Becoming an incident: the RCA issue, then the ledger.
-      ...VIEW_READS(12),
+      ...incidentViewReads(12),
       `POST ${REPO_PATH}/issues`,
-      ...VIEW_READS(12),
+      ...incidentViewReads(12),
       `GET ${GET.deployments}`,
       `POST ${REPO_PATH}/issues/12/comments`,
       `GET ${GET.comments(12)}`,
@@ -385,11 +328,7 @@ describe("deployment_status.created of a commit neither on main nor under an exc
   });
 
   test("the same status delivered again finds the incident by its marker and writes nothing when its RCA, merge-back issue and ledger already exist", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.compare(S)).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([UNAPPROVED]);
+    const github = offMainReads([UNAPPROVED]);
     github.scope.get(GET.comments(12)).twice().reply(200, [UNAPPROVED_LEDGER_COMMENT]);
     github.scope.get(GET.statuses).reply(200, [SUCCESS_STATUS, REFUSED_STATUS]);
     github.scope.get(GET.allIncidents).reply(200, [UNAPPROVED]);
@@ -409,16 +348,14 @@ describe("deployment_status.created of a commit neither on main nor under an exc
       // Found again by its marker: nothing new opened.
       `GET ${GET.allIncidents}`,
       `GET ${GET.mergeBacks}`,
-      ...VIEW_READS(12),
+      ...incidentViewReads(12),
       `GET ${GET.deployments}`,
     ]);
     github.done();
   });
 
   test("a compare GitHub answers with 500 fails the delivery and writes nothing, so the redelivery sweep retries it", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
+    const github = mockGitHubWithConfig();
     github.scope.get(GET.compare(S)).reply(500, { message: "Server Error" });
 
     await expect(deliver()).rejects.toThrow(`cannot tell whether ${S} is on master: HTTP 500: Server Error`);

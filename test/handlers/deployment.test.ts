@@ -1,6 +1,6 @@
 import nock from "nock";
 import { deploymentCreated, SHA } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
 const STATUSES = "/repos/Codertocat/Hello-World/deployments/145988746/statuses";
@@ -27,9 +27,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     await deliver(SHA.offMain);
 
     expect(github.calls()).toEqual([
-      "POST /app/installations/2/access_tokens",
-      "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
-      "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+      ...CONFIG_READS,
       `GET ${compare(SHA.offMain)}`,
       "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100",
       `GET ${STATUSES}?per_page=100`,
@@ -65,9 +63,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     await deliver(SHA.offMain, "staging");
 
     expect(github.calls()).toEqual([
-      "POST /app/installations/2/access_tokens",
-      "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
-      "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+      ...CONFIG_READS,
     ]);
     github.done();
   });

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { protectionRuleRequested, SHA } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
+import { exceptionTable, ledgerText, mergeBackBody, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue } from "../helpers/incident-texts.js";
 import { restComment, restComparison, restIssue, type Author } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -8,7 +9,6 @@ const REPO_PATH = "/repos/Codertocat/Hello-World";
 const S = SHA.offMain;
 const DEPLOYMENT_ID = 145988746;
 const CALLBACK = `${REPO_PATH}/actions/runs/4242/deployment_protection_rule`;
-const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
 
 /** The record `/hotfix allow` writes: granted by alice at `at`, for ttlHours (4) unless `expires` says otherwise. */
 function exceptionRecord({ at = "2026-11-20T11:00:00.000Z", expires = "2026-11-20T15:00:00.000Z", author, updatedAt }: { at?: string; expires?: string; author?: Author; updatedAt?: string } = {}) {
@@ -32,57 +32,37 @@ const deployRecord = (deployment: number, at: string) =>
 const DEPLOY_RECORD_BODY = deployRecord(DEPLOYMENT_ID, "2026-11-20T12:00:00.000Z");
 const DEPLOY_RECORD = restComment({ id: 72, issue: 7, body: DEPLOY_RECORD_BODY, createdAt: "2026-11-20T12:00:00Z" });
 
-const MERGE_BACK_BODY = [
-  `<!-- mainline:merge-back incident=7 sha=${S} -->`,
-  `Commit \`${S}\` was deployed to production under an exception in incident #7, but it is not on \`master\`. Until it is, the next release from \`master\` brings the bug back.`,
-  "**To do:** bring the change to `master`: merge a pull request containing it, or cherry-pick it with `git cherry-pick -x 2222222` (the `-x` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.",
-  "mainline closes this issue by itself on the push that brings the change to `master`, and keeps incident #7 open until then. Due within 24 hours.",
-].join("\n\n");
-const MERGE_BACK = restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt: "2026-11-20T12:00:00Z" });
+const MERGE_BACK_BODY = mergeBackBody({ incident: 7, sha: S });
+const MERGE_BACK = mergeBackIssue({ number: 9, incident: 7, sha: S, createdAt: "2026-11-20T12:00:00Z" });
 
 const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
-const RCA_BODY = [
-  "Root-cause analysis for incident #7 `Payments fail`. Close this issue when every section below is filled in: the incident cannot close before.",
-  `## Timeline\n\n${PROMPT}`,
-  `## Root cause\n\n${PROMPT}`,
-  `## Action items\n\n${PROMPT}`,
-  "<!-- mainline:rca incident=7 -->\n",
-].join("\n\n");
-const RCA = restIssue({ number: 8, title: "RCA: Payments fail", body: RCA_BODY, labels: ["rca"], author: { app: true } });
+const RCA = rcaIssue({ number: 8, incident: 7, title: "Payments fail" });
 
-const RCA_BLOCKERS = '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)';
-function ledger({ status, exceptionState, mergeBack, grantedAt = "2026-11-20T11:00:00.000Z" }: { status: string; exceptionState: string; mergeBack: string; grantedAt?: string }) {
-  return [
-    "<!-- mainline:ledger incident=7 -->",
-    "## mainline ledger",
+/** Incident #7's ledger: alice's exception, granted at `grantedAt`, in `exceptionState`; RCA issue #8 unwritten. */
+function ledger({ status, exceptionState, mergeBack, grantedAt = "2026-11-20T11:00:00.000Z" }: { status: string; exceptionState: string; mergeBack?: string; grantedAt?: string }) {
+  return ledgerText({
+    incident: 7,
     status,
-    "### Exceptions",
-    `| commit | environment | granted | reason | state |\n| --- | --- | --- | --- | --- |\n| \`2222222\` | production | **alice** at ${grantedAt} | payments down | ${exceptionState} |`,
-    "### Merge-back",
+    exceptions: exceptionTable({ commit: "2222222", environment: "production", by: "alice", at: grantedAt, reason: "payments down", state: exceptionState }),
     mergeBack,
-    "### RCA",
-    "#8: open; to write: Timeline, Root cause, Action items.",
-    "### Roll back first",
-    "No deployment of a master commit found in the gated environments.",
-    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-  ].join("\n\n");
+    rca: RCA_ROW_UNWRITTEN(8),
+  });
 }
 const LEDGER_BEFORE = ledger({
-  status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS}`,
+  status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
   exceptionState: "active until 2026-11-20T15:00:00.000Z",
-  mergeBack: "No commit needs merging back.",
 });
 const LEDGER_AFTER = ledger({
-  status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS}`,
+  status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
   exceptionState: "used: deployment 145988746 allowed at 2026-11-20T12:00:00.000Z",
-  mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | open, due 2026-11-21T12:00:00.000Z |",
+  mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "open, due 2026-11-21T12:00:00.000Z" }),
 });
 /** The ledger of a quiet incident: its exception, granted at 02:00, used by the deployments listed. */
 function quietLedger(deploys: string) {
   return ledger({
-    status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS}`,
+    status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
     exceptionState: `used: ${deploys}`,
-    mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | open, due 2026-11-21T02:30:00.000Z |",
+    mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "open, due 2026-11-21T02:30:00.000Z" }),
     grantedAt: "2026-11-20T02:00:00.000Z",
   });
 }
@@ -114,24 +94,22 @@ async function deliver(id = "d-1", { deploymentId = DEPLOYMENT_ID } = {}) {
   await probot.receive({ id, name: "deployment_protection_rule", payload: payload as never });
 }
 
-/** The gate's own reads: S is off main, and the one open incident's thread is `comments`. */
-function gateReads(github: ReturnType<typeof mockGitHub>, comments: unknown[]) {
-  github.token();
-  github.config();
+/** The gate's own reads: S is off main, and the one open incident (#7 as `incident`) has the thread `comments`. */
+function gateReads(comments: unknown[], incident = INCIDENT) {
+  const github = mockGitHubWithConfig();
   github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-  github.incidents([INCIDENT]);
+  github.incidents([incident]);
   github.scope.get(GET.comments).reply(200, comments);
   github.scope.post(CALLBACK).reply(204);
+  return github;
 }
 
-function answerOf(github: ReturnType<typeof mockGitHub>) {
+function answerOf(github: ReturnType<typeof mockGitHubWithConfig>) {
   return github.requests.find((r) => r.path === CALLBACK)?.body as { environment_name: string; state: string; comment: string };
 }
 
 const GATE_CALLS = [
-  "POST /app/installations/2/access_tokens",
-  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
-  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+  ...CONFIG_READS,
   `GET ${GET.compare}`,
   `GET ${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
   `GET ${GET.comments}`,
@@ -140,8 +118,7 @@ const GATE_CALLS = [
 
 describe("deployment_protection_rule.requested under an exception", () => {
   test("an off-main commit with an active exception is approved, then recorded: deploy record, merge-back issue, ledger", async () => {
-    const github = mockGitHub();
-    gateReads(github, [ledgerComment(LEDGER_BEFORE), EXCEPTION]);
+    const github = gateReads([ledgerComment(LEDGER_BEFORE), EXCEPTION]);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
     github.scope.get(GET.comments).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION]);
     github.scope.get(GET.mergeBacks).twice().reply(200, []);
@@ -200,8 +177,7 @@ describe("deployment_protection_rule.requested under an exception", () => {
     { what: "an exception record edited since the app wrote it", record: exceptionRecord({ updatedAt: "2026-11-20T11:30:00Z" }) },
     { what: "an exception record written by a person, not the app", record: exceptionRecord({ author: { login: "mallory" } }) },
   ])("$what does not let the commit through", async ({ record }) => {
-    const github = mockGitHub();
-    gateReads(github, [record]);
+    const github = gateReads([record]);
 
     await deliver();
 
@@ -219,9 +195,8 @@ describe("deployment_protection_rule.requested under an exception", () => {
   });
 
   test("a redelivery, with the deploy recorded and the merge-back issue open, approves again and writes nothing else", async () => {
-    const github = mockGitHub();
     const thread = [ledgerComment(LEDGER_AFTER), EXCEPTION, DEPLOY_RECORD];
-    gateReads(github, thread);
+    const github = gateReads(thread);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
     github.scope.get(GET.comments).times(4).reply(200, thread);
     github.scope.get(GET.mergeBacks).times(3).reply(200, [MERGE_BACK]);
@@ -237,7 +212,6 @@ describe("deployment_protection_rule.requested under an exception", () => {
   });
 
   test("re-running a deployment under a used exception is approved and recorded, however long the incident has been quiet", async () => {
-    const github = mockGitHub();
     const thread = [
       ledgerComment(quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z")),
       exceptionRecord({ at: "2026-11-20T02:00:00.000Z", expires: "2026-11-20T06:00:00.000Z" }),
@@ -246,14 +220,10 @@ describe("deployment_protection_rule.requested under an exception", () => {
     const rerun = restComment({ id: 73, issue: 7, body: deployRecord(145988799, "2026-11-20T12:00:00.000Z"), createdAt: "2026-11-20T12:00:00Z" });
     // Untouched since the first deploy, ten hours ago: longer than ttlHours.
     const quiet = restIssue({ number: 7, title: "Payments fail", labels: ["incident"], createdAt: "2026-11-20T01:50:00Z", updatedAt: "2026-11-20T02:31:00Z" });
-    const mergeBack = restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], author: { app: true }, createdAt: "2026-11-20T02:30:00Z" });
+    const mergeBack = mergeBackIssue({ number: 9, incident: 7, sha: S, createdAt: "2026-11-20T02:30:00Z" });
     const later = quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z; deployment 145988799 allowed at 2026-11-20T12:00:00.000Z");
-    github.token();
-    github.config();
-    github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([quiet]);
-    github.scope.get(GET.comments).twice().reply(200, thread);
-    github.scope.post(CALLBACK).reply(204);
+    const github = gateReads(thread, quiet);
+    github.scope.get(GET.comments).reply(200, thread);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, quiet);
     github.scope.get(GET.mergeBacks).times(3).reply(200, [mergeBack]);
     github.scope.get(GET.rcas).twice().reply(200, [RCA]);

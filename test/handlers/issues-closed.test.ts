@@ -1,57 +1,42 @@
 import nock from "nock";
 import { issueEvent, SHA } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, incidentViewReads, mockGitHubWithConfig } from "../helpers/github-mock.js";
+import {
+  ledgerText,
+  mergeBackBody,
+  mergeBackIssue as restMergeBack,
+  mergeBackTable,
+  RCA_BLOCKERS_UNWRITTEN,
+  RCA_PROMPT,
+  RCA_ROW_UNWRITTEN,
+  rcaIssue as restRca,
+  rcaTemplateBody,
+  type RcaSections,
+} from "../helpers/incident-texts.js";
 import { restComment, restComparison, restCommit, restIssue } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const S = SHA.offMain;
 const CLOSED_AT = "2026-11-20T11:00:00Z";
-const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
 
-const rcaBody = (sections: { timeline: string; rootCause: string; actionItems: string }) =>
-  [
-    "Root-cause analysis for incident #7 `Payments fail`. Close this issue when every section below is filled in: the incident cannot close before.",
-    `## Timeline\n\n${sections.timeline}`,
-    `## Root cause\n\n${sections.rootCause}`,
-    `## Action items\n\n${sections.actionItems}`,
-    "<!-- mainline:rca incident=7 -->\n",
-  ].join("\n\n");
-const UNWRITTEN_RCA = rcaBody({ timeline: PROMPT, rootCause: PROMPT, actionItems: PROMPT });
+const rcaBody = (sections: RcaSections) => rcaTemplateBody({ incident: 7, title: "Payments fail", sections });
+const UNWRITTEN_RCA = rcaTemplateBody({ incident: 7, title: "Payments fail" });
 const WRITTEN_RCA = rcaBody({ timeline: "16:02 payments fail.", rootCause: "The retry flag was dropped.", actionItems: "- [ ] Test the retry path." });
-const MERGE_BACK_BODY = `<!-- mainline:merge-back incident=7 sha=${S} -->\n\nCommit \`${S}\` was deployed to production under an exception in incident #7, but it is not on \`master\`.`;
+const MERGE_BACK_BODY = mergeBackBody({ incident: 7, sha: S });
 
 const INCIDENT = { number: 7, title: "Payments fail", labels: ["incident"] };
 const incidentIssue = (state: "open" | "closed") => restIssue({ ...INCIDENT, state, closedAt: CLOSED_AT });
-const rcaIssue = (body: string, state: "open" | "closed" = "open") => restIssue({ number: 8, title: "RCA: Payments fail", body, labels: ["rca"], state, author: { app: true } });
-const mergeBackIssue = (state: "open" | "closed") => restIssue({ number: 9, title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], state, author: { app: true } });
+const rcaIssue = (body: string, state: "open" | "closed" = "open") => restRca({ number: 8, incident: 7, title: "Payments fail", body, state });
+const mergeBackIssue = (state: "open" | "closed") => restMergeBack({ number: 9, incident: 7, sha: S, state });
 
 /** The ledger comment with the given status, merge-back and RCA sections (no exceptions, no deployments). */
-function ledger({ status, mergeBack = "No commit needs merging back.", rca }: { status: string; mergeBack?: string; rca: string }) {
-  return [
-    "<!-- mainline:ledger incident=7 -->",
-    "## mainline ledger",
-    status,
-    "### Exceptions",
-    "None granted.",
-    "### Merge-back",
-    mergeBack,
-    "### RCA",
-    rca,
-    "### Roll back first",
-    "No deployment of a master commit found in the gated environments.",
-    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-  ].join("\n\n");
-}
-const OPEN_ITEM = "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | open, due 2026-11-21T09:00:00.000Z |";
+const ledger = ({ status, mergeBack, rca }: { status: string; mergeBack?: string; rca: string }) => ledgerText({ incident: 7, status, mergeBack, rca });
+const OPEN_ITEM = mergeBackTable({ issue: 9, commit: "2222222", state: "open, due 2026-11-21T09:00:00.000Z" });
 const BLOCKED_LEDGER = ledger({
-  status:
-    "**Status:** cannot close yet (3 blocking):\n" +
-    "- merge-back #9: 2222222 is not on master yet\n" +
-    '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n' +
-    "- RCA #8 is still open (close it when it is written)",
+  status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
   mergeBack: OPEN_ITEM,
-  rca: "#8: open; to write: Timeline, Root cause, Action items.",
+  rca: RCA_ROW_UNWRITTEN(8),
 });
 
 const LEDGER_COMMENT = restComment({ id: 70, issue: 7, body: BLOCKED_LEDGER });
@@ -61,7 +46,7 @@ const REOPENED_COMMENT = restComment({ id: 71, issue: 7, body: `🔒 Reopened: �
 
 const DONE_LEDGER = ledger({
   status: "**Status:** nothing blocks closing: `/incident close` closes it.",
-  mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | done (on master) |",
+  mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "done (on master)" }),
   rca: "#8: done.",
 });
 /** The app's record on #9 when it closed it: its change reached main. */
@@ -79,9 +64,9 @@ const FORCE_CLOSE_RECORD = restComment({
 const FORCE_CLOSED_LEDGER = ledger({
   status: "**Status:** force-closed by **carol** at 2026-11-20T10:59:00.000Z: we accept the risk",
   mergeBack: OPEN_ITEM,
-  rca: "#8: open; to write: Timeline, Root cause, Action items.",
+  rca: RCA_ROW_UNWRITTEN(8),
 });
-const PARTIAL_RCA = rcaBody({ timeline: "16:02 payments fail.", rootCause: "The retry flag was dropped.", actionItems: PROMPT });
+const PARTIAL_RCA = rcaBody({ timeline: "16:02 payments fail.", rootCause: "The retry flag was dropped.", actionItems: RCA_PROMPT });
 const PARTIAL_RCA_LEDGER = ledger({
   status: '**Status:** cannot close yet (2 blocking):\n- RCA #8: "Action items" has no content yet\n- RCA #8 is still open (close it when it is written)',
   rca: "#8: open; to write: Action items.",
@@ -119,13 +104,7 @@ const GET = {
   deployments: `${REPO_PATH}/deployments?per_page=30`,
 };
 
-const CONFIG_READS = [
-  "POST /app/installations/2/access_tokens",
-  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
-  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
-];
-/** How the app sees an incident: its comments, the merge-back issues, the RCA issues. */
-const VIEW_READS = [`GET ${GET.comments(7)}`, `GET ${GET.allMergeBacks}`, `GET ${GET.rcas}`];
+const VIEW_READS = incidentViewReads(7);
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -135,37 +114,84 @@ async function deliver(payload: ReturnType<typeof issueEvent>) {
   await probot.receive({ id: "x-1", name: "issues", payload: payload as never });
 }
 
-function writes(github: ReturnType<typeof mockGitHub>) {
+function writes(github: ReturnType<typeof mockGitHubWithConfig>) {
   return github.requests.filter((r) => r.method !== "GET" && !r.path.includes("access_tokens")).map((r) => ({ method: r.method, path: r.path, body: r.body }));
 }
 
 /** The close gate's re-check of open item #9 when its commit is nowhere on main (and nothing landed since). */
-function mergeBackStillOffMain(github: ReturnType<typeof mockGitHub>) {
+function mergeBackStillOffMain(github: ReturnType<typeof mockGitHubWithConfig>) {
   github.scope.get(GET.mainHistory).reply(200, []);
   github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
   github.scope.get(GET.pullsOfS).reply(200, []);
 }
 
-function start() {
-  const github = mockGitHub();
-  github.token();
-  github.config();
-  return github;
+/** Reopening #9, closed while its change is not on main; the app's reopen comment is its only one there. */
+function mockMergeBackReopen(github: ReturnType<typeof mockGitHubWithConfig>) {
+  github.scope.get(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("closed"));
+  github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("open"));
+  github.scope.get(GET.comments(9)).reply(200, []);
+  github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "reopened" }));
 }
+const MERGE_BACK_REOPEN_CALLS = [`GET ${REPO_PATH}/issues/9`, `PATCH ${REPO_PATH}/issues/9`, `GET ${GET.comments(9)}`, `POST ${REPO_PATH}/issues/9/comments`];
+/** #9 reopened, its comment saying how far the look for its change on main got: `patchCheck` is the same-patch part. */
+const mergeBackReopenWrites = (patchCheck: string) => [
+  { method: "PATCH", path: `${REPO_PATH}/issues/9`, body: { state: "open", state_reason: "reopened" } },
+  {
+    method: "POST",
+    path: `${REPO_PATH}/issues/9/comments`,
+    body: {
+      body:
+        "🔁 Reopened: 2222222 is not on master yet: it is not reachable from master, no commit on master is a cherry-pick of it, " +
+        `no pull request with it was merged into master, and ${patchCheck}. ` +
+        `Merge it to \`master\` first; this issue closes by itself when it lands.\n\n${REOPENED_MARKER}`,
+    },
+  },
+];
+
+/** Reopening the closed incident, then rewriting its ledger (`ledgerComment`, unchanged, so not written). */
+function mockIncidentReopen(github: ReturnType<typeof mockGitHubWithConfig>, ledgerComment: ReturnType<typeof restComment>) {
+  github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
+  github.scope.patch(GET.incident).reply(200, incidentIssue("open"));
+  github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, REOPENED_COMMENT);
+  github.scope.get(GET.incident).reply(200, incidentIssue("open"));
+  github.scope.get(GET.comments(7)).reply(200, [ledgerComment, REOPENED_COMMENT]);
+  github.scope.get(GET.deployments).reply(200, []);
+}
+const INCIDENT_REOPEN_CALLS = [
+  // Reopened once per close: the issue as it is now, then the app's earlier comments.
+  `GET ${GET.incident}`,
+  `PATCH ${GET.incident}`,
+  `GET ${GET.comments(7)}`,
+  `POST ${REPO_PATH}/issues/7/comments`,
+  // The ledger, rewritten from the issue as it now is (identical here, so not written).
+  `GET ${GET.incident}`,
+  ...VIEW_READS,
+  `GET ${GET.deployments}`,
+];
+/** The incident reopened with one comment listing `blockers`, one line each. */
+const incidentReopenWrites = (blockers: string) => [
+  { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "open", state_reason: "reopened" } },
+  {
+    method: "POST",
+    path: `${REPO_PATH}/issues/7/comments`,
+    body: {
+      body:
+        "🔒 Reopened: an incident closes only when its fixes are on `master` and its RCA is written. Still blocking:\n" +
+        `${blockers}\n` +
+        "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).\n\n" +
+        REOPENED_MARKER,
+    },
+  },
+];
 
 describe("issues.closed: the incident's close gate", () => {
   test("an incident closed while its merge-back and RCA are not done is reopened with one comment listing exactly what blocks", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).twice().reply(200, [LEDGER_COMMENT]);
     github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(UNWRITTEN_RCA)]);
-    github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
-    github.scope.patch(GET.incident).reply(200, incidentIssue("open"));
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, REOPENED_COMMENT);
-    github.scope.get(GET.incident).reply(200, incidentIssue("open"));
-    github.scope.get(GET.comments(7)).reply(200, [LEDGER_COMMENT, REOPENED_COMMENT]);
-    github.scope.get(GET.deployments).reply(200, []);
+    mockIncidentReopen(github, LEDGER_COMMENT);
 
     await deliver(INCIDENT_CLOSED);
 
@@ -177,37 +203,14 @@ describe("issues.closed: the incident's close gate", () => {
       `GET ${GET.compare}`,
       `GET ${GET.pullsOfS}`,
       ...VIEW_READS,
-      // Reopened once per close: the issue as it is now, then the app's earlier comments.
-      `GET ${GET.incident}`,
-      `PATCH ${GET.incident}`,
-      `GET ${GET.comments(7)}`,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      // The ledger, rewritten from the issue as it now is (identical here, so not written).
-      `GET ${GET.incident}`,
-      ...VIEW_READS,
-      `GET ${GET.deployments}`,
+      ...INCIDENT_REOPEN_CALLS,
     ]);
-    expect(writes(github)).toEqual([
-      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "open", state_reason: "reopened" } },
-      {
-        method: "POST",
-        path: `${REPO_PATH}/issues/7/comments`,
-        body: {
-          body:
-            "🔒 Reopened: an incident closes only when its fixes are on `master` and its RCA is written. Still blocking:\n" +
-            "- merge-back #9: 2222222 is not on master yet\n" +
-            '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n' +
-            "- RCA #8 is still open (close it when it is written)\n" +
-            "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).\n\n" +
-            REOPENED_MARKER,
-        },
-      },
-    ]);
+    expect(writes(github)).toEqual(incidentReopenWrites(`- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`));
     github.done();
   });
 
   test("a redelivered close, after the app reopened the incident and said why, neither reopens nor comments again", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).times(3).reply(200, [LEDGER_COMMENT, REOPENED_COMMENT]);
     github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
@@ -222,7 +225,7 @@ describe("issues.closed: the incident's close gate", () => {
   });
 
   test("an incident closed with nothing blocking stays closed, and its ledger says so", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.comments(9)).reply(200, [MERGE_BACK_DONE_RECORD]);
     github.scope.get(GET.comments(7)).twice().reply(200, [LEDGER_COMMENT]);
@@ -249,28 +252,18 @@ describe("issues.closed: the incident's close gate", () => {
   });
 
   test("an incident closed after a person closed its merge-back issue while the commit is still off main: both are reopened, the incident naming #9 as blocking", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     // The gate sees #9 closed, with no record from the app that its change reached main; nothing landed on main since.
     github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.comments(9)).reply(200, []);
-    github.scope.get(GET.mainHistory).reply(200, []);
-    github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-    github.scope.get(GET.pullsOfS).reply(200, []);
-    github.scope.get(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("closed"));
-    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("open"));
-    github.scope.get(GET.comments(9)).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "reopened" }));
+    mergeBackStillOffMain(github);
+    mockMergeBackReopen(github);
     // From then on #9 is open again, and the written RCA blocks nothing.
     const ledgerComment = restComment({ id: 70, issue: 7, body: MERGE_BACK_LEDGER });
     github.scope.get(GET.comments(7)).twice().reply(200, [ledgerComment]);
     github.scope.get(GET.allMergeBacks).twice().reply(200, [mergeBackIssue("open")]);
     github.scope.get(GET.rcas).twice().reply(200, [rcaIssue(WRITTEN_RCA, "closed")]);
-    github.scope.get(GET.incident).reply(200, incidentIssue("closed"));
-    github.scope.patch(GET.incident).reply(200, incidentIssue("open"));
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, REOPENED_COMMENT);
-    github.scope.get(GET.incident).reply(200, incidentIssue("open"));
-    github.scope.get(GET.comments(7)).reply(200, [ledgerComment, REOPENED_COMMENT]);
-    github.scope.get(GET.deployments).reply(200, []);
+    mockIncidentReopen(github, ledgerComment);
 
     await deliver(INCIDENT_CLOSED);
 
@@ -282,50 +275,20 @@ describe("issues.closed: the incident's close gate", () => {
       `GET ${GET.mainHistory}`,
       `GET ${GET.compare}`,
       `GET ${GET.pullsOfS}`,
-      `GET ${REPO_PATH}/issues/9`,
-      `PATCH ${REPO_PATH}/issues/9`,
-      `GET ${GET.comments(9)}`,
-      `POST ${REPO_PATH}/issues/9/comments`,
+      ...MERGE_BACK_REOPEN_CALLS,
       // Then the incident is judged with #9 open again.
       ...VIEW_READS,
-      `GET ${GET.incident}`,
-      `PATCH ${GET.incident}`,
-      `GET ${GET.comments(7)}`,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      `GET ${GET.incident}`,
-      ...VIEW_READS,
-      `GET ${GET.deployments}`,
+      ...INCIDENT_REOPEN_CALLS,
     ]);
     expect(writes(github)).toEqual([
-      { method: "PATCH", path: `${REPO_PATH}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      {
-        method: "POST",
-        path: `${REPO_PATH}/issues/9/comments`,
-        body: {
-          body:
-            "🔁 Reopened: 2222222 is not on master yet: it is not reachable from master, no commit on master is a cherry-pick of it, " +
-            "no pull request with it was merged into master, and its patch was not compared with master's commits. " +
-            `Merge it to \`master\` first; this issue closes by itself when it lands.\n\n${REOPENED_MARKER}`,
-        },
-      },
-      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "open", state_reason: "reopened" } },
-      {
-        method: "POST",
-        path: `${REPO_PATH}/issues/7/comments`,
-        body: {
-          body:
-            "🔒 Reopened: an incident closes only when its fixes are on `master` and its RCA is written. Still blocking:\n" +
-            "- merge-back #9: 2222222 is not on master yet\n" +
-            "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).\n\n" +
-            REOPENED_MARKER,
-        },
-      },
+      ...mergeBackReopenWrites("its patch was not compared with master's commits"),
+      ...incidentReopenWrites("- merge-back #9: 2222222 is not on master yet"),
     ]);
     github.done();
   });
 
   test("a force-closed incident stays closed although its merge-back and RCA are not done", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     mergeBackStillOffMain(github);
     github.scope.get(GET.comments(7)).twice().reply(200, [FORCE_CLOSE_RECORD, restComment({ id: 70, issue: 7, body: FORCE_CLOSED_LEDGER })]);
     github.scope.get(GET.allMergeBacks).times(3).reply(200, [mergeBackIssue("open")]);
@@ -341,7 +304,7 @@ describe("issues.closed: the incident's close gate", () => {
 
   // SPEC 5: force-close closes the incident anyway; it does not switch the close gate off for good.
   test("a force-close does not exempt a later close: reopened at 10:00, closed by a person at 11:00 with blockers, it is reopened", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     const forceClosedAtNine = restComment({
       id: 69,
       issue: 7,
@@ -373,7 +336,7 @@ describe("issues.closed: the incident's close gate", () => {
 
 describe("issues.closed: RCA and merge-back issues closed too early", () => {
   test("an RCA closed with an empty section is reopened, naming the section", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     github.scope.get(`${REPO_PATH}/issues/8`).reply(200, rcaIssue(PARTIAL_RCA, "closed"));
     github.scope.patch(`${REPO_PATH}/issues/8`).reply(200, rcaIssue(PARTIAL_RCA));
     github.scope.get(GET.comments(8)).reply(200, []);
@@ -398,17 +361,14 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
   });
 
   test("a merge-back issue closed by a person while its commit is not on main is reopened with the explanation", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     github.scope.get(GET.comments(9)).reply(200, []);
     github.scope.get(GET.mainHistory).reply(200, [restCommit(OTHER_COMMIT, "Fix a typo in the README")]);
     github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
     github.scope.get(GET.pullsOfS).reply(200, []);
     github.scope.get(`${REPO_PATH}/commits/${S}`).matchHeader("accept", DIFF).reply(200, DIFF_OF_S, DIFF_HEADERS);
     github.scope.get(`${REPO_PATH}/commits/${OTHER_COMMIT}`).matchHeader("accept", DIFF).reply(200, DIFF_OF_OTHER, DIFF_HEADERS);
-    github.scope.get(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("closed"));
-    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue("open"));
-    github.scope.get(GET.comments(9)).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "reopened" }));
+    mockMergeBackReopen(github);
     github.scope.get(GET.incident).reply(200, incidentIssue("open"));
     github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: MERGE_BACK_LEDGER })]);
     github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("open")]);
@@ -427,32 +387,17 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
       `GET ${GET.pullsOfS}`,
       `GET ${REPO_PATH}/commits/${S}`,
       `GET ${REPO_PATH}/commits/${OTHER_COMMIT}`,
-      `GET ${REPO_PATH}/issues/9`,
-      `PATCH ${REPO_PATH}/issues/9`,
-      `GET ${GET.comments(9)}`,
-      `POST ${REPO_PATH}/issues/9/comments`,
+      ...MERGE_BACK_REOPEN_CALLS,
       `GET ${GET.incident}`,
       ...VIEW_READS,
       `GET ${GET.deployments}`,
     ]);
-    expect(writes(github)).toEqual([
-      { method: "PATCH", path: `${REPO_PATH}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      {
-        method: "POST",
-        path: `${REPO_PATH}/issues/9/comments`,
-        body: {
-          body:
-            "🔁 Reopened: 2222222 is not on master yet: it is not reachable from master, no commit on master is a cherry-pick of it, " +
-            "no pull request with it was merged into master, and no commit on master has the same patch. " +
-            `Merge it to \`master\` first; this issue closes by itself when it lands.\n\n${REOPENED_MARKER}`,
-        },
-      },
-    ]);
+    expect(writes(github)).toEqual(mergeBackReopenWrites("no commit on master has the same patch"));
     github.done();
   });
 
   test("a merge-back issue closed by a person when its commit is on main gets a confirmation and stays closed", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
     github.scope.get(GET.comments(9)).reply(200, []);
     github.scope.get(GET.mainHistory).reply(200, []);
     github.scope.get(GET.compare).reply(200, restComparison(S, "behind", { behind: 3 }));

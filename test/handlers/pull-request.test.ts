@@ -1,7 +1,8 @@
 import nock from "nock";
 import { marker } from "../../src/markers.js";
 import { pullRequestEvent, type PullAction, type PullShape } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
+import { mergeBackBody, mergeBackIssue } from "../helpers/incident-texts.js";
 import {
   restCheckRun,
   restCheckRuns,
@@ -42,7 +43,6 @@ const GET = {
   comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
   mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
 };
-const TOKEN_AND_CONFIG = ["POST /app/installations/2/access_tokens", `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`, "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
 const HEAD_PULLS = `GET ${GET.headPulls}`;
 const WRITE_CHECK = [`GET ${GET.checkRuns()}`, `POST ${REPO_PATH}/check-runs`];
 
@@ -122,7 +122,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", "All 2 commits come from master", ALL_ON_MAIN);
     github.done();
   });
@@ -139,7 +139,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -161,7 +161,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.ancestry(PICKED)}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.ancestry(PICKED)}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", "The commit comes from master", ALL_ON_MAIN);
     github.done();
   });
@@ -241,7 +241,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", "The commit comes from master", `${ALL_ON_MAIN}\n\nMerge commits are not judged; their parents are.`);
     github.done();
   });
@@ -267,7 +267,7 @@ describe("pull_request into a release branch: how many calls one evaluation cost
     await deliver(opened());
 
     const commitPages = Array.from({ length: pages }, (_, i) => `GET ${GET.prCommits(i + 1)}`);
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, ...commitPages, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, ...commitPages, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", commits === 1 ? "The commit comes from master" : `All ${commits} commits come from master`, ALL_ON_MAIN);
     github.done();
   });
@@ -287,7 +287,7 @@ describe("pull_request into a release branch: how many calls one evaluation cost
     await deliver(opened());
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.prCommits(1)}`,
       `GET ${GET.prCommits(2)}`,
       `GET ${GET.prCommits(3)}`,
@@ -341,7 +341,7 @@ describe("pull_request into a release branch under an exception", () => {
     await deliver(opened());
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.prCommits()}`,
       `GET ${GET.notOnMain()}`,
       `GET ${GET.openIncidents}`,
@@ -366,21 +366,14 @@ describe("pull_request into a release branch under an exception", () => {
     noConfigChange(github);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
     github.scope.get(GET.mergeBacks).reply(200, []);
-    const mergeBack = restIssue({
-      number: 12,
-      title: "Merge back 2222222 to master (incident #7)",
-      labels: ["merge-back"],
-      author: { app: true },
-      body: `<!-- mainline:merge-back incident=7 sha=${OFF_MAIN.sha} -->`,
-      createdAt: "2026-11-20T12:00:00Z",
-    });
+    const mergeBack = mergeBackIssue({ number: 12, incident: 7, sha: OFF_MAIN.sha, body: `<!-- mainline:merge-back incident=7 sha=${OFF_MAIN.sha} -->`, createdAt: "2026-11-20T12:00:00Z" });
     github.scope.post(`${REPO_PATH}/issues`).reply(201, mergeBack);
     github.scope.get(GET.mergeBacks).reply(200, [mergeBack]);
 
     await deliver(pullRequestEvent("closed"));
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.prCommits()}`,
       `GET ${GET.notOnMain()}`,
       `GET ${GET.openIncidents}`,
@@ -396,12 +389,7 @@ describe("pull_request into a release branch under an exception", () => {
     ]);
     expect(github.requests.find((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues`)?.body).toEqual({
       title: "Merge back 2222222 to master (incident #7)",
-      body: [
-        `<!-- mainline:merge-back incident=7 sha=${OFF_MAIN.sha} -->`,
-        `Commit \`${OFF_MAIN.sha}\` was merged into \`release/1.2\` by pull request #2 under an exception in incident #7, but it is not on \`master\`. Until it is, the next release from \`master\` brings the bug back.`,
-        "**To do:** bring the change to `master`: merge a pull request containing it, or cherry-pick it with `git cherry-pick -x 2222222` (the `-x` trailer lets mainline recognise it). A squash- or rebase-merged pull request with the commit, or a commit with the same patch, counts too.",
-        "mainline closes this issue by itself on the push that brings the change to `master`, and keeps incident #7 open until then. Due within 24 hours.",
-      ].join("\n\n"),
+      body: mergeBackBody({ incident: 7, sha: OFF_MAIN.sha, how: "was merged into `release/1.2` by pull request #2 under an exception in incident #7" }),
       labels: ["merge-back"],
       assignees: [],
     });
@@ -421,7 +409,7 @@ describe("pull_request into a release branch: each offending commit needs its ow
       body: marker("exception", { sha, env: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", source: 9000 + id, reason: "payments down" }),
     });
   const EVALUATION = [
-    ...TOKEN_AND_CONFIG,
+    ...CONFIG_READS,
     `GET ${GET.prCommits()}`,
     `GET ${GET.notOnMain()}`,
     `GET ${GET.openIncidents}`,
@@ -536,7 +524,7 @@ describe("pull_request not into a release branch", () => {
 
     await deliver(opened({ base, head }));
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", title, summary);
     github.done();
   });
@@ -550,7 +538,7 @@ describe("pull_request not into a release branch", () => {
 
     await deliver(opened({ base: "develop", head: "feature/search" }));
 
-    expect(github.calls()).toEqual([TOKEN_AND_CONFIG[0], TOKEN_AND_CONFIG[1], HEAD_PULLS, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([CONFIG_READS[0], CONFIG_READS[1], HEAD_PULLS, `GET ${GET.files}`]);
     github.done();
   });
 });
@@ -574,7 +562,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
 
     await deliver(opened(HOTFIX));
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -597,7 +585,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
     await deliver(opened({ head: "hotfix/payments" }));
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.prCommits()}`,
       `GET ${GET.notOnMain()}`,
       `GET ${GET.openIncidents}`,
@@ -621,7 +609,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
 
     await deliver(opened({ base: "develop", head: "hotfix/payments" }));
 
-    expect(github.calls()).toEqual([TOKEN_AND_CONFIG[0], TOKEN_AND_CONFIG[1], HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([CONFIG_READS[0], CONFIG_READS[1], HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -665,7 +653,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
 
     await deliver(opened({ base: "master", head: "feature/search" }));
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(github, "success", "Into main: nothing to check", "A pull request into `master` is how a change reaches `master`: nothing to check.");
     github.done();
   });

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { pushEvent, SHA } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
+import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue } from "../helpers/incident-texts.js";
 import { restComment, restComparison, restIssue } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -10,45 +11,12 @@ const S = SHA.offMain;
 const T = "5555555555555555555555555555555555555555";
 const CHERRY_PICK = "cccccccccccccccccccccccccccccccccccccccc";
 const UNRELATED = "dddddddddddddddddddddddddddddddddddddddd";
-const PROMPT = "<!-- Write this section here. An empty section keeps this RCA, and so the incident, open. -->";
 
-const RCA_BODY = [
-  "Root-cause analysis for incident #7 `Payments fail`. Close this issue when every section below is filled in: the incident cannot close before.",
-  `## Timeline\n\n${PROMPT}`,
-  `## Root cause\n\n${PROMPT}`,
-  `## Action items\n\n${PROMPT}`,
-  "<!-- mainline:rca incident=7 -->\n",
-].join("\n\n");
-
-const mergeBackIssue = (number: number, incident: number, sha: string, state: "open" | "closed" = "open") =>
-  restIssue({
-    number,
-    title: `Merge back ${sha.slice(0, 7)} to master (incident #${incident})`,
-    body: `<!-- mainline:merge-back incident=${incident} sha=${sha} -->\n\nCommit \`${sha}\` was deployed to production under an exception in incident #${incident}, but it is not on \`master\`.`,
-    labels: ["merge-back"],
-    state,
-    author: { app: true },
-  });
-
-function ledger(status: string, mergeBackState: string) {
-  return [
-    "<!-- mainline:ledger incident=7 -->",
-    "## mainline ledger",
-    status,
-    "### Exceptions",
-    "None granted.",
-    "### Merge-back",
-    `| issue | commit | state |\n| --- | --- | --- |\n| #9 | \`2222222\` | ${mergeBackState} |`,
-    "### RCA",
-    "#8: open; to write: Timeline, Root cause, Action items.",
-    "### Roll back first",
-    "No deployment of a master commit found in the gated environments.",
-    "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
-  ].join("\n\n");
-}
-const RCA_BLOCKERS = '- RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n- RCA #8 is still open (close it when it is written)';
-const LEDGER_BEFORE = ledger(`**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS}`, "open, due 2026-11-21T09:00:00.000Z");
-const LEDGER_AFTER = ledger(`**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS}`, "done (on master)");
+/** Incident #7's ledger, before and after its merge-back issue #9 is done; its RCA issue #8 is unwritten. */
+const ledger = (status: string, mergeBackState: string) =>
+  ledgerText({ incident: 7, status, mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: mergeBackState }), rca: RCA_ROW_UNWRITTEN(8) });
+const LEDGER_BEFORE = ledger(`**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`, "open, due 2026-11-21T09:00:00.000Z");
+const LEDGER_AFTER = ledger(`**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`, "done (on master)");
 
 const GET = {
   openMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=open&per_page=100`,
@@ -86,29 +54,16 @@ async function deliver(payload: ReturnType<typeof pushEvent>) {
   await probot.receive({ id: "p-1", name: "push", payload: payload as never });
 }
 
-function start() {
-  const github = mockGitHub();
-  github.token();
-  github.config();
-  return github;
-}
-
-const CONFIG_READS = [
-  "POST /app/installations/2/access_tokens",
-  `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
-  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
-];
-
 describe("push", () => {
   test("a cherry-pick reaching main closes its merge-back issue, naming the commit and the way, and rewrites the incident's ledger", async () => {
-    const github = start();
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue(9, 7, S)]);
+    const github = mockGitHubWithConfig();
+    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S })]);
     github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "done" }));
-    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue(9, 7, S, "closed"));
+    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }));
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
     github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue(9, 7, S, "closed")]);
-    github.scope.get(GET.rcas).reply(200, [restIssue({ number: 8, title: "RCA: Payments fail", body: RCA_BODY, labels: ["rca"], author: { app: true } })]);
+    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" })]);
+    github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
     github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
     github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
 
@@ -140,7 +95,7 @@ describe("push", () => {
   });
 
   test("a push to another branch does nothing beyond reading config", async () => {
-    const github = start();
+    const github = mockGitHubWithConfig();
 
     await deliver(PUSHED_TO_RELEASE);
 
@@ -149,8 +104,8 @@ describe("push", () => {
   });
 
   test("a push that brings none of the open items' changes closes nothing, after looking for each one", async () => {
-    const github = start();
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue(9, 7, S), mergeBackIssue(12, 11, T)]);
+    const github = mockGitHubWithConfig();
+    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S }), mergeBackIssue({ number: 12, incident: 11, sha: T })]);
     for (const sha of [S, T]) {
       github.scope.get(GET.compare(sha)).reply(200, restComparison(sha, "diverged", { ahead: 1, behind: 1 }));
       github.scope.get(GET.pulls(sha)).reply(200, []);

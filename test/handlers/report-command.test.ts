@@ -1,7 +1,7 @@
 import nock from "nock";
 import { marker } from "../../src/markers.js";
 import { issueComment } from "../helpers/fixtures.js";
-import { mockGitHub } from "../helpers/github-mock.js";
+import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { restCheckRun, restCheckRuns, restComment, restIssue, restPull, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -16,7 +16,6 @@ const GET = {
   mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100&since=${SINCE}`,
 };
-const TOKEN_AND_CONFIG = ["POST /app/installations/2/access_tokens", `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`, "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -178,7 +177,7 @@ describe("/mainline report", () => {
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
 
     const calls = github.calls();
-    expect(calls.slice(0, 6)).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
+    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
     // The three lists are read at once, then each incident's thread.
     expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
     expect(calls.slice(9, 14).sort()).toEqual(HISTORY.map((i) => `GET ${GET.comments(i.number)}`).sort());
@@ -198,7 +197,7 @@ describe("/mainline report", () => {
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
-    expect(github.calls()).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`, `POST ${REPO_PATH}/issues/50/comments`]);
     expect(github.requests.at(-1)?.body).toEqual({
       body:
         "mainline could not run this command from [your comment](https://github.com/Codertocat/Hello-World/issues/50#issuecomment-9001):\n\n" +
@@ -287,7 +286,7 @@ describe("/mainline report: days since the last hotfix", () => {
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
     const calls = github.calls();
-    expect(calls.slice(0, 6)).toEqual([...TOKEN_AND_CONFIG, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
+    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
     expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
     expect(calls.slice(9)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
     return github;
@@ -335,7 +334,7 @@ describe("/mainline status in a pull request", () => {
     await deliver(issueComment({ body: "/mainline status", login: "drive-by", issue: { number: 2, labels: [], pullRequest: true } }));
 
     expect(github.calls()).toEqual([
-      ...TOKEN_AND_CONFIG,
+      ...CONFIG_READS,
       `GET ${GET.reactions}`,
       `GET ${GET.comments(2)}`,
       `GET ${REPO_PATH}/pulls/2`,

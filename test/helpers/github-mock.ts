@@ -2,6 +2,20 @@ import nock from "nock";
 import { checkRequest } from "./openapi.js";
 import { INSTALLATION_ID } from "./fixtures.js";
 
+/** The calls a delivery starts with: the token exchange, then `.github/mainline.yml`, absent in the repository and the org. */
+export const CONFIG_READS = [
+  "POST /app/installations/2/access_tokens",
+  "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
+  "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+];
+
+/** What the app reads to see incident #`incident` as GitHub records it: its comments, the merge-back issues, the RCA issues. */
+export const incidentViewReads = (incident: number) => [
+  `GET /repos/Codertocat/Hello-World/issues/${incident}/comments?per_page=100`,
+  "GET /repos/Codertocat/Hello-World/issues?labels=merge-back&state=all&per_page=100",
+  "GET /repos/Codertocat/Hello-World/issues?labels=rca&state=all&per_page=100",
+];
+
 export type RecordedRequest = { method: string; path: string; body: unknown };
 
 /**
@@ -49,4 +63,12 @@ export function mockGitHub() {
       expect({ problems, pending }).toEqual({ problems: [], pending: [] });
     },
   };
+}
+
+/** mockGitHub() with the token exchange and the config answered: no `.github/mainline.yml`, or `yaml` in the repository. */
+export function mockGitHubWithConfig(yaml?: string) {
+  const github = mockGitHub();
+  github.token();
+  github.config(yaml);
+  return github;
 }
