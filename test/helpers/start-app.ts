@@ -15,9 +15,12 @@ export type RunningApp = {
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
-export async function startApp(env: Record<string, string>, readyPath = "/healthz"): Promise<RunningApp> {
+/** How the app is started: by default as the README says, `npm start`. */
+export type StartCommand = { file: string; args: string[] };
+
+export async function startApp(env: Record<string, string>, readyPath = "/healthz", command: StartCommand = { file: "npm", args: ["start", "--silent"] }): Promise<RunningApp> {
   const port = await freePort();
-  const child = spawn("npm", ["start", "--silent"], {
+  const child = spawn(command.file, command.args, {
     cwd: process.cwd(),
     env: { ...process.env, NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
     detached: true,
