@@ -104,6 +104,13 @@ test.each([
   expect(answers().find((a) => a.runId === 3)).toBeUndefined();
 });
 
+test("the app's log never shows the private key, the webhook secret or an installation token", () => {
+  const log = app.output();
+  expect(log).toContain("deployment_protection_rule");
+  const keyBody = PRIVATE_KEY.split("\n")[1]!;
+  for (const secret of [keyBody, WEBHOOK_SECRET, "ghs_testserver"]) expect(log).not.toContain(secret);
+});
+
 test("without credentials, npm start serves Probot's setup page", async () => {
   const setup = await startApp({ APP_ID: "", PRIVATE_KEY: "", WEBHOOK_SECRET: "" }, "/probot");
   try {
