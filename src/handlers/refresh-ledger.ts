@@ -25,6 +25,7 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
   ]);
   const body = renderLedger({
     incident: view.incident.number,
+    closed: view.incident.state === "closed",
     mainBranch: view.mainBranch,
     exceptions: view.exceptions,
     mergeBacks: view.mergeBacks,

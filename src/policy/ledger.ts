@@ -8,6 +8,8 @@ export type RollbackCandidate = { environment: string; sha: string; deploymentId
 
 export type LedgerFacts = {
   incident: number;
+  /** The incident issue is closed (the status then says so instead of inviting `/incident close`). */
+  closed?: boolean;
   mainBranch: string;
   exceptions: readonly ExceptionState[];
   mergeBacks: ReadonlyArray<MergeBackItem & { dueAt: string }>;
@@ -44,7 +46,9 @@ function status(facts: LedgerFacts): string {
   if (facts.forceClose) {
     return `**Status:** force-closed by ${quietLogin(facts.forceClose.by)} at ${facts.forceClose.at}: ${escapeUserText(facts.forceClose.reason)}`;
   }
-  if (facts.blockers.length === 0) return "**Status:** nothing blocks closing: `/incident close` closes it.";
+  if (facts.blockers.length === 0) {
+    return facts.closed ? "**Status:** closed: its fixes are on main and its RCA is written." : "**Status:** nothing blocks closing: `/incident close` closes it.";
+  }
   return [`**Status:** cannot close yet (${facts.blockers.length} blocking):`, ...facts.blockers.map((b) => `- ${b}`)].join("\n");
 }
 

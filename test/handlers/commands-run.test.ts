@@ -363,8 +363,9 @@ describe("/merge-back", () => {
 });
 
 describe("/incident close", () => {
-  test("with nothing blocking it closes the incident as completed and gets 👍", async () => {
+  test("with nothing blocking it closes the incident as completed, the ledger says it is closed, and 👍", async () => {
     const doneLedger = ledgerText({ incident: 7, status: "**Status:** nothing blocks closing: `/incident close` closes it.", rca: "#8: done." });
+    const closedLedger = ledgerText({ incident: 7, status: "**Status:** closed: its fixes are on main and its RCA is written.", rca: "#8: done." });
     const thread = [ledgerComment(doneLedger)];
     const github = mockGitHubWithConfig();
     commandStarts(github, { role: "write", thread });
@@ -374,6 +375,7 @@ describe("/incident close", () => {
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ ...INCIDENT, state: "closed", closedAt: "2026-11-20T12:00:00Z" }));
     incidentView(github, thread, { rca: WRITTEN_RCA });
     github.scope.get(GET.deployments).reply(200, []);
+    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: closedLedger, updatedAt: "2026-11-20T12:00:00Z" }));
     github.scope.post(REACT, { content: "+1" }).reply(201, {});
 
     await deliver(issueComment({ body: "/incident close", issue: INCIDENT }));
@@ -386,9 +388,14 @@ describe("/incident close", () => {
       `GET ${REPO_PATH}/issues/7`,
       ...VIEW,
       `GET ${GET.deployments}`,
+      `PATCH ${REPO_PATH}/issues/comments/70`,
       `POST ${REACT}`,
     ]);
-    expect(writes(github)).toEqual([{ method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "closed", state_reason: "completed" } }, THUMBS_UP]);
+    expect(writes(github)).toEqual([
+      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "closed", state_reason: "completed" } },
+      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: closedLedger } },
+      THUMBS_UP,
+    ]);
     github.done();
   });
 

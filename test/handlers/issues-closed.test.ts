@@ -44,8 +44,14 @@ const LEDGER_COMMENT = restComment({ id: 70, issue: 7, body: BLOCKED_LEDGER });
 const REOPENED_MARKER = "<!-- mainline:reopened closed=2026-11-20T11%3A00%3A00Z -->";
 const REOPENED_COMMENT = restComment({ id: 71, issue: 7, body: `🔒 Reopened: …\n\n${REOPENED_MARKER}`, createdAt: "2026-11-20T11:00:02Z" });
 
-const DONE_LEDGER = ledger({
+/** Everything done: the incident may close (`READY_LEDGER`), or is closed (`DONE_LEDGER`). */
+const READY_LEDGER = ledger({
   status: "**Status:** nothing blocks closing: `/incident close` closes it.",
+  mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "done (on master)" }),
+  rca: "#8: done.",
+});
+const DONE_LEDGER = ledger({
+  status: "**Status:** closed: its fixes are on main and its RCA is written.",
   mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "done (on master)" }),
   rca: "#8: done.",
 });
@@ -403,7 +409,7 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
     github.scope.get(GET.compare).reply(200, restComparison(S, "behind", { behind: 3 }));
     github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "confirmed" }));
     github.scope.get(GET.incident).reply(200, incidentIssue("open"));
-    github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: DONE_LEDGER })]);
+    github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: READY_LEDGER })]);
     github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue("closed")]);
     github.scope.get(GET.rcas).reply(200, [rcaIssue(WRITTEN_RCA, "closed")]);
     github.scope.get(GET.deployments).reply(200, []);

@@ -166,6 +166,10 @@ describe("renderLedger: the quiet cases", () => {
   test("no cascade warning without a cascade", () => {
     expect(text).not.toContain("[!WARNING]");
   });
+
+  test("once the incident is closed, the status says so instead of inviting /incident close", () => {
+    expect(renderLedger({ ...quiet, closed: true })).toContain("**Status:** closed: its fixes are on main and its RCA is written.");
+  });
 });
 
 describe("renderLedger: the RCA line", () => {

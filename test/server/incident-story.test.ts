@@ -129,7 +129,7 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   await send(hooks.comment(incident, "bob", "/incident close"));
   expect(repo.issues.get(incident)!.state).toBe("closed");
   expect(ledgerOf(incident)).toHaveLength(1);
-  expect(ledgerOf(incident)[0]!.body).toContain("**Status:** nothing blocks closing");
+  expect(ledgerOf(incident)[0]!.body).toContain("**Status:** closed: its fixes are on main and its RCA is written.");
   expect(github.problems).toEqual([]);
 }, 60_000);
 
