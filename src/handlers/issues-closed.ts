@@ -9,7 +9,7 @@ import { verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 import { viewIncident } from "./incident-view.js";
 import { recheckMergeBacks } from "./recheck-merge-backs.js";
-import { refreshLedger } from "./refresh-ledger.js";
+import { rewriteLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
 import { repoContext, type RepoContext } from "./repo-context.js";
 
@@ -45,7 +45,7 @@ async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: D
     ].join("\n");
     await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId);
   }
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps);
 }
 
 async function verifyMergeBackClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
@@ -63,5 +63,5 @@ async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): 
 
 async function refreshIncident(repo: RepoContext, incidentNumber: number, deps: Deps): Promise<void> {
   const incident = await getIssue(repo.client, incidentNumber);
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
 }

@@ -3,8 +3,7 @@ import { hasLabel, type IssueLike } from "../github/client.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
 import type { Deps } from "./deps.js";
-import { viewIncident } from "./incident-view.js";
-import { refreshLedger } from "./refresh-ledger.js";
+import { rewriteLedger } from "./refresh-ledger.js";
 import { repoContext } from "./repo-context.js";
 
 /**
@@ -20,6 +19,6 @@ export function onIssueUpdated(deps: Deps) {
     if (!hasLabel(issue, repo.config.labels.rca) && !hasLabel(issue, repo.config.labels.mergeBack)) return;
     const incident = await getIssue(repo.client, incidentNumber);
     if (!hasLabel(incident, repo.config.labels.incident)) return;
-    await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps), deps);
+    await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
   };
 }

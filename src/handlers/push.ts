@@ -1,9 +1,8 @@
 import type { Context } from "probot";
 import { getIssue } from "../github/issues.js";
 import type { Deps } from "./deps.js";
-import { viewIncident } from "./incident-view.js";
 import { recheckMergeBacks } from "./recheck-merge-backs.js";
-import { refreshLedger } from "./refresh-ledger.js";
+import { rewriteLedger } from "./refresh-ledger.js";
 import { repoContext } from "./repo-context.js";
 
 /**
@@ -20,7 +19,7 @@ export function onPush(deps: Deps) {
     const changed = await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { candidates });
     for (const number of changed) {
       const incident = await getIssue(repo.client, number);
-      await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps), deps);
+      await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
     }
   };
 }

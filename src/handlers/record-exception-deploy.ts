@@ -10,7 +10,7 @@ import { escapeUserText, shortSha } from "../policy/text.js";
 import type { Deps } from "./deps.js";
 import { viewIncident } from "./incident-view.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
-import { refreshLedger } from "./refresh-ledger.js";
+import { rewriteLedger } from "./refresh-ledger.js";
 
 export type ExceptionDeploy = {
   incident: number;
@@ -48,7 +48,7 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
     const issue = number === incident.number ? incident : await getIssue(client, number);
-    await refreshLedger(client, config, await viewIncident(client, config, mainBranch, issue, deps), deps);
+    await rewriteLedger(client, config, mainBranch, issue, deps);
   }
 }
 

@@ -10,7 +10,8 @@ import { forceCloseCovers } from "../policy/close-gate.js";
 import { exceptionDeployments } from "../policy/exceptions.js";
 import { renderLedger } from "../policy/ledger.js";
 import type { Deps } from "./deps.js";
-import type { IncidentView } from "./incident-view.js";
+import type { IssueLike } from "../github/client.js";
+import { viewIncident, type IncidentView } from "./incident-view.js";
 
 /**
  * Rewrites the incident's one ledger comment from the view's facts: creates it the first time,
@@ -49,6 +50,11 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
   );
   const keep = Math.min(...ledgers.map((c) => c.id), created.id);
   if (keep !== created.id) await deleteComment(client, created.id);
+}
+
+/** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
+export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps): Promise<void> {
+  await refreshLedger(client, config, await viewIncident(client, config, mainBranch, incident, deps), deps);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */

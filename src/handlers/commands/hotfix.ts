@@ -6,7 +6,7 @@ import { isGatedEnvironment } from "../../policy/environments.js";
 import { decideAllow, decideApprove, decideRevoke, exceptionStates } from "../../policy/exceptions.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import { viewIncident } from "../incident-view.js";
-import { refreshLedger } from "../refresh-ledger.js";
+import { rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 type Hotfix = Extract<Command, { name: "hotfix-allow" | "hotfix-approve" | "hotfix-revoke" }>;
@@ -26,7 +26,7 @@ export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outco
     const written = await writeRecord(env, command, sha, exceptionStates(records, repo.config.override.approvals, deps.now()));
     if (!written.ok) return written;
   }
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
   return { ok: true };
 }
 

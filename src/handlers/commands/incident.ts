@@ -6,7 +6,7 @@ import { escapeUserText, quietLogin } from "../../policy/text.js";
 import { becomeIncident } from "../become-incident.js";
 import { viewIncident } from "../incident-view.js";
 import { recheckMergeBacks } from "../recheck-merge-backs.js";
-import { refreshLedger } from "../refresh-ledger.js";
+import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 type IncidentCommand = Extract<Command, { name: "incident" | "incident-close" | "incident-force-close" }>;
@@ -41,7 +41,7 @@ async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
     return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
   }
   await setIssueState(repo.client, issue.number, "closed", "completed");
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
 }
 
@@ -58,6 +58,6 @@ async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
     );
   }
   await setIssueState(repo.client, issue.number, "closed", "completed");
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
 }

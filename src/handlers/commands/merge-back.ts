@@ -1,8 +1,7 @@
 import { resolveSha } from "../../github/commits.js";
 import { escapeUserText } from "../../policy/text.js";
-import { viewIncident } from "../incident-view.js";
 import { ensureMergeBackIssue } from "../open-merge-back.js";
-import { refreshLedger } from "../refresh-ledger.js";
+import { rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 /** `/merge-back <sha>`: tracks a commit by hand, e.g. one deployed before mainline was installed. */
@@ -11,6 +10,6 @@ export async function runMergeBack(env: CommandEnv, shaArgument: string): Promis
   const sha = await resolveSha(repo.client, shaArgument);
   if (!sha) return { ok: false, error: `\`${escapeUserText(shaArgument, 40)}\` is not a commit in this repository` };
   await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, issue, sha, `was marked for merge-back by hand in incident #${issue.number}`);
-  await refreshLedger(repo.client, repo.config, await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps), deps);
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
   return { ok: true };
 }
