@@ -39,8 +39,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GitHubTestServer } from "../test/helpers/github-server.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "../test/helpers/keys.js";
-import { startApp, WEBHOOK_SECRET, type RunningApp } from "../test/helpers/start-app.js";
+import { PUBLIC_KEY } from "../test/helpers/keys.js";
+import { credentialsFor, startApp, type RunningApp } from "../test/helpers/start-app.js";
 import { measureClientCost } from "./client-overhead.js";
 import { drive } from "./drive.js";
 import { gateOffMain, gateOnMain, oneInstallation, tenInstallations } from "./gate-scenarios.js";
@@ -76,7 +76,7 @@ async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise
   await github.start();
   const clock = new RequestClock(github);
   const seeded = scenario.seed(github);
-  const env = { APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: github.host, GHE_PROTOCOL: "http", LOG_LEVEL: "warn", ...pass.env };
+  const env = { ...credentialsFor(github.host), LOG_LEVEL: "warn", ...pass.env };
   let running: RunningApp | undefined;
   try {
     running = app === "mainline" ? await startApp(env) : await startFloor(env);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { createServer } from "node:net";
+import { PRIVATE_KEY } from "./keys.js";
 
 /**
  * Starts the app the way the README does (`npm start`, i.e. `probot run` on the compiled app)
@@ -14,6 +15,11 @@ export type RunningApp = {
 };
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
+
+/** The credentials and API base that point a started app at a loopback GitHub test server (`host:port`). */
+export function credentialsFor(githubHost: string): Record<string, string> {
+  return { APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: githubHost, GHE_PROTOCOL: "http" };
+}
 
 /** How the app is started: by default as the README says, `npm start`. */
 export type StartCommand = { file: string; args: string[] };

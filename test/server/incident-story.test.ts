@@ -1,7 +1,7 @@
 import { OWNER, REPO } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
-import { startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
+import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -53,7 +53,7 @@ beforeAll(async () => {
   github.commit(repo, HOTFIX_2, HOTFIX_1, "hotfix/payments", "Longer payment timeout", PATCH_2);
   for (const [login, role] of [["alice", "maintain"], ["bob", "write"], ["carol", "admin"]] as const) github.setRole(repo, login, role);
   hooks = storyWebhooks(github, repo);
-  app = await startApp({ APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: github.host, GHE_PROTOCOL: "http" });
+  app = await startApp(credentialsFor(github.host));
 }, 30_000);
 
 afterAll(async () => {

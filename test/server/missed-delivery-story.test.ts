@@ -1,7 +1,7 @@
 import { OWNER, REPO } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
-import { startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
+import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -35,11 +35,7 @@ test("a protection rule requested while mainline was down is answered once it is
   github.deliveries.receiver = async (delivery) => (await app!.deliver(event, payload, { id: `redelivery-${delivery.id}` })).status;
 
   app = await startApp({
-    APP_ID: "123",
-    PRIVATE_KEY,
-    WEBHOOK_SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
+    ...credentialsFor(github.host),
     MAINLINE_REDELIVERY: "on",
     LOG_LEVEL: "info",
   });

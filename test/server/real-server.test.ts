@@ -1,7 +1,7 @@
 import { deploymentCreated, OWNER, protectionRuleRequested, REPO } from "../helpers/fixtures.js";
 import { GitHubTestServer } from "../helpers/github-server.js";
 import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
-import { startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
 
 // The app as users run it: `npm start` (probot run on dist/), signed webhooks over loopback HTTP,
 // and GitHub replaced by the loopback test server.
@@ -21,13 +21,7 @@ beforeAll(async () => {
   github.commit(repo, ON_MAIN, ROOT, "master");
   github.commit(repo, MAIN_HEAD, ON_MAIN, "master");
   github.commit(repo, SIDE, ROOT, "hotfix/payments");
-  app = await startApp({
-    APP_ID: "123",
-    PRIVATE_KEY,
-    WEBHOOK_SECRET,
-    GHE_HOST: github.host,
-    GHE_PROTOCOL: "http",
-  });
+  app = await startApp(credentialsFor(github.host));
 }, 30_000);
 
 afterAll(async () => {
