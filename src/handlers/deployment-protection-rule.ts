@@ -43,16 +43,24 @@ export function onDeploymentProtectionRule(deps: Deps) {
       return;
     }
     const state = result.decision.verdict === "approve" ? "approved" : "rejected";
+    let answered: "first" | "earlier" = "first";
     try {
       await answer(state, withConfigProblems(result.decision.message, result.loaded));
     } catch (error) {
-      // 422: GitHub already has this run's answer (a redelivery); the bookkeeping below must still happen.
+      // 422: GitHub already holds this run's answer (a redelivery) and keeps the first one.
       if (!(isApiError(error) && error.status === 422)) throw error;
       context.log.info({ status: 422 }, "protection rule already answered");
+      answered = "earlier";
     }
     const { exception } = result.decision;
     if (exception && payload.deployment) {
-      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, { incident: exception.incident, sha, environment, deploymentId: payload.deployment.id });
+      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, {
+        incident: exception.incident,
+        sha,
+        environment,
+        deploymentId: payload.deployment.id,
+        answer: answered,
+      });
     }
   };
 }

@@ -19,30 +19,30 @@ export type ExceptionDeploy = {
   deploymentId: number;
   /** When the deployment reached the environment (its `success` status); absent when the gate just let it through. */
   reachedAt?: string;
+  /**
+   * How the gate's answer went: `first` — GitHub just took it, so no record of this deployment
+   * can exist yet; `earlier` — GitHub already held one (a redelivery). Absent for statuses.
+   */
+  answer?: "first" | "earlier";
 };
 
 /**
  * A deployment went through under an exception: record it in the incident (once per deployment
  * and stage: let through by the gate, then reached the environment), open the merge-back issue
  * for S at once, flag a cascade, rewrite the ledgers.
+ *
+ * The gate's record is written the moment GitHub takes the answer, before anything is read: it
+ * is what tells a redelivery (which meets GitHub's earlier answer) that the answer was this
+ * approval and not a refusal made while GitHub failed — only then does it finish the bookkeeping.
  */
 export async function recordExceptionDeploy(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
+  const at = deploy.reachedAt ?? deps.now().toISOString();
+  if (deploy.answer === "first") await createComment(client, deploy.incident, deployRecord(deploy, mainBranch, at));
   const incident = await getIssue(client, deploy.incident);
   const view = await viewIncident(client, config, mainBranch, incident, deps);
-  const at = deploy.reachedAt ?? deps.now().toISOString();
-  const kind = deploy.reachedAt ? "deployed" : "deploy";
-  const recorded = deploy.reachedAt ? view.thread.records.deployed : view.thread.records.deploys;
-  if (!recorded.some((d) => d.deployment === deploy.deploymentId)) {
-    const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
-    await createComment(
-      client,
-      incident.number,
-      [
-        `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: a merge-back issue tracks bringing it there.`,
-        marker(kind, { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at }),
-      ].join("\n\n"),
-    );
-  }
+  const recorded = (deploy.reachedAt ? view.thread.records.deployed : view.thread.records.deploys).some((d) => d.deployment === deploy.deploymentId);
+  if (deploy.answer === "earlier" && !recorded) return;
+  if (!recorded) await createComment(client, incident.number, deployRecord(deploy, mainBranch, at));
   await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`);
   const cascadeIncidents = await labelCascade(client, config, deps, at);
   const affected = new Set([incident.number, ...cascadeIncidents]);
@@ -50,6 +50,14 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
     const issue = number === incident.number ? incident : await getIssue(client, number);
     await rewriteLedger(client, config, mainBranch, issue, deps);
   }
+}
+
+function deployRecord(deploy: ExceptionDeploy, mainBranch: string, at: string): string {
+  const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
+  return [
+    `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: a merge-back issue tracks bringing it there.`,
+    marker(deploy.reachedAt ? "deployed" : "deploy", { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at }),
+  ].join("\n\n");
 }
 
 /** Labels every incident in a cascade that includes a deploy within the window before `at`. */

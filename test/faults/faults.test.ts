@@ -1,0 +1,86 @@
+import { FAULT_KINDS, SHORT_TIMEOUT_MS, failCall, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
+import { FLOWS, populate, type Flow } from "./flows.js";
+
+/**
+ * For each flow: one clean delivery gives the reference state and the number of API calls it
+ * makes; then, for every call position k and every kind of fault, the k-th call fails. Whatever
+ * the first delivery did, redelivering the webhook must leave GitHub exactly as the clean
+ * delivery did, and the flow's promises must hold throughout.
+ */
+const tried: string[] = [];
+
+afterAll(() => {
+  // The figures quoted in release notes: how many fault positions each flow was broken at.
+  if (process.env.MAINLINE_FAULT_FIGURES) console.log(tried.join("\n"));
+});
+
+describe.each(FLOWS.map((flow) => [flow.name, flow] as const))("%s", (_name, flow: Flow) => {
+  test("every call, failed every way, then redelivered: the state of one clean delivery", async () => {
+    const { github, webhook, restore } = await story(populate, flow.setup);
+    try {
+      restore();
+      const before = stateOf(github);
+      const start = github.log.length;
+      await (await loadApp(github))(webhook);
+      const calls = github.calls().slice(start);
+      const reference = stateOf(github);
+      expect(github.problems).toEqual([]);
+
+      const wrong: string[] = [];
+      let failedDeliveries = 0;
+      let gaps = 0;
+      for (let k = 1; k <= calls.length; k++) {
+        for (const kind of FAULT_KINDS) {
+          restore();
+          const faulty = await loadApp(github, SHORT_TIMEOUT_MS);
+          const heal = failCall(github, k, kind);
+          const failed = await faulty(webhook, "the-delivery").then(() => false, () => true);
+          heal();
+          const broken = flow.never?.(repoOf(github)) ?? [];
+          // GitHub (or mainline's redelivery sweep) delivers it again; any replica may take it.
+          await (await loadApp(github))(webhook, "the-delivery");
+          broken.push(...(flow.never?.(repoOf(github)) ?? []));
+          if (failed) failedDeliveries += 1;
+          const inGap = flow.gap !== undefined && calls[k - 2] === flow.gap.after;
+          if (inGap && kind === FAULT_KINDS[0]) gaps += 1;
+          const held = stateOf(github).answers;
+          const expected = JSON.stringify(inGap ? { ...before, answers: held } : expectedState(before, reference, held), null, 1);
+          const state = JSON.stringify(stateOf(github), null, 1);
+          if (state !== expected) broken.push(`state differs: ${firstDifference(expected, state)}`);
+          for (const what of broken) wrong.push(`call ${k} (${calls[k - 1]}), ${kind}: ${what}`);
+        }
+      }
+      tried.push(
+        `${flow.name}: ${calls.length} calls × ${FAULT_KINDS.length} faults = ${calls.length * FAULT_KINDS.length} runs, ${failedDeliveries} first deliveries failed` +
+          (flow.gap ? `; ${gaps} position(s) where ${flow.gap.why}` : ""),
+      );
+      if (flow.gap) expect(gaps).toBe(1);
+      expect(wrong).toEqual([]);
+      expect(github.problems).toEqual([]);
+    } finally {
+      await github.stop();
+    }
+  }, 120_000);
+});
+
+type State = ReturnType<typeof stateOf>;
+
+/**
+ * GitHub keeps the first answer to a protection rule. When a fault made that a refusal ("could
+ * not verify") where the clean delivery approved, the run is refused for good: nothing may be
+ * recorded as let through, so the state is the one before the webhook plus that answer.
+ */
+function expectedState(before: State, clean: State, held: State["answers"]): State {
+  const added = held.slice(before.answers.length);
+  const cleanAdded = clean.answers.slice(before.answers.length);
+  if (JSON.stringify(added) === JSON.stringify(cleanAdded)) return clean;
+  return { ...before, answers: held };
+}
+
+function firstDifference(expected: string, actual: string): string {
+  const a = expected.split("\n");
+  const b = actual.split("\n");
+  const i = a.findIndex((line, n) => line !== b[n]);
+  const at = i === -1 ? a.length : i;
+  return `expected ${(a[at] ?? "(nothing)").trim().slice(0, 160)} but got ${(b[at] ?? "(nothing)").trim().slice(0, 160)}`;
+}

@@ -1,0 +1,109 @@
+import { Probot, ProbotOctokit } from "probot";
+import { pino } from "pino";
+import { createApp } from "../../src/index.js";
+import { OWNER, REPO } from "./fixtures.js";
+import { GitHubTestServer, type Fault, type Repository } from "./github-server.js";
+import { PRIVATE_KEY, PUBLIC_KEY } from "./keys.js";
+import { storyWebhooks } from "./story-webhooks.js";
+
+/**
+ * A loopback GitHub on a fixed clock and the app loaded in-process against it with a short
+ * request timeout, for breaking a flow call by call.
+ */
+export const NOW = new Date("2026-11-20T12:00:00Z");
+/** The timeout of the app that meets the faults; the app that sets up and redelivers keeps the shipped one. */
+export const SHORT_TIMEOUT_MS = 100;
+
+export type Webhook = readonly [string, unknown];
+export type Deliver = (webhook: Webhook, id?: string) => Promise<void>;
+
+/** What a story's set-up steps use: the server, its repository, webhooks about it, and the app. */
+export type World = { github: GitHubTestServer; repo: Repository; hooks: ReturnType<typeof storyWebhooks>; deliver: Deliver };
+
+/** A loopback GitHub on a fixed clock holding one repository, filled by `populate`. */
+export async function startGitHub(populate: (github: GitHubTestServer, repo: Repository) => void): Promise<World["github"]> {
+  const github = new GitHubTestServer(PUBLIC_KEY);
+  github.clock = { now: () => NOW };
+  await github.start();
+  populate(github, github.addRepo(OWNER, REPO, "main"));
+  return github;
+}
+
+export function repoOf(github: GitHubTestServer): Repository {
+  return github.repos.get(`${OWNER}/${REPO}`)!;
+}
+
+/** The app freshly loaded (empty caches, no token yet) against `github`; returns how to deliver it a webhook. */
+export async function loadApp(github: GitHubTestServer, requestTimeoutMs?: number): Promise<Deliver> {
+  const probot = new Probot({
+    appId: 123,
+    privateKey: PRIVATE_KEY,
+    baseUrl: github.apiBase,
+    log: pino({ level: "silent" }),
+    // Retries and throttling off, as in the handler tests: a fault here persists across the
+    // retries of its call (so the call fails as it would after Probot's retries), and Probot
+    // does not retry a secondary rate limit; each plugin costs milliseconds per request.
+    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
+  });
+  await probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }), {
+    cwd: process.cwd(),
+    addHandler: () => undefined,
+  });
+  let deliveries = 0;
+  return ([name, payload], id = `delivery-${++deliveries}`) => probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
+}
+
+/** A world whose story is told by `setup` through the app; returns the webhook it leads up to. */
+export async function story(populate: Parameters<typeof startGitHub>[0], setup: (world: World) => Promise<Webhook>) {
+  const github = await startGitHub(populate);
+  try {
+    const repo = repoOf(github);
+    const webhook = await setup({ github, repo, hooks: storyWebhooks(github, repo), deliver: await loadApp(github) });
+    return { github, webhook, restore: github.saveModel() };
+  } catch (error) {
+    await github.stop();
+    throw error;
+  }
+}
+
+export type FaultKind = "500" | "timeout" | "secondary rate limit";
+export const FAULT_KINDS: FaultKind[] = ["500", "timeout", "secondary rate limit"];
+
+const REPLIES: Record<FaultKind, Fault> = {
+  "500": { status: 500, body: { message: "Server Error" } },
+  // Answered long after the client has given up: the request is never carried out.
+  timeout: { status: 502, body: { message: "Server Error" }, delayMs: SHORT_TIMEOUT_MS * 5 },
+  "secondary rate limit": {
+    status: 403,
+    headers: { "retry-after": "1" },
+    body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
+  },
+};
+
+/** Makes the k-th request (1-based) fail; the requests around it are answered. */
+export function failCall(github: GitHubTestServer, k: number, kind: FaultKind): () => void {
+  let seen = 0;
+  return github.injectFault(() => (++seen === k ? REPLIES[kind] : undefined));
+}
+
+/** What people see in the repository: issues, comments, reactions, labels and gate answers, without ids the server drew. */
+export function stateOf(github: GitHubTestServer) {
+  const repo = repoOf(github);
+  const issues = [...repo.issues.values()].map((i) => ({
+    number: i.number,
+    title: i.title,
+    state: i.state,
+    state_reason: i.state_reason,
+    labels: [...i.labels].sort(),
+    assignees: i.assignees.map((a) => a.login),
+    body: i.body,
+  }));
+  const comments = [...repo.comments.values()].map((c) => ({
+    on: c.issue_number,
+    by: c.user.login,
+    body: c.body.replace(/issuecomment-\d+/g, "issuecomment-N"),
+    reactions: c.reactions.map((r) => `${r.user.login}:${r.content}`).sort(),
+  }));
+  const statuses = [...repo.deploymentStatuses.entries()].map(([id, list]) => ({ deployment: id, states: list.map((s) => `${s.state}:${s.description}`) }));
+  return { issues, comments, answers: [...repo.protectionRuleAnswers], statuses };
+}
