@@ -7,12 +7,16 @@ import { OWNER, sha, type Scenario, type Seeded } from "./scenario.js";
 /**
  * Deployment gates (`deployment_protection_rule`): each delivery asks for one run to be
  * approved or rejected; the decision ends with the answer POSTed to that run's callback.
- * Payloads are built (and schema-checked) before timing starts.
+ * Payloads are built (and schema-checked) before timing starts. Every repository has its own
+ * `.github/mainline.yml`, as a team using mainline would.
  */
+const CONFIG = "mode: enforce\nenvironments: [production]\n";
+
 type GateRepo = { repo: Repository; onMain: string; offMain: string; hooks: ReturnType<typeof storyWebhooks> };
 
 function gateRepo(github: GitHubTestServer, name: string): GateRepo {
   const repo = github.addRepo(OWNER, name, "main");
+  repo.files.set(".github/mainline.yml", CONFIG);
   const root = github.commit(repo, sha(`${name} root`), null, "main");
   const onMain = github.commit(repo, sha(`${name} on main`), root, "main");
   github.commit(repo, sha(`${name} head`), onMain, "main");

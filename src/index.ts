@@ -1,5 +1,6 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
+import { ConditionalReads } from "./github/conditional-reads.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { onDeploymentStatus } from "./handlers/deployment-status.js";
@@ -10,8 +11,11 @@ import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
 import { onPullRequest } from "./handlers/pull-request.js";
 import { onCheckRerequested } from "./handlers/check-rerequested.js";
+import { ifWellFormed } from "./handlers/well-formed.js";
+import { oneRepositoryAtATime } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
+import { limitRequestTime, REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
 import { startReminderSweep } from "./reminder-sweep.js";
 
 export type AppOptions = {
@@ -21,6 +25,8 @@ export type AppOptions = {
   reminderIntervalMinutes?: number;
   /** Whether failed webhook deliveries are swept for redelivery (settings from the environment). */
   redeliverMissed?: boolean;
+  /** How long one attempt of an API request may take before it is abandoned (and retried). */
+  requestTimeoutMs?: number;
 };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
@@ -29,12 +35,16 @@ export function createApp({
   botLogin,
   reminderIntervalMinutes = Number(process.env.MAINLINE_REMINDER_INTERVAL_MINUTES ?? 60),
   redeliverMissed = true,
+  requestTimeoutMs = REQUEST_TIMEOUT_MS,
 }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-    const deps = { ancestry: new AncestryReader(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
-    const limited = perInstallationLimits(probot);
+    const deps = { ancestry: new AncestryReader(), conditionalReads: new ConditionalReads(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
+    const perInstallation = perInstallationLimits(probot, requestTimeoutMs, deps.conditionalReads);
+    const queued = oneRepositoryAtATime();
+    // A malformed payload is logged and dropped before it costs a request or reaches a handler.
+    const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(queued(perInstallation(handler)));
     probot.on("deployment_protection_rule.requested", limited(onDeploymentProtectionRule(deps)));
     probot.on("deployment.created", limited(onDeploymentCreated(deps)));
     probot.on("deployment_status.created", limited(onDeploymentStatus(deps)));
@@ -55,13 +65,17 @@ export function createApp({
  * Probot builds each webhook's `context.octokit` without an installation key for its client-side
  * write spacing, so every installation's writes queue behind one limiter (about one per second per
  * process). `probot.auth(installationId)` keys the limiter by installation, as GitHub's limits are;
- * the installation token comes from the same cache, so this costs no request.
+ * the installation token comes from the same cache, so this costs no request. The same client
+ * sends its reads conditionally, so a read of something unchanged costs no rate limit either.
  */
-function perInstallationLimits(probot: Probot) {
+function perInstallationLimits(probot: Probot, requestTimeoutMs: number, conditionalReads: ConditionalReads) {
   return <C extends Context>(handler: (context: C) => Promise<void>) =>
     async (context: C): Promise<void> => {
       const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-      if (installation !== undefined) context.octokit = (await probot.auth(installation)) as C["octokit"];
+      if (installation !== undefined) {
+        const octokit = limitRequestTime((await probot.auth(installation)) as C["octokit"], requestTimeoutMs);
+        context.octokit = conditionalReads.apply(octokit, installation);
+      }
       await handler(context);
     };
 }

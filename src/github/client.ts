@@ -16,6 +16,8 @@ export type IssueLike = {
   closed_at: string | null;
   html_url: string;
   assignees?: Array<{ login: string }> | null;
+  /** How many comments the issue has, as GitHub lists it. */
+  comments?: number;
   pull_request?: unknown;
 };
 

@@ -58,6 +58,18 @@ export async function pullsOfCommit({ octokit, owner, repo }: RepoClient, sha: s
   }));
 }
 
+/**
+ * The SHAs of a pull request's own commits, as they were pushed to its branch (a squash or rebase
+ * merge leaves them off the base branch). GitHub lists at most 250, 100 to a page.
+ */
+export async function commitsOfPull({ octokit, owner, repo }: RepoClient, number: number): Promise<string[]> {
+  const shas: string[] = [];
+  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/pulls/{pull_number}/commits", { owner, repo, pull_number: number, per_page: 100 })) {
+    shas.push(...data.map((c) => c.sha));
+  }
+  return shas;
+}
+
 export type MainCommit = { sha: string; message: string };
 
 /** Commits on `branch` since a moment, newest first, at most `limit` (bounded: this runs per push). */

@@ -62,9 +62,9 @@ export type MergeBackIssue = IssueLike & { mergeBack: MarkerFields<"merge-back">
 export async function findMergeBackIssues(
   client: RepoClient,
   mergeBackLabel: string,
-  options: { state: "open" | "all"; incident?: number },
+  options: { state: "open" | "closed" | "all"; incident?: number; since?: string },
 ): Promise<MergeBackIssue[]> {
-  const issues = await listIssuesWithLabel(client, mergeBackLabel, { state: options.state });
+  const issues = await listIssuesWithLabel(client, mergeBackLabel, { state: options.state, ...(options.since ? { since: options.since } : {}) });
   return issues
     .map((issue) => ({ ...issue, mergeBack: readMarker(issue.body, "merge-back") }))
     .filter((issue): issue is MergeBackIssue => issue.mergeBack !== undefined)

@@ -1,59 +1,58 @@
 import type { RepoClient } from "../github/client.js";
-import { commitDiff, commitsSince, pullsOfCommit } from "../github/commits.js";
+import { commitDiff, commitsSince } from "../github/commits.js";
 import { createComment, listComments, setIssueState } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import type { MergeBackIssue } from "../github/incidents.js";
 import { marker } from "../markers.js";
-import { matchMergeBack, type MainCommit, type MergeBackFacts, type MergeBackMatch } from "../policy/merge-back.js";
+import { matchMergeBack, type MergeBackFacts, type MergeBackMatch } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 import type { Deps } from "./deps.js";
+import { historyEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 
-/** How many candidate commits on main get their patch compared: each costs one diff read the first time. */
-const PATCH_CANDIDATES = 20;
-
 /**
- * Is S's change on main? The facts are gathered cheapest first (the candidates already at hand,
- * then one compare, then S's pull requests, then patch identity) and the search stops at the
- * first way that matches.
+ * Is S's change on main? The facts are gathered cheapest first (the commits already at hand, then
+ * one compare, then the pull requests that hold S, then patch identity) and the search stops at
+ * the first way that matches. Only the compare and S's own diff are read for S alone; what the
+ * evidence knows about main's commits is read once and shared by every item checked against it.
  */
 export async function checkMergeBack(
   client: RepoClient,
   mainBranch: string,
   sha: string,
-  candidates: readonly MainCommit[],
+  evidence: MainEvidence,
   deps: Deps,
 ): Promise<MergeBackMatch> {
-  let facts: MergeBackFacts = { sha, mainBranch, reachableFromMain: undefined, mainCommits: [...candidates], pullsOfS: [] };
+  let facts: MergeBackFacts = { sha, mainBranch, reachableFromMain: undefined, mainCommits: [...evidence.commits], pullsOfS: [] };
   let match = matchMergeBack(facts);
   if (match.done) return match;
   const ancestry = await deps.ancestry.read(client, mainBranch, sha);
   facts = { ...facts, reachableFromMain: ancestry.kind === "on-main", ...(ancestry.kind === "on-main" || ancestry.kind === "off-main" ? { mainHead: ancestry.mainHead } : {}) };
   match = matchMergeBack(facts);
   if (match.done) return match;
-  facts = { ...facts, pullsOfS: await pullsOfCommit(client, sha) };
+  facts = { ...facts, pullsOfS: await evidence.pullsWith(sha) };
   match = matchMergeBack(facts);
-  if (match.done || candidates.length === 0) return match;
+  if (match.done || evidence.commits.length === 0) return match;
   const patchIdOfS = patchId(await commitDiff(client, sha));
   if (!patchIdOfS) return match;
-  const withPatches = await Promise.all(
-    candidates.slice(0, PATCH_CANDIDATES).map(async (c) => ({ ...c, patchId: patchId(await commitDiff(client, c.sha)) ?? "" })),
-  );
-  return matchMergeBack({ ...facts, patchIdOfS, mainCommits: [...withPatches, ...candidates.slice(PATCH_CANDIDATES)] });
+  return matchMergeBack({ ...facts, patchIdOfS, mainCommits: await evidence.withPatches() });
 }
 
-/** Commits on main since the item was opened (a cherry-pick cannot be older than the need for it). */
-export async function mainHistorySince(client: RepoClient, mainBranch: string, issues: readonly MergeBackIssue[]): Promise<MainCommit[]> {
-  if (issues.length === 0) return [];
+/** Main's commits since the items were opened (a cherry-pick cannot be older than the need for it), as evidence. */
+export async function mainHistorySince(client: RepoClient, mainBranch: string, issues: readonly MergeBackIssue[]): Promise<MainEvidence> {
+  if (issues.length === 0) return historyEvidence(client, []);
   const oldest = issues.map((i) => i.created_at).sort()[0]!;
   // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
   const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-  return commitsSince(client, mainBranch, since);
+  return historyEvidence(client, await commitsSince(client, mainBranch, since));
 }
 
 /** Closes a merge-back issue that is done, saying which commit on main and which way matched. */
-export async function closeDoneMergeBack(client: RepoClient, issue: MergeBackIssue, match: MergeBackMatch & { done: true }): Promise<void> {
-  await createComment(
+export async function closeDoneMergeBack(client: RepoClient, issue: MergeBackIssue, match: MergeBackMatch & { done: true }, deps: Deps): Promise<void> {
+  // A delivery that failed between this comment and the close left the comment: not twice. An
+  // issue GitHub lists without comments cannot hold it, and costs no read.
+  const said = Boolean(issue.comments) && findOwnComment(await listComments(client, issue.number), deps.appId, "merge-back-done") !== undefined;
+  if (!said) await createComment(
     client,
     issue.number,
     [`✅ Done: ${match.explanation}`, marker("merge-back-done", { sha: issue.mergeBack.sha, commit: match.commitOnMain, way: match.way })].join("\n\n"),
@@ -70,11 +69,10 @@ export async function verifyClosedMergeBack(
   mainBranch: string,
   item: MergeBackIssue,
   deps: Deps,
-  history: () => Promise<readonly MainCommit[]> = () => mainHistorySince(client, mainBranch, [item]),
+  evidence: () => Promise<MainEvidence> = () => mainHistorySince(client, mainBranch, [item]),
 ): Promise<boolean> {
   if (findOwnComment(await listComments(client, item.number), deps.appId, "merge-back-done")) return true;
-  const candidates = await history();
-  const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, candidates, deps);
+  const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, await evidence(), deps);
   if (match.done) {
     await createComment(client, item.number, `✅ Confirmed: ${match.explanation}\n\n${marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })}`);
     return true;

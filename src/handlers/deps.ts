@@ -1,8 +1,11 @@
 import type { AncestryReader } from "../github/ancestry.js";
+import type { ConditionalReads } from "../github/conditional-reads.js";
 
 /** What every handler shares for the life of the process. */
 export type Deps = {
   ancestry: AncestryReader;
+  /** What each installation last read, so its clients can read again conditionally. */
+  conditionalReads: ConditionalReads;
   now: () => Date;
   /** This app's id: only comments it wrote itself count as records. */
   appId: number;

@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import type { Deps } from "./deps.js";
 import { recheckMergeBacks } from "./recheck-merge-backs.js";
@@ -15,11 +16,24 @@ export function onPush(deps: Deps) {
     if (payload.deleted || !payload.ref.startsWith("refs/heads/")) return;
     const repo = await repoContext(context);
     if (payload.ref !== `refs/heads/${repo.mainBranch}`) return;
-    const candidates = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-    const changed = await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { candidates });
-    for (const number of changed) {
+    const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
+    const changed = await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { pushed });
+    // Items closed since the push — by an earlier delivery of it that failed before their
+    // ledgers were rewritten, too — have incidents whose ledgers may still say "not on main".
+    const pushedAt = pushTime(payload.repository.pushed_at);
+    if (pushedAt) {
+      for (const item of await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "closed", since: pushedAt })) changed.add(item.mergeBack.incident);
+    }
+    for (const number of [...changed].sort((a, b) => a - b)) {
       const incident = await getIssue(repo.client, number);
       await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
     }
   };
+}
+
+/** A push's `repository.pushed_at`: seconds since the epoch in push payloads, a date elsewhere. */
+function pushTime(pushedAt: number | string | null | undefined): string | undefined {
+  if (pushedAt === null || pushedAt === undefined) return undefined;
+  const at = new Date(typeof pushedAt === "number" ? pushedAt * 1000 : pushedAt);
+  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }

@@ -1,7 +1,8 @@
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { readIncidents } from "../github/incidents.js";
-import { addLabels, createComment, getIssue } from "../github/issues.js";
+import { addLabels, createComment, getIssue, listComments } from "../github/issues.js";
+import { ownRecords } from "../github/own-comments.js";
 import { hasLabel } from "../github/client.js";
 import { marker } from "../markers.js";
 import { findCascade } from "../policy/cascade.js";
@@ -31,13 +32,13 @@ export type ExceptionDeploy = {
  * and stage: let through by the gate, then reached the environment), open the merge-back issue
  * for S at once, flag a cascade, rewrite the ledgers.
  *
- * The gate's record is written the moment GitHub takes the answer, before anything is read: it
- * is what tells a redelivery (which meets GitHub's earlier answer) that the answer was this
+ * The gate's record is written the moment GitHub takes the answer, before anything else is read:
+ * it is what tells a redelivery (which meets GitHub's earlier answer) that the answer was this
  * approval and not a refusal made while GitHub failed — only then does it finish the bookkeeping.
  */
 export async function recordExceptionDeploy(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
   const at = deploy.reachedAt ?? deps.now().toISOString();
-  if (deploy.answer === "first") await createComment(client, deploy.incident, deployRecord(deploy, mainBranch, at));
+  if (deploy.answer === "first") await recordLetThrough(client, deps, deploy, mainBranch, at);
   const incident = await getIssue(client, deploy.incident);
   const view = await viewIncident(client, config, mainBranch, incident, deps);
   const recorded = (deploy.reachedAt ? view.thread.records.deployed : view.thread.records.deploys).some((d) => d.deployment === deploy.deploymentId);
@@ -50,6 +51,13 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
     const issue = number === incident.number ? incident : await getIssue(client, number);
     await rewriteLedger(client, config, mainBranch, issue, deps);
   }
+}
+
+/** The gate's record, unless the incident's thread already has it (one read, at most one write). */
+async function recordLetThrough(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string): Promise<void> {
+  const comments = await listComments(client, deploy.incident);
+  if (ownRecords(comments, deps.appId, "deploy").some((d) => d.deployment === deploy.deploymentId)) return;
+  await createComment(client, deploy.incident, deployRecord(deploy, mainBranch, at));
 }
 
 function deployRecord(deploy: ExceptionDeploy, mainBranch: string, at: string): string {

@@ -14,7 +14,7 @@ export type MergeBackFacts = {
   /** Commits on main that may carry S's change, e.g. the ones a push brought. */
   mainCommits: MainCommit[];
   patchIdOfS?: string;
-  /** Pull requests that contain S (GitHub's `commits/{sha}/pulls`). */
+  /** Pull requests known to contain S: the ones GitHub lists for S, or the ones a push merged that list S among their commits. */
   pullsOfS: MergedPull[];
 };
 
@@ -75,13 +75,15 @@ function matchCherryPick(facts: MergeBackFacts): MergeBackMatch | undefined {
 
 type PullMergedIntoMain = MergedPull & { mergedAt: string; mergeCommitSha: string };
 
-/**
- * A merged pull request into main that contains S. A merge without its commit on main cannot be
- * named, so it does not count; when several count, the first merged is the one that brought S.
- */
+/** Whether the pull request was merged into main, with its commit there to name. A merge without that commit cannot be named, so it does not count. */
+export function isMergedInto<P extends MergedPull>(pull: P, mainBranch: string): pull is P & PullMergedIntoMain {
+  return pull.baseRef === mainBranch && pull.mergedAt !== null && pull.mergeCommitSha !== null;
+}
+
+/** A merged pull request into main that contains S; when several do, the first merged is the one that brought S. */
 function matchMergedPull(facts: MergeBackFacts): MergeBackMatch | undefined {
   const pull = facts.pullsOfS
-    .filter((p): p is PullMergedIntoMain => p.baseRef === facts.mainBranch && p.mergedAt !== null && p.mergeCommitSha !== null)
+    .filter((p) => isMergedInto(p, facts.mainBranch))
     .sort((a, b) => Date.parse(a.mergedAt) - Date.parse(b.mergedAt))[0];
   if (!pull) return undefined;
   return {

@@ -20,10 +20,10 @@ export type Flow = {
   /** Broken promises, whatever failed ([] when none). */
   never?: (repo: Repository) => string[];
   /**
-   * The call a redelivery cannot recover from, and why: it is checked for the state the flow
-   * leaves behind instead (the one before the webhook, plus GitHub's answer).
+   * The `calls` that follow `after` are ones a redelivery cannot recover from, and why: they are
+   * checked for the state the flow leaves behind instead (the one before the webhook, plus GitHub's answer).
    */
-  gap?: { after: string; why: string };
+  gap?: { after: string; calls: number; why: string };
 };
 
 export function populate(github: GitHubTestServer, repo: Repository): void {
@@ -33,13 +33,13 @@ export function populate(github: GitHubTestServer, repo: Repository): void {
   for (const [login, role] of [["alice", "maintain"], ["bob", "write"]] as const) github.setRole(repo, login, role);
 }
 
-async function openIncident({ github, repo, hooks, deliver }: World): Promise<number> {
+export async function openIncident({ github, repo, hooks, deliver }: World): Promise<number> {
   const incident = github.userIssue(repo, { title: "Payments fail at checkout", body: "Card payments time out.", login: "bob" }).number;
   await deliver(hooks.issueLabeled(incident, "bob", "incident"));
   return incident;
 }
 
-const ALLOW = `/hotfix allow ${HOTFIX.slice(0, 7)} production -- card payments down`;
+export const ALLOW = `/hotfix allow ${HOTFIX.slice(0, 7)} production -- card payments down`;
 
 const neverApproved = (repo: Repository) =>
   repo.protectionRuleAnswers.filter((a) => a.runId === RUN_ID && a.state === "approved").map(() => `${HOTFIX} was approved without an exception`);
@@ -68,9 +68,10 @@ export const FLOWS: Flow[] = [
     },
     gap: {
       after: `POST /repos/${OWNER}/${REPO}/actions/runs/${RUN_ID}/deployment_protection_rule`,
+      calls: 2,
       why:
-        "GitHub took the approval but the deploy's record was not written: a redelivery meets the earlier answer and cannot tell it from a refusal, " +
-        "so it records nothing; the deploy is recorded when it reaches the environment (deployment_status success)",
+        "GitHub took the approval but the deploy's record was not written (its thread read or the record itself failed): a redelivery meets the earlier answer " +
+        "and cannot tell it from a refusal, so it records nothing; the deploy is recorded when it reaches the environment (deployment_status success)",
     },
   },
   {

@@ -95,12 +95,14 @@ async function deliver(id = "d-1", { deploymentId = DEPLOYMENT_ID } = {}) {
 }
 
 /** The gate's own reads: S is off main, and the one open incident (#7 as `incident`) has the thread `comments`. */
-function gateReads(comments: unknown[], incident = INCIDENT) {
+function gateReads(comments: unknown[], incident = INCIDENT, answered: 204 | 422 = 204) {
   const github = mockGitHubWithConfig();
   github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
   github.incidents([incident]);
   github.scope.get(GET.comments).reply(200, comments);
-  github.scope.post(CALLBACK).reply(204);
+  github.scope
+    .post(CALLBACK)
+    .reply(answered, answered === 422 ? { message: "No pending deployment requests to approve or reject", documentation_url: "https://docs.github.com/rest" } : undefined);
   return github;
 }
 
@@ -127,7 +129,7 @@ describe("deployment_protection_rule.requested under an exception", () => {
     github.scope.post(`${REPO_PATH}/issues`).reply(201, MERGE_BACK);
     github.scope.get(GET.mergeBacks).twice().reply(200, [MERGE_BACK]);
     github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
-    github.scope.get(GET.comments).times(3).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION, DEPLOY_RECORD]);
+    github.scope.get(GET.comments).times(4).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION, DEPLOY_RECORD]);
     github.scope.get(GET.deployments).reply(200, []);
     github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(LEDGER_AFTER));
 
@@ -135,12 +137,15 @@ describe("deployment_protection_rule.requested under an exception", () => {
 
     expect(github.calls()).toEqual([
       ...GATE_CALLS,
-      // The incident as it is now, and whether this deployment is already recorded.
+      // GitHub took the answer: the deploy is recorded at once, unless already there, so that a
+      // redelivery can tell this approval from a refusal.
+      `GET ${GET.comments}`,
+      `POST ${REPO_PATH}/issues/7/comments`,
+      // The incident as it is now.
       `GET ${REPO_PATH}/issues/7`,
       `GET ${GET.comments}`,
       `GET ${GET.mergeBacks}`,
       `GET ${GET.rcas}`,
-      `POST ${REPO_PATH}/issues/7/comments`,
       // The merge-back issue, unless one exists; then a look for a twin a concurrent delivery opened.
       `GET ${GET.mergeBacks}`,
       `POST ${REPO_PATH}/issues`,
@@ -194,11 +199,14 @@ describe("deployment_protection_rule.requested under an exception", () => {
     github.done();
   });
 
-  test("a redelivery, with the deploy recorded and the merge-back issue open, approves again and writes nothing else", async () => {
+  test.each([
+    { held: "GitHub keeps its first answer (422)", answered: 422 as const, threadReads: 4 },
+    { held: "GitHub takes the answer again", answered: 204 as const, threadReads: 5 },
+  ])("a redelivery, with the deploy recorded and the merge-back issue open, answers again and writes nothing else: $held", async ({ answered, threadReads }) => {
     const thread = [ledgerComment(LEDGER_AFTER), EXCEPTION, DEPLOY_RECORD];
-    const github = gateReads(thread);
+    const github = gateReads(thread, INCIDENT, answered);
     github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
-    github.scope.get(GET.comments).times(4).reply(200, thread);
+    github.scope.get(GET.comments).times(threadReads).reply(200, thread);
     github.scope.get(GET.mergeBacks).times(3).reply(200, [MERGE_BACK]);
     github.scope.get(GET.rcas).twice().reply(200, [RCA]);
     github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
@@ -229,7 +237,7 @@ describe("deployment_protection_rule.requested under an exception", () => {
     github.scope.get(GET.rcas).twice().reply(200, [RCA]);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, rerun);
     github.scope.get(GET.cascadeWindow).reply(200, [quiet]);
-    github.scope.get(GET.comments).times(3).reply(200, [...thread, rerun]);
+    github.scope.get(GET.comments).times(4).reply(200, [...thread, rerun]);
     github.scope.get(GET.deployments).reply(200, []);
     // The ledger's look for a cascade: incidents touched within the window before this incident's first deploy.
     github.scope.get(`${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T02%3A30%3A00.000Z`).reply(200, [quiet]);

@@ -107,3 +107,16 @@ export function stateOf(github: GitHubTestServer) {
   const statuses = [...repo.deploymentStatuses.entries()].map(([id, list]) => ({ deployment: id, states: list.map((s) => `${s.state}:${s.description}`) }));
   return { issues, comments, answers: [...repo.protectionRuleAnswers], statuses };
 }
+
+/** How `actual` differs from `expected`, item by item (issues, comments, answers), for a failure message. */
+export function describeDifference(expected: ReturnType<typeof stateOf>, actual: ReturnType<typeof stateOf>): string {
+  const lines = (state: ReturnType<typeof stateOf>) => [
+    ...state.issues.map((i) => `issue ${JSON.stringify(i)}`),
+    ...state.comments.map((c) => `comment ${JSON.stringify(c)}`),
+    ...state.answers.map((a) => `answer ${JSON.stringify(a)}`),
+    ...state.statuses.map((s) => `status ${JSON.stringify(s)}`),
+  ];
+  const [want, got] = [lines(expected), lines(actual)];
+  const short = (line: string) => line.slice(0, 240);
+  return [...want.filter((l) => !got.includes(l)).map((l) => `missing ${short(l)}`), ...got.filter((l) => !want.includes(l)).map((l) => `extra ${short(l)}`)].join("\n    ");
+}

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createVerify } from "node:crypto";
 import type { AddressInfo } from "node:net";
+import { bodyText, conditionalReply } from "./github-server/conditional.js";
 import { ancestors } from "./github-server/graph.js";
 import { addComment, addLabels, changeIssue, editComment, openIssue } from "./github-server/issues.js";
 import type {
@@ -36,6 +37,7 @@ import { checkRequest } from "./openapi.js";
 export type { Clock, Commit, Deployment, Issue, Repository, Role, User } from "./github-server/model.js";
 export type { HookDelivery, NewHookDelivery } from "./github-server/routes/deliveries.js";
 
+/** `status` 304: a conditional GET answered "not modified", which GitHub does not count against the rate limit. */
 export type LoggedRequest = { method: string; path: string; body: unknown; status: number };
 
 export type GitHubTestServerOptions = { appPublicKey?: string; appId?: number };
@@ -58,14 +60,21 @@ export type NewPull = {
 
 export type NewDeployment = { id?: number; sha: string; ref?: string; environment?: string; task?: string; creator?: string; description?: string | null };
 
+/**
+ * How a request fails: the reply sent instead of the real one, `delayMs` later (a slow or hung
+ * GitHub); with `applied` the request is carried out first and only its answer is lost.
+ */
+export type Fault = Reply & { delayMs?: number; applied?: boolean };
+
 const ZERO_SHA = "0".repeat(40);
 
 /**
  * A small stand-in for GitHub's REST API on 127.0.0.1, for tests and benchmarks that run the
  * app as users start it (GHE_HOST/GHE_PROTOCOL point here). It keeps a model of repositories
  * (commits, branches, files, issues, comments, pull requests, deployments, roles), answers the
- * routes the app uses from that model in GitHub's shapes, logs every request, and checks each
- * one against GitHub's OpenAPI description.
+ * routes the app uses from that model in GitHub's shapes (with ETags, and 304 for a GET whose
+ * `If-None-Match` still matches), logs every request, and checks each one against GitHub's
+ * OpenAPI description.
  *
  * Requests carrying the installation token it hands out act as the app's bot; the `user*`
  * methods change the model as a person working in GitHub's UI would.
@@ -84,7 +93,7 @@ export class GitHubTestServer implements Site {
   latencyMs = 0;
   #routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: RouteHandler }> = [];
   #server: Server;
-  #faults: Array<(method: string, path: string) => Reply | undefined> = [];
+  #faults: Array<(method: string, path: string) => Fault | undefined> = [];
   #users = new Map<string, User>();
   #nextId = 1000;
   #nextUserId = 5001;
@@ -136,10 +145,31 @@ export class GitHubTestServer implements Site {
   }
 
   /** Makes matching requests fail until the returned function is called. */
-  fail(predicate: (method: string, path: string) => boolean, reply: Reply): () => void {
-    const fault = (method: string, path: string) => (predicate(method, path) ? reply : undefined);
+  fail(predicate: (method: string, path: string) => boolean, reply: Fault): () => void {
+    return this.injectFault((method, path) => (predicate(method, path) ? reply : undefined));
+  }
+
+  /** Lets `fault` decide, request by request, how to fail one; until the returned function is called. */
+  injectFault(fault: (method: string, path: string) => Fault | undefined): () => void {
     this.#faults.push(fault);
     return () => void (this.#faults = this.#faults.filter((f) => f !== fault));
+  }
+
+  /**
+   * Remembers the model (repositories, people, ids) as it is now; the returned function puts it
+   * back, for tests that try many endings of one story. Repository objects are replaced: read
+   * them from `repos` again after restoring.
+   */
+  saveModel(): () => void {
+    const saved = structuredClone({ repos: this.repos, users: this.#users, nextId: this.#nextId, nextUserId: this.#nextUserId });
+    return () => {
+      const copy = structuredClone(saved);
+      this.repos.clear();
+      for (const [key, repo] of copy.repos) this.repos.set(key, repo);
+      this.#users = copy.users;
+      this.#nextId = copy.nextId;
+      this.#nextUserId = copy.nextUserId;
+    };
   }
 
   addRepo(owner: string, name: string, defaultBranch = "main"): Repository {
@@ -348,16 +378,21 @@ export class GitHubTestServer implements Site {
       this.problems.push(`${method} ${path}: could not be checked against the OpenAPI description: ${String(error)}`);
     }
     let reply: Reply;
+    const fault = this.#faults.map((f) => f(method, path)).find(Boolean);
     try {
-      reply = this.#faults.map((f) => f(method, path)).find(Boolean) ?? (await this.#dispatch(method, url, body, req));
+      reply = fault && !fault.applied ? fault : await this.#dispatch(method, url, body, req);
+      if (fault?.applied) reply = fault;
     } catch (error) {
       reply = { status: 500, body: { message: String(error) } };
     }
+    if (method === "GET" && reply.status === 200) reply = conditionalReply(reply, req.headers);
     this.log.push({ method, path, body, status: reply.status });
-    if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+    const delayMs = this.latencyMs + (fault?.delayMs ?? 0);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (res.destroyed) return;
     const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers };
     res.writeHead(reply.status, headers);
-    res.end(reply.body === undefined ? "" : typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body));
+    res.end(bodyText(reply.body));
   }
 
   async #dispatch(method: string, url: URL, body: unknown, req: IncomingMessage): Promise<Reply> {
@@ -408,7 +443,12 @@ export class GitHubTestServer implements Site {
     this.route("POST", "/repos/:owner/:repo/actions/runs/:run_id/deployment_protection_rule", ({ params, body }) => {
       const repo = this.repoFor(params);
       if (!repo) return { status: 404, body: { message: "Not Found" } };
-      repo.protectionRuleAnswers.push({ runId: Number(params.run_id), ...body });
+      // GitHub takes one answer per run and environment (assumed: it refuses a second with 422).
+      const runId = Number(params.run_id);
+      if (repo.protectionRuleAnswers.some((a) => a.runId === runId && a.environment_name === body?.environment_name)) {
+        return { status: 422, body: { message: "No pending deployment requests to approve or reject" } };
+      }
+      repo.protectionRuleAnswers.push({ runId, ...body });
       return { status: 204 };
     });
   }

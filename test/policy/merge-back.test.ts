@@ -1,4 +1,4 @@
-import { cherryPickedFrom, matchMergeBack, type MainCommit, type MergeBackFacts, type MergedPull } from "../../src/policy/merge-back.js";
+import { cherryPickedFrom, isMergedInto, matchMergeBack, type MainCommit, type MergeBackFacts, type MergedPull } from "../../src/policy/merge-back.js";
 
 const S = "abc1234".padEnd(40, "0");
 const PICK = "def5678".padEnd(40, "1");
@@ -148,5 +148,16 @@ describe("cherryPickedFrom", () => {
     ["an empty message", "", []],
   ])("%s", (_case, message, expected) => {
     expect(cherryPickedFrom(message)).toEqual(expected);
+  });
+});
+
+describe("isMergedInto: the pull requests whose commits are worth reading", () => {
+  test.each<[string, MergedPull, boolean]>([
+    ["merged into main", squashed, true],
+    ["merged into another branch", { ...squashed, baseRef: "release/1.0" }, false],
+    ["into main, still open or closed unmerged", { ...squashed, mergedAt: null, mergeCommitSha: null }, false],
+    ["merged into main, its commit there unknown", { ...squashed, mergeCommitSha: null }, false],
+  ])("%s → %s", (_case, pull, expected) => {
+    expect(isMergedInto(pull, "main")).toBe(expected);
   });
 });

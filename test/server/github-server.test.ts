@@ -371,3 +371,38 @@ describe("faults and latency", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 });
+
+describe("conditional requests", () => {
+  const issues = (headers: Record<string, string> = {}, client = octokit) => client.request("GET /repos/{owner}/{repo}/issues", { ...params, headers });
+
+  test("a GET answered 200 carries an ETag; sent back in If-None-Match it is answered 304 with no body until the resource changes", async () => {
+    github.userIssue(repo, { title: "first", login: "octocat" });
+    const first = await issues();
+    const etag = first.headers.etag!;
+    expect(etag).toMatch(/^W\/"[0-9a-f]{40}"$/);
+
+    await expect(issues({ "if-none-match": etag })).rejects.toMatchObject({ status: 304, response: { data: "" } });
+    github.userIssue(repo, { title: "second", login: "octocat" });
+    const changed = await issues({ "if-none-match": etag });
+
+    expect(changed.status).toBe(200);
+    expect(changed.data.map((issue) => issue.title)).toEqual(["second", "first"]);
+    expect(changed.headers.etag).not.toBe(etag);
+    expect(github.log.map((r) => r.status)).toEqual([200, 304, 200]);
+  });
+
+  test("like GitHub's, the ETag belongs to the token: another token gets the full answer", async () => {
+    const etag = (await issues()).headers.etag!;
+    const other = new ProbotOctokit({ auth: { token: "ghs_other" }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
+    expect((await issues({ "if-none-match": etag }, other)).status).toBe(200);
+  });
+
+  test("a 404 carries no ETag: an absent file is asked for in full every time", async () => {
+    const read = () => octokit.request("GET /repos/{owner}/{repo}/contents/{path}", { ...params, path: ".github/mainline.yml" });
+    const absent: unknown = await read().catch((error: unknown) => error);
+    expect(absent).toMatchObject({ status: 404 });
+    expect((absent as { response: { headers: object } }).response.headers).not.toHaveProperty("etag");
+    repo.files.set(".github/mainline.yml", "mode: shadow\n");
+    expect((await read()).headers.etag).toMatch(/^W\//);
+  });
+});
