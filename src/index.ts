@@ -12,7 +12,7 @@ import { onPush } from "./handlers/push.js";
 import { onPullRequest } from "./handlers/pull-request.js";
 import { onCheckRerequested } from "./handlers/check-rerequested.js";
 import { ifWellFormed } from "./handlers/well-formed.js";
-import { oneRepositoryAtATime } from "./handlers/one-at-a-time.js";
+import { RepositoryQueue } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
 import { limitRequestTime, REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
@@ -40,21 +40,22 @@ export function createApp({
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-    const deps = { ancestry: new AncestryReader(), conditionalReads: new ConditionalReads(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
+    const deps = { ancestry: new AncestryReader(), conditionalReads: new ConditionalReads(), queue: new RepositoryQueue(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
     const perInstallation = perInstallationLimits(probot, requestTimeoutMs, deps.conditionalReads);
-    const queued = oneRepositoryAtATime();
     // A malformed payload is logged and dropped before it costs a request or reaches a handler.
-    const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(queued(perInstallation(handler)));
+    const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(perInstallation(handler));
+    // Gates decide side by side (a decision only reads); what they record waits in deps.queue.
+    const queued = <C extends Context>(handler: (context: C) => Promise<void>) => limited(deps.queue.wrap(handler));
     probot.on("deployment_protection_rule.requested", limited(onDeploymentProtectionRule(deps)));
     probot.on("deployment.created", limited(onDeploymentCreated(deps)));
-    probot.on("deployment_status.created", limited(onDeploymentStatus(deps)));
-    probot.on("issue_comment.created", limited(onIssueComment(deps)));
-    probot.on("issues.labeled", limited(onIssueLabeled(deps)));
-    probot.on("issues.closed", limited(onIssueClosed(deps)));
-    probot.on(["issues.edited", "issues.reopened"], limited(onIssueUpdated(deps)));
-    probot.on("push", limited(onPush(deps)));
-    probot.on("pull_request", limited(onPullRequest(deps)));
-    probot.on(["check_run.rerequested", "check_suite.rerequested"], limited(onCheckRerequested(deps)));
+    probot.on("deployment_status.created", queued(onDeploymentStatus(deps)));
+    probot.on("issue_comment.created", queued(onIssueComment(deps)));
+    probot.on("issues.labeled", queued(onIssueLabeled(deps)));
+    probot.on("issues.closed", queued(onIssueClosed(deps)));
+    probot.on(["issues.edited", "issues.reopened"], queued(onIssueUpdated(deps)));
+    probot.on("push", queued(onPush(deps)));
+    probot.on("pull_request", queued(onPullRequest(deps)));
+    probot.on(["check_run.rerequested", "check_suite.rerequested"], queued(onCheckRerequested(deps)));
     addHandler(healthz);
     if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
     if (redeliverMissed) startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env));

@@ -54,13 +54,8 @@ export function onDeploymentProtectionRule(deps: Deps) {
     }
     const { exception } = result.decision;
     if (exception && payload.deployment) {
-      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, {
-        incident: exception.incident,
-        sha,
-        environment,
-        deploymentId: payload.deployment.id,
-        answer: answered,
-      });
+      const deploy = { incident: exception.incident, sha, environment, deploymentId: payload.deployment.id, answer: answered };
+      await deps.queue.run(payload.repository.id, () => recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy));
     }
   };
 }

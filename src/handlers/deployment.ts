@@ -32,7 +32,7 @@ export function onDeploymentCreated(deps: Deps) {
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (exception && !context.payload.workflow_run) {
       const deploy = { incident: exception.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
-      await recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy);
+      await deps.queue.run(repository.id, () => recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy));
     }
     if (result.decision.verdict === "approve") return;
     const outcome = await markDeploymentRefused(
