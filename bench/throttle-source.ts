@@ -23,7 +23,7 @@ const EVIDENCE = [
     topic: "spacing",
     file: `${PROBOT}/get-authenticated-octokit.js`,
     text: "id: String(installationId)",
-    says: "only `probot.auth(installationId)` keys the limiter by installation (mainline's reminder and delivery sweeps use it, webhook handlers do not)",
+    says: "only `probot.auth(installationId)` keys the limiter by installation (Probot's own `context.octokit` does not; mainline's handlers and sweeps use it)",
   },
   { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL the groups live in Redis under the same keys, so every replica shares them too" },
   { topic: "per-request", file: PLUGIN, text: "return state.retryLimiter.schedule(doRequest, state, request, options);", says: "every request, read or write, is scheduled through the plugin's retry limiter (a Bottleneck)" },
