@@ -1,6 +1,5 @@
 import fc from "fast-check";
-import { Probot, ProbotOctokit } from "probot";
-import { createApp } from "../../src/index.js";
+import type { Probot } from "probot";
 import { isApiError } from "../../src/github/api-error.js";
 import { parseCommands } from "../../src/commands/parse.js";
 import { marker, readMarker } from "../../src/markers.js";
@@ -20,7 +19,8 @@ import {
 } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
+import { loadTestApp, testProbot } from "../helpers/test-app.js";
 import { capturedLogger } from "../helpers/log-capture.js";
 import { secretsIn } from "../helpers/secrets.js";
 import { NOW } from "../helpers/test-app.js";
@@ -65,14 +65,8 @@ beforeAll(async () => {
   github.route("GET", "/repos/:owner/:repo/pulls/:number/files", ({ params }) => (github.repoFor(params) ? { status: 200, body: [] } : { status: 404, body: { message: "Not Found" } }));
   const captured = capturedLogger();
   lines = captured.lines;
-  probot = new Probot({
-    appId: 123,
-    privateKey: PRIVATE_KEY,
-    baseUrl: github.apiBase,
-    log: captured.log,
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
-  await probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false }), { cwd: process.cwd(), addHandler: () => undefined });
+  probot = testProbot(captured.log, github.apiBase);
+  await loadTestApp(probot);
 });
 
 afterAll(async () => {

@@ -1,16 +1,15 @@
-import { Probot, ProbotOctokit } from "probot";
+import type { Probot } from "probot";
 import { pino } from "pino";
-import { createApp } from "../../src/index.js";
 import { OWNER, REPO } from "./fixtures.js";
 import { GitHubTestServer, type Fault, type Repository } from "./github-server.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "./keys.js";
+import { PUBLIC_KEY } from "./keys.js";
+import { loadTestApp, NOW, testProbot } from "./test-app.js";
 import { storyWebhooks } from "./story-webhooks.js";
 
 /**
  * A loopback GitHub on a fixed clock and the app loaded in-process against it with a short
  * request timeout, for breaking a flow call by call.
  */
-export const NOW = new Date("2026-11-20T12:00:00Z");
 /** The timeout of the app that meets the faults; the app that sets up and redelivers keeps the shipped one. */
 export const SHORT_TIMEOUT_MS = 100;
 
@@ -35,20 +34,8 @@ export function repoOf(github: GitHubTestServer): Repository {
 
 /** The app freshly loaded (empty caches, no token yet) against `github`; returns how to deliver it a webhook. */
 export async function loadApp(github: GitHubTestServer, requestTimeoutMs?: number): Promise<Deliver> {
-  const probot = new Probot({
-    appId: 123,
-    privateKey: PRIVATE_KEY,
-    baseUrl: github.apiBase,
-    log: pino({ level: "silent" }),
-    // Retries and throttling off, as in the handler tests: a fault here persists across the
-    // retries of its call (so the call fails as it would after Probot's retries), and Probot
-    // does not retry a secondary rate limit; each plugin costs milliseconds per request.
-    Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })),
-  });
-  await probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, ...(requestTimeoutMs ? { requestTimeoutMs } : {}) }), {
-    cwd: process.cwd(),
-    addHandler: () => undefined,
-  });
+  const probot = testProbot(pino({ level: "silent" }), github.apiBase);
+  await loadTestApp(probot, requestTimeoutMs ? { requestTimeoutMs } : {});
   let deliveries = 0;
   return ([name, payload], id = `delivery-${++deliveries}`) => probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
 }

@@ -11,7 +11,8 @@ import {
 } from "../../src/delivery-sweep.js";
 import { GitHubTestServer, type NewHookDelivery } from "../helpers/github-server.js";
 import { shapeProblems } from "../helpers/github-server/shapes.js";
-import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
+import { testProbot } from "../helpers/test-app.js";
 import { capturedLogger } from "../helpers/log-capture.js";
 
 // The missed-webhook sweep against the loopback GitHub: what it lists, what it asks GitHub to
@@ -34,13 +35,7 @@ beforeEach(async () => {
   await github.start();
   const captured = capturedLogger();
   lines = captured.lines;
-  probot = new Probot({
-    appId: 123,
-    privateKey: PRIVATE_KEY,
-    baseUrl: github.apiBase,
-    log: captured.log,
-    Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })),
-  });
+  probot = testProbot(captured.log, github.apiBase);
   await probot.auth();
 });
 

@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { Probot, ProbotOctokit } from "probot";
+import { ProbotOctokit } from "probot";
 import { defaultConfig } from "../../src/config.js";
 import { AncestryReader } from "../../src/github/ancestry.js";
 import type { RepoClient } from "../../src/github/client.js";
@@ -11,7 +11,7 @@ import { ensureMergeBackIssue } from "../../src/handlers/open-merge-back.js";
 import { remindOverdue } from "../../src/handlers/remind-overdue.js";
 import { sweepOnce } from "../../src/reminder-sweep.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
-import { PRIVATE_KEY } from "../helpers/keys.js";
+import { testProbot } from "../helpers/test-app.js";
 
 // Overdue reminders against the loopback GitHub: the record of each reminder is its comment,
 // so a new process (or a second replica) sends nothing that was already sent.
@@ -86,7 +86,7 @@ test("the periodic sweep walks every installation's repositories and sends what 
     status: 200,
     body: { total_count: 1, repositories: [{ id: 1, name: "shop", full_name: "acme/shop", owner: { login: "acme" } }] },
   }));
-  const probot = new Probot({ appId: 123, privateKey: PRIVATE_KEY, baseUrl: github.apiBase, log: pino({ level: "silent" }), Octokit: ProbotOctokit.defaults((o: object) => ({ ...o, throttle: { enabled: false }, retry: { enabled: false } })) });
+  const probot = testProbot(pino({ level: "silent" }), github.apiBase);
   await sweepOnce(probot, depsAt(T0 + 24 * HOUR + 16 * DAY));
   expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4", "8", "16"]);
 });
