@@ -16,6 +16,7 @@ import { RepositoryQueue } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
 import { limitRequestTime, REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
+import { sendCreatesOnce } from "./github/no-retried-creates.js";
 import { startReminderSweep } from "./reminder-sweep.js";
 
 export type AppOptions = {
@@ -74,7 +75,7 @@ function perInstallationLimits(probot: Probot, requestTimeoutMs: number, conditi
     async (context: C): Promise<void> => {
       const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
       if (installation !== undefined) {
-        const octokit = limitRequestTime((await probot.auth(installation)) as C["octokit"], requestTimeoutMs);
+        const octokit = sendCreatesOnce(limitRequestTime((await probot.auth(installation)) as C["octokit"], requestTimeoutMs));
         context.octokit = conditionalReads.apply(octokit, installation);
       }
       await handler(context);

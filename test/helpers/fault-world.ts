@@ -9,6 +9,12 @@ import { storyWebhooks } from "./story-webhooks.js";
 /**
  * A loopback GitHub on a fixed clock and the app loaded in-process against it with a short
  * request timeout, for breaking a flow call by call.
+ *
+ * The client has Probot's retry and throttling plugins off (as in every handler test), so a
+ * failed call fails the delivery at once. Users' clients differ only towards recovery: they
+ * retry reads, edits and deletions (idempotent, so a retry can only finish what a fault
+ * interrupted), send POSTs once as here (`sendCreatesOnce`), and do not retry a secondary rate
+ * limit (Probot's handler only logs it).
  */
 /** The timeout of the app that meets the faults; the app that sets up and redelivers keeps the shipped one. */
 export const SHORT_TIMEOUT_MS = 100;
@@ -53,8 +59,12 @@ export async function story(populate: Parameters<typeof startGitHub>[0], setup: 
   }
 }
 
-export type FaultKind = "500" | "timeout" | "secondary rate limit";
-export const FAULT_KINDS: FaultKind[] = ["500", "timeout", "secondary rate limit"];
+export type FaultKind = "500" | "timeout" | "secondary rate limit" | "lost answer";
+
+/** Every way a request can fail; a lost answer only where it matters, on a write. */
+export function faultKinds(call: string): FaultKind[] {
+  return call.startsWith("GET ") ? ["500", "timeout", "secondary rate limit"] : ["500", "timeout", "secondary rate limit", "lost answer"];
+}
 
 const REPLIES: Record<FaultKind, Fault> = {
   "500": { status: 500, body: { message: "Server Error" } },
@@ -65,6 +75,8 @@ const REPLIES: Record<FaultKind, Fault> = {
     headers: { "retry-after": "1" },
     body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api" },
   },
+  // Carried out, but its answer never reaches the client: the write happened, the app cannot know.
+  "lost answer": { status: 502, body: { message: "Server Error" }, delayMs: SHORT_TIMEOUT_MS * 5, applied: true },
 };
 
 /** Makes the k-th request (1-based) fail; the requests around it are answered. */
@@ -103,7 +115,9 @@ export function describeDifference(expected: ReturnType<typeof stateOf>, actual:
     ...state.answers.map((a) => `answer ${JSON.stringify(a)}`),
     ...state.statuses.map((s) => `status ${JSON.stringify(s)}`),
   ];
+  // Counted, not just looked up: a second identical comment is a difference too.
+  const leftOver = (from: string[], remove: string[]) => remove.reduce((rest, line) => (rest.includes(line) ? rest.toSpliced(rest.indexOf(line), 1) : rest), from);
   const [want, got] = [lines(expected), lines(actual)];
   const short = (line: string) => line.slice(0, 240);
-  return [...want.filter((l) => !got.includes(l)).map((l) => `missing ${short(l)}`), ...got.filter((l) => !want.includes(l)).map((l) => `extra ${short(l)}`)].join("\n    ");
+  return [...leftOver(want, got).map((l) => `missing ${short(l)}`), ...leftOver(got, want).map((l) => `extra ${short(l)}`)].join("\n    ");
 }
