@@ -49,6 +49,11 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))("%s", (_name, flo
           const expected = inGap ? { ...before, answers: held } : expectedState(before, reference, held);
           const state = stateOf(github);
           if (JSON.stringify(state) !== JSON.stringify(expected)) broken.push(`state differs:\n    ${describeDifference(expected, state)}`);
+          if (inGap && flow.gap && held.at(-1)?.state === "approved") {
+            // The deploy goes out; its success status records what the gap left out.
+            await (await loadApp(github))(flow.gap.backstop.webhook(webhook), "the-status");
+            broken.push(...flow.gap.backstop.missing(repoOf(github)).map((m) => `after the deployment's success status: ${m}`));
+          }
           for (const what of broken) wrong.push(`call ${k} (${calls[k - 1]}), ${kind}: ${what}`);
         }
       }

@@ -1,4 +1,5 @@
-import { OWNER, REPO } from "../helpers/fixtures.js";
+import { deploymentStatusCreated, OWNER, REPO } from "../helpers/fixtures.js";
+import { NOW } from "../helpers/test-app.js";
 import type { GitHubTestServer, Repository } from "../helpers/github-server.js";
 import type { FaultKind, Webhook, World } from "../helpers/fault-world.js";
 
@@ -24,7 +25,13 @@ export type Flow = {
    * Runs a redelivery cannot recover from, and why: they are checked for the state the flow
    * leaves behind instead (the one before the webhook, plus GitHub's answer). `runs` is how many.
    */
-  gap?: { covers: (calls: string[], k: number, kind: FaultKind) => boolean; runs: number; why: string };
+  gap?: {
+    covers: (calls: string[], k: number, kind: FaultKind) => boolean;
+    runs: number;
+    why: string;
+    /** The later webhook that records what the gap left out, and what must be true after it ([] when all is). */
+    backstop: { webhook: (webhook: Webhook) => Webhook; missing: (repo: Repository) => string[] };
+  };
 };
 
 export function populate(github: GitHubTestServer, repo: Repository): void {
@@ -75,6 +82,16 @@ export const FLOWS: Flow[] = [
       why:
         "GitHub took the approval but the deploy's record was not written: a redelivery meets the earlier answer and cannot tell it from a refusal, " +
         "so it records nothing; the deploy is recorded when it reaches the environment (deployment_status success)",
+      backstop: {
+        webhook: ([, payload]) => [
+          "deployment_status",
+          deploymentStatusCreated({ sha: HOTFIX, deploymentId: (payload as { deployment: { id: number } }).deployment.id, createdAt: NOW.toISOString() }),
+        ],
+        missing: (repo) => [
+          ...([...repo.issues.values()].some((i) => i.state === "open" && i.body?.includes(`<!-- mainline:merge-back incident=1 sha=${HOTFIX} -->`)) ? [] : ["no open merge-back issue"]),
+          ...([...repo.comments.values()].some((c) => c.body.includes("<!-- mainline:deployed ")) ? [] : ["no record of the deploy reaching production"]),
+        ],
+      },
     },
   },
   {
