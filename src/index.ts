@@ -1,6 +1,5 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
-import { ConditionalReads } from "./github/conditional-reads.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { onDeploymentStatus } from "./handlers/deployment-status.js";
@@ -15,8 +14,8 @@ import { ifWellFormed } from "./handlers/well-formed.js";
 import { RepositoryQueue } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
-import { limitRequestTime, REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
-import { sendCreatesOnce } from "./github/no-retried-creates.js";
+import { installationClients, type ClientFor } from "./github/installation-client.js";
+import { REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
 import { startReminderSweep } from "./reminder-sweep.js";
 
 export type AppOptions = {
@@ -41,8 +40,8 @@ export function createApp({
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-    const deps = { ancestry: new AncestryReader(), conditionalReads: new ConditionalReads(), queue: new RepositoryQueue(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
-    const perInstallation = perInstallationLimits(probot, requestTimeoutMs, deps.conditionalReads);
+    const deps = { ancestry: new AncestryReader(), clientFor: installationClients(probot, requestTimeoutMs), queue: new RepositoryQueue(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
+    const perInstallation = perInstallationLimits(deps.clientFor);
     // A malformed payload is logged and dropped before it costs a request or reaches a handler.
     const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(perInstallation(handler));
     // Gates decide side by side (a decision only reads); what they record waits in deps.queue.
@@ -64,20 +63,14 @@ export function createApp({
 }
 
 /**
- * Probot builds each webhook's `context.octokit` without an installation key for its client-side
- * write spacing, so every installation's writes queue behind one limiter (about one per second per
- * process). `probot.auth(installationId)` keys the limiter by installation, as GitHub's limits are;
- * the installation token comes from the same cache, so this costs no request. The same client
- * sends its reads conditionally, so a read of something unchanged costs no rate limit either.
+ * Probot gives each webhook a client whose write spacing is shared by every installation (about
+ * one write per second per process); handlers get their installation's own client instead.
  */
-function perInstallationLimits(probot: Probot, requestTimeoutMs: number, conditionalReads: ConditionalReads) {
+function perInstallationLimits(clientFor: ClientFor) {
   return <C extends Context>(handler: (context: C) => Promise<void>) =>
     async (context: C): Promise<void> => {
       const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-      if (installation !== undefined) {
-        const octokit = sendCreatesOnce(limitRequestTime((await probot.auth(installation)) as C["octokit"], requestTimeoutMs));
-        context.octokit = conditionalReads.apply(octokit, installation);
-      }
+      if (installation !== undefined) context.octokit = (await clientFor(installation)) as C["octokit"];
       await handler(context);
     };
 }

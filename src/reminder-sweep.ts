@@ -25,7 +25,7 @@ export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
   const app = await probot.auth();
   const installations = await app.paginate("GET /app/installations", { per_page: 100 });
   for (const installation of installations) {
-    const octokit = deps.conditionalReads.apply(await probot.auth(installation.id), installation.id);
+    const octokit = await deps.clientFor(installation.id);
     const repositories = await octokit.paginate("GET /installation/repositories", { per_page: 100 });
     for (const repository of repositories) {
       const client: RepoClient = { octokit, owner: repository.owner.login, repo: repository.name, repoId: repository.id };

@@ -1,12 +1,12 @@
 import type { AncestryReader } from "../github/ancestry.js";
-import type { ConditionalReads } from "../github/conditional-reads.js";
+import type { ClientFor } from "../github/installation-client.js";
 import type { RepositoryQueue } from "./one-at-a-time.js";
 
 /** What every handler shares for the life of the process. */
 export type Deps = {
   ancestry: AncestryReader;
-  /** What each installation last read, so its clients can read again conditionally. */
-  conditionalReads: ConditionalReads;
+  /** An installation's client: limits keyed by it, a time limit per request, POSTs once, conditional reads. */
+  clientFor: ClientFor;
   /** Writes that check GitHub first wait here for the repository's earlier ones. */
   queue: RepositoryQueue;
   now: () => Date;

@@ -4,7 +4,8 @@ import { defaultConfig } from "../../src/config.js";
 import { AncestryReader } from "../../src/github/ancestry.js";
 import type { RepoClient } from "../../src/github/client.js";
 import { RepositoryQueue } from "../../src/handlers/one-at-a-time.js";
-import { ConditionalReads } from "../../src/github/conditional-reads.js";
+import { installationClients } from "../../src/github/installation-client.js";
+import { REQUEST_TIMEOUT_MS } from "../../src/github/request-timeout.js";
 import { getIssue } from "../../src/github/issues.js";
 import type { Deps } from "../../src/handlers/deps.js";
 import { ensureMergeBackIssue } from "../../src/handlers/open-merge-back.js";
@@ -25,7 +26,10 @@ let repo: Repository;
 let client: RepoClient;
 let item: number;
 
-const depsAt = (ms: number): Deps => ({ ancestry: new AncestryReader(), conditionalReads: new ConditionalReads(), queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, botLogin: async () => "mainline[bot]" });
+const depsAt = (ms: number): Deps => ({
+  ancestry: new AncestryReader(),
+  clientFor: installationClients(testProbot(pino({ level: "silent" }), github.apiBase), REQUEST_TIMEOUT_MS),
+  queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, botLogin: async () => "mainline[bot]" });
 const reminders = () => [...repo.comments.values()].filter((c) => c.issue_number === item && c.body.includes("mainline:reminder"));
 
 beforeAll(async () => {
