@@ -58,6 +58,17 @@ const PULL_20 = { ...restPullOfCommit({ number: 20, base: "master", head: "hotfi
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
 
+/** After the push closed `closed` (incident #7's items): found again since the push, then #7's ledger rewritten from its records. */
+function incident7LedgerRewritten(github: ReturnType<typeof mockGitHubWithConfig>, closed: ReturnType<typeof mergeBackIssue>[]) {
+  github.scope.get(GET.closedSincePush).reply(200, closed);
+  github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
+  github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
+  github.scope.get(GET.allMergeBacks).reply(200, closed);
+  github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
+  github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
+  github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
+}
+
 async function deliver(payload: ReturnType<typeof pushEvent>) {
   const { probot } = await testApp();
   await probot.receive({ id: "p-1", name: "push", payload: payload as never });
@@ -69,13 +80,7 @@ describe("push", () => {
     github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S })]);
     github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "done" }));
     github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }));
-    github.scope.get(GET.closedSincePush).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" })]);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
-    github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" })]);
-    github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
-    github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
+    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" })]);
 
     await deliver(CHERRY_PICKED_TO_MAIN);
 
@@ -154,13 +159,7 @@ describe("push", () => {
       github.scope.post(`${REPO_PATH}/issues/${n}/comments`).reply(201, restComment({ id: n * 10, issue: n, body: "done" }));
       github.scope.patch(`${REPO_PATH}/issues/${n}`).reply(200, mergeBackIssue({ number: n, incident: 7, sha: n === 9 ? S : T, state: "closed" }));
     }
-    github.scope.get(GET.closedSincePush).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }), mergeBackIssue({ number: 10, incident: 7, sha: T, state: "closed" })]);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
-    github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }), mergeBackIssue({ number: 10, incident: 7, sha: T, state: "closed" })]);
-    github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
-    github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
+    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }), mergeBackIssue({ number: 10, incident: 7, sha: T, state: "closed" })]);
 
     await deliver(SQUASHED_TO_MAIN);
 
@@ -202,13 +201,7 @@ describe("push", () => {
     github.scope.get(GET.pulls(SQUASH)).reply(200, [PULL_20]);
     github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "done" }));
     github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" }));
-    github.scope.get(GET.closedSincePush).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" })]);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
-    github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
-    github.scope.get(GET.allMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" })]);
-    github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
-    github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
+    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" })]);
 
     await deliver(SQUASHED_TO_MAIN);
 
