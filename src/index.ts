@@ -3,6 +3,7 @@ import { AncestryReader } from "./github/ancestry.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
 import { onDeploymentProtectionRule } from "./handlers/deployment-protection-rule.js";
 import { onDeploymentStatus } from "./handlers/deployment-status.js";
+import { onCommentChanged } from "./handlers/comment-changed.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueClosed } from "./handlers/issues-closed.js";
 import { onIssueLabeled } from "./handlers/issues-labeled.js";
@@ -14,6 +15,7 @@ import { ifWellFormed } from "./handlers/well-formed.js";
 import { RepositoryQueue } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
+import { refuseUnsignedWebhooks } from "./signature-gate.js";
 import { installationClients, type ClientFor } from "./github/installation-client.js";
 import { REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
 import { startReminderSweep } from "./reminder-sweep.js";
@@ -27,6 +29,8 @@ export type AppOptions = {
   redeliverMissed?: boolean;
   /** How long one attempt of an API request may take before it is abandoned (and retried). */
   requestTimeoutMs?: number;
+  /** The key records are signed with (default MAINLINE_RECORD_KEY, else WEBHOOK_SECRET). */
+  recordKey?: string;
 };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
@@ -36,11 +40,21 @@ export function createApp({
   reminderIntervalMinutes = Number(process.env.MAINLINE_REMINDER_INTERVAL_MINUTES ?? 60),
   redeliverMissed = true,
   requestTimeoutMs = REQUEST_TIMEOUT_MS,
+  recordKey = process.env.MAINLINE_RECORD_KEY || process.env.WEBHOOK_SECRET,
 }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-    const deps = { ancestry: new AncestryReader(), clientFor: installationClients(probot, requestTimeoutMs), queue: new RepositoryQueue(), now, appId, botLogin: once(async () => botLogin ?? (await readBotLogin(probot))) };
+    if (!recordKey) throw new Error("mainline signs its records with MAINLINE_RECORD_KEY or WEBHOOK_SECRET: set one of them");
+    const deps = {
+      ancestry: new AncestryReader(),
+      clientFor: installationClients(probot, requestTimeoutMs),
+      queue: new RepositoryQueue(),
+      now,
+      appId,
+      records: { appId, key: recordKey },
+      botLogin: once(async () => botLogin ?? (await readBotLogin(probot))),
+    };
     const perInstallation = perInstallationLimits(deps.clientFor);
     // A malformed payload is logged and dropped before it costs a request or reaches a handler.
     const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(perInstallation(handler));
@@ -50,6 +64,7 @@ export function createApp({
     probot.on("deployment.created", limited(onDeploymentCreated(deps)));
     probot.on("deployment_status.created", queued(onDeploymentStatus(deps)));
     probot.on("issue_comment.created", queued(onIssueComment(deps)));
+    probot.on(["issue_comment.edited", "issue_comment.deleted"], queued(onCommentChanged(deps)));
     probot.on("issues.labeled", queued(onIssueLabeled(deps)));
     probot.on("issues.closed", queued(onIssueClosed(deps)));
     probot.on(["issues.edited", "issues.reopened"], queued(onIssueUpdated(deps)));
@@ -57,6 +72,7 @@ export function createApp({
     probot.on("pull_request", queued(onPullRequest(deps)));
     probot.on(["check_run.rerequested", "check_suite.rerequested"], queued(onCheckRerequested(deps)));
     addHandler(healthz);
+    refuseUnsignedWebhooks(probot);
     if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
     if (redeliverMissed) startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env));
   };

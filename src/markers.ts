@@ -23,28 +23,35 @@ export const markerSchemas = {
   rca: z.object({ incident: count }),
   /** The merge-back issue's body (the exact form the SPEC names). */
   "merge-back": z.object({ incident: count, sha }),
-  /** An exception granted by `/hotfix allow` (source: the command's comment id). */
-  exception: z.object({ sha, env: z.string().min(1), by: login, at: iso, expires: iso, source: count, reason: z.string() }),
-  /** A second person's `/hotfix approve`. */
-  approval: z.object({ sha, by: login, at: iso, source: count }),
-  /** `/hotfix revoke`. */
-  revoke: z.object({ sha, by: login, at: iso, source: count }),
-  /** A deployment the gate let through under an exception (deployment: GitHub's deployment id). */
-  deploy: z.object({ sha, env: z.string().min(1), deployment: count, at: iso }),
-  /** That deployment reached the environment (its `success` status): the deploy time that counts. */
-  deployed: z.object({ sha, env: z.string().min(1), deployment: count, at: iso }),
-  /** `/incident force-close <reason>`. */
-  "force-close": z.object({ by: login, at: iso, reason: z.string(), source: count }),
   /** A reply to a command comment that had errors. */
   reply: z.object({ source: count }),
   /** The body of an incident mainline opened because a deployment reached a gated environment unapproved. */
   unapproved: z.object({ deployment: count, env: z.string().min(1), sha }),
-  /** An overdue reminder on a merge-back issue for interval k (1, 2, 4, … days overdue). */
-  reminder: z.object({ interval: count }),
   /** Why the app closed a merge-back issue. */
   "merge-back-done": z.object({ sha, commit: sha, way: z.string() }),
   /** Why the app reopened an incident, merge-back or RCA closed too early (closed: that close's timestamp). */
   reopened: z.object({ closed: iso }),
+  /**
+   * An exception's state, in the output of its `mainline/exception` check run (no person can edit
+   * a check run; the gate reads only this app's). Lists are comma-separated logins; "" = not yet.
+   */
+  "exception-run": z.object({
+    incident: count,
+    sha,
+    env: z.string().min(1),
+    by: login,
+    at: iso,
+    expires: iso,
+    approvals: z.enum(["1", "2"]).transform(Number),
+    approved: z.string().regex(/^[A-Za-z0-9_.\[\]-]*(,[A-Za-z0-9_.\[\]-]+)*$/),
+    revoked: z.string().max(100),
+    used: z.union([z.literal(""), iso]),
+    ended: z.union([z.literal(""), iso]),
+    suspended: z.string().max(100),
+    source: z.string().regex(/^\d{1,15}:\d{1,4}$/),
+  }),
+  /** The app's note that someone changed one of its comments (source: comment id and the change's time). */
+  "tamper-notice": z.object({ comment: count, at: z.string().max(40) }),
 } as const;
 
 export type MarkerKind = keyof typeof markerSchemas;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { neutraliseMarkers } from "../policy/text.js";
 import { proseLines } from "./prose-lines.js";
 import { USAGE, usageOf } from "./usage.js";
 
@@ -206,7 +207,8 @@ const QUOTE_LIMIT = 60;
  * renders mentions, HTML and links literally, so an error can quote hostile text safely.
  */
 function quoted(text: string): string {
-  const cut = text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : text;
+  const clipped = text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT - 1).replace(/[\uD800-\uDBFF]$/, "")}…` : text;
+  const cut = neutraliseMarkers(clipped);
   const longestRun = Math.max(0, ...Array.from(cut.matchAll(/`+/g), (run) => run[0].length));
   const ticks = "`".repeat(longestRun + 1);
   const pad = cut.startsWith("`") || cut.endsWith("`") ? " " : "";

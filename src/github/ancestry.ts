@@ -5,29 +5,42 @@ import type { RepoClient } from "./client.js";
 
 /**
  * Answers "is S reachable from the head of main?" with one compare call. A positive answer
- * stays true (main only moves forward), so it is cached; a negative one can change with the
- * next merge, so it never is.
+ * stays true while main only moves forward, so it is cached until a push rewrites main
+ * (`forgetRepository`); a negative one can change with the next merge, so it never is.
  */
 export class AncestryReader {
   readonly #onMain = new LRUCache<string, string>({ max: 50_000 });
+  /**
+   * Each repository's count of rewrites of main, part of every key: forgetting is one increment,
+   * the old answers are never read again and age out of the cache, and an answer read while main
+   * was being rewritten is stored under the key it was asked with, which is already forgotten.
+   */
+  readonly #rewrites = new Map<number, number>();
 
   async read(client: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
-    const key = `${client.repoId}:${mainBranch}:${sha}`;
+    const key = `${client.repoId}:${this.#rewrites.get(client.repoId) ?? 0}:${mainBranch}:${sha}`;
     const cachedHead = this.#onMain.get(key);
     if (cachedHead) return { kind: "on-main", mainHead: cachedHead };
     const ancestry = await compareWithMain(client, mainBranch, sha);
     if (ancestry.kind === "on-main") this.#onMain.set(key, ancestry.mainHead);
     return ancestry;
   }
+
+  /** Main was rewritten: no cached "on main" answer for this repository holds any more. */
+  forgetRepository(repoId: number): void {
+    this.#rewrites.set(repoId, (this.#rewrites.get(repoId) ?? 0) + 1);
+  }
 }
 
 async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
   try {
-    // per_page=1: only status and counts are needed, not the list of commits and files.
+    // per_page=1: only status and counts are needed, not the list of commits and files. Main is
+    // the branch: `heads/<name>` names refs/heads/<name> alone, while GitHub (as git) would read a
+    // bare name as a tag of that name first.
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
       owner,
       repo,
-      basehead: `${mainBranch}...${sha}`,
+      basehead: `heads/${mainBranch}...${sha}`,
       per_page: 1,
     });
     const mainHead = data.base_commit.sha;

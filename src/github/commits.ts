@@ -2,22 +2,31 @@ import { LRUCache } from "lru-cache";
 import { isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
 
-/** The full SHA of a 7–40 hex prefix, or undefined when GitHub knows no such commit in the repository. */
+/**
+ * The full SHA of a 7–40 hex prefix, or undefined when GitHub knows no such commit in the repository.
+ * GitHub takes a branch or tag of that name before a short sha (as git does): what it answers for one
+ * is not the commit asked for, so it counts as no commit at all.
+ */
 export async function resolveSha({ octokit, owner, repo }: RepoClient, ref: string): Promise<string | undefined> {
   try {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref, per_page: 1 });
-    return data.sha;
+    return data.sha.toLowerCase().startsWith(ref.toLowerCase()) ? data.sha : undefined;
   } catch (error) {
     if (isApiError(error) && (error.status === 404 || error.status === 422)) return undefined;
     throw error;
   }
 }
 
-// A commit's diff never changes, so it is fetched once per process.
-const diffs = new LRUCache<string, string>({ max: 2_000, maxSize: 50_000_000, sizeCalculation: (d) => d.length || 1 });
+// A commit's diff never changes, so it is fetched once per process (bounded by its size in bytes).
+const diffs = new LRUCache<string, Uint8Array>({ max: 2_000, maxSize: 50_000_000, sizeCalculation: (d) => d.byteLength || 1 });
 
-/** The unified diff of one commit, as `git show` prints it (for patch identity). */
-export async function commitDiff({ octokit, owner, repo }: RepoClient, sha: string): Promise<string> {
+/**
+ * The unified diff of one commit, as `git show` prints it, in raw bytes: a diff is not text in any
+ * encoding, and patch identity and change containment compare the bytes git wrote. The body is
+ * taken unparsed (`parseSuccessResponseBody: false` hands over the response stream), so Octokit
+ * never decodes it as UTF-8.
+ */
+export async function commitDiff({ octokit, owner, repo }: RepoClient, sha: string): Promise<Uint8Array> {
   const key = `${owner}/${repo}@${sha}`;
   const cached = diffs.get(key);
   if (cached !== undefined) return cached;
@@ -26,8 +35,10 @@ export async function commitDiff({ octokit, owner, repo }: RepoClient, sha: stri
     repo,
     ref: sha,
     mediaType: { format: "diff" },
+    request: { parseSuccessResponseBody: false },
   });
-  const diff = String(data);
+  const body = data as unknown as ReadableStream<Uint8Array> | null;
+  const diff = new Uint8Array(await new Response(body).arrayBuffer());
   diffs.set(key, diff);
   return diff;
 }

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { isApiError } from "./api-error.js";
 import type { Octokit, RepoClient } from "./client.js";
 
 export type ProtectionRuleAnswer = {
@@ -7,25 +9,112 @@ export type ProtectionRuleAnswer = {
   comment: string;
 };
 
+/**
+ * How the answer to a protection rule is retried. GitHub waits about 10 seconds for a webhook's
+ * delivery, so every attempt ends within `budgetMs` of the first (the decision before it took
+ * some of those seconds); a hung attempt is given up after `attemptMs`, so that a second one fits.
+ */
+export type AnswerRetry = {
+  attemptMs: number;
+  budgetMs: number;
+  /** The pause before the second attempt, doubled before each later one. */
+  backoffMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<unknown>;
+};
+
+export const ANSWER_RETRY: AnswerRetry = { attemptMs: 3_000, budgetMs: 8_000, backoffMs: 250, now: Date.now, sleep };
+
+/**
+ * `ours`: GitHub took this answer just now. `earlier-or-ours`: GitHub refused it as already
+ * answered after an attempt whose outcome is unknown, so it holds either that attempt's answer
+ * (the same one) or an answer given before this call.
+ */
+export type Answered = "ours" | "earlier-or-ours";
+
 const CALLBACK_PATH = /\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)\/deployment_protection_rule$/;
 
 /**
  * Answers a custom deployment protection rule. The callback URL's path names the run; the
  * request goes to the API base this app is configured for, so the installation token is never
  * sent to a host taken from a payload.
+ *
+ * Unlike other POSTs (sent once: see no-retried-creates.ts) this one is retried, because a
+ * repeat cannot do anything twice: GitHub keeps the first answer to a run and refuses a later
+ * one with 422. Without retries one dropped connection leaves the deployment waiting until a
+ * redelivery. The client's own retries are off for it, so that this budget is the only one.
+ * A 422 when no earlier attempt may have been taken throws, as before: answered earlier.
  */
-export async function answerProtectionRule(octokit: Octokit, answer: ProtectionRuleAnswer): Promise<void> {
+export async function answerProtectionRule(octokit: Octokit, answer: ProtectionRuleAnswer, retry = ANSWER_RETRY): Promise<Answered> {
   const match = CALLBACK_PATH.exec(new URL(answer.callbackUrl).pathname);
   if (!match) throw new Error(`deployment_callback_url is not a deployment protection rule URL: ${answer.callbackUrl}`);
   const [, owner, repo, runId] = match;
-  await octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
-    owner: decodeURIComponent(owner!),
-    repo: decodeURIComponent(repo!),
-    run_id: Number(runId),
-    environment_name: answer.environment,
-    state: answer.state,
-    comment: answer.comment,
+  const run = { owner: decodeURIComponent(owner!), repo: decodeURIComponent(repo!), run_id: Number(runId) };
+  const params = { ...run, environment_name: answer.environment, state: answer.state, comment: answer.comment };
+  const deadline = retry.now() + retry.budgetMs;
+  let mayHaveBeenTaken = false;
+  for (let attempt = 1; ; attempt++) {
+    const limitMs = Math.min(retry.attemptMs, deadline - retry.now());
+    try {
+      await within(limitMs, (signal) =>
+        octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { ...params, request: { retries: 0, signal } }),
+      );
+      return "ours";
+    } catch (error) {
+      if (mayHaveBeenTaken && isApiError(error) && error.status === 422) return "earlier-or-ours";
+      const pause = pauseBeforeRetry(error, retry.backoffMs * 2 ** (attempt - 1));
+      if (pause === undefined || retry.now() + pause >= deadline) throw error;
+      mayHaveBeenTaken ||= outcomeUnknown(error);
+      await retry.sleep(pause);
+    }
+  }
+}
+
+type GitHubReply = { status: number; response: { headers: Record<string, string | number | undefined> } };
+
+/** GitHub's reply carried by an error; absent when none came (dropped, timed out, unreachable). */
+function replyOf(error: unknown): GitHubReply | undefined {
+  return isApiError(error) && (error as Partial<GitHubReply>).response ? (error as unknown as GitHubReply) : undefined;
+}
+
+/** No reply, or a 5xx (a proxy may have lost GitHub's): the request may have been carried out. */
+function outcomeUnknown(error: unknown): boolean {
+  const reply = replyOf(error);
+  return !reply || reply.status >= 500;
+}
+
+/**
+ * How long to wait before trying again, or undefined when trying again cannot help. A rate limit
+ * is waited out only when GitHub says how long (a secondary limit without `retry-after` means a
+ * minute or more, past any budget); other 4xx replies will not change.
+ */
+function pauseBeforeRetry(error: unknown, backoffMs: number): number | undefined {
+  const reply = replyOf(error);
+  if (!reply || reply.status >= 500) return backoffMs;
+  if (reply.status !== 403 && reply.status !== 429) return undefined;
+  const seconds = Number(reply.response.headers["retry-after"] ?? Number.NaN);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.max(seconds * 1000, backoffMs) : undefined;
+}
+
+/**
+ * Gives up on `send` after `ms` even while the client still holds the request in its write queue;
+ * the signal is aborted too, so a request given up on is never sent later.
+ */
+async function within<T>(ms: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new Error(`no answer within ${ms} ms`);
+      controller.abort(error);
+      reject(error);
+    }, ms);
   });
+  try {
+    return await Promise.race([send(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export type DeploymentRef = { owner: string; repo: string; deploymentId: number };

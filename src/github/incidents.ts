@@ -1,64 +1,94 @@
 import { readMarker, type MarkerFields } from "../markers.js";
 import type { IncidentRecords } from "../policy/exceptions.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
-import { listComments, listIssuesWithLabel } from "./issues.js";
-import { findOwnComment, ownRecords } from "./own-comments.js";
+import { getIssueHere, listComments, listIssuesWithLabel } from "./issues.js";
+import { findOwnComment, threadRecords, type Found, type RecordReader } from "./own-comments.js";
 
 export type IncidentThread = {
   comments: CommentLike[];
+  /** Whether the whole thread was read (a bound stops a very long one: then nothing can be verified). */
+  complete: boolean;
+  /** The app recorded that this issue became an incident: labels say nothing either way. */
+  isIncident: boolean;
+  incidentRecord?: Found<"incident">;
   records: IncidentRecords;
+  /** The RCA issue the records name: the latest replacement, else the one opened with the incident. */
+  rca?: { issue: number };
+  mergeBacks: Array<Found<"merge-back">>;
   ledger?: CommentLike;
-  /** The latest force-close, with when GitHub recorded it (the app's clock may differ from GitHub's). */
-  forceClose?: MarkerFields<"force-close"> & { recordedAt: string };
+  /** The latest force-close (its signed time is when it was recorded). */
+  forceClose?: Found<"force-close">;
+  /** This app's record comments someone changed: until restored, the incident cannot close. */
+  tampered: CommentLike[];
 };
 
+/** How many comments of a thread are read at most: past it, the app says it could not verify. */
+export const THREAD_COMMENT_LIMIT = 3_000;
+
 /** One page-through of an incident's comments gives its records, its ledger and its replies. */
-export async function readIncidentThread(client: RepoClient, incident: IssueLike, appId: number): Promise<IncidentThread> {
-  const comments = await listComments(client, incident.number);
-  return threadOf(incident, comments, appId);
+export async function readIncidentThread(client: RepoClient, incident: Pick<IssueLike, "number">, reader: RecordReader): Promise<IncidentThread> {
+  const comments = await listComments(client, incident.number, THREAD_COMMENT_LIMIT + 1);
+  return threadOf(client.repoId, incident.number, comments.slice(0, THREAD_COMMENT_LIMIT), reader, comments.length <= THREAD_COMMENT_LIMIT);
 }
 
-export function threadOf(incident: IssueLike, comments: CommentLike[], appId: number): IncidentThread {
-  const forceCloses = comments.flatMap((c) => ownRecords([c], appId, "force-close").map((r) => ({ ...r, recordedAt: c.created_at })));
+export function threadOf(repoId: number, incident: number, comments: CommentLike[], reader: RecordReader, complete = true): IncidentThread {
+  const found = threadRecords(comments, reader, { repo: repoId, incident });
+  const incidentRecord = found.of("incident")[0];
+  const replaced = found.of("rca").at(-1);
+  const rca = replaced ? { issue: replaced.issue } : incidentRecord ? { issue: incidentRecord.rca } : undefined;
+  const forceClose = found.of("force-close").sort((a, b) => a.at.localeCompare(b.at)).at(-1);
+  const seenItems = new Set<string>();
   return {
     comments,
+    complete,
+    isIncident: incidentRecord !== undefined,
+    ...(incidentRecord ? { incidentRecord } : {}),
     records: {
-      incident: incident.number,
-      open: incident.state === "open",
-      exceptions: ownRecords(comments, appId, "exception"),
-      approvals: ownRecords(comments, appId, "approval"),
-      revokes: ownRecords(comments, appId, "revoke"),
-      deploys: ownRecords(comments, appId, "deploy"),
-      deployed: ownRecords(comments, appId, "deployed"),
+      incident,
+      exceptions: found.of("exception"),
+      approvals: found.of("approval"),
+      revokes: found.of("revoke"),
+      deploys: found.of("deploy"),
+      deployed: found.of("deployed"),
     },
-    ledger: findOwnComment(comments, appId, "ledger", (m) => m.incident === incident.number),
-    ...(forceCloses.length > 0 ? { forceClose: forceCloses.at(-1)! } : {}),
+    ...(rca ? { rca } : {}),
+    // An item is recorded on its own or with the deploy that made it; one per commit (a second record for S names the same work).
+    mergeBacks: [...found.of("merge-back"), ...[...found.of("deploy"), ...found.of("deployed")].map((d) => ({ sha: d.sha, issue: d.issue, at: d.at, commentId: d.commentId, createdAt: d.createdAt }))]
+      .sort((a, b) => a.at.localeCompare(b.at))
+      .filter((item) => !seenItems.has(item.sha) && seenItems.add(item.sha)),
+    ...(forceClose ? { forceClose } : {}),
+    ledger: findOwnComment(comments, reader.appId, "ledger", (m) => m.incident === incident),
+    tampered: found.tampered,
   };
 }
 
 /**
- * Incidents with their threads: the open ones (`since` omitted), or all touched since a moment
- * (a grant or deploy record updates them).
+ * Incidents with their threads, found by label (a view people can change: used only for what
+ * spans incidents — the cascade window, the report, announcements — never to decide a gate or
+ * a close): the open ones (`since` omitted), or all touched since a moment.
  */
 export async function readIncidents(
   client: RepoClient,
   label: string,
-  appId: number,
+  reader: RecordReader,
   since?: string,
 ): Promise<Array<{ issue: IssueLike; thread: IncidentThread }>> {
   const issues = await listIssuesWithLabel(client, label, since ? { state: "all", since } : { state: "open" });
-  return Promise.all(issues.map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, appId) })));
+  const read = await Promise.all(issues.map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, reader) })));
+  return read.filter(({ thread }) => thread.isIncident);
 }
 
-/** The incident's RCA issue: the issue with the RCA label whose body marker names the incident. */
-export async function findRcaIssue(client: RepoClient, rcaLabel: string, incident: number): Promise<IssueLike | undefined> {
-  const issues = await listIssuesWithLabel(client, rcaLabel, { state: "all" });
-  return issues.filter((issue) => readMarker(issue.body, "rca")?.incident === incident).sort(oldestFirst)[0];
+/** The incident's RCA issue, by the number its record names; undefined when it is gone from this repository. */
+export async function recordedRcaIssue(client: RepoClient, thread: IncidentThread): Promise<IssueLike | undefined> {
+  return thread.rca ? getIssueHere(client, thread.rca.issue) : undefined;
 }
 
 export type MergeBackIssue = IssueLike & { mergeBack: MarkerFields<"merge-back"> };
 
-/** Merge-back issues (optionally of one incident or one state), identified by their body marker. */
+/**
+ * Merge-back issues as people see them (label and body marker: views): how a push finds the
+ * items worth re-checking. What an incident's items are is read from its records, never here.
+ */
 export async function findMergeBackIssues(
   client: RepoClient,
   mergeBackLabel: string,

@@ -24,6 +24,26 @@ export async function getIssue({ octokit, owner, repo }: RepoClient, number: num
 }
 
 /**
+ * The issue with this number in this repository, or undefined when it is not here any more:
+ * deleted (404, 410) or transferred (GitHub redirects to the issue in its new repository, which
+ * takes no record, item or exception along).
+ */
+export async function getIssueHere(client: RepoClient, number: number): Promise<IssueLike | undefined> {
+  try {
+    const issue = await getIssue(client, number);
+    return isInRepository(issue, client) ? issue : undefined;
+  } catch (error) {
+    if (isApiError(error) && [301, 404, 410].includes(error.status)) return undefined;
+    throw error;
+  }
+}
+
+function isInRepository(issue: IssueLike, { owner, repo }: RepoClient): boolean {
+  const url = (issue as { repository_url?: string }).repository_url;
+  return url === undefined || url.toLowerCase().endsWith(`/repos/${owner}/${repo}`.toLowerCase());
+}
+
+/**
  * Opens an issue. Assignees are a courtesy: when GitHub refuses one (422, e.g. someone who lost
  * access since being assigned to the incident), the issue is opened without them rather than not at all.
  */
@@ -65,20 +85,46 @@ export async function addLabels({ octokit, owner, repo }: RepoClient, number: nu
   await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { owner, repo, issue_number: number, labels });
 }
 
-/** All comments of an issue, oldest first, paging through every page (a marker can be anywhere). */
-export async function listComments({ octokit, owner, repo }: RepoClient, number: number): Promise<CommentLike[]> {
-  const comments = await octokit.paginate("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
-    owner,
-    repo,
-    issue_number: number,
-    per_page: 100,
-  });
-  return comments as CommentLike[];
+/**
+ * Comments of an issue, oldest first, paging until `limit` (a record can be anywhere; a thread
+ * is as long as its readers make it, so one delivery's reads stop somewhere).
+ */
+export async function listComments({ octokit, owner, repo }: RepoClient, number: number, limit = 3_000): Promise<CommentLike[]> {
+  const comments: CommentLike[] = [];
+  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, per_page: 100 })) {
+    comments.push(...(data as CommentLike[]));
+    if (comments.length >= limit) break;
+  }
+  return comments;
 }
 
-export async function createComment({ octokit, owner, repo }: RepoClient, number: number, body: string): Promise<CommentLike> {
-  const { data } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, body });
-  return data as CommentLike;
+/**
+ * Comments on an issue. A lock never silences a record (SPEC section 8): when GitHub refuses
+ * because the issue is locked, the app unlocks it, writes, and locks it again with its reason.
+ */
+export async function createComment(client: RepoClient, number: number, body: string): Promise<CommentLike> {
+  const { octokit, owner, repo } = client;
+  const post = async () =>
+    (await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, body })).data as CommentLike;
+  try {
+    return await post();
+  } catch (error) {
+    if (!(isApiError(error) && error.status === 403)) throw error;
+    const issue = (await getIssue(client, number)) as IssueLike & { locked?: boolean; active_lock_reason?: string | null };
+    if (!issue.locked) throw error;
+    await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock", { owner, repo, issue_number: number });
+    try {
+      return await post();
+    } finally {
+      const reason = issue.active_lock_reason;
+      await octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/lock", {
+        owner,
+        repo,
+        issue_number: number,
+        ...(reason === "off-topic" || reason === "too heated" || reason === "resolved" || reason === "spam" ? { lock_reason: reason } : {}),
+      });
+    }
+  }
 }
 
 export async function updateComment({ octokit, owner, repo }: RepoClient, commentId: number, body: string): Promise<void> {

@@ -6,15 +6,16 @@ import { REPORT_DAYS, type ReportFacts } from "../policy/report.js";
 import { hasLabel, type RepoClient } from "./client.js";
 import { findMergeBackIssues, readIncidents } from "./incidents.js";
 import { listIssuesWithLabel } from "./issues.js";
+import type { RecordReader } from "./own-comments.js";
 
 /**
  * The repository's last 90 days as GitHub records them: incidents touched in the window with
  * their records, and every merge-back and RCA issue (their open and done times).
  */
-export async function readReportFacts(client: RepoClient, config: Config, appId: number, now: Date): Promise<ReportFacts> {
+export async function readReportFacts(client: RepoClient, config: Config, reader: RecordReader, now: Date): Promise<ReportFacts> {
   const since = new Date(now.getTime() - REPORT_DAYS * 86_400_000).toISOString();
   const [incidents, mergeBacks, rcas] = await Promise.all([
-    readIncidents(client, config.labels.incident, appId, since),
+    readIncidents(client, config.labels.incident, reader, since),
     findMergeBackIssues(client, config.labels.mergeBack, { state: "all" }),
     listIssuesWithLabel(client, config.labels.rca, { state: "all", since }),
   ]);

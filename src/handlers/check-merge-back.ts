@@ -4,7 +4,7 @@ import { createComment, listComments, setIssueState } from "../github/issues.js"
 import { findOwnComment } from "../github/own-comments.js";
 import type { MergeBackIssue } from "../github/incidents.js";
 import { marker } from "../markers.js";
-import { matchMergeBack, type MergeBackFacts, type MergeBackMatch } from "../policy/merge-back.js";
+import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type MergeBackFacts, type MergeBackMatch, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 import type { Deps } from "./deps.js";
 import { historyEvidence, type MainEvidence } from "./main-evidence.js";
@@ -12,9 +12,12 @@ import { reopenOnce } from "./reopen-once.js";
 
 /**
  * Is S's change on main? The facts are gathered cheapest first (the commits already at hand, then
- * one compare, then the pull requests that hold S, then patch identity) and the search stops at
- * the first way that matches. Only the compare and S's own diff are read for S alone; what the
- * evidence knows about main's commits is read once and shared by every item checked against it.
+ * one compare, then the commits that note a cherry-pick of S, then the pull requests that hold S,
+ * then patch identity) and the search stops at the first way that matches. A note or a merged
+ * pull request counts only with the diffs that prove it (S's, and the commit's on main), so those
+ * are read when a note or a pull request is found. Only the compare and S's own diff are read for
+ * S alone; what the evidence knows about main's commits is read once, within its bound, and shared
+ * by every item checked against it.
  */
 export async function checkMergeBack(
   client: RepoClient,
@@ -30,12 +33,37 @@ export async function checkMergeBack(
   facts = { ...facts, reachableFromMain: ancestry.kind === "on-main", ...(ancestry.kind === "on-main" || ancestry.kind === "off-main" ? { mainHead: ancestry.mainHead } : {}) };
   match = matchMergeBack(facts);
   if (match.done) return match;
-  facts = { ...facts, pullsOfS: await evidence.pullsWith(sha) };
+  // S's diff is read once (before the commits on main it is compared with), and only when some
+  // way has a change on main to compare it with.
+  let diffOfS: Promise<Uint8Array> | undefined;
+  const readDiffOfS = () => (diffOfS ??= commitDiff(client, sha));
+
+  if (facts.mainCommits.some((commit) => notesCherryPickOf(commit.message, sha))) {
+    const withNoteDiff = (commit: MainCommit) => (notesCherryPickOf(commit.message, sha) ? withDiff(commit, evidence) : commit);
+    facts = { ...facts, diffOfS: await readDiffOfS() };
+    facts = { ...facts, mainCommits: await Promise.all(facts.mainCommits.map(withNoteDiff)) };
+    match = matchMergeBack(facts);
+    if (match.done) return match;
+  }
+  const pullsOfS = await evidence.pullsWith(sha);
+  if (pullsOfS.some((pull) => isMergedInto(pull, mainBranch))) facts = { ...facts, diffOfS: await readDiffOfS() };
+  facts = { ...facts, pullsOfS: await Promise.all(pullsOfS.map((pull) => withMergeDiff(pull, mainBranch, evidence))) };
   match = matchMergeBack(facts);
   if (match.done || evidence.commits.length === 0) return match;
-  const patchIdOfS = patchId(await commitDiff(client, sha));
-  if (!patchIdOfS) return match;
-  return matchMergeBack({ ...facts, patchIdOfS, mainCommits: await evidence.withPatches() });
+  const diff = await readDiffOfS();
+  return matchMergeBack({ ...facts, diffOfS: diff, patchIdOfS: patchId(diff), mainCommits: await evidence.withPatches() });
+}
+
+async function withDiff(commit: MainCommit, evidence: MainEvidence): Promise<MainCommit> {
+  const diff = await evidence.diffOf(commit.sha);
+  return diff === undefined ? commit : { ...commit, diff };
+}
+
+/** A pull request merged into main, with the diff of the commit it put there (what a squash or rebase merge brought). */
+async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: MainEvidence): Promise<MergedPull> {
+  if (!isMergedInto(pull, mainBranch)) return pull;
+  const mergeDiff = await evidence.diffOf(pull.mergeCommitSha);
+  return mergeDiff === undefined ? pull : { ...pull, mergeDiff };
 }
 
 /** Main's commits since the items were opened (a cherry-pick cannot be older than the need for it), as evidence. */
@@ -44,7 +72,7 @@ export async function mainHistorySince(client: RepoClient, mainBranch: string, i
   const oldest = issues.map((i) => i.created_at).sort()[0]!;
   // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
   const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-  return historyEvidence(client, await commitsSince(client, mainBranch, since));
+  return historyEvidence(client, await commitsSince(client, `heads/${mainBranch}`, since));
 }
 
 /** Closes a merge-back issue that is done, saying which commit on main and which way matched. */

@@ -2,10 +2,11 @@ import type { Context } from "probot";
 import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
-import { readIncidents } from "../github/incidents.js";
+import { readExceptionRuns } from "../github/exception-runs.js";
+import { getIssueHere } from "../github/issues.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
-import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
+import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decideDeployment, type Ancestry, type GateDecision, type GrantedException } from "../policy/gate.js";
 import { clientOf } from "./client-of.js";
 import type { Deps } from "./deps.js";
@@ -32,11 +33,10 @@ export async function decideGate(
   if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const repository = context.payload.repository;
   const mainBranch = config.mainBranch || repository.default_branch;
-  const ancestry: Ancestry = loaded.unreadable
-    ? { kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }
-    : await readAncestrySafely(context, client, deps, { mainBranch, sha: request.sha });
-  // Exceptions matter only for a commit not known to be on main; reading them costs a page of incidents.
-  const exceptions = ancestry.kind === "on-main" || loaded.unreadable ? { granted: [] } : await readExceptions(client, config, deps);
+  // Where S stands and which exceptions its check runs hold are asked together: a decision waits for the slower, not the sum.
+  const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
+    ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
+    : await Promise.all([readAncestrySafely(context, client, deps, { mainBranch, sha: request.sha }), readExceptions(client, deps, request)]);
   const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
@@ -58,16 +58,17 @@ export async function decideGate(
 }
 
 /**
- * Exceptions granted in open incidents. When they cannot be read the gate goes on without
- * them: it can only refuse more, never allow more.
+ * The exceptions in force for (S, E): their state from this app's check runs on S, each honoured
+ * only while its incident is an open issue of this repository (closed, deleted or transferred:
+ * none). When they cannot be read the gate goes on without them: it can only refuse more.
  */
-async function readExceptions(client: RepoClient, config: Config, deps: Deps): Promise<{ granted: GrantedException[]; error?: string }> {
-  const now = deps.now();
+async function readExceptions(client: RepoClient, deps: Deps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
   try {
-    const incidents = await readIncidents(client, config.labels.incident, deps.appId);
-    const open = new Set(incidents.map(({ issue }) => issue.number));
-    const states = incidents.flatMap(({ thread }) => exceptionStates(thread.records, config.override.approvals, now));
-    return { granted: grantedExceptions(states, open) };
+    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now());
+    const incidents = [...new Set(candidates.map((e) => e.incident))];
+    const open = new Set<number>();
+    await Promise.all(incidents.map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
+    return { granted: candidates.filter((e) => open.has(e.incident)) };
   } catch (error) {
     if (!isApiError(error)) throw error;
     return { granted: [], error: describeApiError(error) };

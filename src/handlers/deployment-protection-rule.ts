@@ -45,7 +45,9 @@ export function onDeploymentProtectionRule(deps: Deps) {
     const state = result.decision.verdict === "approve" ? "approved" : "rejected";
     let answered: "first" | "earlier" = "first";
     try {
-      await answer(state, withConfigProblems(result.decision.message, result.loaded));
+      // "earlier-or-ours": an attempt whose outcome is unknown, then GitHub said it holds an answer.
+      // Most likely ours, but it may be an earlier delivery's refusal: recorded only as an earlier answer would be.
+      if ((await answer(state, withConfigProblems(result.decision.message, result.loaded))) === "earlier-or-ours") answered = "earlier";
     } catch (error) {
       // 422: GitHub already holds this run's answer (a redelivery) and keeps the first one.
       if (!(isApiError(error) && error.status === 422)) throw error;

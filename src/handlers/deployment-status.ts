@@ -1,8 +1,9 @@
 import type { Context } from "probot";
-import { readIncidents } from "../github/incidents.js";
+import { readExceptionRuns } from "../github/exception-runs.js";
+import { getIssueHere } from "../github/issues.js";
 import { listDeploymentStatuses } from "../github/deployments.js";
 import { isGatedEnvironment } from "../policy/environments.js";
-import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
+import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decideDeployment } from "../policy/gate.js";
 import { describeBypass } from "../policy/bypass.js";
 import type { Deps } from "./deps.js";
@@ -13,7 +14,7 @@ import { repoContext } from "./repo-context.js";
 /**
  * `deployment_status` `success` in a gated environment: the moment a commit reached it.
  * 1. on main → nothing to record
- * 2. under an exception (the gate recorded the deployment, or an exception covers it) → record the deploy time
+ * 2. under an exception (its check run says it is in force, or was used; its incident is open here) → record the deploy time
  * 3. neither → open an incident `Unapproved deploy of <sha> to <env>` with its RCA and merge-back issues
  *    (in shadow mode, only say so in the log: shadow never acts on a deploy)
  * Anything that cannot be verified throws, so the delivery fails and the redelivery sweep tries again.
@@ -29,8 +30,8 @@ export function onDeploymentStatus(deps: Deps) {
     if (ancestry.kind === "unverifiable") throw new Error(`cannot tell whether ${deployment.sha} is on ${repo.mainBranch}: ${ancestry.error}`);
     // The status's own time is when the commit arrived: an exception is judged as it stood then.
     const reachedAt = new Date(status.created_at);
-    const incidents = await readIncidents(repo.client, repo.config.labels.incident, deps.appId);
-    const recordedIn = incidents.find(({ thread }) => thread.records.deploys.some((d) => d.deployment === deployment.id));
+    const candidates = exceptionsInForce(await readExceptionRuns(repo.client, deps.appId, deployment.sha), deployment.sha, deployment.environment, reachedAt);
+    const open = await Promise.all(candidates.map(async (e) => ((await getIssueHere(repo.client, e.incident))?.state === "open" ? [e] : [])));
     const decision = decideDeployment({
       sha: deployment.sha,
       environment: deployment.environment,
@@ -39,13 +40,10 @@ export function onDeploymentStatus(deps: Deps) {
       onApiError: "reject",
       grantRole: repo.config.override.permission,
       ancestry,
-      exceptions: grantedExceptions(
-        incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, reachedAt)),
-        new Set(incidents.map(({ issue }) => issue.number)),
-      ),
+      exceptions: open.flat(),
       now: reachedAt,
     });
-    const incident = recordedIn?.issue.number ?? decision.exception?.incident;
+    const incident = decision.exception?.incident;
     const common = { sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, reachedAt: reachedAt.toISOString() };
     if (incident !== undefined) {
       await recordExceptionDeploy(repo.client, repo.config, repo.mainBranch, deps, { ...common, incident });

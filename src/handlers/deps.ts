@@ -1,5 +1,6 @@
 import type { AncestryReader } from "../github/ancestry.js";
 import type { ClientFor } from "../github/installation-client.js";
+import type { RecordReader } from "../github/own-comments.js";
 import type { RepositoryQueue } from "./one-at-a-time.js";
 
 /** What every handler shares for the life of the process. */
@@ -12,6 +13,8 @@ export type Deps = {
   now: () => Date;
   /** This app's id: only comments it wrote itself count as records. */
   appId: number;
+  /** How records are recognised: this app's comments, signed with its key. */
+  records: RecordReader;
   /** This app's bot login (`<slug>[bot]`), how its reactions are recognised. */
   botLogin: () => Promise<string>;
 };

@@ -1,10 +1,11 @@
 import { CONFIG_PATH, formatProblems, parseConfig } from "../config.js";
 import { upsertCheckRun } from "../github/checks.js";
-import { readIncidents } from "../github/incidents.js";
+import { readExceptionRuns } from "../github/exception-runs.js";
+import { getIssueHere } from "../github/issues.js";
 import { pullsOfCommit } from "../github/commits.js";
 import { commitsBetween, fileAt, pullChangesFile, type PullSummary } from "../github/pulls.js";
 import { locateProblems } from "../policy/config-lines.js";
-import { exceptionStates, grantedExceptions } from "../policy/exceptions.js";
+import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decidePrCheck, judgesCommits, MERGE_FIRST_CHECK, shasToVerify, type PrCheckDecision, type PrFacts } from "../policy/pr-check.js";
 import { codeSpan } from "../policy/text.js";
 import { parseYaml } from "../policy/yaml-text.js";
@@ -81,17 +82,26 @@ async function gatherFacts(repo: RepoContext, pull: PullSummary, deps: Deps): Pr
   return { ...facts, ...(exception ? { exception } : {}) };
 }
 
+/** How many offending commits are looked up for exceptions: each costs a read; past it the check fails ("could not verify"). */
+const EXCEPTION_LOOKUPS = 20;
+
 /**
- * The exception that lets the pull request in: every offending commit must have one granted in an
- * open incident; one covered commit does not carry the others.
+ * The exception that lets the pull request in: every offending commit must have one in force
+ * (its check run says so, and its incident is an open issue here); one covered commit does not
+ * carry the others. Into a release branch, any gated environment's exception counts.
  */
 async function coveringException(repo: RepoContext, offenders: string[], deps: Deps) {
-  const incidents = await readIncidents(repo.client, repo.config.labels.incident, deps.appId);
-  const states = incidents.flatMap(({ thread }) => exceptionStates(thread.records, repo.config.override.approvals, deps.now()));
-  const now = deps.now().getTime();
-  const granted = grantedExceptions(states, new Set(incidents.map(({ issue }) => issue.number))).filter((e) => e.expiresAt === null || Date.parse(e.expiresAt) > now);
-  const covering = offenders.map((sha) => granted.find((e) => e.sha === sha));
-  if (!covering.every((e): e is NonNullable<typeof e> => e !== undefined) || covering.length === 0) return undefined;
+  if (offenders.length === 0 || offenders.length > EXCEPTION_LOOKUPS) return undefined;
+  const now = deps.now();
+  const covering = await Promise.all(
+    offenders.map(async (sha) => {
+      const runs = await readExceptionRuns(repo.client, deps.appId, sha);
+      const inForce = [...new Set(runs.map((r) => r.state.env))].flatMap((env) => exceptionsInForce(runs, sha, env, now));
+      for (const exception of inForce) if ((await getIssueHere(repo.client, exception.incident))?.state === "open") return exception;
+      return undefined;
+    }),
+  );
+  if (!covering.every((e): e is NonNullable<typeof e> => e !== undefined)) return undefined;
   return { incident: covering[0]!.incident, grantedBy: covering[0]!.grantedBy, incidentOf: new Map(covering.map((e) => [e.sha, e.incident])) };
 }
 

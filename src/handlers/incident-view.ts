@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
-import { findMergeBackIssues, findRcaIssue, readIncidentThread, type IncidentThread, type MergeBackIssue } from "../github/incidents.js";
+import { findMergeBackIssues, readIncidentThread, recordedRcaIssue, THREAD_COMMENT_LIMIT, type IncidentThread } from "../github/incidents.js";
+import { getIssueHere } from "../github/issues.js";
 import { closeBlockers, type MergeBackItem, type RcaStatus } from "../policy/close-gate.js";
 import { exceptionStates, type ExceptionState } from "../policy/exceptions.js";
 import { checkRca } from "../policy/rca.js";
@@ -13,39 +14,74 @@ export type IncidentView = {
   mainBranch: string;
   thread: IncidentThread;
   exceptions: ExceptionState[];
-  mergeBackIssues: MergeBackIssue[];
-  mergeBacks: Array<MergeBackItem & { dueAt: string }>;
+  /** The items its records name, each with the issue people see it in (absent when that issue left the repository). */
+  mergeBacks: Array<MergeBackItem & { dueAt: string; issue?: IssueLike }>;
   rcaIssue?: IssueLike;
   rca: RcaStatus;
   blockers: string[];
 };
 
-export async function viewIncident(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps): Promise<IncidentView> {
-  const [thread, mergeBackIssues, rcaIssue] = await Promise.all([
-    readIncidentThread(client, incident, deps.appId),
-    findMergeBackIssues(client, config.labels.mergeBack, { state: "all", incident: incident.number }),
-    findRcaIssue(client, config.labels.rca, incident.number),
-  ]);
+/**
+ * What the incident's records say, joined with the issues they name. Which items and which RCA
+ * an incident has comes from its records only; whether an item is done comes from git: `done`
+ * holds what a re-check in this delivery found, and without it an item counts as done only
+ * while its issue is closed (the ledger's view between re-checks; never a close decision).
+ */
+export async function viewIncident(
+  client: RepoClient,
+  config: Config,
+  mainBranch: string,
+  incident: IssueLike,
+  deps: Deps,
+  done?: ReadonlyMap<string, boolean>,
+): Promise<IncidentView> {
+  const thread = await readIncidentThread(client, incident, deps.records);
+  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
   const now = deps.now();
-  const mergeBacks = mergeBackIssues.map((issue) => ({
-    number: issue.number,
-    sha: issue.mergeBack.sha,
-    closed: issue.state === "closed",
-    overdue: issue.state === "open" && isOverdue({ openedAt: issue.created_at, dueHours: config.mergeBack.dueHours, now }),
-    dueAt: new Date(Date.parse(issue.created_at) + config.mergeBack.dueHours * 3_600_000).toISOString(),
-  }));
+  const mergeBacks = thread.mergeBacks.map((item) => {
+    const issue = itemIssues.get(item.issue);
+    return {
+      number: item.issue,
+      sha: item.sha,
+      closed: done?.get(item.sha) ?? issue?.state === "closed",
+      overdue: !(done?.get(item.sha) ?? issue?.state === "closed") && isOverdue({ openedAt: item.at, dueHours: config.mergeBack.dueHours, now }),
+      dueAt: new Date(Date.parse(item.at) + config.mergeBack.dueHours * 3_600_000).toISOString(),
+      ...(issue ? { issue } : {}),
+    };
+  });
   const rca: RcaStatus = rcaIssue
     ? { exists: true, number: rcaIssue.number, ...checkRca({ body: rcaIssue.body ?? null, closed: rcaIssue.state === "closed", requiredSections: config.rca.requiredSections }) }
-    : { exists: false };
+    : { exists: false, ...(thread.rca ? { gone: thread.rca.issue } : {}) };
   return {
     incident,
     mainBranch,
     thread,
     exceptions: exceptionStates(thread.records, config.override.approvals, now),
-    mergeBackIssues,
     mergeBacks,
     ...(rcaIssue ? { rcaIssue } : {}),
     rca,
-    blockers: closeBlockers(mergeBacks, rca, mainBranch),
+    blockers: [...integrityBlockers(thread), ...closeBlockers(mergeBacks, rca, mainBranch)],
   };
+}
+
+/** What keeps the records themselves from being believed: a record someone changed, or a thread too long to read whole. */
+function integrityBlockers(thread: IncidentThread): string[] {
+  return [
+    ...thread.tampered.map((c) => `a mainline record here was changed by someone else ([comment](${c.html_url})); mainline writes it back, and until then this incident cannot close`),
+    ...(thread.complete ? [] : [`could not verify: this incident has more than ${THREAD_COMMENT_LIMIT} comments, past what mainline reads`]),
+  ];
+}
+
+/**
+ * The issues of the incident's items: one list of merge-back issues touched since the incident
+ * began (the label is a view, so an item whose label was removed, or whose issue moved, is read
+ * on its own).
+ */
+async function itemIssuesOf(client: RepoClient, config: Config, incident: IssueLike, thread: IncidentThread): Promise<Map<number, IssueLike>> {
+  const found = new Map<number, IssueLike>();
+  if (thread.mergeBacks.length === 0) return found;
+  for (const issue of await findMergeBackIssues(client, config.labels.mergeBack, { state: "all", since: incident.created_at })) found.set(issue.number, issue);
+  const missing = thread.mergeBacks.filter((item) => !found.has(item.issue));
+  for (const issue of await Promise.all(missing.map((item) => getIssueHere(client, item.issue)))) if (issue) found.set(issue.number, issue);
+  return found;
 }

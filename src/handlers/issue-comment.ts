@@ -1,13 +1,15 @@
 import type { Context } from "probot";
 import { parseCommands, type Command, type ParsedLine } from "../commands/parse.js";
-import { hasLabel, type IssueLike } from "../github/client.js";
-import { createComment, hasReactedDone, listComments, reactDone } from "../github/issues.js";
+import type { IssueLike } from "../github/client.js";
+import { readIncidentThread } from "../github/incidents.js";
+import { createComment, hasReactedDone, reactDone } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { roleOf } from "../github/permission.js";
 import { marker } from "../markers.js";
 import { requiredRole, wrongPlace } from "../policy/command-rules.js";
+import { linesToRun, skippedSentence } from "../policy/command-limits.js";
 import { hasRole, type Role } from "../policy/roles.js";
-import { codeSpan, quietLogin } from "../policy/text.js";
+import { appBody, codeSpan, quietLogin } from "../policy/text.js";
 import { runHotfix } from "./commands/hotfix.js";
 import { runIncident } from "./commands/incident.js";
 import { runHelp, runReport, runStatus } from "./commands/mainline.js";
@@ -17,32 +19,41 @@ import type { Deps } from "./deps.js";
 import { repoContext } from "./repo-context.js";
 
 /**
- * `issue_comment.created`: slash-commands. Only new comments by people count (edits and bots
- * are ignored). Each command line is checked for place and role, then run; the comment gets
- * 👍 when every command did its work, and one reply for anything to say or anything wrong.
+ * `issue_comment.created`: slash-commands.
+ * 1. only new comments by people count (edits and bots are ignored)
+ * 2. the distinct command lines, at most 10 (the rest is named in the reply)
+ * 3. a comment already answered (👍 or a reply) is not run again
+ * 4. each line is checked for place (from the records) and role (from GitHub), then run as its own act
+ * 5. 👍 when every line did its work; one reply for anything to say or anything wrong
  */
 export function onIssueComment(deps: Deps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const { comment, issue, sender } = context.payload;
     if (sender.type === "Bot" || comment.user?.type === "Bot") return;
-    const lines = parseCommands(comment.body);
-    if (lines.length === 0) return;
+    const parsed = parseCommands(comment.body);
+    if (parsed.length === 0) return;
+    const { run, repeated, overLimit } = linesToRun(parsed);
     const repo = await repoContext(context);
-    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: context.log };
-    if (await alreadyAnswered(env)) return;
+    const thread = await readIncidentThread(repo.client, issue, deps.records);
+    if (await alreadyAnswered(repo.client, comment.id, thread.comments, deps)) return;
     let role: Promise<Role | "none"> | undefined;
     const roleOfActor = () => (role ??= roleOf(repo.client, sender.login));
+    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: context.log, isIncident: thread.isIncident, source: "" };
     const results: Array<{ line: ParsedLine; outcome: Outcome }> = [];
-    for (const line of lines) {
-      results.push({ line, outcome: line.ok ? await runChecked(env, line.command, roleOfActor) : { ok: false, error: `${line.error}. Write it as:\n\n    ${line.usage.split("\n").join("\n    ")}` } });
+    for (const line of run) {
+      const outcome = line.ok
+        ? await runChecked({ ...env, source: `${comment.id}:${line.lineNumber}` }, line.command, roleOfActor)
+        : { ok: false as const, error: `${line.error}. Write it as:\n\n    ${line.usage.split("\n").join("\n    ")}` };
+      if (line.ok && line.command.name === "incident" && outcome.ok) env.isIncident = true;
+      results.push({ line, outcome });
     }
-    await answer(env, results);
+    await answer(env, results, skippedSentence({ repeated: repeated.length, overLimit: overLimit.length }));
   };
 }
 
 async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => Promise<Role | "none">): Promise<Outcome> {
   const { issue, repo } = env;
-  const place = { isPullRequest: Boolean((issue as { pull_request?: unknown }).pull_request), isIncident: hasLabel(issue, repo.config.labels.incident), isOpen: issue.state === "open" };
+  const place = { isPullRequest: Boolean((issue as { pull_request?: unknown }).pull_request), isIncident: env.isIncident, isOpen: issue.state === "open" };
   const misplaced = wrongPlace(command.name, place);
   if (misplaced) return { ok: false, error: misplaced };
   const needed = requiredRole(command.name, repo.config);
@@ -83,22 +94,22 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
  * A comment the app already answered (👍 or a reply) is never run again: a redelivery must not
  * repeat its commands or, worse, answer `/incident close` on a now closed incident with an error.
  */
-async function alreadyAnswered(env: CommandEnv): Promise<boolean> {
-  if (await hasReactedDone(env.repo.client, env.comment.id, await env.deps.botLogin())) return true;
-  const comments = await listComments(env.repo.client, env.issue.number);
-  return findOwnComment(comments, env.deps.appId, "reply", (m) => m.source === env.comment.id) !== undefined;
+async function alreadyAnswered(client: CommandEnv["repo"]["client"], commentId: number, comments: CommandEnv["issue"] extends never ? never : Parameters<typeof findOwnComment>[0], deps: Deps): Promise<boolean> {
+  if (findOwnComment(comments, deps.appId, "reply", (m) => m.source === commentId)) return true;
+  return hasReactedDone(client, commentId, await deps.botLogin());
 }
 
 /** 👍 when all went well; one reply (marked with the comment's id) for the rest. */
-async function answer(env: CommandEnv, results: Array<{ line: ParsedLine; outcome: Outcome }>): Promise<void> {
+async function answer(env: CommandEnv, results: Array<{ line: ParsedLine; outcome: Outcome }>, skipped: string | undefined): Promise<void> {
   const failed = results.filter((r) => !r.outcome.ok);
   const replies = results.flatMap((r) => (r.outcome.ok && r.outcome.reply ? [r.outcome.reply] : []));
   if (failed.length === 0) await reactDone(env.repo.client, env.comment.id);
-  if (failed.length === 0 && replies.length === 0) return;
+  if (failed.length === 0 && replies.length === 0 && !skipped) return;
   const problems = failed.map(({ line, outcome }) => `- ${codeSpan(line.line)}: ${outcome.ok ? "" : outcome.error}`);
   const text = [
     ...(failed.length > 0 ? [`mainline could not run ${failed.length === 1 ? "this command" : "these commands"} from [your comment](${env.comment.html_url}):`, ...problems] : []),
+    ...(skipped ? [skipped] : []),
     ...replies,
   ].join("\n\n");
-  await createComment(env.repo.client, env.issue.number, `${text}\n\n${marker("reply", { source: env.comment.id })}`);
+  await createComment(env.repo.client, env.issue.number, appBody(text, marker("reply", { source: env.comment.id })));
 }

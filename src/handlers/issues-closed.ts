@@ -1,56 +1,41 @@
 import type { Context } from "probot";
 import type { IssueLike } from "../github/client.js";
-import { hasLabel } from "../github/client.js";
+import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
-import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
 import { checkRca } from "../policy/rca.js";
 import { verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
-import { viewIncident } from "./incident-view.js";
-import { recheckMergeBacks } from "./recheck-merge-backs.js";
+import { gateClosedIncident } from "./close-gate.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
 import { repoContext, type RepoContext } from "./repo-context.js";
 
 /**
- * `issues.closed`: the close gate. An incident closed with blockers, a merge-back closed while
- * S is not on main, or an RCA closed with empty sections is reopened, with why.
+ * `issues.closed`: the close gate. Which issue is what comes from the app's records, never from
+ * labels or bodies (views anyone with triage or write can change).
+ * 1. an incident (its records say so): its exceptions end for good; closed with blockers → reopened
+ * 2. a merge-back issue its incident's records name, closed while S is not on main → reopened
+ * 3. the RCA its incident's records name, closed with empty sections → reopened
+ * 4. the incident's ledger shows the new state
  */
 export function onIssueClosed(deps: Deps) {
   return async (context: Context<"issues.closed">): Promise<void> => {
     const issue = context.payload.issue as IssueLike;
     if (context.payload.issue.pull_request) return;
     const repo = await repoContext(context);
-    if (hasLabel(issue, repo.config.labels.incident)) await gateIncidentClose(repo, issue, deps);
-    const mergeBack = readMarker(issue.body, "merge-back");
-    if (mergeBack && hasLabel(issue, repo.config.labels.mergeBack)) await verifyMergeBackClose(repo, issue, deps);
-    const rca = readMarker(issue.body, "rca");
-    if (rca && hasLabel(issue, repo.config.labels.rca)) await verifyRcaClose(repo, issue, deps);
-    const incident = mergeBack?.incident ?? rca?.incident;
-    if (incident !== undefined) await refreshIncident(repo, incident, deps);
+    // An issue with no comments holds no records: it costs no read.
+    const own = issue.comments === 0 ? undefined : await readIncidentThread(repo.client, issue, deps.records);
+    if (own?.isIncident) await gateClosedIncident(repo, issue, deps);
+    const claimed = readMarker(issue.body, "merge-back")?.incident ?? readMarker(issue.body, "rca")?.incident;
+    if (claimed === undefined || claimed === issue.number) return;
+    const incident = await getIssue(repo.client, claimed);
+    const thread = await readIncidentThread(repo.client, incident, deps.records);
+    const item = thread.mergeBacks.find((m) => m.issue === issue.number);
+    if (item) await verifyClosedMergeBack(repo.client, repo.mainBranch, { ...issue, mergeBack: { incident: claimed, sha: item.sha } }, deps);
+    if (thread.rca?.issue === issue.number) await verifyRcaClose(repo, issue, deps);
+    if (item || thread.rca?.issue === issue.number) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
   };
-}
-
-async function gateIncidentClose(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<void> {
-  // Items whose change reached main while nobody pushed (or the app was down) are closed first.
-  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: incident.number, verifyClosed: true });
-  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
-  const verdict = decideIncidentClosed({ forceClosed: forceCloseCovers(view.thread.forceClose?.recordedAt, incident.closed_at), blockers: view.blockers });
-  if (verdict === "reopen") {
-    const why = [
-      `🔒 Reopened: an incident closes only when its fixes are on \`${repo.mainBranch}\` and its RCA is written. Still blocking:`,
-      ...view.blockers.map((b) => `- ${b}`),
-      "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger).",
-    ].join("\n");
-    await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId);
-  }
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps);
-}
-
-async function verifyMergeBackClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
-  const mergeBack = readMarker(issue.body, "merge-back");
-  if (mergeBack) await verifyClosedMergeBack(repo.client, repo.mainBranch, { ...issue, mergeBack }, deps);
 }
 
 async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
@@ -59,9 +44,4 @@ async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): 
   if (unwritten.length === 0) return;
   const list = unwritten.map((s) => `"${s}"`).join(", ");
   await reopenOnce(repo.client, issue.number, issue.closed_at!, `📝 Reopened: the RCA is not written yet. ${list} ${unwritten.length === 1 ? "needs" : "need"} content under ${unwritten.length === 1 ? "its heading" : "their headings"}.`, deps.appId);
-}
-
-async function refreshIncident(repo: RepoContext, incidentNumber: number, deps: Deps): Promise<void> {
-  const incident = await getIssue(repo.client, incidentNumber);
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
 }

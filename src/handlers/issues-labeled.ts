@@ -1,18 +1,30 @@
 import type { Context } from "probot";
 import type { IssueLike } from "../github/client.js";
+import { roleOf } from "../github/permission.js";
+import { hasRole } from "../policy/roles.js";
 import { becomeIncident } from "./become-incident.js";
 import type { Deps } from "./deps.js";
 import { repoContext } from "./repo-context.js";
 
 /**
- * `issues.labeled`: the incident label makes an issue an incident (also when `/incident` added
- * it, or when the issue was opened with it: GitHub sends `labeled` for those too).
+ * `issues.labeled`: the incident label makes an issue an incident when whoever added it may label
+ * issues in this repository (triage or higher, asked of GitHub: a label an issue template put on
+ * a reader's issue makes nothing). The app's own label (from `/incident`) only brings it up to date.
  */
 export function onIssueLabeled(deps: Deps) {
   return async (context: Context<"issues.labeled">): Promise<void> => {
-    const { issue, label } = context.payload;
+    const { issue, label, sender } = context.payload;
     const repo = await repoContext(context);
     if (label?.name.toLowerCase() !== repo.config.labels.incident.toLowerCase() || issue.pull_request) return;
-    await becomeIncident(repo.client, repo.config, repo.mainBranch, issue as IssueLike, deps);
+    if (sender.login === (await deps.botLogin())) {
+      await becomeIncident(repo.client, repo.config, repo.mainBranch, issue as IssueLike, deps);
+      return;
+    }
+    const role = await roleOf(repo.client, sender.login);
+    if (!hasRole(role, "triage")) {
+      context.log.warn({ issue: issue.number, sender: sender.login, role }, "incident label added by someone without the triage role: not an incident");
+      return;
+    }
+    await becomeIncident(repo.client, repo.config, repo.mainBranch, issue as IssueLike, deps, { by: sender.login, via: "label" });
   };
 }

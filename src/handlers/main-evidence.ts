@@ -3,7 +3,10 @@ import { commitDiff, commitsOfPull, pullsOfCommit, type PullOfCommit } from "../
 import { isMergedInto, type MainCommit, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 
-/** How many commits on main are looked into (their patch; a push's, their pull requests): each costs a read. */
+/**
+ * How many commits on main are looked into (their diff, whether for their patch, a cherry-pick
+ * note or a merged pull request; a push's, their pull requests): each costs a read.
+ */
 const LOOKED_INTO = 20;
 
 /**
@@ -12,8 +15,13 @@ const LOOKED_INTO = 20;
  */
 export type MainEvidence = {
   commits: readonly MainCommit[];
-  /** The commits, the ones looked into with their patch ids. */
+  /** The commits, the ones looked into with their diff and patch id. */
   withPatches(): Promise<MainCommit[]>;
+  /**
+   * The diff of a commit on main, read once; undefined when LOOKED_INTO others were read already:
+   * the bound stops the read, and what it would have shown cannot be verified.
+   */
+  diffOf(sha: string): Promise<Uint8Array | undefined>;
   /** The pull requests known to hold S (the policy counts those merged into main). */
   pullsWith(sha: string): Promise<MergedPull[]>;
 };
@@ -23,7 +31,8 @@ export type MainEvidence = {
  * (`commits/{S}/pulls`): asking about each commit of the history would cost more.
  */
 export function historyEvidence(client: RepoClient, commits: readonly MainCommit[]): MainEvidence {
-  return { commits, withPatches: patchesOnce(client, commits), pullsWith: (sha) => pullsOfCommit(client, sha) };
+  const diffOf = boundedDiffs(client);
+  return { commits, withPatches: withPatches(commits, diffOf), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
 }
 
 /**
@@ -45,9 +54,11 @@ export function pushEvidence(client: RepoClient, mainBranch: string, pushed: rea
     if (!commitsOf.has(pull.number)) commitsOf.set(pull.number, commitsOfPull(client, pull.number).then((shas) => shas.map((s) => s.toLowerCase())));
     return (await commitsOf.get(pull.number)!).includes(sha);
   };
+  const diffOf = boundedDiffs(client);
   return {
     commits: pushed,
-    withPatches: patchesOnce(client, pushed),
+    withPatches: withPatches(pushed, diffOf),
+    diffOf,
     async pullsWith(sha) {
       const holding: PullOfCommit[] = [];
       for (const pull of await mergedByPush()) if (await holds(pull, sha.toLowerCase())) holding.push(pull);
@@ -56,12 +67,34 @@ export function pushEvidence(client: RepoClient, mainBranch: string, pushed: rea
   };
 }
 
-function patchesOnce(client: RepoClient, commits: readonly MainCommit[]): () => Promise<MainCommit[]> {
-  let patched: Promise<MainCommit[]> | undefined;
+/** Diffs of commits on main, each read once, and no more than LOOKED_INTO of them, whichever way asks. */
+function boundedDiffs(client: RepoClient): (sha: string) => Promise<Uint8Array | undefined> {
+  const read = new Map<string, Promise<Uint8Array>>();
+  return async (sha) => {
+    const key = sha.toLowerCase();
+    if (!read.has(key)) {
+      if (read.size >= LOOKED_INTO) return undefined;
+      read.set(key, commitDiff(client, key));
+    }
+    return read.get(key);
+  };
+}
+
+/**
+ * The commits, newest first, each looked into while the bound allows with its diff and patch id
+ * ("" when it has none); the patch id is computed once per commit, however often this is asked.
+ */
+function withPatches(commits: readonly MainCommit[], diffOf: (sha: string) => Promise<Uint8Array | undefined>): () => Promise<MainCommit[]> {
+  const ids = new Map<Uint8Array, string>();
   return () =>
-    (patched ??= Promise.all(
-      commits.slice(0, LOOKED_INTO).map(async (commit) => ({ ...commit, patchId: patchId(await commitDiff(client, commit.sha)) ?? "" })),
-    ).then((looked) => [...looked, ...commits.slice(LOOKED_INTO)]));
+    Promise.all(
+      commits.map(async (commit) => {
+        const diff = await diffOf(commit.sha);
+        if (diff === undefined) return commit;
+        if (!ids.has(diff)) ids.set(diff, patchId(diff) ?? "");
+        return { ...commit, diff, patchId: ids.get(diff)! };
+      }),
+    );
 }
 
 /** A rebase-merge's commits all lead to the same pull request: it is read once. */

@@ -23,20 +23,22 @@ export type UnapprovedDeploy = {
  * a merge-back issue for the commit, so nothing reaches production unrecorded.
  */
 export async function openUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
-  const incident = (await findUnapprovedIncident(client, config, deploy.deploymentId)) ?? (await createUnapprovedIncident(client, config, mainBranch, deploy));
-  await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`);
-  await becomeIncident(client, config, mainBranch, incident, deps);
+  const incident = (await findUnapprovedIncident(client, config, deploy.deploymentId, deps.appId)) ?? (await createUnapprovedIncident(client, config, mainBranch, deploy, deps.appId));
+  await becomeIncident(client, config, mainBranch, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
+  await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
   return incident;
 }
 
-async function findUnapprovedIncident(client: RepoClient, config: Config, deploymentId: number): Promise<IssueLike | undefined> {
+/** The incident this app opened for the deployment: its own issue (a body anyone could copy is not enough), marked with the deployment. */
+async function findUnapprovedIncident(client: RepoClient, config: Config, deploymentId: number, appId: number): Promise<IssueLike | undefined> {
   const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
   return incidents
+    .filter((issue) => (issue as { performed_via_github_app?: { id: number } | null }).performed_via_github_app?.id === appId)
     .filter((issue) => readMarker(issue.body, "unapproved")?.deployment === deploymentId)
     .sort((a, b) => a.number - b.number)[0];
 }
 
-async function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy): Promise<IssueLike> {
+async function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy, appId: number): Promise<IssueLike> {
   const created = await createIssue(client, {
     title: `Unapproved deploy of ${shortSha(deploy.sha)} to ${deploy.environment}`,
     body: [
@@ -49,7 +51,7 @@ async function createUnapprovedIncident(client: RepoClient, config: Config, main
     labels: [config.labels.incident],
   });
   // A second status or a concurrent redelivery may have opened one too: the oldest counts.
-  const kept = await findUnapprovedIncident(client, config, deploy.deploymentId);
+  const kept = await findUnapprovedIncident(client, config, deploy.deploymentId, appId);
   if (kept && kept.number !== created.number) {
     await retireDuplicate(client, created.number, kept.number);
     return kept;

@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import type { Deps } from "./deps.js";
-import { recheckMergeBacks } from "./recheck-merge-backs.js";
+import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { repoContext } from "./repo-context.js";
 
@@ -13,11 +13,15 @@ import { repoContext } from "./repo-context.js";
 export function onPush(deps: Deps) {
   return async (context: Context<"push">): Promise<void> => {
     const { payload } = context;
-    if (payload.deleted || !payload.ref.startsWith("refs/heads/")) return;
+    if (!payload.ref.startsWith("refs/heads/")) return;
     const repo = await repoContext(context);
     if (payload.ref !== `refs/heads/${repo.mainBranch}`) return;
+    // GitHub sets `forced` when `before` is not an ancestor of `after`; a deleted or created main
+    // (delete and push again) rewrites it too. Whatever was on main may be on it no longer.
+    if (payload.forced || payload.created || payload.deleted) deps.ancestry.forgetRepository(repo.client.repoId);
+    if (payload.deleted) return;
     const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-    const changed = await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { pushed });
+    const changed = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
     // Items closed since the push — by an earlier delivery of it that failed before their
     // ledgers were rewritten, too — have incidents whose ledgers may still say "not on main".
     const pushedAt = pushTime(payload.repository.pushed_at);

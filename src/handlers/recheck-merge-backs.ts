@@ -1,44 +1,56 @@
 import type { Config } from "../config.js";
-import type { RepoClient } from "../github/client.js";
+import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
 import type { MainCommit } from "../policy/merge-back.js";
-import { checkMergeBack, closeDoneMergeBack, mainHistorySince, verifyClosedMergeBack } from "./check-merge-back.js";
+import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
-import { pushEvidence, type MainEvidence } from "./main-evidence.js";
+import type { IncidentView } from "./incident-view.js";
+import { historyEvidence, pushEvidence, type MainEvidence } from "./main-evidence.js";
+import { reopenOnce } from "./reopen-once.js";
 
 /**
- * Re-checks open merge-back items and closes those whose change reached main. `pushed` are the
- * commits a push just brought to main; without them, main's history since the items were opened is
- * read once and shared. With `verifyClosed` (before an incident may close), items a person closed
- * are verified too, and reopened when their change is not on main. Returns the incidents whose
- * items changed.
+ * A push to main: re-checks the merge-back issues people see as open and closes those whose change
+ * arrived. Labels and bodies are views, so this only tidies them; what blocks an incident is
+ * decided from its records by `verifyIncidentItems`. Returns the incidents whose items changed.
  */
-export async function recheckMergeBacks(
-  client: RepoClient,
-  config: Config,
-  mainBranch: string,
-  deps: Deps,
-  options: { incident?: number; pushed?: readonly MainCommit[]; verifyClosed?: boolean } = {},
-): Promise<Set<number>> {
-  const items = await findMergeBackIssues(client, config.labels.mergeBack, {
-    state: options.verifyClosed ? "all" : "open",
-    ...(options.incident !== undefined ? { incident: options.incident } : {}),
-  });
-  // What main's commits say is read once, and only if some item needs it.
-  let evidence: Promise<MainEvidence> | undefined;
-  const mainEvidence = () =>
-    (evidence ??= options.pushed ? Promise.resolve(pushEvidence(client, mainBranch, options.pushed)) : mainHistorySince(client, mainBranch, items));
+export async function recheckOpenMergeBacks(client: RepoClient, config: Config, mainBranch: string, deps: Deps, pushed: readonly MainCommit[]): Promise<Set<number>> {
+  const items = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
+  const evidence = pushEvidence(client, mainBranch, pushed);
   const changed = new Set<number>();
   for (const issue of items) {
-    if (issue.state === "open" && (await closeIfDone(client, mainBranch, issue, await mainEvidence(), deps))) changed.add(issue.mergeBack.incident);
-    if (issue.state === "closed" && !(await verifyClosedMergeBack(client, mainBranch, issue, deps, mainEvidence))) changed.add(issue.mergeBack.incident);
+    const match = await checkMergeBack(client, mainBranch, issue.mergeBack.sha, evidence, deps);
+    if (!match.done) continue;
+    await closeDoneMergeBack(client, issue, match, deps);
+    changed.add(issue.mergeBack.incident);
   }
   return changed;
 }
 
-async function closeIfDone(client: RepoClient, mainBranch: string, issue: MergeBackIssue, evidence: MainEvidence, deps: Deps): Promise<boolean> {
-  const match = await checkMergeBack(client, mainBranch, issue.mergeBack.sha, evidence, deps);
-  if (!match.done) return false;
-  await closeDoneMergeBack(client, issue, match, deps);
-  return true;
+/**
+ * Whether each of the incident's items (from its records) is done, asked of git now; on the way
+ * the issues people see are put right: a done one closed with the way it matched, one closed
+ * while its change is not on main reopened with why. This is what a close decision reads.
+ */
+export async function verifyIncidentItems(client: RepoClient, mainBranch: string, view: IncidentView, deps: Deps): Promise<Map<string, boolean>> {
+  const done = new Map<string, boolean>();
+  if (view.mergeBacks.length === 0) return done;
+  let evidence: Promise<MainEvidence> | undefined;
+  const mainEvidence = () => (evidence ??= historySinceItems(client, mainBranch, view));
+  for (const item of view.mergeBacks) {
+    const match = await checkMergeBack(client, mainBranch, item.sha, await mainEvidence(), deps);
+    done.set(item.sha, match.done);
+    if (!item.issue) continue;
+    const issue: MergeBackIssue = { ...item.issue, mergeBack: { incident: view.incident.number, sha: item.sha } };
+    if (match.done && issue.state === "open") await closeDoneMergeBack(client, issue, match, deps);
+    if (!match.done && issue.state === "closed") {
+      await reopenOnce(client, issue.number, issue.closed_at!, `🔁 Reopened: ${match.explanation} Merge it to \`${mainBranch}\` first; this issue closes by itself when it lands.`, deps.appId);
+    }
+  }
+  return done;
+}
+
+/** Main's commits since the oldest item was recorded (a cherry-pick cannot be older than the need for it). */
+function historySinceItems(client: RepoClient, mainBranch: string, view: IncidentView): Promise<MainEvidence> {
+  const opened = view.thread.mergeBacks.map((item) => ({ created_at: item.at }) as IssueLike & MergeBackIssue);
+  return opened.length > 0 ? mainHistorySince(client, mainBranch, opened) : Promise.resolve(historyEvidence(client, []));
 }

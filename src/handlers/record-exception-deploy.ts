@@ -1,15 +1,15 @@
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
-import { readIncidents } from "../github/incidents.js";
-import { addLabels, createComment, getIssue, listComments } from "../github/issues.js";
-import { ownRecords } from "../github/own-comments.js";
+import { readExceptionRuns, writeExceptionRun } from "../github/exception-runs.js";
+import { readIncidentThread, readIncidents } from "../github/incidents.js";
+import { addLabels, getIssue } from "../github/issues.js";
 import { hasLabel } from "../github/client.js";
-import { marker } from "../markers.js";
+import { writeRecord } from "../github/write-record.js";
+import { runOf } from "../policy/exception-runs.js";
 import { findCascade } from "../policy/cascade.js";
 import { exceptionDeployments } from "../policy/exceptions.js";
 import { escapeUserText, shortSha } from "../policy/text.js";
 import type { Deps } from "./deps.js";
-import { viewIncident } from "./incident-view.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 
@@ -29,22 +29,28 @@ export type ExceptionDeploy = {
 
 /**
  * A deployment went through under an exception: record it in the incident (once per deployment
- * and stage: let through by the gate, then reached the environment), open the merge-back issue
- * for S at once, flag a cascade, rewrite the ledgers.
+ * and stage: let through by the gate, then reached the environment) together with the merge-back
+ * issue for S, opened at once; flag a cascade; rewrite the ledgers.
  *
- * The gate's record is written the moment GitHub takes the answer, before anything else is read:
- * it is what tells a redelivery (which meets GitHub's earlier answer) that the answer was this
- * approval and not a refusal made while GitHub failed — only then does it finish the bookkeeping.
+ * The gate's record is written the moment GitHub takes the answer (after only the merge-back
+ * issue, which it names): it is what tells a redelivery (which meets GitHub's earlier answer)
+ * that the answer was this approval and not a refusal made while GitHub failed — only then does
+ * it finish the bookkeeping. One record names both the deploy and the item: each comment costs
+ * GitHub's pacing of content creation, and a delivery must answer within ten seconds.
  */
 export async function recordExceptionDeploy(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
   const at = deploy.reachedAt ?? deps.now().toISOString();
-  if (deploy.answer === "first") await recordLetThrough(client, deps, deploy, mainBranch, at);
   const incident = await getIssue(client, deploy.incident);
-  const view = await viewIncident(client, config, mainBranch, incident, deps);
-  const recorded = (deploy.reachedAt ? view.thread.records.deployed : view.thread.records.deploys).some((d) => d.deployment === deploy.deploymentId);
-  if (deploy.answer === "earlier" && !recorded) return;
-  if (!recorded) await createComment(client, incident.number, deployRecord(deploy, mainBranch, at));
-  await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`);
+  let thread = await readIncidentThread(client, incident, deps.records);
+  const recorded = () => (deploy.reachedAt ? thread.records.deployed : thread.records.deploys).some((d) => d.deployment === deploy.deploymentId);
+  if (deploy.answer === "earlier" && !recorded()) return;
+  if (!recorded()) {
+    const why = `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`;
+    const item = await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, why, deps, { record: false, thread });
+    await writeDeployRecord(client, deps, deploy, mainBranch, at, item.number);
+    thread = await readIncidentThread(client, incident, deps.records);
+  }
+  await markUsed(client, deps, deploy, at);
   const cascadeIncidents = await labelCascade(client, config, deps, at);
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
@@ -53,25 +59,29 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   }
 }
 
-/** The gate's record, unless the incident's thread already has it (one read, at most one write). */
-async function recordLetThrough(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string): Promise<void> {
-  const comments = await listComments(client, deploy.incident);
-  if (ownRecords(comments, deps.appId, "deploy").some((d) => d.deployment === deploy.deploymentId)) return;
-  await createComment(client, deploy.incident, deployRecord(deploy, mainBranch, at));
+function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string, issue: number) {
+  const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
+  return writeRecord(
+    client,
+    deps.records.key,
+    { incident: deploy.incident },
+    deploy.reachedAt ? "deployed" : "deploy",
+    { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at, issue },
+    `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: #${issue} tracks bringing it there, and this incident cannot close before it is done.`,
+  );
 }
 
-function deployRecord(deploy: ExceptionDeploy, mainBranch: string, at: string): string {
-  const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
-  return [
-    `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: a merge-back issue tracks bringing it there.`,
-    marker(deploy.reachedAt ? "deployed" : "deploy", { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at }),
-  ].join("\n\n");
+/** The exception's run says it was used: it then stays valid for re-running that deploy while the incident is open, and never expires unused. */
+async function markUsed(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, at: string): Promise<void> {
+  const run = runOf(await readExceptionRuns(client, deps.appId, deploy.sha), deploy.incident, deploy.environment);
+  if (!run || run.state.used || run.state.ended) return;
+  await writeExceptionRun(client, { ...run.state, used: at }, deps.now(), run);
 }
 
 /** Labels every incident in a cascade that includes a deploy within the window before `at`. */
 async function labelCascade(client: RepoClient, config: Config, deps: Deps, at: string): Promise<number[]> {
   const since = new Date(Date.parse(at) - config.cascade.windowHours * 3_600_000).toISOString();
-  const recent = await readIncidents(client, config.labels.incident, deps.appId, since);
+  const recent = await readIncidents(client, config.labels.incident, deps.records, since);
   const deploys = recent.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })));
   const cascade = findCascade(deploys.filter((d) => d.at >= since), config.cascade.windowHours);
   if (!cascade) return [];

@@ -32,7 +32,7 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
     mergeBacks: view.mergeBacks,
     rca: view.rca,
     blockers: view.blockers,
-    ...(view.thread.forceClose && forceCloseCovers(view.thread.forceClose.recordedAt, view.incident.state === "closed" ? view.incident.closed_at : null)
+    ...(view.thread.forceClose && forceCloseCovers(view.thread.forceClose.at, view.incident.state === "closed" ? view.incident.closed_at : null)
       ? { forceClose: view.thread.forceClose }
       : {}),
     ...(cascade ? { cascade } : {}),
@@ -63,7 +63,7 @@ async function cascadeAround(client: RepoClient, config: Config, view: IncidentV
   if (own.length === 0) return undefined;
   const windowMs = config.cascade.windowHours * 3_600_000;
   const since = new Date(Math.min(...own.map((d) => Date.parse(d.at))) - windowMs).toISOString();
-  const recent = await readIncidents(client, config.labels.incident, deps.appId, since);
+  const recent = await readIncidents(client, config.labels.incident, deps.records, since);
   const deploys: ExceptionDeploy[] = recent.flatMap(({ issue, thread }) =>
     (issue.number === view.incident.number ? own : exceptionDeployments(thread.records)).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })),
   );

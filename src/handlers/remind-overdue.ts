@@ -1,9 +1,10 @@
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
-import { createComment, deleteComment, getIssue, listComments } from "../github/issues.js";
-import { ownRecords } from "../github/own-comments.js";
-import { marker } from "../markers.js";
+import { deleteComment, getIssue, listComments } from "../github/issues.js";
+import type { CommentLike } from "../github/client.js";
+import { threadRecords } from "../github/own-comments.js";
+import { writeRecord } from "../github/write-record.js";
 import { dueReminder, isOverdue } from "../policy/reminders.js";
 import { shortSha } from "../policy/text.js";
 import type { Deps } from "./deps.js";
@@ -18,7 +19,7 @@ export async function remindOverdue(client: RepoClient, config: Config, deps: De
   const open = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   let sent = 0;
   for (const item of open.filter((i) => isOverdue({ openedAt: i.created_at, dueHours: config.mergeBack.dueHours, now }))) {
-    const already = ownRecords(await listComments(client, item.number), deps.appId, "reminder").map((r) => r.interval);
+    const already = reminders(client, await listComments(client, item.number), item, deps).map((r) => r.interval);
     const interval = dueReminder({ openedAt: item.created_at, dueHours: config.mergeBack.dueHours, now, alreadySent: already });
     if (interval === undefined) continue;
     await remind(client, item, interval, deps);
@@ -32,18 +33,24 @@ async function remind(client: RepoClient, item: MergeBackIssue, interval: number
   const assignees = (incident.assignees ?? []).map((a) => `@${a.login}`);
   const who = assignees.length > 0 ? assignees.join(" ") : `Nobody is assigned to incident #${incident.number}: assign the person who owns this fix.`;
   const days = 2 ** interval;
-  const posted = await createComment(
+  const posted = await writeRecord(
     client,
-    item.number,
-    `⏰ ${who} — this merge-back is ${days} ${days === 1 ? "day" : "days"} overdue: \`${shortSha(item.mergeBack.sha)}\` is still not on main, and incident #${incident.number} cannot close until it is.\n\n${marker("reminder", { interval })}`,
+    deps.records.key,
+    { incident: incident.number, on: item.number },
+    "reminder",
+    { issue: item.number, interval },
+    `⏰ ${who} — this merge-back is ${days} ${days === 1 ? "day" : "days"} overdue: \`${shortSha(item.mergeBack.sha)}\` is still not on main, and incident #${incident.number} cannot close until it is.`,
   );
-  const twins = ownRecordsWithIds(await listComments(client, item.number), deps.appId, interval);
+  const twins = reminders(client, await listComments(client, item.number), item, deps)
+    .filter((r) => r.interval === interval)
+    .map((r) => r.commentId)
+    .sort((a, b) => a - b);
   if (twins.length > 1 && twins[0] !== posted.id) await deleteComment(client, posted.id);
 }
 
-function ownRecordsWithIds(comments: Awaited<ReturnType<typeof listComments>>, appId: number, interval: number): number[] {
-  return comments
-    .filter((c) => ownRecords([c], appId, "reminder").some((r) => r.interval === interval))
-    .map((c) => c.id)
-    .sort((a, b) => a - b);
+/** The reminders already recorded on a merge-back issue (signed, naming its incident). */
+function reminders(client: RepoClient, comments: CommentLike[], item: MergeBackIssue, deps: Deps) {
+  return threadRecords(comments, deps.records, { repo: client.repoId, incident: item.mergeBack.incident })
+    .of("reminder")
+    .filter((r) => r.issue === item.number);
 }

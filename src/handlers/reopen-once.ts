@@ -2,6 +2,7 @@ import type { RepoClient } from "../github/client.js";
 import { createComment, getIssue, listComments, setIssueState } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { marker } from "../markers.js";
+import { appBody } from "../policy/text.js";
 
 /**
  * Reopens an issue closed too early and says why, once per close: the close is identified by
@@ -13,7 +14,7 @@ export async function reopenOnce(client: RepoClient, number: number, closedAt: s
   if (current.state === "closed") await setIssueState(client, number, "open", "reopened");
   const comments = await listComments(client, number);
   if (!findOwnComment(comments, appId, "reopened", (m) => m.closed === closedAt)) {
-    await createComment(client, number, `${why}\n\n${marker("reopened", { closed: closedAt })}`);
+    await createComment(client, number, appBody(why, marker("reopened", { closed: closedAt })));
   }
   return "reopened";
 }

@@ -76,8 +76,15 @@ const schemas: Record<string, z.ZodType> = {
   issue_comment: z.object({
     ...delivered,
     issue,
-    comment: z.object({ id: count, body: z.string(), html_url: z.string(), user: z.object({ type: z.string().optional() }).nullable() }),
+    comment: z.object({
+      id: count,
+      body: z.string(),
+      html_url: z.string(),
+      user: z.object({ type: z.string().optional() }).nullable(),
+      performed_via_github_app: z.object({ id: z.number().int() }).nullish(),
+    }),
     sender: z.object({ login: name, type: z.string() }),
+    changes: z.object({ body: z.object({ from: z.string() }).optional() }).optional(),
   }),
   issues,
   "issues.labeled": issues.extend({ label: z.object({ name: z.string() }).nullish() }),

@@ -2,7 +2,8 @@ import { shortSha } from "./text.js";
 
 export type MergeBackItem = { number: number; sha: string; closed: boolean; overdue: boolean };
 export type RcaStatus =
-  | { exists: false }
+  /** gone: the issue the RCA record names has left the repository (transferred or deleted). */
+  | { exists: false; gone?: number }
   | { exists: true; number: number; closed: boolean; emptySections: string[]; missingSections: string[] };
 
 /** What still keeps an incident from closing, one line each; empty means it may close. */
@@ -10,6 +11,7 @@ export function closeBlockers(mergeBacks: readonly MergeBackItem[], rca: RcaStat
   const blockers = mergeBacks
     .filter((item) => !item.closed)
     .map((item) => `merge-back #${item.number}: ${shortSha(item.sha)} is not on ${mainBranch} yet${item.overdue ? " (overdue)" : ""}`);
+  if (!rca.exists && rca.gone !== undefined) return [...blockers, `RCA #${rca.gone} is no longer in this repository (run \`/mainline status\` to open a new one)`];
   if (!rca.exists) return [...blockers, "the RCA issue is missing (run `/mainline status` to open it)"];
   const unwritten = [...rca.missingSections, ...rca.emptySections];
   if (unwritten.length > 0) blockers.push(`RCA #${rca.number}: ${unwritten.map((s) => `"${s}"`).join(", ")} ${unwritten.length === 1 ? "has" : "have"} no content yet`);

@@ -1,26 +1,26 @@
-import type { MarkerFields } from "../markers.js";
-import type { GrantedException } from "./gate.js";
+import type { RecordFields } from "../records.js";
+import type { RunStatus } from "./exception-runs.js";
 import { shortSha } from "./text.js";
 
-/** The app's own records in one incident, read back from its comments. */
+/** The app's own records in one incident, read back from its comments: the copy people read. */
 export type IncidentRecords = {
   incident: number;
-  open: boolean;
-  exceptions: Array<MarkerFields<"exception">>;
-  approvals: Array<MarkerFields<"approval">>;
-  revokes: Array<MarkerFields<"revoke">>;
-  deploys: Array<MarkerFields<"deploy">>;
-  deployed: Array<MarkerFields<"deployed">>;
+  exceptions: ReadonlyArray<RecordFields<"exception">>;
+  approvals: ReadonlyArray<RecordFields<"approval">>;
+  revokes: ReadonlyArray<RecordFields<"revoke">>;
+  deploys: ReadonlyArray<RecordFields<"deploy">>;
+  deployed: ReadonlyArray<RecordFields<"deployed">>;
 };
 
 /** One deployment under an exception, at the time it reached the environment when known, else when the gate let it through. */
-export type ExceptionDeployment = MarkerFields<"deploy"> & { reached: boolean };
+export type ExceptionDeployment = Omit<RecordFields<"deploy">, "issue"> & { reached: boolean };
 
 /** The incident's deployments under exceptions, one per deployment id. */
 export function exceptionDeployments(records: Pick<IncidentRecords, "deploys" | "deployed">): ExceptionDeployment[] {
   const byId = new Map<number, ExceptionDeployment>();
-  for (const d of records.deploys) byId.set(d.deployment, { ...d, reached: false });
-  for (const d of records.deployed) byId.set(d.deployment, { ...d, reached: true });
+  const fields = (d: RecordFields<"deploy">) => ({ sha: d.sha, env: d.env, deployment: d.deployment, at: d.at });
+  for (const d of records.deploys) byId.set(d.deployment, { ...fields(d), reached: false });
+  for (const d of records.deployed) byId.set(d.deployment, { ...fields(d), reached: true });
   return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at));
 }
 
@@ -46,7 +46,7 @@ export type ExceptionState = {
  * open, so re-running the deploy that used it is not refused; `ttlHours` limits unused ones.
  */
 export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2, now: Date): ExceptionState[] {
-  const latest = new Map<string, MarkerFields<"exception">>();
+  const latest = new Map<string, RecordFields<"exception">>();
   for (const grant of [...records.exceptions].sort((a, b) => a.at.localeCompare(b.at))) {
     latest.set(`${grant.sha}@${grant.env.toLowerCase()}`, grant);
   }
@@ -76,23 +76,13 @@ function statusOf(s: { revoked: boolean; used: boolean; approved: boolean; expir
   return s.approved ? "active" : "awaiting-approval";
 }
 
-/** The exceptions a gate may honour: granted in an open incident, approved, not withdrawn, not expired unused. */
-export function grantedExceptions(states: readonly ExceptionState[], openIncidents: ReadonlySet<number>): GrantedException[] {
-  return states
-    .filter((s) => openIncidents.has(s.incident) && (s.status === "active" || s.status === "used"))
-    .map((s) => ({
-      sha: s.sha,
-      environment: s.environment,
-      incident: s.incident,
-      grantedBy: s.grantedBy,
-      expiresAt: s.status === "used" ? null : s.expiresAt,
-    }));
-}
-
 export type CommandVerdict = { ok: true } | { ok: false; error: string };
 
+/** An exception as the commands judge it: its state from its check run. */
+export type ExceptionInForce = { sha: string; environment: string; grantedBy: string; status: RunStatus };
+
 /** May `actor` grant an exception for (sha, env) now? Refuses a duplicate that is already in force. */
-export function decideAllow(states: readonly ExceptionState[], sha: string, environment: string): CommandVerdict {
+export function decideAllow(states: readonly ExceptionInForce[], sha: string, environment: string): CommandVerdict {
   const current = states.find((s) => s.sha === sha && s.environment.toLowerCase() === environment.toLowerCase());
   if (current && (current.status === "active" || current.status === "awaiting-approval" || current.status === "used")) {
     return { ok: false, error: `an exception for ${shortSha(sha)} to ${environment} is already ${current.status.replace("-", " ")} in this incident` };
@@ -101,7 +91,7 @@ export function decideAllow(states: readonly ExceptionState[], sha: string, envi
 }
 
 /** May `actor` give the second approval? Not to their own grant, and only to one that waits for it. */
-export function decideApprove(states: readonly ExceptionState[], sha: string, actor: string, approvalsNeeded: 1 | 2): CommandVerdict {
+export function decideApprove(states: readonly ExceptionInForce[], sha: string, actor: string, approvalsNeeded: 1 | 2): CommandVerdict {
   const waiting = states.filter((s) => s.sha === sha && s.status === "awaiting-approval");
   if (approvalsNeeded === 1) return { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" };
   if (waiting.length === 0) return { ok: false, error: `no exception for ${shortSha(sha)} is waiting for approval in this incident` };
@@ -115,7 +105,7 @@ export function decideApprove(states: readonly ExceptionState[], sha: string, ac
  * May the commit's exceptions be withdrawn? Those not used yet are (in every environment); one a
  * deployment already used stays on the record as used.
  */
-export function decideRevoke(states: readonly ExceptionState[], sha: string): CommandVerdict {
+export function decideRevoke(states: readonly ExceptionInForce[], sha: string): CommandVerdict {
   const matching = states.filter((s) => s.sha === sha);
   if (matching.some((s) => s.status === "active" || s.status === "awaiting-approval")) return { ok: true };
   if (matching.some((s) => s.status === "used")) {

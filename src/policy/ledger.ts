@@ -1,4 +1,5 @@
-import { marker, type MarkerFields } from "../markers.js";
+import { marker } from "../markers.js";
+import type { RecordFields } from "../records.js";
 import type { Cascade } from "./cascade.js";
 import type { MergeBackItem, RcaStatus } from "./close-gate.js";
 import type { ExceptionState } from "./exceptions.js";
@@ -15,7 +16,7 @@ export type LedgerFacts = {
   mergeBacks: ReadonlyArray<MergeBackItem & { dueAt: string }>;
   rca: RcaStatus;
   blockers: readonly string[];
-  forceClose?: MarkerFields<"force-close">;
+  forceClose?: RecordFields<"force-close">;
   cascade?: Cascade;
   rollback: readonly RollbackCandidate[];
 };

@@ -1,3 +1,4 @@
+import { neutraliseMarkers } from "./text.js";
 /** Whether an RCA issue is done (SPEC section 5), and what still keeps it from being done. */
 export type RcaCheck = { done: boolean; closed: boolean; emptySections: string[]; missingSections: string[] };
 
@@ -37,7 +38,7 @@ export function rcaBody(input: { incidentNumber: number; incidentTitle: string; 
 }
 
 function codeSpan(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim() || " ";
+  const flat = neutraliseMarkers(text.replace(/\s+/g, " ").trim()) || " ";
   const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longestRun + 1);
   // A code span drops one space at each end, so padding keeps a title that starts or ends with a backtick intact.

@@ -58,7 +58,7 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))("%s", (_name, flo
         }
       }
       tried.push(
-        `${flow.name}: ${calls.length} calls, ${runs} runs (3 faults per read, 4 per write), ${failedDeliveries} first deliveries failed` +
+        `${flow.name}: ${calls.length} calls, ${runs} runs (3 faults per read, 4 per write, 5 on the gate's answer), ${failedDeliveries} first deliveries failed` +
           (flow.gap ? `; ${gapRuns.length} runs (${gapRuns.join(", ")}) where ${flow.gap.why}` : ""),
       );
       if (flow.gap) expect(gapRuns.length).toBe(flow.gap.runs);

@@ -75,8 +75,9 @@ export const FLOWS: Flow[] = [
       return world.hooks.protectionRule(HOTFIX, "production", RUN_ID, "bob");
     },
     gap: {
-      // The approval's own answer lost, or the record's thread read or the record failing right
-      // after it (a record written whose answer was lost is found again: no gap).
+      // The approval's own answer lost (retried, GitHub then says it holds one: it may be an earlier
+      // refusal, so nothing is recorded), or the reads and the record right after it failing (a
+      // record written whose answer was lost is found again: no gap).
       covers: (calls, k, kind) => (calls[k - 1] === ANSWER && kind === "lost answer") || calls[k - 2] === ANSWER || (calls[k - 3] === ANSWER && kind !== "lost answer"),
       runs: 1 + 3 + 3,
       why:

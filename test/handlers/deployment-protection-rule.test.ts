@@ -4,7 +4,7 @@ import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
 const CALLBACK = "/repos/Codertocat/Hello-World/actions/runs/4242/deployment_protection_rule";
-const compare = (sha: string) => `/repos/Codertocat/Hello-World/compare/master...${sha}?per_page=1`;
+const compare = (sha: string) => `/repos/Codertocat/Hello-World/compare/heads%2Fmaster...${sha}?per_page=1`;
 const compareBody = (status: string, ahead = 0, behind = 0) => ({ status, ahead_by: ahead, behind_by: behind, base_commit: { sha: SHA.mainHead } });
 
 beforeAll(() => nock.disableNetConnect());
@@ -113,7 +113,7 @@ describe("deployment_protection_rule.requested", () => {
     const github = mockGitHub();
     github.token();
     github.config('environments: ["prod-*"]\nmainBranch: trunk\n');
-    github.scope.get(`/repos/Codertocat/Hello-World/compare/trunk...${SHA.offMain}?per_page=1`).reply(200, compareBody("diverged", 1, 1));
+    github.scope.get(`/repos/Codertocat/Hello-World/compare/heads%2Ftrunk...${SHA.offMain}?per_page=1`).reply(200, compareBody("diverged", 1, 1));
     github.incidents();
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain, "Prod-EU");

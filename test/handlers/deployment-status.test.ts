@@ -12,7 +12,7 @@ const DEPLOYMENT_ID = 145988746;
 const REACHED = "2026-11-20T11:58:00Z";
 
 const GET = {
-  compare: (sha: string) => `${REPO_PATH}/compare/master...${sha}?per_page=1`,
+  compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
   openIncidents: `${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
   allIncidents: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100`,
   comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,

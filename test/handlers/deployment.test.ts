@@ -4,7 +4,7 @@ import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
 const STATUSES = "/repos/Codertocat/Hello-World/deployments/145988746/statuses";
-const compare = (sha: string) => `/repos/Codertocat/Hello-World/compare/master...${sha}?per_page=1`;
+const compare = (sha: string) => `/repos/Codertocat/Hello-World/compare/heads%2Fmaster...${sha}?per_page=1`;
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());

@@ -72,7 +72,7 @@ const APPROVED_AGAIN =
 const ledgerComment = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z", updatedAt: "2026-11-20T11:00:01Z" });
 
 const GET = {
-  compare: `${REPO_PATH}/compare/master...${S}?per_page=1`,
+  compare: `${REPO_PATH}/compare/heads%2Fmaster...${S}?per_page=1`,
   comments: `${REPO_PATH}/issues/7/comments?per_page=100`,
   mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,

@@ -105,7 +105,7 @@ const GET = {
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
   // A day of slack before the oldest item (opened 09:00 on the 20th).
   mainHistory: `${REPO_PATH}/commits?sha=master&since=2026-11-19T09%3A00%3A00.000Z&per_page=100`,
-  compare: `${REPO_PATH}/compare/master...${S}?per_page=1`,
+  compare: `${REPO_PATH}/compare/heads%2Fmaster...${S}?per_page=1`,
   pullsOfS: `${REPO_PATH}/commits/${S}/pulls?per_page=100`,
   deployments: `${REPO_PATH}/deployments?per_page=30`,
 };

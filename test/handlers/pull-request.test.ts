@@ -34,7 +34,7 @@ const GET = {
   prCommits: (page = 1) => `${REPO_PATH}/compare/${BASE}...${HEAD}?per_page=100&page=${page}`,
   /** Which of them main lacks: master...head. */
   notOnMain: (page = 1) => `${REPO_PATH}/compare/master...${HEAD}?per_page=100&page=${page}`,
-  ancestry: (sha: string) => `${REPO_PATH}/compare/master...${sha}?per_page=1`,
+  ancestry: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
   /** The pull requests that contain the head commit: a check run belongs to the commit, so each of them counts. */
   headPulls: `${REPO_PATH}/commits/${HEAD}/pulls?per_page=100`,
   checkRuns: (name = "mainline/merge-first") => `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=${encodeURIComponent(name)}&filter=latest&per_page=100`,

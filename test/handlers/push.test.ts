@@ -28,7 +28,7 @@ const GET = {
   closedSincePush: `${REPO_PATH}/issues?labels=merge-back&state=closed&per_page=100&since=2019-05-15T15%3A20%3A57.000Z`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
   comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
-  compare: (sha: string) => `${REPO_PATH}/compare/master...${sha}?per_page=1`,
+  compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
   pulls: (sha: string) => `${REPO_PATH}/commits/${sha}/pulls?per_page=100`,
   pullCommits: (n: number) => `${REPO_PATH}/pulls/${n}/commits?per_page=100`,
   diff: (sha: string) => `${REPO_PATH}/commits/${sha}`,

@@ -11,10 +11,11 @@ import { storyWebhooks } from "./story-webhooks.js";
  * request timeout, for breaking a flow call by call.
  *
  * The client has Probot's retry and throttling plugins off (as in every handler test), so a
- * failed call fails the delivery at once. Users' clients differ only towards recovery: they
- * retry reads, edits and deletions (idempotent, so a retry can only finish what a fault
- * interrupted), send POSTs once as here (`sendCreatesOnce`), and do not retry a secondary rate
- * limit (Probot's handler only logs it).
+ * failed call fails the delivery at once, except the answer to a protection rule, which the app
+ * retries itself (`answerProtectionRule`, here as shipped). Users' clients differ only towards
+ * recovery: they retry reads, edits and deletions (idempotent, so a retry can only finish what a
+ * fault interrupted), send other POSTs once as here (`sendCreatesOnce`), and do not retry a
+ * secondary rate limit (Probot's handler only logs it).
  */
 /** The timeout of the app that meets the faults; the app that sets up and redelivers keeps the shipped one. */
 export const SHORT_TIMEOUT_MS = 100;
@@ -59,11 +60,16 @@ export async function story(populate: Parameters<typeof startGitHub>[0], setup: 
   }
 }
 
-export type FaultKind = "500" | "timeout" | "secondary rate limit" | "lost answer";
+export type FaultKind = "500" | "timeout" | "secondary rate limit" | "lost answer" | "dropped connection";
 
-/** Every way a request can fail; a lost answer only where it matters, on a write. */
+/**
+ * Every way a request can fail; a lost answer only where it matters, on a write; a dropped
+ * connection on the answer to a protection rule, the one request the app retries itself.
+ */
 export function faultKinds(call: string): FaultKind[] {
-  return call.startsWith("GET ") ? ["500", "timeout", "secondary rate limit"] : ["500", "timeout", "secondary rate limit", "lost answer"];
+  if (call.startsWith("GET ")) return ["500", "timeout", "secondary rate limit"];
+  const kinds: FaultKind[] = ["500", "timeout", "secondary rate limit", "lost answer"];
+  return call.endsWith("/deployment_protection_rule") ? [...kinds, "dropped connection"] : kinds;
 }
 
 const REPLIES: Record<FaultKind, Fault> = {
@@ -77,6 +83,8 @@ const REPLIES: Record<FaultKind, Fault> = {
   },
   // Carried out, but its answer never reaches the client: the write happened, the app cannot know.
   "lost answer": { status: 502, body: { message: "Server Error" }, delayMs: SHORT_TIMEOUT_MS * 5, applied: true },
+  // Held for a while, then the connection is cut without an answer, before the client gives up.
+  "dropped connection": { drop: true, delayMs: SHORT_TIMEOUT_MS / 2 },
 };
 
 /** Makes the k-th request (1-based) fail; the requests around it are answered. */

@@ -3,7 +3,7 @@ import { createVerify } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { bodyText, conditionalReply } from "./github-server/conditional.js";
 import { ancestors } from "./github-server/graph.js";
-import { addComment, addLabels, changeIssue, editComment, openIssue } from "./github-server/issues.js";
+import { addComment, addLabels, changeIssue, editComment, openIssue, removeLabel } from "./github-server/issues.js";
 import type {
   AppIdentity,
   Clock,
@@ -28,6 +28,7 @@ import {
   renderPushedCommit,
 } from "./github-server/render.js";
 import { installCollaboratorRoutes } from "./github-server/routes/collaborators.js";
+import { installCheckRoutes } from "./github-server/routes/checks.js";
 import { installCommitRoutes } from "./github-server/routes/commits.js";
 import { AppHookDeliveries, installDeliveryRoutes } from "./github-server/routes/deliveries.js";
 import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
@@ -62,9 +63,10 @@ export type NewDeployment = { id?: number; sha: string; ref?: string; environmen
 
 /**
  * How a request fails: the reply sent instead of the real one, `delayMs` later (a slow or hung
- * GitHub); with `applied` the request is carried out first and only its answer is lost.
+ * GitHub); or, with `drop`, no reply at all: the connection is cut `delayMs` later. With
+ * `applied` the request is carried out first and only its answer is lost.
  */
-export type Fault = Reply & { delayMs?: number; applied?: boolean };
+export type Fault = (Reply | { drop: true }) & { delayMs?: number; applied?: boolean };
 
 const ZERO_SHA = "0".repeat(40);
 
@@ -113,6 +115,7 @@ export class GitHubTestServer implements Site {
     installCommitRoutes(this);
     installDeploymentRoutes(this);
     installCollaboratorRoutes(this);
+    installCheckRoutes(this);
     this.deliveries = new AppHookDeliveries(this.mint);
     installDeliveryRoutes(this, this.deliveries, (headers) => this.#isAppJwt(headers.authorization));
   }
@@ -181,6 +184,7 @@ export class GitHubTestServer implements Site {
       defaultBranch,
       commits: new Map(),
       branches: new Map(),
+      tags: new Map(),
       files: new Map(),
       labels: new Map(),
       issues: new Map(),
@@ -292,6 +296,65 @@ export class GitHubTestServer implements Site {
     return renderComment(this, repo, comment);
   }
 
+  /** A person deletes a comment in the UI. Returns the comment as the `issue_comment.deleted` webhook carries it (its last body). */
+  userDeleteComment(repo: Repository, commentId: number) {
+    const comment = repo.comments.get(commentId);
+    if (!comment) throw new Error(`no comment ${commentId} in ${repo.owner}/${repo.name}`);
+    const rendered = renderComment(this, repo, comment);
+    repo.comments.delete(commentId);
+    return rendered;
+  }
+
+  /** A person with triage or more locks an issue's conversation. */
+  userLock(repo: Repository, number: number, reason: string | null = null): void {
+    const issue = this.#issue(repo, number);
+    issue.locked = true;
+    issue.active_lock_reason = reason;
+  }
+
+  /** A person removes a label in the UI. Returns the issue and label as the `issues.unlabeled` webhook carries them. */
+  userUnlabel(repo: Repository, number: number, name: string) {
+    const issue = this.#issue(repo, number);
+    const label = repo.labels.get(name.toLowerCase())!;
+    removeLabel(this.mint, issue, name);
+    return { issue: renderIssue(this, repo, issue, { forWebhook: true }), label: renderLabel(this, repo, label) };
+  }
+
+  /**
+   * A person transfers an issue to another repository: it leaves this one (its old number answers
+   * 301 to the new place) with its comments. Returns the issue as it is now, in `to`.
+   */
+  userTransfer(repo: Repository, number: number, to: Repository) {
+    const issue = this.#issue(repo, number);
+    repo.issues.delete(number);
+    const moved = { ...issue, number: to.nextNumber++, id: this.nextId() };
+    to.issues.set(moved.number, moved);
+    for (const comment of [...repo.comments.values()].filter((c) => c.issue_number === number)) {
+      repo.comments.delete(comment.id);
+      to.comments.set(comment.id, { ...comment, issue_number: moved.number });
+    }
+    (repo.transferred ??= new Map()).set(number, { owner: to.owner, name: to.name, number: moved.number });
+    return renderIssue(this, to, moved, { forWebhook: true });
+  }
+
+  /** Another GitHub App installed on the repository writes a check run (any name, any text). */
+  otherAppCheckRun(repo: Repository, run: { appId: number; name: string; headSha: string; text: string; summary?: string }): void {
+    const id = this.nextId();
+    const now = this.mint.now();
+    (repo.checkRuns ??= new Map()).set(id, {
+      id,
+      name: run.name,
+      head_sha: run.headSha,
+      app_id: run.appId,
+      status: "completed",
+      conclusion: "neutral",
+      external_id: null,
+      output: { title: run.name, summary: run.summary ?? run.name, text: run.text },
+      started_at: now,
+      completed_at: now,
+    });
+  }
+
   /** A person closes an issue in the UI. Returns it as the `issues.closed` webhook carries it. */
   userClose(repo: Repository, number: number, login: string, stateReason: "completed" | "not_planned" = "completed") {
     const issue = this.#issue(repo, number);
@@ -379,16 +442,20 @@ export class GitHubTestServer implements Site {
     }
     let reply: Reply;
     const fault = this.#faults.map((f) => f(method, path)).find(Boolean);
+    // What a failing request answers instead: a fault's own reply, or nothing (status 0 in the log).
+    const instead: Reply | undefined = fault && ("drop" in fault ? { status: 0 } : fault);
     try {
-      reply = fault && !fault.applied ? fault : await this.#dispatch(method, url, body, req);
-      if (fault?.applied) reply = fault;
+      reply = instead && !fault?.applied ? instead : await this.#dispatch(method, url, body, req);
+      if (instead && fault?.applied) reply = instead;
     } catch (error) {
       reply = { status: 500, body: { message: String(error) } };
     }
     if (method === "GET" && reply.status === 200) reply = conditionalReply(reply, req.headers);
     this.log.push({ method, path, body, status: reply.status });
     const delayMs = this.latencyMs + (fault?.delayMs ?? 0);
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    // Unref'd: a request still held when the server stops does not keep the process alive.
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    if (fault && "drop" in fault) return void req.socket.destroy();
     if (res.destroyed) return;
     const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers };
     res.writeHead(reply.status, headers);

@@ -6,13 +6,32 @@ import { renderRepository, renderUser } from "./github-server/render.js";
  * Webhook payloads for what happens in the loopback GitHub test server, shaped as GitHub sends
  * them (checked against GitHub's webhook schema), so a story can be told event by event.
  */
-export function storyWebhooks(server: GitHubTestServer, repo: Repository) {
+export function storyWebhooks(server: GitHubTestServer, repo: Repository, installationId = INSTALLATION_ID) {
   const base = (login: string) => ({
     repository: webhookRepository(renderRepository(server, repo)),
     sender: renderUser(server, server.user(login)),
-    installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" },
+    installation: { id: installationId, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" },
   });
   return {
+    issueUnlabeled(number: number, login: string, label: string) {
+      const { issue, label: labelObject } = server.userUnlabel(repo, number, label);
+      return ["issues", validPayload("issues", { action: "unlabeled", issue, label: labelObject, ...base(login) })] as const;
+    },
+    issueReopened(number: number, login: string) {
+      const issue = server.userReopen(repo, number, login);
+      return ["issues", validPayload("issues", { action: "reopened", issue, ...base(login) })] as const;
+    },
+    commentEdited(commentId: number, login: string, body: string) {
+      const before = repo.comments.get(commentId)!.body;
+      const comment = server.userEditComment(repo, commentId, body);
+      const issue = server.issueForWebhook(repo, repo.comments.get(commentId)!.issue_number);
+      return ["issue_comment", validPayload("issue_comment", { action: "edited", issue, comment, changes: { body: { from: before } }, ...base(login) })] as const;
+    },
+    commentDeleted(commentId: number, login: string) {
+      const issue = server.issueForWebhook(repo, repo.comments.get(commentId)!.issue_number);
+      const comment = server.userDeleteComment(repo, commentId);
+      return ["issue_comment", validPayload("issue_comment", { action: "deleted", issue, comment, ...base(login) })] as const;
+    },
     issueLabeled(number: number, login: string, label: string) {
       const { issue, label: labelObject } = server.userLabel(repo, number, login, label);
       return ["issues", validPayload("issues", { action: "labeled", issue, label: labelObject, ...base(login) })] as const;

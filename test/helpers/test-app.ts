@@ -4,6 +4,9 @@ import { createApp, type AppOptions } from "../../src/index.js";
 import { PRIVATE_KEY } from "./keys.js";
 import { capturedLogger } from "./log-capture.js";
 
+/** What in-process tests sign records with (the started app uses its WEBHOOK_SECRET). */
+export const TEST_RECORD_KEY = "test-webhook-secret";
+
 /** The moment handler tests happen at, so time-dependent requests (`since=`) are exact. */
 export const NOW = new Date("2026-11-20T12:00:00Z");
 
@@ -24,7 +27,7 @@ export function testProbot(log: Logger, baseUrl?: string): Probot {
 
 /** How tests load the app: a fixed clock, a known bot, no timers. */
 export function loadTestApp(probot: Probot, options: AppOptions = {}): Promise<void> {
-  return probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, ...options }), {
+  return probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, recordKey: TEST_RECORD_KEY, ...options }), {
     cwd: process.cwd(),
     addHandler: () => undefined,
   });

@@ -78,7 +78,7 @@ test("a Friday outage, from the first alert to the incident's close", async () =
 
   // 16:20 — alice (maintain) grants an exception for the hotfix commit.
   await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`));
-  expect(appComments(incident).some((c) => c.body.includes("<!-- mainline:exception "))).toBe(true);
+  expect(appComments(incident).some((c) => c.body.startsWith("<!-- mainline:record kind=exception "))).toBe(true);
   expect(ledgerOf(incident)[0]!.body).toMatch(/\| `1111111` \| production \| \*\*alice\*\* at .* \| card payments down, fix needs to ship now \| active until /);
 
   // 16:40 — the deploy of the hotfix passes the gate; a merge-back issue appears at once.

@@ -50,7 +50,7 @@ test("an off-main deploy is refused through the protection rule callback", async
     "POST /app/installations/2/access_tokens",
     "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
     "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
-    `GET /repos/Codertocat/Hello-World/compare/master...${SIDE}?per_page=1`,
+    `GET /repos/Codertocat/Hello-World/compare/heads%2Fmaster...${SIDE}?per_page=1`,
     "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100",
     "POST /repos/Codertocat/Hello-World/actions/runs/1/deployment_protection_rule",
   ]);
@@ -68,7 +68,7 @@ test("an on-main deploy is approved; asked again, the cached answer saves the co
   const config = ["GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml", "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml"];
   expect(github.calls().slice(first, second)).toEqual([
     ...config,
-    `GET /repos/Codertocat/Hello-World/compare/master...${ON_MAIN}?per_page=1`,
+    `GET /repos/Codertocat/Hello-World/compare/heads%2Fmaster...${ON_MAIN}?per_page=1`,
     "POST /repos/Codertocat/Hello-World/actions/runs/2/deployment_protection_rule",
   ]);
   expect(github.calls().slice(second)).toEqual([...config, "POST /repos/Codertocat/Hello-World/actions/runs/5/deployment_protection_rule"]);

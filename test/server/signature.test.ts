@@ -5,6 +5,7 @@ import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
 import { secretsIn } from "../helpers/secrets.js";
 import { credentialsFor, sign, startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
+import { MAX_PAYLOAD_BYTES } from "../../src/signature-gate.js";
 
 // Webhook signatures against the app as users run it (`npm start`), with every log line on
 // (LOG_LEVEL=trace: each webhook and each GitHub request is logged), so the log can be searched for secrets.
@@ -35,24 +36,38 @@ afterAll(async () => {
 
 afterEach(() => expect(github.problems).toEqual([]));
 
+const deliveryId = () => `signature-${Math.random().toString(16).slice(2)}`;
+
 /** Posts `body` as a webhook with exactly these signature headers. */
-async function post(event: string, body: string, signatures: Record<string, string>): Promise<number> {
-  const headers = { "content-type": "application/json", "x-github-event": event, "x-github-delivery": `signature-${Math.random().toString(16).slice(2)}`, ...signatures };
+async function post(event: string, body: string, signatures: Record<string, string>, delivery = deliveryId()): Promise<number> {
+  const headers = { "content-type": "application/json", "x-github-event": event, "x-github-delivery": delivery, ...signatures };
   return (await fetch(`${app.url}/api/github/webhooks`, { method: "POST", headers, body })).status;
+}
+
+/** The log lines that mention a delivery, once the app has had time to write all it would. */
+async function linesAbout(delivery: string): Promise<string[]> {
+  const lines = () => app.output().split("\n").filter((line) => line.includes(delivery));
+  for (const deadline = Date.now() + 5_000; lines().length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 20));
+  // A second line (Probot's own refusal, say) would follow within this.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return lines();
 }
 
 const hmac = (algorithm: string, body: string, secret = WEBHOOK_SECRET) => createHmac(algorithm, secret).update(body).digest("hex");
 
-/** Each way a signature can be wrong: the headers sent for a body. */
-const BAD_SIGNATURES: Array<[string, (body: string) => Record<string, string>]> = [
-  ["no signature", () => ({})],
-  ["an empty signature", () => ({ "x-hub-signature-256": "" })],
-  ["a wrong signature", () => ({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` })],
-  ["a signature made with another secret", (body) => ({ "x-hub-signature-256": sign(body, "another-secret") })],
-  ["the signature of another body (one byte more)", (body) => ({ "x-hub-signature-256": sign(`${body} `) })],
-  ["the right digest without its sha256= prefix", (body) => ({ "x-hub-signature-256": hmac("sha256", body) })],
-  ["only the legacy SHA-1 signature, correct", (body) => ({ "x-hub-signature": `sha1=${hmac("sha1", body)}` })],
-  ["a SHA-1 signature in the SHA-256 header", (body) => ({ "x-hub-signature-256": `sha1=${hmac("sha1", body)}` })],
+const MISSING = "no X-Hub-Signature-256 header";
+const MISMATCH = "X-Hub-Signature-256 does not sign the body with WEBHOOK_SECRET";
+
+/** Each way a signature can be wrong: the headers sent for a body, and the reason logged. */
+const BAD_SIGNATURES: Array<[string, (body: string) => Record<string, string>, string]> = [
+  ["no signature", () => ({}), MISSING],
+  ["an empty signature", () => ({ "x-hub-signature-256": "" }), MISSING],
+  ["a wrong signature", () => ({ "x-hub-signature-256": `sha256=${"0".repeat(64)}` }), MISMATCH],
+  ["a signature made with another secret", (body) => ({ "x-hub-signature-256": sign(body, "another-secret") }), MISMATCH],
+  ["the signature of another body (one byte more)", (body) => ({ "x-hub-signature-256": sign(`${body} `) }), MISMATCH],
+  ["the right digest without its sha256= prefix", (body) => ({ "x-hub-signature-256": hmac("sha256", body) }), MISMATCH],
+  ["only the legacy SHA-1 signature, correct", (body) => ({ "x-hub-signature": `sha1=${hmac("sha1", body)}` }), MISSING],
+  ["a SHA-1 signature in the SHA-256 header", (body) => ({ "x-hub-signature-256": `sha1=${hmac("sha1", body)}` }), MISMATCH],
 ];
 
 const answersTo = (runId: number) => repo.protectionRuleAnswers.filter((a) => a.runId === runId);
@@ -76,15 +91,21 @@ describe.each([
     body = JSON.stringify(make());
   });
 
-  test.each(BAD_SIGNATURES)("with %s is refused with 4xx before any handler runs: no request to GitHub", async (_case, signatures) => {
+  test.each(BAD_SIGNATURES)("with %s is refused with 4xx before any handler runs: no request to GitHub, one log line without the body", async (_case, signatures, reason) => {
     const before = github.log.length;
-    const status = await post(event, body, signatures(body));
+    const delivery = deliveryId();
+    // A mark found only in this body: wherever the body were logged, the mark would be too.
+    const mark = `unsigned-body-${Math.random().toString(16).slice(2)}`;
+    const unsigned = JSON.stringify({ ...(JSON.parse(body) as object), mark });
+    const status = await post(event, unsigned, signatures(unsigned), delivery);
     expect(status).toBeGreaterThanOrEqual(400);
     expect(status).toBeLessThan(500);
-    // A handler started anyway would make its first request (the installation token) within this.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Within this wait a handler started anyway would have made its first request (the installation token).
+    const lines = await linesAbout(delivery);
     expect(github.calls().slice(before)).toEqual([]);
     expect(handled()).toBe(0);
+    expect(lines).toEqual([`WARN (probot): webhook refused: ${reason} (delivery "${delivery}", event "${event}", ${Buffer.byteLength(unsigned)} bytes)`]);
+    expect(app.output()).not.toContain(mark);
   });
 
   test("the same payload correctly signed is handled: it asks GitHub and answers once", async () => {
@@ -95,11 +116,23 @@ describe.each([
   });
 });
 
+test("a body over GitHub's 25 MB cap is refused with 413 even when signed, in one line and without keeping it", async () => {
+  const before = github.log.length;
+  const delivery = deliveryId();
+  const huge = JSON.stringify({ pad: "x".repeat(MAX_PAYLOAD_BYTES) });
+  expect(await post("issue_comment", huge, { "x-hub-signature-256": sign(huge) }, delivery)).toBe(413);
+  expect(await linesAbout(delivery)).toEqual([`WARN (probot): webhook refused: body over ${MAX_PAYLOAD_BYTES} bytes (delivery "${delivery}", event "issue_comment", ${huge.length} bytes)`]);
+  expect(github.calls().slice(before)).toEqual([]);
+});
+
 test("with every log line on, the log never shows the private key, the webhook secret or the installation token", () => {
   const log = app.output();
-  // The log did record where a leak would be: each webhook, refused ones whole, and the token request.
+  // The log did record where a leak would be: each webhook, each refusal, and the token request.
   expect(log).toContain("DEBUG (probot): issue_comment event received");
-  expect(log).toContain("ERROR (event): [@octokit/webhooks] signature does not match event payload and secret");
+  expect(log).toContain("WARN (probot): webhook refused: X-Hub-Signature-256 does not sign the body");
+  // …and Probot's own refusal (at error level, with the whole payload) never ran.
+  expect(log).not.toContain("signature does not match");
+  expect(log).not.toContain("ERROR");
   expect(log).toMatch(/DEBUG \(github\): GitHub request: POST \S+\/app\/installations\/2\/access_tokens - 201/);
   expect(secretsIn(log)).toEqual([]);
   // …and the search would have found each of them.

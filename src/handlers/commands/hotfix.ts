@@ -1,66 +1,101 @@
 import type { Command } from "../../commands/parse.js";
 import { resolveSha } from "../../github/commits.js";
-import { createComment } from "../../github/issues.js";
-import { marker } from "../../markers.js";
+import { readExceptionRuns, writeExceptionRun } from "../../github/exception-runs.js";
+import { readIncidentThread } from "../../github/incidents.js";
+import { writeRecord } from "../../github/write-record.js";
 import { isGatedEnvironment } from "../../policy/environments.js";
-import { decideAllow, decideApprove, decideRevoke, exceptionStates } from "../../policy/exceptions.js";
+import { runOf, runStatus, type ExceptionRun } from "../../policy/exception-runs.js";
+import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce } from "../../policy/exceptions.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
-import { viewIncident } from "../incident-view.js";
 import { rewriteLedger } from "../refresh-ledger.js";
+import type { RecordFields } from "../../records.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 type Hotfix = Extract<Command, { name: "hotfix-allow" | "hotfix-approve" | "hotfix-revoke" }>;
 
 /**
- * `/hotfix allow|approve|revoke`: each writes one record comment (marked with the command's
- * comment id, so a redelivered comment writes nothing new) and rewrites the ledger.
+ * `/hotfix allow|approve|revoke`. The exception's state lives in its `mainline/exception` check
+ * run (what the gate believes); the record comment, keyed by the command's comment and line, is
+ * the copy people read. A redelivered line finds its record and only brings the run up to it.
  */
 export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const sha = await resolveSha(repo.client, command.sha);
   if (!sha) return { ok: false, error: `\`${escapeUserText(command.sha, 40)}\` is not a commit in this repository` };
-  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
-  const records = view.thread.records;
-  const alreadyDone = [...records.exceptions, ...records.approvals, ...records.revokes].some((r) => r.source === env.comment.id);
-  if (!alreadyDone) {
-    const written = await writeRecord(env, command, sha, exceptionStates(records, repo.config.override.approvals, deps.now()));
-    if (!written.ok) return written;
-  }
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
-  return { ok: true };
+  const [runs, thread] = await Promise.all([readExceptionRuns(repo.client, deps.appId, sha), readIncidentThread(repo.client, issue, deps.records)]);
+  const records = thread.records;
+  const done = [...records.exceptions, ...records.approvals, ...records.revokes].some((r) => r.source === env.source);
+  const grant = records.exceptions.find((r) => r.source === env.source);
+  const outcome = done ? await catchUp(env, command, sha, runs, grant) : await act(env, command, sha, runs);
+  if (outcome.ok) await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
+  return outcome;
 }
 
-async function writeRecord(env: CommandEnv, command: Hotfix, sha: string, states: ReturnType<typeof exceptionStates>): Promise<Outcome> {
-  const { repo, deps } = env;
-  const at = deps.now().toISOString();
-  const base = { sha, by: env.actor, at, source: env.comment.id };
+/** This incident's exceptions for S as the commands judge them. */
+function judged(env: CommandEnv, runs: readonly ExceptionRun[]): ExceptionInForce[] {
+  const now = env.deps.now();
+  return runs
+    .filter(({ state }) => state.incident === env.issue.number)
+    .map(({ state }) => ({ sha: state.sha, environment: state.env, grantedBy: state.by, status: runStatus(state, now) }));
+}
+
+async function act(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[]): Promise<Outcome> {
+  const { repo, deps, issue } = env;
+  const now = deps.now();
+  const at = now.toISOString();
+  const base = { sha, by: env.actor, at, source: env.source };
+  const where = { incident: issue.number };
   if (command.name === "hotfix-allow") {
     const environment = command.environment ?? repo.config.environments[0];
-    if (!environment || /[*?]/.test(environment)) {
-      return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
-    }
-    if (!isGatedEnvironment(environment, repo.config.environments)) {
-      return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment, so it needs no exception` };
-    }
-    const verdict = decideAllow(states, sha, environment);
+    if (!environment || /[*?]/.test(environment)) return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
+    if (!isGatedEnvironment(environment, repo.config.environments)) return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment, so it needs no exception` };
+    const verdict = decideAllow(judged(env, runs), sha, environment);
     if (!verdict.ok) return verdict;
-    const expires = new Date(Date.parse(at) + repo.config.override.ttlHours * 3_600_000).toISOString();
+    const expires = new Date(now.getTime() + repo.config.override.ttlHours * 3_600_000).toISOString();
     const second = repo.config.override.approvals === 2 ? ` It needs a second person's \`/hotfix approve ${shortSha(sha)}\` before it can be used.` : "";
-    await post(env, `🟠 Exception granted by ${quietLogin(env.actor)}: \`${shortSha(sha)}\` may deploy to ${escapeUserText(environment, 100)} until ${expires} although it is not on \`${repo.mainBranch}\`. Reason: ${escapeUserText(command.reason)}.${second}`, marker("exception", { ...base, env: environment, expires, reason: command.reason }));
-    return { ok: true };
+    const grant = { ...base, env: environment, expires, reason: command.reason };
+    await writeRecord(repo.client, deps.records.key, where, "exception", grant, `🟠 Exception granted by ${quietLogin(env.actor)}: \`${shortSha(sha)}\` may deploy to ${escapeUserText(environment, 100)} until ${expires} although it is not on \`${repo.mainBranch}\`. Reason: ${escapeUserText(command.reason)}.${second}`);
+    return catchUp(env, command, sha, runs, grant);
   }
   if (command.name === "hotfix-approve") {
-    const verdict = decideApprove(states, sha, env.actor, repo.config.override.approvals);
+    const verdict = decideApprove(judged(env, runs), sha, env.actor, repo.config.override.approvals);
     if (!verdict.ok) return verdict;
-    await post(env, `🟢 Second approval by ${quietLogin(env.actor)}: the exception for \`${shortSha(sha)}\` may now be used.`, marker("approval", base));
-    return { ok: true };
+    await writeRecord(repo.client, deps.records.key, where, "approval", base, `🟢 Second approval by ${quietLogin(env.actor)}: the exception for \`${shortSha(sha)}\` may now be used.`);
+    return catchUp(env, command, sha, runs);
   }
-  const verdict = decideRevoke(states, sha);
+  const verdict = decideRevoke(judged(env, runs), sha);
   if (!verdict.ok) return verdict;
-  await post(env, `⚪ Exception for \`${shortSha(sha)}\` withdrawn by ${quietLogin(env.actor)}.`, marker("revoke", base));
-  return { ok: true };
+  // The run first: a revoke is in force the moment the gate can read it.
+  const caughtUp = await catchUp(env, command, sha, runs);
+  await writeRecord(repo.client, deps.records.key, where, "revoke", base, `⚪ Exception for \`${shortSha(sha)}\` withdrawn by ${quietLogin(env.actor)}.`);
+  return caughtUp;
 }
 
-async function post(env: CommandEnv, text: string, record: string): Promise<void> {
-  await createComment(env.repo.client, env.issue.number, `${text}\n\n${record}`);
+/** Brings the check runs up to this command line (idempotent: a run that already says so is left alone). */
+async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], grant?: RecordFields<"exception">): Promise<Outcome> {
+  const { repo, deps, issue } = env;
+  const now = deps.now();
+  const mine = runs.filter(({ state }) => state.incident === issue.number);
+  if (command.name === "hotfix-allow") {
+    if (!grant) return { ok: true };
+    const existing = runOf(mine, issue.number, grant.env);
+    if (existing?.state.source === env.source) return { ok: true };
+    await writeExceptionRun(
+      repo.client,
+      { incident: issue.number, sha, env: grant.env, by: grant.by, at: grant.at, expires: grant.expires, approvals: repo.config.override.approvals, approved: "", revoked: "", used: "", ended: "", suspended: "", source: env.source },
+      now,
+      existing,
+    );
+    return { ok: true };
+  }
+  for (const run of mine) {
+    const status = runStatus(run.state, now);
+    if (command.name === "hotfix-approve" && status === "awaiting-approval" && run.state.by !== env.actor) {
+      await writeExceptionRun(repo.client, { ...run.state, approved: [...run.state.approved.split(",").filter(Boolean), env.actor].join(",") }, now, run);
+    }
+    if (command.name === "hotfix-revoke" && (status === "active" || status === "awaiting-approval")) {
+      await writeExceptionRun(repo.client, { ...run.state, revoked: env.actor }, now, run);
+    }
+  }
+  return { ok: true };
 }

@@ -1,11 +1,11 @@
 import type { Command } from "../../commands/parse.js";
 import { hasLabel } from "../../github/client.js";
-import { addLabels, createComment, getIssue, setIssueState, updateIssueTitle } from "../../github/issues.js";
-import { marker } from "../../markers.js";
+import { addLabels, getIssue, setIssueState, updateIssueTitle } from "../../github/issues.js";
+import { writeRecord } from "../../github/write-record.js";
 import { escapeUserText, quietLogin } from "../../policy/text.js";
 import { becomeIncident } from "../become-incident.js";
-import { viewIncident } from "../incident-view.js";
-import { recheckMergeBacks } from "../recheck-merge-backs.js";
+import { endExceptions } from "../end-exceptions.js";
+import { viewForClosing } from "../incident-blockers.js";
 import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
@@ -18,28 +18,25 @@ export async function runIncident(env: CommandEnv, command: IncidentCommand): Pr
 }
 
 /**
- * `/incident [title]`. Adding the label is enough when it is missing: GitHub's `labeled` event
- * then opens the RCA and the ledger, and doing it here too would race that event into duplicates.
+ * `/incident [title]` (write role, checked): the record, the RCA and the ledger are written
+ * here; the label is added as the view people filter by.
  */
 async function makeIncident(env: CommandEnv, title: string | undefined): Promise<Outcome> {
   const { repo, issue } = env;
   if (title && title !== issue.title) await updateIssueTitle(repo.client, issue.number, title);
-  if (!hasLabel(issue, repo.config.labels.incident)) {
-    await addLabels(repo.client, issue.number, [repo.config.labels.incident]);
-    return { ok: true };
-  }
-  await becomeIncident(repo.client, repo.config, repo.mainBranch, title ? { ...issue, title } : issue, env.deps);
+  await becomeIncident(repo.client, repo.config, repo.mainBranch, title ? { ...issue, title } : issue, env.deps, { by: env.actor, via: "command" });
+  if (!hasLabel(issue, repo.config.labels.incident)) await addLabels(repo.client, issue.number, [repo.config.labels.incident]);
   return { ok: true };
 }
 
 async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number, verifyClosed: true });
-  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
+  const view = await viewForClosing(repo, issue, deps);
   if (view.blockers.length > 0) {
     await refreshLedger(repo.client, repo.config, view, deps);
     return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
   }
+  await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
@@ -48,15 +45,19 @@ async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
 /** Admins may close over blockers; the reason and who gave it stay in the incident's record. */
 async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  const view = await viewIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
-  if (!view.thread.forceClose || view.thread.forceClose.source !== env.comment.id) {
+  const view = await viewForClosing(repo, issue, deps);
+  if (view.thread.forceClose?.source !== env.source) {
     const blockers = view.blockers.length > 0 ? ` Closed over: ${view.blockers.join("; ")}.` : "";
-    await createComment(
+    await writeRecord(
       repo.client,
-      issue.number,
-      `⛔ Force-closed by ${quietLogin(env.actor)}. Reason: ${escapeUserText(reason)}.${blockers}\n\n${marker("force-close", { by: env.actor, at: deps.now().toISOString(), reason, source: env.comment.id })}`,
+      deps.records.key,
+      { incident: issue.number },
+      "force-close",
+      { by: env.actor, at: deps.now().toISOString(), reason, source: env.source },
+      `⛔ Force-closed by ${quietLogin(env.actor)}. Reason: ${escapeUserText(reason)}.${blockers}`,
     );
   }
+  await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
   return { ok: true };

@@ -1,11 +1,10 @@
 import { helpText } from "../../commands/parse.js";
-import { hasLabel } from "../../github/client.js";
 import { getPull } from "../../github/pulls.js";
 import { readReportFacts } from "../../github/report-facts.js";
 import { computeReport, renderReport } from "../../policy/report.js";
 import { evaluatePullRequest } from "../evaluate-pr.js";
 import { becomeIncident } from "../become-incident.js";
-import { recheckMergeBacks } from "../recheck-merge-backs.js";
+import { viewForClosing } from "../incident-blockers.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 export async function runHelp(): Promise<Outcome> {
@@ -15,7 +14,7 @@ export async function runHelp(): Promise<Outcome> {
 /** `/mainline report`: the repository's last 90 days, as a comment a team lead can paste into a retrospective. */
 export async function runReport(env: CommandEnv): Promise<Outcome> {
   const { repo, deps } = env;
-  const facts = await readReportFacts(repo.client, repo.config, deps.appId, deps.now());
+  const facts = await readReportFacts(repo.client, repo.config, deps.records, deps.now());
   return { ok: true, reply: renderReport(computeReport(facts), `${repo.client.owner}/${repo.client.repo}`) };
 }
 
@@ -29,8 +28,8 @@ export async function runStatus(env: CommandEnv): Promise<Outcome> {
     await evaluatePullRequest(repo, await getPull(repo.client, issue.number), deps);
     return { ok: true };
   }
-  if (!hasLabel(issue, repo.config.labels.incident)) return { ok: false, error: "`/mainline status` works in an incident or a pull request" };
-  await recheckMergeBacks(repo.client, repo.config, repo.mainBranch, deps, { incident: issue.number });
+  if (!env.isIncident) return { ok: false, error: "`/mainline status` works in an incident or a pull request" };
+  await viewForClosing(repo, issue, deps);
   await becomeIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
   return { ok: true };
 }

@@ -3,7 +3,7 @@ import type { IssueLike } from "../../github/client.js";
 import type { Deps } from "../deps.js";
 import type { RepoContext } from "../repo-context.js";
 
-/** What a command runs with: the repository, the issue it was written in, and who wrote it. */
+/** What a command runs with: the repository, the issue it was written in, who wrote it, and which line. */
 export type CommandEnv = {
   repo: RepoContext;
   deps: Deps;
@@ -11,6 +11,10 @@ export type CommandEnv = {
   comment: { id: number; html_url: string };
   actor: string;
   log: Logger;
+  /** The records say this issue is an incident (`/incident` earlier in the same comment makes it one). */
+  isIncident: boolean;
+  /** `<comment id>:<line number>`: what each record a command line writes is keyed by. */
+  source: string;
 };
 
 /** ok: the command did its work (👍); reply: text to post as well (help, status). */

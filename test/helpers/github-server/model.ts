@@ -41,6 +41,23 @@ export type Issue = {
   closed_by: User | null;
   /** Set when the number belongs to a pull request (GitHub lists those as issues too). */
   pull: boolean;
+  /** A locked issue takes no new comments, not even the app's (it unlocks first). */
+  locked?: boolean;
+  active_lock_reason?: string | null;
+};
+
+/** A check run, as the app that wrote it left it (no person can edit one). */
+export type CheckRun = {
+  id: number;
+  name: string;
+  head_sha: string;
+  app_id: number;
+  status: string;
+  conclusion: string | null;
+  external_id: string | null;
+  output: { title: string | null; summary: string | null; text: string | null };
+  started_at: string;
+  completed_at: string | null;
 };
 
 export type Comment = { id: number; issue_number: number; body: string; user: User; created_at: string; updated_at: string; reactions: Reaction[] };
@@ -90,6 +107,8 @@ export type Repository = {
   defaultBranch: string;
   commits: Map<string, Commit>;
   branches: Map<string, string>;
+  /** Lightweight tags, name to sha: a tag may share a branch's name. */
+  tags: Map<string, string>;
   files: Map<string, string>;
   /** Keyed by lower-cased name: GitHub matches label names case-insensitively. */
   labels: Map<string, Label>;
@@ -104,6 +123,10 @@ export type Repository = {
   protectionRuleAnswers: Array<{ runId: number; environment_name: string; state: string; comment?: string }>;
   /** Issues and pull requests share one sequence of numbers. */
   nextNumber: number;
+  /** Check runs by id (made on first use). */
+  checkRuns?: Map<number, CheckRun>;
+  /** Issues moved to another repository: the old number answers 301 to its new place. */
+  transferred?: Map<number, { owner: string; name: string; number: number }>;
 };
 
 /** What the server stamps on everything it creates: the time from its clock, and fresh ids. */

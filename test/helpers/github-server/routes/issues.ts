@@ -37,8 +37,29 @@ export function installIssueRoutes(site: Site): void {
     return { status: 201, body: issueJson(repo, issue) };
   });
 
-  site.route("GET", "/repos/:owner/:repo/issues/:number", (req) =>
-    withIssue(site, req, (repo, issue) => ({ status: 200, body: issueJson(repo, issue) })),
+  site.route("GET", "/repos/:owner/:repo/issues/:number", (req) => {
+    // A transferred issue's old address redirects to its new repository, as GitHub's does.
+    const moved = site.repoFor(req.params)?.transferred?.get(Number(req.params.number));
+    if (moved) return { status: 301, body: { message: "Moved Permanently" }, headers: { location: `${site.apiBase}/repos/${moved.owner}/${moved.name}/issues/${moved.number}` } };
+    return withIssue(site, req, (repo, issue) => ({ status: 200, body: issueJson(repo, issue) }));
+  });
+
+  site.route("PUT", "/repos/:owner/:repo/issues/:number/lock", (req) =>
+    withIssue(site, req, (_repo, issue, actor) => {
+      if (!actor) return requiresAuthentication();
+      issue.locked = true;
+      issue.active_lock_reason = req.body?.lock_reason ?? null;
+      return { status: 204 };
+    }),
+  );
+
+  site.route("DELETE", "/repos/:owner/:repo/issues/:number/lock", (req) =>
+    withIssue(site, req, (_repo, issue, actor) => {
+      if (!actor) return requiresAuthentication();
+      issue.locked = false;
+      issue.active_lock_reason = null;
+      return { status: 204 };
+    }),
   );
 
   site.route("PATCH", "/repos/:owner/:repo/issues/:number", (req) =>
@@ -87,6 +108,7 @@ export function installIssueRoutes(site: Site): void {
     withIssue(site, req, (repo, issue, actor) => {
       if (!actor) return requiresAuthentication();
       if (typeof req.body?.body !== "string") return unprocessable("Invalid request.\n\n\"body\" wasn't supplied.");
+      if (issue.locked) return { status: 403, body: { message: "Unable to create comment because issue is locked.", documentation_url: "https://docs.github.com/articles/locking-conversations/" } };
       return { status: 201, body: commentJson(repo, addComment(repo, site.mint, issue, actor, req.body.body)) };
     }),
   );

@@ -1,0 +1,28 @@
+import type { IssueLike } from "../github/client.js";
+import { getIssue } from "../github/issues.js";
+import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
+import type { Deps } from "./deps.js";
+import { endExceptions } from "./end-exceptions.js";
+import { viewForClosing } from "./incident-blockers.js";
+import { rewriteLedger } from "./refresh-ledger.js";
+import { reopenOnce } from "./reopen-once.js";
+import type { RepoContext } from "./repo-context.js";
+
+/**
+ * An incident (by its records) was closed: its exceptions end for good, and unless an admin's
+ * force-close made this close, it is reopened while anything blocks, saying exactly what.
+ */
+export async function gateClosedIncident(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<void> {
+  const view = await viewForClosing(repo, incident, deps);
+  await endExceptions(repo.client, incident.number, view.thread, deps);
+  const verdict = decideIncidentClosed({ forceClosed: forceCloseCovers(view.thread.forceClose?.at, incident.closed_at), blockers: view.blockers });
+  if (verdict === "reopen") {
+    const why = [
+      `🔒 Reopened: an incident closes only when its fixes are on \`${repo.mainBranch}\` and its RCA is written. Still blocking:`,
+      ...view.blockers.map((b) => `- ${b}`),
+      "When nothing blocks, `/incident close` closes it. An admin can `/incident force-close <reason>` (recorded in the ledger). Its exceptions ended with this close: grant again if one is still needed.",
+    ].join("\n");
+    await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId);
+  }
+  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps);
+}

@@ -1,0 +1,124 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { neutraliseMarkers } from "./policy/text.js";
+
+/**
+ * The app's records (SPEC section 8.3): what it believes about an incident besides git and roles.
+ * WARNING: changing a kind or field name orphans every record already written (exceptions and
+ * merge-back items would be forgotten). Add, never rename.
+ *
+ * A record is a comment of this app whose FIRST line is exactly
+ * `<!-- mainline:record kind=<kind> repo=<id> incident=<n> <field>=<value>… sig=<hmac> -->`.
+ * Values are URI-encoded. `sig` is an HMAC (key known only to the app) over that line without
+ * `sig` and everything after it, so an edit of any byte — by a writer who may edit any comment,
+ * within the same second or not — makes the record absent; nothing a user types can be a record,
+ * and text elsewhere in a body, however it looks, is never read as one.
+ */
+const sha = z.string().regex(/^[0-9a-f]{40}$/);
+const count = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
+const iso = z.iso.datetime();
+const login = z.string().min(1).max(100);
+const environment = z.string().min(1).max(255);
+/** The command that wrote a record: its comment id and line number, so each line is its own act. */
+const source = z.string().regex(/^\d{1,15}:\d{1,4}$/);
+
+export const recordSchemas = {
+  /**
+   * The issue became an incident: by the label (`via=label`), `/incident`, or an unapproved deploy;
+   * with the RCA issue opened for it (one comment, not two: each costs GitHub's content-creation pacing).
+   */
+  incident: z.object({ by: login, via: z.enum(["label", "command", "unapproved"]), at: iso, rca: count, deployment: count.optional() }),
+  /** A new RCA issue, when the one recorded left the repository. */
+  rca: z.object({ issue: count, at: iso }),
+  /** A merge-back item: commit S, tracked by an issue. */
+  "merge-back": z.object({ sha, issue: count, at: iso }),
+  /** `/hotfix allow` (the exception's state for the gate is in its `mainline/exception` check run). */
+  exception: z.object({ sha, env: environment, by: login, at: iso, expires: iso, reason: z.string().max(2000), source }),
+  /** A second person's `/hotfix approve`. */
+  approval: z.object({ sha, by: login, at: iso, source }),
+  /** `/hotfix revoke`. */
+  revoke: z.object({ sha, by: login, at: iso, source }),
+  /** A deployment the gate let through under an exception; `issue` is S's merge-back item, recorded with it. */
+  deploy: z.object({ sha, env: environment, deployment: count, at: iso, issue: count }),
+  /** That deployment reached the environment (its `success` status): the deploy time that counts. */
+  deployed: z.object({ sha, env: environment, deployment: count, at: iso, issue: count }),
+  /** `/incident force-close <reason>`. */
+  "force-close": z.object({ by: login, at: iso, reason: z.string().max(2000), source }),
+  /** An overdue reminder on merge-back issue `issue` for interval k (1, 2, 4, … days overdue). */
+  reminder: z.object({ issue: count, interval: count }),
+} as const;
+
+export type RecordKind = keyof typeof recordSchemas;
+export type RecordFields<K extends RecordKind> = z.output<(typeof recordSchemas)[K]>;
+/** Where a record counts: one repository (by id, so a transferred issue takes nothing along) and one incident. */
+export type RecordScope = { repo: number; incident: number };
+export type AppRecord<K extends RecordKind = RecordKind> = RecordScope & { kind: K; fields: RecordFields<K>; sig: string };
+
+const FIRST_LINE = /^<!-- mainline:record kind=([a-z-]+) ((?:[a-z]+=[^\s<>]* )*)sig=([0-9a-f]{64}) -->$/;
+
+/** A record comment's body: the signed first line, then the people's text (neutralised). */
+export function recordBody<K extends RecordKind>(key: string, kind: K, scope: RecordScope, fields: RecordFields<K>, text: string): string {
+  const rest = neutraliseMarkers(text);
+  const line = unsignedLine(kind, { repo: scope.repo, incident: scope.incident, ...(fields as Record<string, unknown>) });
+  return `${line} sig=${sign(key, line, rest)} -->\n\n${rest}`;
+}
+
+/** The record a body holds, when its first line is one and its signature holds; else undefined. */
+export function readRecord(key: string, body: string | null | undefined): AppRecord | undefined {
+  const text = body ?? "";
+  const newline = text.indexOf("\n");
+  // The shape recordBody writes: the signed line, a blank line, the text.
+  if (newline === -1 || text[newline + 1] !== "\n") return undefined;
+  const match = FIRST_LINE.exec(text.slice(0, newline));
+  if (!match) return undefined;
+  const [, kind, pairs, sig] = match as unknown as [string, string, string, string];
+  if (!(kind in recordSchemas)) return undefined;
+  const line = `<!-- mainline:record kind=${kind} ${pairs.trimEnd()}`;
+  if (!sameSignature(sig, sign(key, line, text.slice(newline + 2)))) return undefined;
+  const values = Object.fromEntries(
+    pairs
+      .trim()
+      .split(" ")
+      .filter(Boolean)
+      .map((pair) => {
+        const eq = pair.indexOf("=");
+        return [pair.slice(0, eq), safeDecode(pair.slice(eq + 1))];
+      }),
+  );
+  const scope = z.object({ repo: count, incident: count }).safeParse(values);
+  const { repo: _repo, incident: _incident, ...own } = values;
+  const fields = recordSchemas[kind as RecordKind].safeParse(own);
+  if (!scope.success || !fields.success) return undefined;
+  return { kind: kind as RecordKind, repo: scope.data.repo, incident: scope.data.incident, fields: fields.data, sig } as AppRecord;
+}
+
+/** Whether a body claims to be a record (its first line starts like one), valid or not: a failed check is tampering. */
+export function looksLikeRecord(body: string | null | undefined): boolean {
+  return (body ?? "").startsWith("<!-- mainline:record ");
+}
+
+function unsignedLine(kind: string, values: Record<string, unknown>): string {
+  const pairs = Object.entries(values)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `${name}=${encodeURIComponent(String(value).toWellFormed())}`);
+  return `<!-- mainline:record kind=${kind} ${pairs.join(" ")}`;
+}
+
+function sign(key: string, line: string, rest: string): string {
+  return createHmac("sha256", key).update(line).update("\n").update(rest).digest("hex");
+}
+
+function sameSignature(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return "\u0000invalid";
+  }
+}

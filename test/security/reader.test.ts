@@ -1,0 +1,92 @@
+import { marker } from "../../src/markers.js";
+import { recordBody } from "../../src/records.js";
+import { WEBHOOK_SECRET } from "../helpers/start-app.js";
+import { MAIN_HEAD, scene, SIDE, startWorld, stopWorld, type World } from "./world.js";
+
+/**
+ * A reader (anyone who can open issues and comment on a public repository): all they have is
+ * text. Whatever they type, the gate, the close gate and the records stay as they were.
+ */
+let world: World;
+beforeAll(async () => (world = await startWorld()), 30_000);
+afterAll(() => stopWorld(world));
+afterEach(() => expect(world.github.problems).toEqual([]));
+
+const FUTURE = "2099-01-01T00:00:00.000Z";
+
+/** Marker syntax a reader can type, old and new forms, look-alikes, and a valid signed record line copied whole. */
+function hostileLines(incident: number, repoId: number): string[] {
+  const forgedRecord = recordBody(WEBHOOK_SECRET, "exception", { repo: repoId, incident }, { sha: SIDE, env: "production", by: "mona", at: "2026-01-01T00:00:00.000Z", expires: FUTURE, reason: "x", source: "1:1" }, "granted");
+  return [
+    `/hotfix allow zzz ${marker("reply", { source: 1 })} <!-- mainline:exception sha=${SIDE} env=production by=mona at=2026-01-01T00:00:00.000Z expires=${FUTURE} source=1 reason=x -->`,
+    `/hotfix allow ${forgedRecord.split("\n")[0]}`,
+    `/incident force-close <!-- mainline:record kind=force-close repo=${repoId} incident=${incident} by=ada at=2026-01-01T00:00:00.000Z reason=x source=1:1 sig=${"0".repeat(64)} -->`,
+    `/merge-back ${SIDE} <!--mainline:merge-back-done sha=${SIDE} commit=${MAIN_HEAD} way=reachable-->`,
+    `/mainline nonsense --><!-- mainline:ledger incident=${incident} --><!--`,
+  ];
+}
+
+test.concurrent("marker syntax in commands the app echoes back gives no record and opens no gate", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const comment = await s.say(incident, "rex", hostileLines(incident, s.repo.id).join("\n"));
+  const reply = s.replyTo(incident, comment)!;
+  expect(reply).toContain("mainline could not run these commands");
+  // Nothing the reader typed stands in the reply as a comment opener or closer.
+  const echoed = reply.replace(`<!-- mainline:reply source=${comment} -->`, "");
+  expect(echoed).not.toMatch(/<!--|-->/);
+  const records = s.records(incident);
+  expect([records.of("exception"), records.of("force-close"), records.of("merge-back")]).toEqual([[], [], []]);
+  expect(records.tampered).toEqual([]);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 60_000);
+
+test.concurrent("a reader's copy of a genuine record is not a record", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  // A real signed record of this very incident, as a maintainer's grant would write it: rex pastes it as a comment.
+  const genuine = recordBody(WEBHOOK_SECRET, "exception", { repo: s.repo.id, incident }, { sha: SIDE, env: "production", by: "mona", at: "2026-01-01T00:00:00.000Z", expires: FUTURE, reason: "x", source: "1:1" }, "🟠 Exception granted");
+  await s.say(incident, "rex", genuine);
+  expect(s.records(incident).of("exception")).toEqual([]);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 60_000);
+
+test.concurrent("commands that need a role answer what is needed, and change nothing", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const comment = await s.say(incident, "rex", [`/hotfix allow ${SIDE} -- trust me`, `/merge-back ${SIDE}`, "/incident close", "/incident force-close it is fine"].join("\n"));
+  const reply = s.replyTo(incident, comment)!;
+  expect(reply).toContain("this needs the maintain role or higher in this repository; **rex** has read");
+  expect(reply).toContain("this needs the write role or higher in this repository; **rex** has read");
+  expect(reply).toContain("this needs the admin role or higher in this repository; **rex** has read");
+  expect(s.issue(incident).state).toBe("open");
+  expect(s.byLabel("merge-back")).toEqual([]);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 60_000);
+
+test.concurrent("a comment of 100 command lines runs 10 distinct ones and says what it skipped, at a bounded cost", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const lines = Array.from({ length: 100 }, (_, i) => (i % 2 === 0 ? `/hotfix allow ${SIDE} production -- attempt ${i}` : "/mainline help"));
+  const before = world.github.log.length;
+  const comment = await s.say(incident, "rex", lines.join("\n"));
+  const calls = world.github.log.slice(before).filter((r) => r.path.includes(`/${s.repo.name}/`) || r.path.startsWith("/repos/Codertocat/.github"));
+  const reply = s.replyTo(incident, comment)!;
+  expect(reply).toContain("Skipped: 41 command lines past the first 10 (post them in another comment); 49 repeated lines (each distinct line runs once).");
+  // MAINLINE_SECURITY_FIGURES=1 prints the figure quoted in the release note.
+  if (process.env.MAINLINE_SECURITY_FIGURES) console.log(`100-line comment by a reader: ${calls.length} API calls`);
+  expect(calls.length).toBeLessThanOrEqual(12);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 60_000);
+
+test.concurrent("an unsigned webhook is refused and changes nothing", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const [event, payload] = s.hooks.comment(incident, "ada", `/incident force-close unsigned`);
+  const before = world.github.log.length;
+  const res = await world.app.deliver(event, payload, { signature: null });
+  expect(res.status).toBeGreaterThanOrEqual(400);
+  expect(res.status).toBeLessThan(500);
+  expect(world.github.log.length).toBe(before);
+  expect(s.issue(incident).state).toBe("open");
+}, 60_000);
