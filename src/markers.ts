@@ -52,6 +52,8 @@ export const markerSchemas = {
   }),
   /** The app's note that someone changed one of its comments (source: comment id and the change's time). */
   "tamper-notice": z.object({ comment: count, at: z.string().max(40) }),
+  /** The app's notice in an incident that a commit on main weakened the config (how a redelivered push finds it already said). */
+  "config-weakened": z.object({ commit: sha }),
 } as const;
 
 export type MarkerKind = keyof typeof markerSchemas;

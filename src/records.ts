@@ -61,6 +61,9 @@ const FIRST_LINE = /^<!-- mainline:record kind=([a-z-]+) ((?:[a-z]+=[^\s<>]* )*)
 
 /** A record comment's body: the signed first line, then the people's text (neutralised). */
 export function recordBody<K extends RecordKind>(key: string, kind: K, scope: RecordScope, fields: RecordFields<K>, text: string): string {
+  // Checked on write as on read: a record that could not be read back would be a silent loss.
+  const asRead = recordSchemas[kind].safeParse(Object.fromEntries(Object.entries(fields as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v).toWellFormed()])));
+  if (!asRead.success) throw new Error(`a ${kind} record with these fields could not be read back: ${asRead.error.issues[0]?.path.join(".")}: ${asRead.error.issues[0]?.message}`);
   const rest = neutraliseMarkers(text);
   const line = unsignedLine(kind, { repo: scope.repo, incident: scope.incident, ...(fields as Record<string, unknown>) });
   return `${line} sig=${sign(key, line, rest)} -->\n\n${rest}`;

@@ -5,6 +5,22 @@ const ON_MAIN = "0123456789abcdef0123456789abcdef01234567";
 const AT = "2026-11-20T10:00:00.000Z";
 /** User text that would break a naive marker: spaces, a comment close, a percent sign, `=`, HTML, unicode. */
 const HOSTILE = "db down --> <b>100%</b> a=b & ü 🚀 %E0 \"quoted\"\nnext line";
+/** An exception's state as its check run holds it (the kinds that were records moved to test/records.test.ts). */
+const RUN: MarkerFields<"exception-run"> = {
+  incident: 12,
+  sha: S,
+  env: "production",
+  by: "alice",
+  at: AT,
+  expires: "2026-11-20T14:00:00.000Z",
+  approvals: 2,
+  approved: "",
+  revoked: "",
+  used: "",
+  ended: "",
+  suspended: "",
+  source: "101:1",
+};
 
 describe("marker: the exact text written into GitHub", () => {
   test("a merge-back marker is the form the SPEC names", () => {
@@ -16,10 +32,10 @@ describe("marker: the exact text written into GitHub", () => {
   });
 
   test("user text is encoded so it cannot close the comment early", () => {
-    const text = marker("force-close", { by: "alice", at: AT, reason: HOSTILE, source: 7 });
+    const text = marker("unapproved", { deployment: 7, env: HOSTILE, sha: S });
     expect(text).toBe(
-      "<!-- mainline:force-close by=alice at=2026-11-20T10%3A00%3A00.000Z " +
-        "reason=db%20down%20--%3E%20%3Cb%3E100%25%3C%2Fb%3E%20a%3Db%20%26%20%C3%BC%20%F0%9F%9A%80%20%25E0%20%22quoted%22%0Anext%20line source=7 -->",
+      "<!-- mainline:unapproved deployment=7 " +
+        `env=db%20down%20--%3E%20%3Cb%3E100%25%3C%2Fb%3E%20a%3Db%20%26%20%C3%BC%20%F0%9F%9A%80%20%25E0%20%22quoted%22%0Anext%20line sha=${S} -->`,
     );
     expect(text.indexOf("-->")).toBe(text.length - 3);
   });
@@ -32,14 +48,12 @@ describe("readMarkers: every kind reads back what was written", () => {
     ["ledger", { incident: 12 }],
     ["rca", { incident: 12 }],
     ["merge-back", { incident: 12, sha: S }],
-    ["exception", { sha: S, env: "prod eu-west", by: "alice", at: AT, expires: "2026-11-20T14:00:00.000Z", source: 101, reason: HOSTILE }],
-    ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: AT, source: 0, reason: "" }],
-    ["approval", { sha: S, by: "bob", at: AT, source: 102 }],
-    ["revoke", { sha: S, by: "carol", at: AT, source: 103 }],
-    ["deploy", { sha: S, env: "production", deployment: 9001, at: AT }],
-    ["force-close", { by: "alice", at: AT, reason: HOSTILE, source: 7 }],
+    ["unapproved", { deployment: 9001, env: HOSTILE, sha: S }],
+    ["unapproved", { deployment: 0, env: "prod eu-west", sha: S }],
+    ["exception-run", { ...RUN, env: HOSTILE, approved: "bob,dave", revoked: "carol", used: AT, ended: AT, suspended: "mallory" }],
+    ["exception-run", RUN],
     ["reply", { source: 104 }],
-    ["reminder", { interval: 4 }],
+    ["tamper-notice", { comment: 105, at: AT }],
     ["merge-back-done", { sha: S, commit: ON_MAIN, way: "cherry-picked (-x trailer) 100% ✓ -->" }],
     ["reopened", { closed: AT }],
   ])("%s", (kind, fields) => {
@@ -49,13 +63,13 @@ describe("readMarkers: every kind reads back what was written", () => {
 
   test("several markers of a kind are all read, in order, and other kinds are left out", () => {
     const body = [
-      marker("approval", { sha: S, by: "bob", at: AT, source: 1 }),
-      marker("revoke", { sha: S, by: "carol", at: AT, source: 2 }),
-      marker("approval", { sha: ON_MAIN, by: "dave", at: AT, source: 3 }),
+      marker("merge-back-done", { sha: S, commit: ON_MAIN, way: "reachable" }),
+      marker("reopened", { closed: AT }),
+      marker("merge-back-done", { sha: ON_MAIN, commit: S, way: "patch-id" }),
     ].join("\n");
-    expect(readMarkers(body, "approval")).toEqual([
-      { sha: S, by: "bob", at: AT, source: 1 },
-      { sha: ON_MAIN, by: "dave", at: AT, source: 3 },
+    expect(readMarkers(body, "merge-back-done")).toEqual([
+      { sha: S, commit: ON_MAIN, way: "reachable" },
+      { sha: ON_MAIN, commit: S, way: "patch-id" },
     ]);
   });
 
@@ -86,10 +100,11 @@ describe("readMarkers: malformed and foreign markers are skipped", () => {
   });
 
   test.each([
-    ["a date that is not ISO", marker("approval", { sha: S, by: "bob", at: AT, source: 1 }).replace(/at=\S+/, "at=yesterday")],
-    ["an empty login", marker("approval", { sha: S, by: "bob", at: AT, source: 1 }).replace("by=bob", "by=")],
-  ])("an approval with %s", (_case, text) => {
-    expect(readMarkers(text, "approval")).toEqual([]);
+    ["a date that is not ISO", marker("exception-run", RUN).replace(/ at=\S+/, " at=yesterday")],
+    ["an empty login", marker("exception-run", RUN).replace("by=alice", "by=")],
+  ])("an exception run with %s", (_case, text) => {
+    expect(readMarker(marker("exception-run", RUN), "exception-run")).toEqual(RUN);
+    expect(readMarkers(text, "exception-run")).toEqual([]);
   });
 
   test("an empty number is skipped, not read as 0", () => {

@@ -10,16 +10,55 @@ export async function getPull({ octokit, owner, repo }: RepoClient, number: numb
 export type ComparedCommit = { sha: string; message: string; parents: number };
 
 /**
- * Every commit in `base...head`, page by page (the pull request commits endpoint stops at 250;
- * compare pages on). 100 per page, so a pull request of N commits costs ceil(N / 100) reads.
+ * How many commits of a comparison are read at most: GitHub's own limit for listing one, and a
+ * bound on what one delivery costs (SPEC 8: however many commits a user pushes).
  */
-export async function commitsBetween({ octokit, owner, repo }: RepoClient, base: string, head: string): Promise<ComparedCommit[]> {
+export const COMMIT_LIMIT = 250;
+
+const PAGE = 100;
+
+/** A comparison's commits, or only how many there are when they are more than the limit. */
+export type CommitsBetween =
+  | { complete: true; commits: ComparedCommit[]; mergeBase: string }
+  | { complete: false; total: number; mergeBase: string };
+
+/**
+ * The commits in `base...head`, 100 a page, so N commits cost ceil(N / 100) reads; past `limit`
+ * none are kept, and the first page (which counts them all) is the only read.
+ */
+export async function commitsBetween({ octokit, owner, repo }: RepoClient, base: string, head: string, limit = COMMIT_LIMIT): Promise<CommitsBetween> {
   const commits: ComparedCommit[] = [];
   for (let page = 1; ; page++) {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner, repo, basehead: `${base}...${head}`, per_page: 100, page });
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner, repo, basehead: `${base}...${head}`, per_page: PAGE, page });
+    const mergeBase = data.merge_base_commit.sha;
+    if (data.total_commits > limit) return { complete: false, total: data.total_commits, mergeBase };
     commits.push(...data.commits.map((c) => ({ sha: c.sha, message: c.commit.message, parents: c.parents.length })));
-    if (data.commits.length < 100 || commits.length >= data.total_commits) return commits;
+    if (data.commits.length < PAGE || commits.length >= data.total_commits) return { complete: true, commits, mergeBase };
   }
+}
+
+/**
+ * Which of a pull request's commits are on main, the branch `refs/heads/<mainBranch>` (a tag of
+ * that name changes nothing): those the compare of main with the head does not list. Undefined
+ * when a bound stopped the reads.
+ *
+ * A long-lived release branch may hold more commits off main than are read. Then the commits of
+ * the pull request on main are those main's merge base with the head brings over the base: never
+ * more than the pull request's own, and each reachable from main.
+ */
+export async function pullCommitsOnMain(
+  client: RepoClient,
+  mainBranch: string,
+  pull: Pick<PullSummary, "baseSha" | "headSha">,
+  commits: readonly ComparedCommit[],
+): Promise<Set<string> | undefined> {
+  const offMain = await commitsBetween(client, `heads/${mainBranch}`, pull.headSha);
+  if (offMain.complete) {
+    const lacking = new Set(offMain.commits.map((c) => c.sha.toLowerCase()));
+    return new Set(commits.map((c) => c.sha.toLowerCase()).filter((sha) => !lacking.has(sha)));
+  }
+  const broughtByMain = await commitsBetween(client, pull.baseSha, offMain.mergeBase);
+  return broughtByMain.complete ? new Set(broughtByMain.commits.map((c) => c.sha.toLowerCase())) : undefined;
 }
 
 /** Whether the pull request changes a file (paging through up to GitHub's 3,000 files). */

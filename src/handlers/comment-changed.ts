@@ -37,10 +37,11 @@ export function onCommentChanged(deps: Deps) {
     const incidentNumber = record && record.repo === repo.client.repoId ? record.incident : issue.number;
     const incident = incidentNumber === issue.number ? (issue as IssueLike) : await getIssue(repo.client, incidentNumber);
     const thread = await readIncidentThread(repo.client, incident, deps.records);
-    await setSuspension(repo.client, thread, incident.number, sender.login, deps);
+    const shas = new Set([...thread.records.exceptions.map((grant) => grant.sha), ...(record && "sha" in record.fields ? [record.fields.sha] : [])]);
+    await setSuspension(repo.client, shas, incident.number, sender.login, deps);
     await writeBack(repo, context.payload.action, own, issue.number, before, issue.number === incident.number ? thread.comments : undefined);
     await notice(repo, incident.number, own, context.payload.action, sender.login, thread.comments, deps);
-    await setSuspension(repo.client, thread, incident.number, "", deps);
+    await setSuspension(repo.client, shas, incident.number, "", deps);
     const now = await getIssue(repo.client, incident.number);
     if (now.state === "closed" && thread.isIncident) await gateClosedIncident(repo, now, deps);
     else if (thread.isIncident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, now, deps);

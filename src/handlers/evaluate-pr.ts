@@ -2,11 +2,22 @@ import { CONFIG_PATH, formatProblems, parseConfig } from "../config.js";
 import { upsertCheckRun } from "../github/checks.js";
 import { readExceptionRuns } from "../github/exception-runs.js";
 import { getIssueHere } from "../github/issues.js";
-import { pullsOfCommit } from "../github/commits.js";
-import { commitsBetween, fileAt, pullChangesFile, type PullSummary } from "../github/pulls.js";
+import { commitDiff, pullsOfCommit } from "../github/commits.js";
+import { COMMIT_LIMIT, commitsBetween, fileAt, pullChangesFile, pullCommitsOnMain, type PullSummary } from "../github/pulls.js";
 import { locateProblems } from "../policy/config-lines.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
-import { decidePrCheck, judgesCommits, MERGE_FIRST_CHECK, shasToVerify, type PrCheckDecision, type PrFacts } from "../policy/pr-check.js";
+import { diffsToRead, NOTE_LIMIT } from "../policy/pick-notes.js";
+import {
+  couldNotVerify,
+  decidePrCheck,
+  judgesCommits,
+  MERGE_FIRST_CHECK,
+  notesToVerify,
+  shasToAsk,
+  type PrCheckDecision,
+  type PrFacts,
+  type Unverified,
+} from "../policy/pr-check.js";
 import { codeSpan } from "../policy/text.js";
 import { parseYaml } from "../policy/yaml-text.js";
 import type { Deps } from "./deps.js";
@@ -38,13 +49,24 @@ export async function evaluatePullRequest(repo: RepoContext, pull: PullSummary, 
 
 const SEVERITY = { success: 0, neutral: 1, failure: 2 } as const;
 
+/** How many other open pull requests into release branches with the same head are evaluated too: each costs an evaluation. */
+const SIBLING_LIMIT = 5;
+
+/** `pullsOfCommit` reads one page of 100: a full one may leave out the pull request that fails. */
+const PULLS_PAGE = 100;
+
 /**
  * A check run belongs to a commit, not to a pull request: when the same head is in several open
  * pull requests (a hotfix into main and into a release branch), the run shows the strictest of
- * their results, so an easy one can never overwrite a failing one.
+ * their results, so an easy one can never overwrite a failing one. Where a bound stops the reads,
+ * some of them are unknown: the run fails, "could not verify".
  */
 async function strictestForHead(repo: RepoContext, pull: PullSummary, decision: PrCheckDecision, deps: Deps): Promise<PrCheckDecision> {
-  const siblings = (await pullsOfCommit(repo.client, pull.headSha)).filter((p) => p.number !== pull.number && p.state === "open" && p.headSha === pull.headSha);
+  const listed = await pullsOfCommit(repo.client, pull.headSha);
+  if (listed.length >= PULLS_PAGE) return couldNotVerify(repo.config.mode, { what: "pulls", limit: PULLS_PAGE });
+  const siblings = listed.filter((p) => p.number !== pull.number && p.state === "open" && p.headSha === pull.headSha);
+  const judged = siblings.filter((p) => judgesCommits({ baseRef: p.baseRef, mainBranch: repo.mainBranch, releaseBranches: repo.config.releaseBranches }));
+  if (judged.length > SIBLING_LIMIT) return couldNotVerify(repo.config.mode, { what: "siblings", limit: SIBLING_LIMIT });
   let strictest = decision;
   for (const sibling of siblings) {
     const other = decidePrCheck(await gatherFacts(repo, { ...sibling, merged: false }, deps));
@@ -65,21 +87,39 @@ async function gatherFacts(repo: RepoContext, pull: PullSummary, deps: Deps): Pr
     mode: repo.config.mode,
     otherPrs: repo.config.checks.otherPullRequests,
   };
-  if (!judgesCommits(base)) return { ...base, commits: [], onMain: new Set() };
-  const commits = await commitsBetween(repo.client, pull.baseSha, pull.headSha);
-  // One compare says which of the PR's commits main lacks; cherry-pick sources are asked one by one (cached once on main).
-  const notOnMain = new Set((await commitsBetween(repo.client, repo.mainBranch, pull.headSha)).map((c) => c.sha));
-  const inPull = new Set(commits.map((c) => c.sha));
-  const onMain = new Set<string>();
-  for (const sha of shasToVerify(commits)) {
-    if (inPull.has(sha) ? !notOnMain.has(sha) : (await deps.ancestry.read(repo.client, repo.mainBranch, sha)).kind === "on-main") onMain.add(sha);
-  }
-  const facts = { ...base, commits, onMain };
-  // Only a pull request that would fail looks for exceptions: reading incidents costs a page or more.
+  const unread = { commits: [], onMain: new Set<string>(), diffs: new Map<string, Uint8Array>() };
+  if (!judgesCommits(base)) return { ...base, ...unread };
+  const read = await readCommits(repo, pull, deps);
+  if ("unverified" in read) return { ...base, ...unread, unverified: read.unverified };
+  const facts = { ...base, ...read };
+  // Only a pull request that would fail looks for exceptions: each offending commit costs a read.
   const preliminary = decidePrCheck(facts);
   if (preliminary.kind !== "check" || preliminary.offending.length === 0) return facts;
   const exception = await coveringException(repo, preliminary.offending.map((o) => o.sha), deps);
   return { ...facts, ...(exception ? { exception } : {}) };
+}
+
+/**
+ * The pull request's commits, which are on main, and the diffs that hold their cherry-pick notes to
+ * account; or the bound that stopped the reads. At most: the commits (COMMIT_LIMIT, 100 a page),
+ * which of them main lacks (as many), and per note (NOTE_LIMIT) whether the commit it names is on
+ * main and two diffs, each diff read once per process.
+ */
+async function readCommits(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<Pick<PrFacts, "commits" | "onMain" | "diffs"> | { unverified: Unverified }> {
+  const listed = await commitsBetween(repo.client, pull.baseSha, pull.headSha);
+  if (!listed.complete) return { unverified: { what: "commits", limit: COMMIT_LIMIT } };
+  const { commits } = listed;
+  const pullOnMain = await pullCommitsOnMain(repo.client, repo.mainBranch, pull, commits);
+  if (!pullOnMain) return { unverified: { what: "commits", limit: COMMIT_LIMIT } };
+  const notes = notesToVerify(commits, pullOnMain);
+  if (notes.length > NOTE_LIMIT) return { unverified: { what: "notes", limit: NOTE_LIMIT } };
+  const onMain = new Set(pullOnMain);
+  for (const sha of shasToAsk(notes, commits)) {
+    if ((await deps.ancestry.read(repo.client, repo.mainBranch, sha)).kind === "on-main") onMain.add(sha);
+  }
+  const diffs = new Map<string, Uint8Array>();
+  for (const sha of diffsToRead(notes, onMain)) diffs.set(sha, await commitDiff(repo.client, sha));
+  return { commits, onMain, diffs };
 }
 
 /** How many offending commits are looked up for exceptions: each costs a read; past it the check fails ("could not verify"). */

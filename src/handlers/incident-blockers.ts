@@ -1,6 +1,6 @@
 import type { IssueLike } from "../github/client.js";
 import type { Deps } from "./deps.js";
-import { viewIncident, type IncidentView } from "./incident-view.js";
+import { viewIncident, withDone, type IncidentView } from "./incident-view.js";
 import { verifyIncidentItems } from "./recheck-merge-backs.js";
 import type { RepoContext } from "./repo-context.js";
 
@@ -12,5 +12,5 @@ export async function viewForClosing(repo: RepoContext, incident: IssueLike, dep
   const first = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
   if (first.mergeBacks.length === 0) return first;
   const done = await verifyIncidentItems(repo.client, repo.mainBranch, first, deps);
-  return viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps, done);
+  return withDone(first, repo.config, done, deps.now());
 }

@@ -23,9 +23,9 @@ export type IncidentView = {
 
 /**
  * What the incident's records say, joined with the issues they name. Which items and which RCA
- * an incident has comes from its records only; whether an item is done comes from git: `done`
- * holds what a re-check in this delivery found, and without it an item counts as done only
- * while its issue is closed (the ledger's view between re-checks; never a close decision).
+ * an incident has comes from its records only; whether an item is done comes from git (`withDone`,
+ * after a re-check in this delivery); until then an item counts as done only while its issue is
+ * closed (the ledger's view between re-checks; never a close decision).
  */
 export async function viewIncident(
   client: RepoClient,
@@ -33,11 +33,30 @@ export async function viewIncident(
   mainBranch: string,
   incident: IssueLike,
   deps: Deps,
-  done?: ReadonlyMap<string, boolean>,
 ): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
   const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
-  const now = deps.now();
+  return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: deps.now() });
+}
+
+/** The same view with each item's done-ness as git said it in this delivery: no second read. */
+export function withDone(view: IncidentView, config: Config, done: ReadonlyMap<string, boolean>, now: Date): IncidentView {
+  const itemIssues = new Map(view.mergeBacks.flatMap((item) => (item.issue ? [[item.number, item.issue] as const] : [])));
+  return assembleView({ config, mainBranch: view.mainBranch, incident: view.incident, thread: view.thread, itemIssues, rcaIssue: view.rcaIssue, now, done });
+}
+
+type ViewFacts = {
+  config: Config;
+  mainBranch: string;
+  incident: IssueLike;
+  thread: IncidentThread;
+  itemIssues: ReadonlyMap<number, IssueLike>;
+  rcaIssue: IssueLike | undefined;
+  now: Date;
+  done?: ReadonlyMap<string, boolean>;
+};
+
+function assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now, done }: ViewFacts): IncidentView {
   const mergeBacks = thread.mergeBacks.map((item) => {
     const issue = itemIssues.get(item.issue);
     return {

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { parseCommands, type Command, type ParsedLine } from "../commands/parse.js";
-import type { IssueLike } from "../github/client.js";
+import type { CommentLike, IssueLike, RepoClient } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { createComment, hasReactedDone, reactDone } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
@@ -94,7 +94,7 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
  * A comment the app already answered (👍 or a reply) is never run again: a redelivery must not
  * repeat its commands or, worse, answer `/incident close` on a now closed incident with an error.
  */
-async function alreadyAnswered(client: CommandEnv["repo"]["client"], commentId: number, comments: CommandEnv["issue"] extends never ? never : Parameters<typeof findOwnComment>[0], deps: Deps): Promise<boolean> {
+async function alreadyAnswered(client: RepoClient, commentId: number, comments: readonly CommentLike[], deps: Deps): Promise<boolean> {
   if (findOwnComment(comments, deps.appId, "reply", (m) => m.source === commentId)) return true;
   return hasReactedDone(client, commentId, await deps.botLogin());
 }

@@ -24,8 +24,9 @@ export type UnapprovedDeploy = {
  */
 export async function openUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
   const incident = (await findUnapprovedIncident(client, config, deploy.deploymentId, deps.appId)) ?? (await createUnapprovedIncident(client, config, mainBranch, deploy, deps.appId));
-  await becomeIncident(client, config, mainBranch, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
+  // The item first: becoming an incident ends with the ledger, which must list it (nothing rewrites the ledger after).
   await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
+  await becomeIncident(client, config, mainBranch, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
   return incident;
 }
 

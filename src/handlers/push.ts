@@ -1,6 +1,7 @@
 import type { Context } from "probot";
 import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
+import { announceConfigWeakening } from "./announce-config.js";
 import type { Deps } from "./deps.js";
 import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
 import { rewriteLedger } from "./refresh-ledger.js";
@@ -32,6 +33,7 @@ export function onPush(deps: Deps) {
       const incident = await getIssue(repo.client, number);
       await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
     }
+    await announceConfigWeakening(context, repo, deps);
   };
 }
 

@@ -41,9 +41,11 @@ async function remind(client: RepoClient, item: MergeBackIssue, interval: number
     { issue: item.number, interval },
     `⏰ ${who} — this merge-back is ${days} ${days === 1 ? "day" : "days"} overdue: \`${shortSha(item.mergeBack.sha)}\` is still not on main, and incident #${incident.number} cannot close until it is.`,
   );
-  const twins = reminders(client, await listComments(client, item.number), item, deps)
-    .filter((r) => r.interval === interval)
-    .map((r) => r.commentId)
+  // Comment by comment: two replicas write the same record (same fields, same text, same
+  // signature), which a thread's records count once, so reading those would hide the twin.
+  const twins = (await listComments(client, item.number))
+    .filter((comment) => reminders(client, [comment], item, deps).some((r) => r.interval === interval))
+    .map((comment) => comment.id)
     .sort((a, b) => a - b);
   if (twins.length > 1 && twins[0] !== posted.id) await deleteComment(client, posted.id);
 }

@@ -87,7 +87,8 @@ const schemas: Record<string, z.ZodType> = {
     changes: z.object({ body: z.object({ from: z.string() }).optional() }).optional(),
   }),
   issues,
-  "issues.labeled": issues.extend({ label: z.object({ name: z.string() }).nullish() }),
+  // Who added the label decides whether it makes an incident (their role is asked of GitHub).
+  "issues.labeled": issues.extend({ label: z.object({ name: z.string() }).nullish(), sender: z.object({ login: name }) }),
   // The close is identified by its timestamp when the app reopens it.
   "issues.closed": issues.extend({ issue: issue.extend({ closed_at: timestamp }) }),
   push: z.object({ ...delivered, ref: z.string(), commits: z.array(z.object({ id: sha, message: z.string() })) }),

@@ -1,5 +1,6 @@
 import { matchesGlob } from "./glob.js";
 import { cherryPickedFrom } from "./merge-back.js";
+import { noteVerdict, whyNotesFail, type FailedNote, type PickNote } from "./pick-notes.js";
 import { codeSpan, escapeUserText, quietLogin, shortSha } from "./text.js";
 
 export const MERGE_FIRST_CHECK = "mainline/merge-first";
@@ -19,8 +20,12 @@ export type PrFacts = {
   mode: "enforce" | "shadow";
   /** Every commit of the pull request, all pages. */
   commits: readonly PrCommit[];
-  /** Which of `shasToVerify(commits)` are reachable from main. */
+  /** Which of the commits, and of the commits their notes name in full (`shasToAsk`), are reachable from main. */
   onMain: ReadonlySet<string>;
+  /** Raw diffs of the commits `diffsToRead` names, by sha: what holds each cherry-pick note to account. */
+  diffs: ReadonlyMap<string, Uint8Array>;
+  /** Set when a bound stopped a read: the check cannot pass (SPEC 8). */
+  unverified?: Unverified;
   /** A granted exception of an open incident that covers this pull request. */
   exception?: { incident: number; grantedBy: string };
   /** What pull requests into neither a release branch nor main-from-hotfix get. */
@@ -28,6 +33,9 @@ export type PrFacts = {
 };
 
 export type Offender = { sha: string; why: string };
+
+/** A bound that stopped the caller's reads, and its size. */
+export type Unverified = { what: "commits" | "notes" | "siblings" | "pulls"; limit: number };
 
 export type PrCheckDecision =
   | { kind: "no-check" }
@@ -52,21 +60,26 @@ export function judgesCommits(facts: Pick<PrFacts, "baseRef" | "mainBranch" | "r
 }
 
 /**
- * The shas whose place on main decides the check: each judged commit and the source of each of its
- * `-x` trailers, once each, in the order they first appear. Merge commits are not judged, so they
- * cost no API call. An abbreviated source is not asked about (GitHub would take a branch or tag
- * of that name for it): it counts only when it abbreviates a commit known to be on main.
+ * The cherry-pick notes whose truth decides the check: those of the judged commits that are not on
+ * main themselves (a commit on main needs no note). `onMain`: which of the commits are. Merge
+ * commits are not judged, so their notes cost no read.
  */
-export function shasToVerify(commits: readonly PrCommit[]): string[] {
-  const shas = new Set<string>();
-  for (const commit of commits.filter(isJudged)) {
-    shas.add(commit.sha.toLowerCase());
-    for (const source of cherryPickedFrom(commit.message)) if (source.length === FULL_SHA) shas.add(source);
-  }
-  return [...shas];
+export function notesToVerify(commits: readonly PrCommit[], onMain: ReadonlySet<string>): PickNote[] {
+  const known = lowercased(onMain);
+  return commits
+    .filter((commit) => isJudged(commit) && !known.has(commit.sha.toLowerCase()))
+    .flatMap((commit) => [...new Set(cherryPickedFrom(commit.message))].map((noted) => ({ pick: commit.sha.toLowerCase(), noted })));
 }
 
-const FULL_SHA = 40;
+/**
+ * The noted commits whose place on main the caller asks GitHub about, once each: those named in
+ * full and not in the pull request (its own commits' place is known from one compare). An
+ * abbreviated note is never asked about: GitHub would take a branch or tag of that name for it.
+ */
+export function shasToAsk(notes: readonly PickNote[], commits: readonly PrCommit[]): string[] {
+  const inPull = new Set(commits.map((commit) => commit.sha.toLowerCase()));
+  return [...new Set(notes.map((note) => note.noted).filter((sha) => sha.length === 40 && !inPull.has(sha)))];
+}
 
 /** The `mainline/merge-first` check run for a pull request (SPEC section 4). */
 export function decidePrCheck(facts: PrFacts): PrCheckDecision {
@@ -87,10 +100,11 @@ export function decidePrCheck(facts: PrFacts): PrCheckDecision {
 }
 
 function decideReleasePr(facts: PrFacts): PrCheckDecision {
+  if (facts.unverified) return couldNotVerify(facts.mode, facts.unverified);
   if (facts.commits.length === 0) return check("success", "No commits", "No commits: nothing to check.");
-  const onMain = new Set([...facts.onMain].map((sha) => sha.toLowerCase()));
+  const onMain = lowercased(facts.onMain);
   const judged = facts.commits.filter(isJudged);
-  const offenders = judged.flatMap((commit) => judge(commit, onMain, facts.mainBranch));
+  const offenders = judged.flatMap((commit) => judge(commit, onMain, facts.diffs, facts.mainBranch));
   const mergeNote = judged.length < facts.commits.length ? ["Merge commits are not judged; their parents are."] : [];
   const into = `into ${codeSpan(facts.baseRef)}`;
   const main = codeSpan(facts.mainBranch);
@@ -120,23 +134,52 @@ function decideReleasePr(facts: PrFacts): PrCheckDecision {
   return check("failure", count, withOffenders([rule], offenders, outro), offending);
 }
 
+const UNVERIFIED: Record<Unverified["what"], { reason: (limit: number) => string; fix: string }> = {
+  commits: { reason: (n) => `the pull request has more than ${n} commits`, fix: "Split it into smaller pull requests." },
+  notes: { reason: (n) => `its commits carry more than ${n} cherry-pick notes to check`, fix: "Split it into smaller pull requests." },
+  siblings: {
+    reason: (n) => `its head commit is also the head of more than ${n} other open pull requests into release branches`,
+    fix: "Close the ones not needed, or give each its own head commit.",
+  },
+  pulls: { reason: (n) => `GitHub lists ${n} or more pull requests with its head commit`, fix: "Give this pull request a head commit of its own." },
+};
+
+/**
+ * The check when a bound stopped a read: what was not read is not known to be on main, so it
+ * fails (SPEC 8: "could not verify", never a pass); shadow mode only says it would.
+ */
+export function couldNotVerify(mode: PrFacts["mode"], unverified: Unverified): PrCheckDecision {
+  const { reason, fix } = UNVERIFIED[unverified.what];
+  const what = reason(unverified.limit);
+  const summary =
+    `mainline could not verify: ${what}. It reads no further, so that one pull request costs a bounded number of API calls, ` +
+    `and what it has not read never passes. ${fix}`;
+  if (mode === "shadow") return check("neutral", `[shadow] would fail: could not verify: ${what}`, `**Shadow mode:** enforce mode would fail this check; it blocks nothing.\n\n${summary}`);
+  return check("failure", `Could not verify: ${what}`, summary);
+}
+
 function isJudged(commit: PrCommit): boolean {
   return commit.parents <= 1;
+}
+
+function lowercased(shas: ReadonlySet<string>): Set<string> {
+  return new Set([...shas].map((sha) => sha.toLowerCase()));
 }
 
 type Offence = Offender & { message: string };
 
 /**
- * Why a commit may not go into a release branch: none when it may. A cherry-pick note (full or
- * abbreviated sha) counts when it names a commit on main; that its change is the noted commit's
- * is not checked here, for want of the diffs (SPEC section 4 asks for it, as section 5 does).
+ * Why a commit may not go into a release branch: none when it may. It may when it is on main, or
+ * when one of its cherry-pick notes holds (`noteVerdict`: it names a commit on main whose change
+ * the commit's change contains).
  */
-function judge(commit: PrCommit, onMain: ReadonlySet<string>, mainBranch: string): Offence[] {
-  if (onMain.has(commit.sha.toLowerCase())) return [];
-  const sources = cherryPickedFrom(commit.message);
-  if (sources.some((source) => [...onMain].some((sha) => sha.startsWith(source)))) return [];
-  const named = sources.map(shortSha).join(" and ");
-  const why = sources.length === 0 ? `not on ${mainBranch}` : `cherry-pick of ${named}, which ${sources.length === 1 ? "is" : "are"} not on ${mainBranch}`;
+function judge(commit: PrCommit, onMain: ReadonlySet<string>, diffs: ReadonlyMap<string, Uint8Array>, mainBranch: string): Offence[] {
+  const sha = commit.sha.toLowerCase();
+  if (onMain.has(sha)) return [];
+  const verdicts = [...new Set(cherryPickedFrom(commit.message))].map((noted) => noteVerdict({ pick: sha, noted }, onMain, diffs));
+  const failed = verdicts.filter((v): v is FailedNote => !v.holds);
+  if (failed.length < verdicts.length) return [];
+  const why = failed.length === 0 ? `not on ${mainBranch}` : whyNotesFail(failed, mainBranch);
   return [{ sha: commit.sha, why, message: commit.message }];
 }
 

@@ -1,4 +1,5 @@
-import { escapeUserText, shortSha } from "./text.js";
+import { CONFIG_PATH } from "../config.js";
+import { escapeUserText, quietLogin, shortSha } from "./text.js";
 
 export const REPORT_DAYS = 90;
 
@@ -12,6 +13,15 @@ export type ReportFacts = {
   exceptionDeploys: ReadonlyArray<{ incident: number; sha: string; deployedAt: string }>;
   mergeBacks: ReadonlyArray<{ incident: number; sha: string; openedAt: string; doneAt: string | null }>;
   rcas: ReadonlyArray<{ incident: number; openedAt: string; doneAt: string | null; dueDays: number }>;
+  /** Changes of `.github/mainline.yml` on main that weakened it (SPEC 8); absent: not read. */
+  config?: ConfigHistory;
+};
+
+/** The commits on main that weakened the config, newest first; `complete` false: a bound (`limit` changes) stopped the read. */
+export type ConfigHistory = {
+  weakened: ReadonlyArray<{ sha: string; author: string; date: string; weakenings: readonly string[] }>;
+  complete: boolean;
+  limit: number;
 };
 
 /** Something a retrospective should talk about, tied to its incident. */
@@ -43,6 +53,7 @@ export type Report = {
   notable: NotableItem[];
   /** Titles of the incidents the notable items name. */
   titles: Record<number, string>;
+  config?: ConfigHistory;
 };
 
 /**
@@ -96,6 +107,7 @@ export function computeReport(facts: ReportFacts): Report {
     daysSinceLastHotfix: Number.isFinite(lastHotfix) ? wholeDays(now - lastHotfix) : null,
     notable,
     titles: Object.fromEntries(facts.incidents.filter((i) => named.has(i.number)).map((i) => [i.number, i.title])),
+    ...(facts.config ? { config: { ...facts.config, weakened: facts.config.weakened.filter((c) => inWindow(c.date)) } } : {}),
   };
 }
 
@@ -159,7 +171,16 @@ export function renderReport(report: Report, repoFullName: string): string {
     `The last ${REPORT_DAYS} days, ${report.from} to ${report.to} (UTC).`,
     [`| | last ${REPORT_DAYS} days |`, "| --- | --- |", ...rows.map(([what, value]) => `| ${what} | ${value} |`)].join("\n"),
     notable.join("\n"),
+    ...configSection(report.config),
   ].join("\n\n");
+}
+
+/** A line per commit that weakened the config; nothing when none did and the read was whole. */
+function configSection(config: ConfigHistory | undefined): string[] {
+  if (!config || (config.weakened.length === 0 && config.complete)) return [];
+  const lines = config.weakened.map((c) => `- \`${shortSha(c.sha)}\` by ${quietLogin(c.author)} (${c.date.slice(0, 10)}): ${c.weakenings.join("; ")}`);
+  const unverified = config.complete ? [] : [`- could not verify changes older than the latest ${config.limit} of \`${CONFIG_PATH}\``];
+  return [["**Weakenings of the config on main:**", ...lines, ...unverified].join("\n")];
 }
 
 function mergeBackCell(report: Report): string {

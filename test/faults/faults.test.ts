@@ -1,4 +1,4 @@
-import { SHORT_TIMEOUT_MS, describeDifference, failCall, faultKinds, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
+import { SHORT_TIMEOUT_MS, describeDifference, failCall, faultKinds, gapState, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
 import { FLOWS, populate, type Flow } from "./flows.js";
 
 /**
@@ -46,13 +46,13 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))("%s", (_name, flo
           const inGap = flow.gap?.covers(calls, k, kind) ?? false;
           if (inGap) gapRuns.push(`call ${k} ${kind}`);
           const held = stateOf(github).answers;
-          const expected = inGap ? { ...before, answers: held } : expectedState(before, reference, held);
+          const expected = inGap ? gapState(before, reference, held, flow.gap?.opened?.(calls, k, kind) ?? false) : expectedState(before, reference, held);
           const state = stateOf(github);
           if (JSON.stringify(state) !== JSON.stringify(expected)) broken.push(`state differs:\n    ${describeDifference(expected, state)}`);
           if (inGap && flow.gap && held.at(-1)?.state === "approved") {
             // The deploy goes out; its success status records what the gap left out.
             await (await loadApp(github))(flow.gap.backstop.webhook(webhook), "the-status");
-            broken.push(...flow.gap.backstop.missing(repoOf(github)).map((m) => `after the deployment's success status: ${m}`));
+            broken.push(...flow.gap.backstop.missing(repoOf(github), webhook).map((m) => `after the deployment's success status: ${m}`));
           }
           for (const what of broken) wrong.push(`call ${k} (${calls[k - 1]}), ${kind}: ${what}`);
         }

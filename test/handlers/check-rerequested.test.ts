@@ -15,13 +15,15 @@ const RUN_ID = 31;
 const GET = {
   pull: (n: number) => `${REPO_PATH}/pulls/${n}`,
   prCommits: `${REPO_PATH}/compare/${BASE}...${HEAD}?per_page=100&page=1`,
-  notOnMain: `${REPO_PATH}/compare/master...${HEAD}?per_page=100&page=1`,
+  /** Which of them main lacks: main is the branch, `heads/master`. */
+  notOnMain: `${REPO_PATH}/compare/heads%2Fmaster...${HEAD}?per_page=100&page=1`,
   /** The pull requests that contain the head commit: the check run is the commit's, so each of them counts. */
   headPulls: `${REPO_PATH}/commits/${HEAD}/pulls?per_page=100`,
   checkRuns: (name: string) => `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=${encodeURIComponent(name)}&filter=latest&per_page=100`,
   files: (n: number) => `${REPO_PATH}/pulls/${n}/files?per_page=100`,
   contents: `${REPO_PATH}/contents/.github%2Fmainline.yml?ref=${HEAD}`,
-  openIncidents: `${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
+  /** This app's `mainline/exception` runs on a commit: where an exception's state is read. */
+  exceptionRuns: (sha: string) => `${REPO_PATH}/commits/${sha}/check-runs?check_name=mainline%2Fexception&app_id=123&filter=all&per_page=100`,
 };
 
 beforeAll(() => nock.disableNetConnect());
@@ -189,20 +191,20 @@ describe("check_suite.rerequested", () => {
     github.config();
     github.scope.get(GET.pull(2)).reply(200, restPull(INTO_RELEASE));
     commits(github, [OFF_MAIN]);
-    github.scope.get(GET.openIncidents).reply(200, []);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, restCheckRuns([]));
     headPulls(github, [INTO_RELEASE, INTO_MAIN]);
     existingRun(github, MERGE_FIRST, RUN_ID);
     github.scope.get(GET.files(2)).reply(200, restPullFiles([{ filename: "src/checkout.ts" }]));
     github.scope.get(GET.pull(3)).reply(200, restPull(INTO_MAIN));
     headPulls(github, [INTO_RELEASE, INTO_MAIN]);
     commits(github, [OFF_MAIN]);
-    github.scope.get(GET.openIncidents).reply(200, []);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, restCheckRuns([]));
     existingRun(github, MERGE_FIRST, RUN_ID);
     github.scope.get(GET.files(3)).reply(200, restPullFiles([{ filename: "src/checkout.ts" }]));
 
     await deliver("check_suite", checkSuiteRerequested({ pulls: [INTO_RELEASE, INTO_MAIN] }));
 
-    const releaseReads = [`GET ${GET.prCommits}`, `GET ${GET.notOnMain}`, `GET ${GET.openIncidents}`];
+    const releaseReads = [`GET ${GET.prCommits}`, `GET ${GET.notOnMain}`, `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`];
     const update = [`GET ${GET.checkRuns(MERGE_FIRST)}`, `PATCH ${REPO_PATH}/check-runs/${RUN_ID}`];
     expect(github.calls()).toEqual([
       ...CONFIG_READS,

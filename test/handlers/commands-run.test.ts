@@ -1,35 +1,26 @@
 import nock from "nock";
-import { issueComment, SHA } from "../helpers/fixtures.js";
-import { CONFIG_READS, incidentViewReads, mockGitHubWithConfig } from "../helpers/github-mock.js";
-import { exceptionTable, ledgerText, mergeBackBody, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { restComment, restCommit, restIssue } from "../helpers/rest-objects.js";
-import { testApp } from "../helpers/test-app.js";
+import type { RecordFields } from "../../src/records.js";
+import { exceptionTable, ledgerText, mergeBackBody, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { incidentWorld, S, type ExceptionRunState, type IncidentWorld } from "../helpers/incident-world.js";
 
-const REPO_PATH = "/repos/Codertocat/Hello-World";
-const S = SHA.offMain;
-const INCIDENT = { number: 7, title: "Payments fail", labels: ["incident"] };
-const RCA = rcaIssue({ number: 8, incident: 7, title: "Payments fail" });
-const WRITTEN_RCA = rcaIssue({
-  number: 8,
-  incident: 7,
-  title: "Payments fail",
-  state: "closed",
-  body: rcaTemplateBody({ incident: 7, title: "Payments fail", sections: { timeline: "16:02 payments fail.", rootCause: "The retry flag was dropped.", actionItems: "- [ ] Test the retry path." } }),
-});
+/**
+ * Commands that run, against the loopback GitHub: incident #7 "Payments fail" (made one by tess's
+ * label at 10:00, RCA #8 recorded with it), a command comment at 12:00. What is asserted is what
+ * GitHub holds afterwards: the exact records and replies written, the `mainline/exception` check
+ * run (the exception's state the gate reads), the ledger, 👍; and how many requests it took.
+ */
+const NOW = "2026-11-20T12:00:00.000Z";
+const LABELED = "2026-11-20T10:00:00.000Z";
+const ALICE_AT = "2026-11-20T11:00:00.000Z";
+const ALICE_EXPIRES = "2026-11-20T15:00:00.000Z";
 /** The two-approval policy, in the repository's `.github/mainline.yml`. */
 const TWO_APPROVALS = "override:\n  approvals: 2\n";
 
-const GET = {
-  reactions: `${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`,
-  comments: `${REPO_PATH}/issues/7/comments?per_page=100`,
-  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
-  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
-  permission: (login: string) => `${REPO_PATH}/collaborators/${login}/permission`,
-  commit: (ref: string) => `${REPO_PATH}/commits/${ref}?per_page=1`,
-  deployments: `${REPO_PATH}/deployments?per_page=30`,
-};
-const REACT = `${REPO_PATH}/issues/comments/9001/reactions`;
-const COMMENT_URL = "https://github.com/Codertocat/Hello-World/issues/7#issuecomment-9001";
+const WRITTEN_RCA = rcaTemplateBody({
+  incident: 7,
+  title: "Payments fail",
+  sections: { timeline: "16:02 payments fail.", rootCause: "The retry flag was dropped.", actionItems: "- [ ] Test the retry path." },
+});
 
 /** What an incident #7 ledger says while RCA #8 is its only blocker. */
 const RCA_ONLY_BLOCKS = `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`;
@@ -42,386 +33,311 @@ const ledgerWithException = ({ by, at, state }: { by: string; at: string; state:
     exceptions: exceptionTable({ commit: "2222222", environment: "production", by, at, reason: "payments down", state }),
     rca: RCA_ROW_UNWRITTEN(8),
   });
-const ledgerComment = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z" });
 
-/** The record `/hotfix allow 2222222 production -- payments down` writes when `by` runs it at `at` (ttlHours 4). */
-function exceptionRecordBody({ by, at, expires, second = false }: { by: string; at: string; expires: string; second?: boolean }) {
-  return (
-    `🟠 Exception granted by **${by}**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.` +
-    (second ? " It needs a second person's `/hotfix approve 2222222` before it can be used." : "") +
-    `\n\n<!-- mainline:exception sha=${S} by=${by} at=${encodeURIComponent(at)} source=9001 env=production expires=${encodeURIComponent(expires)} reason=payments%20down -->`
-  );
-}
-/** alice's grant an hour ago, recorded by the app from an earlier comment (9000). */
-const aliceGrant = (second = false) =>
-  restComment({
-    id: 71,
-    issue: 7,
-    body: exceptionRecordBody({ by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", second }).replace("source=9001", "source=9000"),
-  });
-/** A deployment the gate let through under alice's grant. */
-const DEPLOY_RECORD = restComment({
-  id: 72,
-  issue: 7,
-  body:
-    "🚀 `2222222` was let through to production under the exception (deployment 145988746). It is not on `master`: a merge-back issue tracks bringing it there.\n\n" +
-    `<!-- mainline:deploy sha=${S} env=production deployment=145988746 at=2026-11-20T11%3A30%3A00.000Z -->`,
-  createdAt: "2026-11-20T11:30:00Z",
+/** What the people read under the record `/hotfix allow 2222222 production -- payments down` writes (ttlHours 4). */
+const grantText = ({ by, expires, second = false }: { by: string; expires: string; second?: boolean }) =>
+  `🟠 Exception granted by **${by}**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.` +
+  (second ? " It needs a second person's `/hotfix approve 2222222` before it can be used." : "");
+/** The exception's fields, in the order the app writes them. */
+const grantFields = ({ by, at, expires, source }: { by: string; at: string; expires: string; source: string }): RecordFields<"exception"> => ({
+  sha: S,
+  by,
+  at,
+  source,
+  env: "production",
+  expires,
+  reason: "payments down",
+});
+/** The state of an exception's check run for alice's grant at 11:00 (from comment 9000, line 1). */
+const aliceRun = (over: Partial<ExceptionRunState> = {}): ExceptionRunState => ({
+  incident: 7,
+  sha: S,
+  env: "production",
+  by: "alice",
+  at: ALICE_AT,
+  expires: ALICE_EXPIRES,
+  approvals: 1,
+  approved: "",
+  revoked: "",
+  used: "",
+  ended: "",
+  suspended: "",
+  source: "9000:1",
+  ...over,
 });
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+/**
+ * Most requests one command line may cost, token and config included: the thread and the 👍 look,
+ * the role, the sha, the exception's check runs, the record and the run, and the ledger's rewrite.
+ */
+const BUDGET = { allow: 16, unknownSha: 8, refusedHotfix: 10, approve: 15, revoke: 16, forceClose: 16, mergeBack: 17, close: 15, closeRefused: 10 };
 
-async function deliver(payload: ReturnType<typeof issueComment>) {
-  const { probot } = await testApp();
-  await probot.receive({ id: "c-1", name: "issue_comment", payload: payload as never });
+let world: IncidentWorld;
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
+  nock.enableNetConnect("127.0.0.1");
+});
+afterAll(() => nock.enableNetConnect());
+afterEach(async () => {
+  await world.stop();
+  expect(world.github.problems).toEqual([]);
+});
+
+/** Incident #7 with its record, RCA #8 and the ledger `ledger`; `config` in the repository; octocat, alice and bob maintainers. */
+async function layOut({ config, rca = "open", ledger = LEDGER_BEFORE }: { config?: string; rca?: "open" | "written"; ledger?: string } = {}) {
+  world = await incidentWorld(config === undefined ? {} : { config });
+  world.githubAt(LABELED);
+  world.personIssue(7, { title: "Payments fail", labels: ["incident"] });
+  world.record(7, "incident", { by: "tess", via: "label", at: LABELED, rca: 8 }, "🚨 This issue is an incident: **tess** added the `incident` label.");
+  world.appIssue(8, rca === "written" ? { title: "RCA: Payments fail", body: WRITTEN_RCA, labels: ["rca"], state: "closed" } : { title: "RCA: Payments fail", body: rcaTemplateBody({ incident: 7, title: "Payments fail" }), labels: ["rca"] });
+  const ledgerComment = world.appComment(7, ledger);
+  for (const login of ["octocat", "alice", "bob"]) world.role(login, "maintain");
+  return ledgerComment;
 }
 
-type GitHub = ReturnType<typeof mockGitHubWithConfig>;
-type Role = "write" | "maintain" | "admin";
-
-/** The dispatcher's look for an earlier answer (none: no 👍, no reply in `thread`), then the actor's role. */
-function commandStarts(github: GitHub, { login = "octocat", role = "maintain" as Role, thread = [] as unknown[] } = {}) {
-  github.scope.get(GET.reactions).reply(200, []);
-  github.scope.get(GET.comments).reply(200, thread);
-  github.scope.get(GET.permission(login)).reply(200, { permission: role === "maintain" ? "write" : role, role_name: role, user: null });
+/** alice's `/hotfix allow` at 11:00 as the app recorded it: the record (from comment 9000) and the check run. */
+function aliceGranted(run: ExceptionRunState) {
+  world.githubAt(ALICE_AT);
+  world.record(7, "exception", grantFields({ by: "alice", at: ALICE_AT, expires: ALICE_EXPIRES, source: "9000:1" }), grantText({ by: "alice", expires: ALICE_EXPIRES, second: run.approvals === 2 }));
+  world.exceptionRun(run);
 }
-const commandStartCalls = (login = "octocat", configReads = CONFIG_READS) => [...configReads, `GET ${GET.reactions}`, `GET ${GET.comments}`, `GET ${GET.permission(login)}`];
-/** With `.github/mainline.yml` in the repository, the org's is not read. */
-const CONFIG_IN_REPO = CONFIG_READS.slice(0, 2);
 
-/** The incident as the app reads it: its thread, the merge-back issues (`mergeBacks`), RCA issue `rca`. */
-function incidentView(github: GitHub, thread: unknown[], { mergeBacks = [] as unknown[], rca = RCA as unknown } = {}) {
-  github.scope.get(GET.comments).reply(200, thread);
-  github.scope.get(GET.mergeBacks).reply(200, mergeBacks);
-  github.scope.get(GET.rcas).reply(200, [rca]);
-}
-const VIEW = incidentViewReads(7);
-
-function writes(github: GitHub) {
-  return github.requests.filter((r) => r.method !== "GET" && !r.path.includes("access_tokens")).map((r) => ({ method: r.method, path: r.path, body: r.body }));
+/** `login` comments `body` on #7 at 12:00, and the app handles it. Returns the comment. */
+async function say(login: string, body: string) {
+  world.at(NOW);
+  const mark = world.mark();
+  const event = world.hooks.comment(7, login, body);
+  await world.deliver(event);
+  const comment = world.repo.comments.get((event[1] as { comment: { id: number } }).comment.id)!;
+  return { comment, source: `${comment.id}:1`, mark };
 }
 
 /** The one reply the app posts on #7 when a command could not run. */
-const refusal = (line: string, error: string) =>
-  `mainline could not run this command from [your comment](${COMMENT_URL}):\n\n- \`${line}\`: ${error}\n\n<!-- mainline:reply source=9001 -->`;
-const REPLY = { method: "POST", path: `${REPO_PATH}/issues/7/comments` };
-const THUMBS_UP = { method: "POST", path: REACT, body: { content: "+1" } };
+const refusal = (comment: { id: number }, line: string, error: string) =>
+  `mainline could not run this command from [your comment](${world.commentUrl(comment as never)}):\n\n- \`${line}\`: ${error}\n\n<!-- mainline:reply source=${comment.id} -->`;
+
+/** The app's comments on #7 written by the command, and the ledger's body now. */
+const newBodies = (before: number) => world.appBodies(7).slice(before);
 
 describe("/hotfix allow", () => {
-  test("a maintainer's grant resolves the short SHA, writes the exception record, rewrites the ledger, and gets 👍", async () => {
-    const record = exceptionRecordBody({ by: "octocat", at: "2026-11-20T12:00:00.000Z", expires: "2026-11-20T16:00:00.000Z" });
-    const after = ledgerWithException({ by: "octocat", at: "2026-11-20T12:00:00.000Z", state: "active until 2026-11-20T16:00:00.000Z" });
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { thread: [ledgerComment(LEDGER_BEFORE)] });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, [ledgerComment(LEDGER_BEFORE)]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" }));
-    incidentView(github, [ledgerComment(LEDGER_BEFORE), restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" })]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+  test("a maintainer's grant resolves the short SHA, writes the exception record and its check run, rewrites the ledger, and gets 👍", async () => {
+    const ledger = await layOut();
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix allow 2222222 production -- payments down", issue: INCIDENT }));
+    const { comment, source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
 
-    expect(github.calls()).toEqual([
-      ...commandStartCalls(),
-      `GET ${GET.commit("2222222")}`,
-      ...VIEW,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      ...VIEW,
-      `GET ${GET.deployments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-      `POST ${REACT}`,
+    const expires = "2026-11-20T16:00:00.000Z";
+    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source }), grantText({ by: "octocat", expires }))]);
+    expect(world.exceptionRuns()).toEqual([
+      { id: expect.any(Number), state: { incident: 7, sha: S, env: "production", by: "octocat", at: NOW, expires, approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source } },
     ]);
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: record } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
-    ]);
-    github.done();
+    expect([...world.repo.checkRuns!.values()].map((r) => [r.name, r.head_sha, r.conclusion])).toEqual([["mainline/exception", S, "neutral"]]);
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(ledgerWithException({ by: "octocat", at: NOW, state: `active until ${expires}` }));
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().filter((c) => c.includes("/commits/2222222?"))).toEqual([`GET ${world.api}/commits/2222222?per_page=1`]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.allow);
   });
 
   test("an unknown SHA is answered with a reply naming it, and nothing is recorded", async () => {
-    const github = mockGitHubWithConfig();
-    commandStarts(github);
-    github.scope.get(GET.commit("abcdef1")).reply(422, { message: "No commit found for SHA: abcdef1", documentation_url: "https://docs.github.com/rest/commits/commits#get-a-commit" });
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: "x" }));
+    await layOut();
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix allow abcdef1 -- payments down", issue: INCIDENT }));
+    const { comment } = await say("octocat", "/hotfix allow abcdef1 -- payments down");
 
-    expect(github.calls()).toEqual([...commandStartCalls(), `GET ${GET.commit("abcdef1")}`, `POST ${REPO_PATH}/issues/7/comments`]);
-    expect(writes(github)).toEqual([{ ...REPLY, body: { body: refusal("/hotfix allow abcdef1 -- payments down", "`abcdef1` is not a commit in this repository") } }]);
-    github.done();
+    expect(newBodies(before)).toEqual([refusal(comment, "/hotfix allow abcdef1 -- payments down", "`abcdef1` is not a commit in this repository")]);
+    expect(world.writes()).toEqual([{ method: "POST", path: `${world.api}/issues/7/comments`, body: { body: newBodies(before)[0] } }]);
+    expect(world.repo.checkRuns ?? new Map()).toEqual(new Map());
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.unknownSha);
   });
 });
 
 describe("/hotfix with override.approvals: 2", () => {
-  test("the grant says it needs a second person's approval, and the ledger shows it waiting", async () => {
-    const record = exceptionRecordBody({ by: "octocat", at: "2026-11-20T12:00:00.000Z", expires: "2026-11-20T16:00:00.000Z", second: true });
-    const after = ledgerWithException({ by: "octocat", at: "2026-11-20T12:00:00.000Z", state: "awaiting approval" });
-    const github = mockGitHubWithConfig(TWO_APPROVALS);
-    commandStarts(github, { thread: [ledgerComment(LEDGER_BEFORE)] });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, [ledgerComment(LEDGER_BEFORE)]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" }));
-    incidentView(github, [ledgerComment(LEDGER_BEFORE), restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" })]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+  test("the grant says it needs a second person's approval, and its check run and the ledger show it waiting", async () => {
+    const ledger = await layOut({ config: TWO_APPROVALS });
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix allow 2222222 production -- payments down", issue: INCIDENT }));
+    const { comment, source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
 
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: record } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
+    const expires = "2026-11-20T16:00:00.000Z";
+    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source }), grantText({ by: "octocat", expires, second: true }))]);
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([
+      { incident: 7, sha: S, env: "production", by: "octocat", at: NOW, expires, approvals: 2, approved: "", revoked: "", used: "", ended: "", suspended: "", source },
     ]);
-    github.done();
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(ledgerWithException({ by: "octocat", at: NOW, state: "awaiting approval" }));
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
   });
 
   test("the grantor's own /hotfix approve is refused: a second person must approve", async () => {
-    const thread = [ledgerComment(ledgerWithException({ by: "alice", at: "2026-11-20T11:00:00.000Z", state: "awaiting approval" })), aliceGrant(true)];
-    const github = mockGitHubWithConfig(TWO_APPROVALS);
-    commandStarts(github, { login: "alice", thread });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, thread);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: "x" }));
+    await layOut({ config: TWO_APPROVALS, ledger: ledgerWithException({ by: "alice", at: ALICE_AT, state: "awaiting approval" }) });
+    aliceGranted(aliceRun({ approvals: 2 }));
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix approve 2222222", login: "alice", issue: INCIDENT }));
+    const { comment } = await say("alice", "/hotfix approve 2222222");
 
-    expect(github.calls()).toEqual([...commandStartCalls("alice", CONFIG_IN_REPO), `GET ${GET.commit("2222222")}`, ...VIEW, `POST ${REPO_PATH}/issues/7/comments`]);
-    expect(writes(github)).toEqual([{ ...REPLY, body: { body: refusal("/hotfix approve 2222222", "you granted this exception: a second person must approve it") } }]);
-    github.done();
+    expect(newBodies(before)).toEqual([refusal(comment, "/hotfix approve 2222222", "you granted this exception: a second person must approve it")]);
+    expect(world.writes()).toEqual([{ method: "POST", path: `${world.api}/issues/7/comments`, body: { body: newBodies(before)[0] } }]);
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ approvals: 2 })]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.refusedHotfix);
   });
 
   test("another maintainer's /hotfix approve writes the approval record, makes the exception active, and gets 👍", async () => {
-    const thread = [ledgerComment(ledgerWithException({ by: "alice", at: "2026-11-20T11:00:00.000Z", state: "awaiting approval" })), aliceGrant(true)];
-    const record = `🟢 Second approval by **bob**: the exception for \`2222222\` may now be used.\n\n<!-- mainline:approval sha=${S} by=bob at=2026-11-20T12%3A00%3A00.000Z source=9001 -->`;
-    const approval = restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" });
+    const ledger = await layOut({ config: TWO_APPROVALS, ledger: ledgerWithException({ by: "alice", at: ALICE_AT, state: "awaiting approval" }) });
+    aliceGranted(aliceRun({ approvals: 2 }));
+    const before = world.appBodies(7).length;
+
+    const { comment, source } = await say("bob", "/hotfix approve 2222222");
+
+    expect(newBodies(before)).toEqual([
+      world.recordText(7, "approval", { sha: S, by: "bob", at: NOW, source }, "🟢 Second approval by **bob**: the exception for `2222222` may now be used."),
+    ]);
+    // The gate reads the run: approved by bob, so in force.
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ approvals: 2, approved: "bob" })]);
     // The ledger names the approver next to the grantor.
-    const after = ledgerWithException({ by: "alice**, approved by **bob", at: "2026-11-20T11:00:00.000Z", state: "active until 2026-11-20T15:00:00.000Z" });
-    const github = mockGitHubWithConfig(TWO_APPROVALS);
-    commandStarts(github, { login: "bob", thread });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, thread);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, approval);
-    incidentView(github, [...thread, approval]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
-
-    await deliver(issueComment({ body: "/hotfix approve 2222222", login: "bob", issue: INCIDENT }));
-
-    expect(github.calls()).toEqual([
-      ...commandStartCalls("bob", CONFIG_IN_REPO),
-      `GET ${GET.commit("2222222")}`,
-      ...VIEW,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      ...VIEW,
-      `GET ${GET.deployments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-      `POST ${REACT}`,
-    ]);
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: record } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
-    ]);
-    github.done();
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(ledgerWithException({ by: "alice**, approved by **bob", at: ALICE_AT, state: `active until ${ALICE_EXPIRES}` }));
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.approve);
   });
 });
 
 describe("/hotfix revoke", () => {
-  test("an unused exception is withdrawn: the revoke record, the ledger, 👍", async () => {
-    const thread = [ledgerComment(ledgerWithException({ by: "alice", at: "2026-11-20T11:00:00.000Z", state: "active until 2026-11-20T15:00:00.000Z" })), aliceGrant()];
-    const record = `⚪ Exception for \`2222222\` withdrawn by **octocat**.\n\n<!-- mainline:revoke sha=${S} by=octocat at=2026-11-20T12%3A00%3A00.000Z source=9001 -->`;
-    const revoke = restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" });
-    const after = ledgerWithException({ by: "alice", at: "2026-11-20T11:00:00.000Z", state: "revoked" });
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { thread });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, thread);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, revoke);
-    incidentView(github, [...thread, revoke]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+  test("an unused exception is withdrawn: its check run says revoked, the revoke record, the ledger, 👍", async () => {
+    const ledger = await layOut({ ledger: ledgerWithException({ by: "alice", at: ALICE_AT, state: `active until ${ALICE_EXPIRES}` }) });
+    aliceGranted(aliceRun());
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix revoke 2222222", issue: INCIDENT }));
+    const { comment, source } = await say("octocat", "/hotfix revoke 2222222");
 
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: record } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
-    ]);
-    github.done();
+    expect(newBodies(before)).toEqual([world.recordText(7, "revoke", { sha: S, by: "octocat", at: NOW, source }, "⚪ Exception for `2222222` withdrawn by **octocat**.")]);
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ revoked: "octocat" })]);
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(ledgerWithException({ by: "alice", at: ALICE_AT, state: "revoked" }));
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.revoke);
   });
 
   test("an exception a deployment already used is not withdrawn: the reply says so", async () => {
-    const thread = [ledgerComment(LEDGER_BEFORE), aliceGrant(), DEPLOY_RECORD];
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { thread });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    incidentView(github, thread);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: "x" }));
+    await layOut();
+    aliceGranted(aliceRun({ used: "2026-11-20T11:30:00.000Z" }));
+    world.appIssue(9, { title: "Merge back 2222222 to master (incident #7)", body: mergeBackBody({ incident: 7, sha: S }), labels: ["merge-back"] });
+    world.record(
+      7,
+      "deploy",
+      { sha: S, env: "production", deployment: 145988746, at: "2026-11-20T11:30:00.000Z", issue: 9 },
+      "🚀 `2222222` was let through to production under the exception (deployment 145988746).",
+    );
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/hotfix revoke 2222222", issue: INCIDENT }));
+    const { comment } = await say("octocat", "/hotfix revoke 2222222");
 
-    expect(github.calls()).toEqual([...commandStartCalls(), `GET ${GET.commit("2222222")}`, ...VIEW, `POST ${REPO_PATH}/issues/7/comments`]);
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: refusal("/hotfix revoke 2222222", "the exception for 2222222 was already used by a deployment and cannot be withdrawn") } },
-    ]);
-    github.done();
+    expect(newBodies(before)).toEqual([refusal(comment, "/hotfix revoke 2222222", "the exception for 2222222 was already used by a deployment and cannot be withdrawn")]);
+    expect(world.writes()).toEqual([{ method: "POST", path: `${world.api}/issues/7/comments`, body: { body: newBodies(before)[0] } }]);
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ used: "2026-11-20T11:30:00.000Z" })]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.refusedHotfix);
   });
 });
 
 describe("/incident force-close", () => {
   test("an admin's force-close records who and why, closes the incident over its blockers, and rewrites the ledger", async () => {
-    const record =
-      "⛔ Force-closed by **octocat**. Reason: we accept the risk. Closed over: " +
-      'RCA #8: "Timeline", "Root cause", "Action items" have no content yet; RCA #8 is still open (close it when it is written).\n\n' +
-      "<!-- mainline:force-close by=octocat at=2026-11-20T12%3A00%3A00.000Z reason=we%20accept%20the%20risk source=9001 -->";
-    const forceClose = restComment({ id: 73, issue: 7, body: record, createdAt: "2026-11-20T12:00:00Z" });
-    const after = ledgerText({ incident: 7, status: "**Status:** force-closed by **octocat** at 2026-11-20T12:00:00.000Z: we accept the risk", rca: RCA_ROW_UNWRITTEN(8) });
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { role: "admin", thread: [ledgerComment(LEDGER_BEFORE)] });
-    incidentView(github, [ledgerComment(LEDGER_BEFORE)]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, forceClose);
-    github.scope.patch(`${REPO_PATH}/issues/7`).reply(200, restIssue({ ...INCIDENT, state: "closed", closedAt: "2026-11-20T12:00:01Z" }));
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ ...INCIDENT, state: "closed", closedAt: "2026-11-20T12:00:01Z" }));
-    incidentView(github, [ledgerComment(LEDGER_BEFORE), forceClose]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+    const ledger = await layOut();
+    world.role("octocat", "admin");
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/incident force-close we accept the risk", issue: INCIDENT }));
+    const { comment, source } = await say("octocat", "/incident force-close we accept the risk");
 
-    expect(github.calls()).toEqual([
-      ...commandStartCalls(),
-      ...VIEW,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      `PATCH ${REPO_PATH}/issues/7`,
-      `GET ${REPO_PATH}/issues/7`,
-      ...VIEW,
-      `GET ${GET.deployments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-      `POST ${REACT}`,
+    expect(newBodies(before)).toEqual([
+      world.recordText(
+        7,
+        "force-close",
+        { by: "octocat", at: NOW, reason: "we accept the risk", source },
+        "⛔ Force-closed by **octocat**. Reason: we accept the risk. Closed over: " +
+          'RCA #8: "Timeline", "Root cause", "Action items" have no content yet; RCA #8 is still open (close it when it is written).',
+      ),
     ]);
-    expect(writes(github)).toEqual([
-      { ...REPLY, body: { body: record } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "closed", state_reason: "completed" } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
-    ]);
-    github.done();
+    expect(world.issue(7)).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(
+      ledgerText({ incident: 7, status: "**Status:** force-closed by **octocat** at 2026-11-20T12:00:00.000Z: we accept the risk", rca: RCA_ROW_UNWRITTEN(8) }),
+    );
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.forceClose);
   });
 });
 
 describe("/merge-back", () => {
-  test("a writer's /merge-back opens the merge-back issue with the SPEC's marker and label, and the ledger lists it", async () => {
-    const body = mergeBackBody({ incident: 7, sha: S, how: "was marked for merge-back by hand in incident #7" });
-    const issue = mergeBackIssue({ number: 9, incident: 7, sha: S, body, createdAt: "2026-11-20T12:00:00Z" });
-    const after = ledgerText({
-      incident: 7,
-      status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
-      mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "open, due 2026-11-21T12:00:00.000Z" }),
-      rca: RCA_ROW_UNWRITTEN(8),
-    });
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { role: "write", thread: [ledgerComment(LEDGER_BEFORE)] });
-    github.scope.get(GET.commit("2222222")).reply(200, restCommit(S, "Retry payments"));
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues`).reply(201, issue);
-    github.scope.get(GET.mergeBacks).reply(200, [issue]);
-    incidentView(github, [ledgerComment(LEDGER_BEFORE)], { mergeBacks: [issue] });
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(after));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+  test("a writer's /merge-back opens the merge-back issue with the SPEC's marker and label, records the item, and the ledger lists it", async () => {
+    const ledger = await layOut();
+    world.role("octocat", "write");
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/merge-back 2222222", issue: INCIDENT }));
+    const { comment } = await say("octocat", "/merge-back 2222222");
 
-    expect(github.calls()).toEqual([
-      ...commandStartCalls(),
-      `GET ${GET.commit("2222222")}`,
-      `GET ${GET.mergeBacks}`,
-      `POST ${REPO_PATH}/issues`,
-      `GET ${GET.mergeBacks}`,
-      ...VIEW,
-      `GET ${GET.deployments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-      `POST ${REACT}`,
-    ]);
+    // The body's advice is the redesign's: a cherry-pick counts only when it carries S's change.
+    const body = mergeBackBody({ incident: 7, sha: S, how: "was marked for merge-back by hand in incident #7" }).replace(
+      "(the `-x` trailer lets mainline recognise it)",
+      "(the `-x` trailer lets mainline recognise it; the cherry-pick must carry the change itself)",
+    );
     expect(body.startsWith(`<!-- mainline:merge-back incident=7 sha=${S} -->`)).toBe(true);
-    expect(writes(github)).toEqual([
-      { method: "POST", path: `${REPO_PATH}/issues`, body: { title: "Merge back 2222222 to master (incident #7)", body, labels: ["merge-back"], assignees: [] } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: after } },
-      THUMBS_UP,
+    const issue = world.issue(9);
+    expect({ title: issue.title, body: issue.body, labels: issue.labels, assignees: issue.assignees, by: issue.user.login }).toEqual({
+      title: "Merge back 2222222 to master (incident #7)",
+      body,
+      labels: ["merge-back"],
+      assignees: [],
+      by: "mainline[bot]",
+    });
+    // Which items an incident has comes from its records: the item is recorded in #7.
+    expect(newBodies(before)).toEqual([
+      world.recordText(7, "merge-back", { sha: S, issue: 9, at: NOW }, "🔁 `2222222` must reach `master`: #9 tracks it, and this incident cannot close before it is done."),
     ]);
-    github.done();
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(
+      ledgerText({
+        incident: 7,
+        status: `**Status:** cannot close yet (3 blocking):\n- merge-back #9: 2222222 is not on master yet\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
+        mergeBack: mergeBackTable({ issue: 9, commit: "2222222", state: "open, due 2026-11-21T12:00:00.000Z" }),
+        rca: RCA_ROW_UNWRITTEN(8),
+      }),
+    );
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.mergeBack);
   });
 });
 
 describe("/incident close", () => {
   test("with nothing blocking it closes the incident as completed, the ledger says it is closed, and 👍", async () => {
-    const doneLedger = ledgerText({ incident: 7, status: "**Status:** nothing blocks closing: `/incident close` closes it.", rca: "#8: done." });
-    const closedLedger = ledgerText({ incident: 7, status: "**Status:** closed: its fixes are on main and its RCA is written.", rca: "#8: done." });
-    const thread = [ledgerComment(doneLedger)];
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { role: "write", thread });
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    incidentView(github, thread, { rca: WRITTEN_RCA });
-    github.scope.patch(`${REPO_PATH}/issues/7`).reply(200, restIssue({ ...INCIDENT, state: "closed", closedAt: "2026-11-20T12:00:00Z" }));
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ ...INCIDENT, state: "closed", closedAt: "2026-11-20T12:00:00Z" }));
-    incidentView(github, thread, { rca: WRITTEN_RCA });
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: closedLedger, updatedAt: "2026-11-20T12:00:00Z" }));
-    github.scope.post(REACT, { content: "+1" }).reply(201, {});
+    const ledger = await layOut({ rca: "written", ledger: ledgerText({ incident: 7, status: "**Status:** nothing blocks closing: `/incident close` closes it.", rca: "#8: done." }) });
+    world.role("octocat", "write");
 
-    await deliver(issueComment({ body: "/incident close", issue: INCIDENT }));
+    const { comment } = await say("octocat", "/incident close");
 
-    expect(github.calls()).toEqual([
-      ...commandStartCalls(),
-      `GET ${GET.mergeBacks}`,
-      ...VIEW,
-      `PATCH ${REPO_PATH}/issues/7`,
-      `GET ${REPO_PATH}/issues/7`,
-      ...VIEW,
-      `GET ${GET.deployments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-      `POST ${REACT}`,
+    expect(world.issue(7)).toMatchObject({ state: "closed", state_reason: "completed" });
+    expect(world.repo.comments.get(ledger.id)!.body).toBe(ledgerText({ incident: 7, status: "**Status:** closed: its fixes are on main and its RCA is written.", rca: "#8: done." }));
+    expect(world.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      `PATCH ${world.api}/issues/7`,
+      `PATCH ${world.api}/issues/comments/${ledger.id}`,
+      `POST ${world.api}/issues/comments/${comment.id}/reactions`,
     ]);
-    expect(writes(github)).toEqual([
-      { method: "PATCH", path: `${REPO_PATH}/issues/7`, body: { state: "closed", state_reason: "completed" } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: closedLedger } },
-      THUMBS_UP,
-    ]);
-    github.done();
+    expect(world.writes()[0]!.body).toEqual({ state: "closed", state_reason: "completed" });
+    expect(world.thumbsUp(comment.id)).toEqual(["mainline[bot]"]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.close);
   });
 
   test("with a blocker it stays open and the reply lists what blocks it", async () => {
-    const thread = [ledgerComment(LEDGER_BEFORE)];
-    const github = mockGitHubWithConfig();
-    commandStarts(github, { role: "write", thread });
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    incidentView(github, thread);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, restComment({ id: 73, issue: 7, body: "x" }));
+    await layOut();
+    world.role("octocat", "write");
+    const before = world.appBodies(7).length;
 
-    await deliver(issueComment({ body: "/incident close", issue: INCIDENT }));
+    const { comment } = await say("octocat", "/incident close");
 
-    expect(github.calls()).toEqual([...commandStartCalls(), `GET ${GET.mergeBacks}`, ...VIEW, `GET ${GET.deployments}`, `POST ${REPO_PATH}/issues/7/comments`]);
-    expect(writes(github)).toEqual([
-      {
-        ...REPLY,
-        body: {
-          body: refusal(
-            "/incident close",
-            'this incident cannot close yet:\n  - RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n  - RCA #8 is still open (close it when it is written)',
-          ),
-        },
-      },
-    ]);
-    github.done();
+    const reply = refusal(
+      comment,
+      "/incident close",
+      'this incident cannot close yet:\n  - RCA #8: "Timeline", "Root cause", "Action items" have no content yet\n  - RCA #8 is still open (close it when it is written)',
+    );
+    expect(world.issue(7).state).toBe("open");
+    expect(newBodies(before)).toEqual([reply]);
+    // The ledger already says so: only the reply is written.
+    expect(world.writes()).toEqual([{ method: "POST", path: `${world.api}/issues/7/comments`, body: { body: reply } }]);
+    expect(world.thumbsUp(comment.id)).toEqual([]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.closeRefused);
   });
 });

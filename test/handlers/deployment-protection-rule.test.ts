@@ -1,5 +1,6 @@
 import nock from "nock";
 import { protectionRuleRequested, SHA } from "../helpers/fixtures.js";
+import { exceptionRunsPath, exceptionRunsReply, expectCalls } from "../helpers/exception-run-mocks.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -14,25 +15,31 @@ async function deliver(probot: Awaited<ReturnType<typeof testApp>>["probot"], sh
   await probot.receive({ id, name: "deployment_protection_rule", payload: protectionRuleRequested({ sha, environment }) as never });
 }
 
+/** The gate's look for exceptions: this app's exception check runs on `sha` (none). */
+function noExceptionRuns(github: ReturnType<typeof mockGitHub>, sha: string) {
+  return github.scope.get(exceptionRunsPath(sha)).reply(200, exceptionRunsReply());
+}
+
 function answerOf(github: ReturnType<typeof mockGitHub>) {
   const answer = github.requests.find((r) => r.path === CALLBACK);
   return answer?.body as { environment_name: string; state: string; comment: string };
 }
 
 describe("deployment_protection_rule.requested", () => {
-  test("a commit on main is approved after one config read and one compare", async () => {
+  test("a commit on main is approved after one config read, one compare and one read of its exception runs, asked together", async () => {
     const { probot } = await testApp();
     const github = mockGitHub();
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(200, compareBody("behind", 0, 4));
+    noExceptionRuns(github, SHA.onMain);
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.onMain);
 
-    expect(github.calls()).toEqual([
+    expectCalls(github.calls(), [
       ...CONFIG_READS,
-      `GET ${compare(SHA.onMain)}`,
+      [`GET ${compare(SHA.onMain)}`, `GET ${exceptionRunsPath(SHA.onMain)}`],
       `POST ${CALLBACK}`,
     ]);
     expect(answerOf(github)).toEqual({
@@ -49,7 +56,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 2, 3));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -72,7 +79,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("rejected");
@@ -85,7 +92,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(404, { message: "No commit found for SHA: 2222222" });
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("rejected");
@@ -114,7 +121,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config('environments: ["prod-*"]\nmainBranch: trunk\n');
     github.scope.get(`/repos/Codertocat/Hello-World/compare/heads%2Ftrunk...${SHA.offMain}?per_page=1`).reply(200, compareBody("diverged", 1, 1));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain, "Prod-EU");
     expect(answerOf(github).state).toBe("rejected");
@@ -131,7 +138,7 @@ describe("deployment_protection_rule.requested", () => {
       .get("/repos/Codertocat/.github/contents/.github%2Fmainline.yml")
       .reply(200, "environments: [staging]\n", { "content-type": "text/plain; charset=utf-8" });
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain, "staging");
     expect(answerOf(github)).toMatchObject({ environment_name: "staging", state: "rejected" });
@@ -144,7 +151,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(502, { message: "Server Error" });
-    github.incidents();
+    noExceptionRuns(github, SHA.onMain);
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.onMain);
@@ -161,7 +168,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("onApiError: approve\n");
     github.scope.get(compare(SHA.offMain)).reply(500, { message: "Server Error" });
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
     await deliver(probot, SHA.offMain);
     expect(answerOf(github).state).toBe("approved");
@@ -187,7 +194,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("mode: shadow\n");
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 1, 1));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -204,7 +211,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config("mode: enforced\nonApiError: approve\n");
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("diverged", 1, 1));
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.post(CALLBACK).reply(204);
 
     await deliver(probot, SHA.offMain);
@@ -222,6 +229,7 @@ describe("deployment_protection_rule.requested", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).once().reply(200, compareBody("identical"));
+    github.scope.get(exceptionRunsPath(SHA.onMain)).twice().reply(200, exceptionRunsReply());
     github.scope.post(CALLBACK).twice().reply(204);
     github.config();
 
@@ -240,7 +248,7 @@ describe("deployment_protection_rule.requested", () => {
     github.config();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("ahead", 1, 0));
-    github.incidents();
+    github.scope.get(exceptionRunsPath(SHA.offMain)).twice().reply(200, exceptionRunsReply());
     github.scope.get(compare(SHA.offMain)).reply(200, compareBody("behind", 0, 1));
     github.scope.post(CALLBACK).twice().reply(204);
 

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { deploymentCreated, SHA } from "../helpers/fixtures.js";
+import { exceptionRunsPath, exceptionRunsReply, expectCalls } from "../helpers/exception-run-mocks.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { testApp } from "../helpers/test-app.js";
 
@@ -8,6 +9,11 @@ const compare = (sha: string) => `/repos/Codertocat/Hello-World/compare/heads%2F
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
+
+/** The gate's look for exceptions: this app's exception check runs on `sha` (none). */
+function noExceptionRuns(github: ReturnType<typeof mockGitHub>, sha: string) {
+  return github.scope.get(exceptionRunsPath(sha)).reply(200, exceptionRunsReply());
+}
 
 async function deliver(sha: string, environment = "production") {
   const { probot } = await testApp();
@@ -20,16 +26,16 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "diverged", ahead_by: 1, behind_by: 2, base_commit: { sha: SHA.mainHead } });
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope.get(`${STATUSES}?per_page=100`).reply(200, []);
     github.scope.post(STATUSES).reply(201, {});
 
     await deliver(SHA.offMain);
 
-    expect(github.calls()).toEqual([
+    expectCalls(github.calls(), [
       ...CONFIG_READS,
-      `GET ${compare(SHA.offMain)}`,
-      "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100",
+      // Where S stands and which exceptions its check runs hold, asked together.
+      [`GET ${compare(SHA.offMain)}`, `GET ${exceptionRunsPath(SHA.offMain)}`],
       `GET ${STATUSES}?per_page=100`,
       `POST ${STATUSES}`,
     ]);
@@ -48,6 +54,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(200, { status: "behind", ahead_by: 0, behind_by: 3, base_commit: { sha: SHA.mainHead } });
+    noExceptionRuns(github, SHA.onMain);
 
     await deliver(SHA.onMain);
 
@@ -73,7 +80,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "ahead", ahead_by: 1, behind_by: 0, base_commit: { sha: SHA.mainHead } });
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
     github.scope
       .get(`${STATUSES}?per_page=100`)
       .reply(200, [{ id: 1, state: "failure", description: "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 0 behind)." }]);
@@ -89,7 +96,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).reply(503, { message: "Service Unavailable" });
-    github.incidents();
+    noExceptionRuns(github, SHA.onMain);
     github.scope.get(`${STATUSES}?per_page=100`).reply(200, []);
     github.scope.post(STATUSES).reply(201, {});
 
@@ -106,7 +113,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     github.token();
     github.config("mode: shadow\n");
     github.scope.get(compare(SHA.offMain)).reply(200, { status: "ahead", ahead_by: 1, behind_by: 0, base_commit: { sha: SHA.mainHead } });
-    github.incidents();
+    noExceptionRuns(github, SHA.offMain);
 
     await deliver(SHA.offMain);
 

@@ -1,42 +1,19 @@
-import nock from "nock";
-import { protectionRuleRequested, SHA } from "../helpers/fixtures.js";
-import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
-import { exceptionTable, ledgerText, mergeBackBody, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue } from "../helpers/incident-texts.js";
-import { restComment, restComparison, restIssue, type Author } from "../helpers/rest-objects.js";
-import { testApp } from "../helpers/test-app.js";
+import { marker, readMarker } from "../../src/markers.js";
+import { SHA } from "../helpers/fixtures.js";
+import { expectCalls } from "../helpers/exception-run-mocks.js";
+import { exceptionTable, ledgerText, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { loopbackWorld, type ExceptionRunState, type LoopbackWorld } from "../helpers/loopback-incidents.js";
+import { NOW } from "../helpers/test-app.js";
+import { deployRecordText, exceptionRecordText, exceptionRunSummary, incidentRecordText, mergeBackIssueBody } from "../helpers/trust-texts.js";
 
-const REPO_PATH = "/repos/Codertocat/Hello-World";
+// The gate approves a commit off main under an exception and records the deploy. GitHub is the
+// loopback test server: incident #7's records are signed comments of the app, and the exception's
+// state is the app's `mainline/exception` check run on S, as `/hotfix allow` leaves them.
 const S = SHA.offMain;
+const ROOT = "a".repeat(40);
 const DEPLOYMENT_ID = 145988746;
-const CALLBACK = `${REPO_PATH}/actions/runs/4242/deployment_protection_rule`;
-
-/** The record `/hotfix allow` writes: granted by alice at `at`, for ttlHours (4) unless `expires` says otherwise. */
-function exceptionRecord({ at = "2026-11-20T11:00:00.000Z", expires = "2026-11-20T15:00:00.000Z", author, updatedAt }: { at?: string; expires?: string; author?: Author; updatedAt?: string } = {}) {
-  return restComment({
-    id: 71,
-    issue: 7,
-    body:
-      `🟠 Exception granted by **alice**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.\n\n` +
-      `<!-- mainline:exception sha=${S} by=alice at=${encodeURIComponent(at)} source=9001 env=production expires=${encodeURIComponent(expires)} reason=payments%20down -->`,
-    createdAt: at.replace(".000", ""),
-    ...(author ? { author } : {}),
-    ...(updatedAt ? { updatedAt } : {}),
-  });
-}
-const EXCEPTION = exceptionRecord();
-
-/** The record of a deployment made under the exception. */
-const deployRecord = (deployment: number, at: string) =>
-  `🚀 \`2222222\` was let through to production under the exception (deployment ${deployment}). It is not on \`master\`: a merge-back issue tracks bringing it there.\n\n` +
-  `<!-- mainline:deploy sha=${S} env=production deployment=${deployment} at=${encodeURIComponent(at)} -->`;
-const DEPLOY_RECORD_BODY = deployRecord(DEPLOYMENT_ID, "2026-11-20T12:00:00.000Z");
-const DEPLOY_RECORD = restComment({ id: 72, issue: 7, body: DEPLOY_RECORD_BODY, createdAt: "2026-11-20T12:00:00Z" });
-
-const MERGE_BACK_BODY = mergeBackBody({ incident: 7, sha: S });
-const MERGE_BACK = mergeBackIssue({ number: 9, incident: 7, sha: S, createdAt: "2026-11-20T12:00:00Z" });
-
-const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
-const RCA = rcaIssue({ number: 8, incident: 7, title: "Payments fail" });
+const RUN_ID = 4242;
+const AT_NOW = NOW.toISOString();
 
 /** Incident #7's ledger: alice's exception, granted at `grantedAt`, in `exceptionState`; RCA issue #8 unwritten. */
 function ledger({ status, exceptionState, mergeBack, grantedAt = "2026-11-20T11:00:00.000Z" }: { status: string; exceptionState: string; mergeBack?: string; grantedAt?: string }) {
@@ -66,190 +43,236 @@ function quietLedger(deploys: string) {
     grantedAt: "2026-11-20T02:00:00.000Z",
   });
 }
+const APPROVED =
+  "2222222 is not on master, but @alice granted an exception for production in incident #7 (expires 2026-11-20T15:00:00.000Z): approved. " +
+  "A merge-back issue tracks bringing 2222222 to master.";
 const APPROVED_AGAIN =
   "2222222 is not on master, but @alice granted an exception for production in incident #7 (used before, valid while the incident is open): approved. " +
   "A merge-back issue tracks bringing 2222222 to master.";
-const ledgerComment = (body: string) => restComment({ id: 70, issue: 7, body, createdAt: "2026-11-20T10:00:00Z", updatedAt: "2026-11-20T11:00:01Z" });
+const REFUSED =
+  "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind). " +
+  "production runs only commits already on master. Two ways forward: (1) merge a pull request with this change " +
+  "into master and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
+  "`/hotfix allow 2222222 production -- <reason>` in the open incident.";
 
-const GET = {
-  compare: `${REPO_PATH}/compare/heads%2Fmaster...${S}?per_page=1`,
-  comments: `${REPO_PATH}/issues/7/comments?per_page=100`,
-  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
-  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
-  /** Incidents touched within the cascade window (24 hours) before the deploy. */
-  cascadeWindow: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T12%3A00%3A00.000Z`,
-  deployments: `${REPO_PATH}/deployments?per_page=30`,
-};
+let w: LoopbackWorld;
 
-/** The delivery, built once (it is checked against GitHub's webhook schema). */
-const REQUESTED = protectionRuleRequested({ sha: S });
+beforeEach(async () => {
+  w = await loopbackWorld();
+  // master: ROOT → 1111111 → 3333333 (its head); S (2222222) on a hotfix branch off ROOT.
+  w.github.commit(w.repo, ROOT, null, "master");
+  w.github.commit(w.repo, SHA.onMain, ROOT, "master");
+  w.github.commit(w.repo, SHA.mainHead, SHA.onMain, "master");
+  w.github.commit(w.repo, S, ROOT, "hotfix/payments", "Retry charges");
+});
 
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+afterEach(async () => {
+  await w.stop();
+  expect(w.github.problems).toEqual([]);
+});
 
-async function deliver(id = "d-1", { deploymentId = DEPLOYMENT_ID } = {}) {
-  const { probot } = await testApp();
-  const payload = structuredClone(REQUESTED);
-  payload.deployment.id = deploymentId;
-  await probot.receive({ id, name: "deployment_protection_rule", payload: payload as never });
+/** alice's exception for (S, production) in incident #7 as its check run holds it, granted at `at` until `expires`. */
+function runState({ at = "2026-11-20T11:00:00.000Z", expires = "2026-11-20T15:00:00.000Z", ...rest }: Partial<ExceptionRunState> = {}): ExceptionRunState {
+  return { incident: 7, sha: S, env: "production", by: "alice", at, expires, approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source: "9001:1", ...rest };
 }
 
-/** The gate's own reads: S is off main, and the one open incident (#7 as `incident`) has the thread `comments`. */
-function gateReads(comments: unknown[], incident = INCIDENT, answered: 204 | 422 = 204) {
-  const github = mockGitHubWithConfig();
-  github.scope.get(GET.compare).reply(200, restComparison(S, "diverged", { ahead: 1, behind: 2 }));
-  github.incidents([incident]);
-  github.scope.get(GET.comments).reply(200, comments);
-  github.scope
-    .post(CALLBACK)
-    .reply(answered, answered === 422 ? { message: "No pending deployment requests to approve or reject", documentation_url: "https://docs.github.com/rest" } : undefined);
-  return github;
+/**
+ * Incident #7 "Payments fail" (opened at `openedAt`), its RCA #8 unwritten, its ledger saying
+ * `ledgerBody`, and alice's exception for S granted at `grantedAt` until `expires`: its record in
+ * the thread, its state in the app's check run on S (`run`, active unless said).
+ */
+function incidentWithException({
+  openedAt = "2026-11-20T09:00:00.000Z",
+  grantedAt = "2026-11-20T11:00:00.000Z",
+  expires = "2026-11-20T15:00:00.000Z",
+  ledgerBody = LEDGER_BEFORE,
+  run = {},
+}: { openedAt?: string; grantedAt?: string; expires?: string; ledgerBody?: string; run?: Partial<ExceptionRunState> } = {}) {
+  w.at(openedAt);
+  w.personIssue(7, { title: "Payments fail", labels: ["incident"] });
+  w.appIssue(8, { title: "RCA: Payments fail", body: rcaTemplateBody({ incident: 7, title: "Payments fail" }), labels: ["rca"] });
+  w.record(7, "incident", { by: "alice", via: "command", at: openedAt, rca: 8 }, incidentRecordText(8));
+  const ledgerComment = w.appComment(7, ledgerBody);
+  w.at(grantedAt);
+  const grant = w.record(7, "exception", { sha: S, env: "production", by: "alice", at: grantedAt, expires, reason: "payments down", source: "9001:1" }, exceptionRecordText({ expires }));
+  const exceptionRun = w.exceptionRun(runState({ at: grantedAt, expires, ...run }));
+  return { ledgerComment, grant, exceptionRun };
 }
 
-function answerOf(github: ReturnType<typeof mockGitHubWithConfig>) {
-  return github.requests.find((r) => r.path === CALLBACK)?.body as { environment_name: string; state: string; comment: string };
+/** A deploy under the exception the app recorded earlier: the merge-back issue #9 it opened and the `deploy` record naming it. */
+function recordedDeploy(deployment: number, at: string) {
+  w.at(at);
+  if (!w.repo.issues.has(9)) w.appIssue(9, { title: "Merge back 2222222 to master (incident #7)", body: mergeBackIssueBody({ incident: 7 }), labels: ["merge-back"] });
+  w.record(7, "deploy", { sha: S, env: "production", deployment, at, issue: 9 }, deployRecordText({ deployment, issue: 9 }));
 }
 
-const GATE_CALLS = [
-  ...CONFIG_READS,
-  `GET ${GET.compare}`,
-  `GET ${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
-  `GET ${GET.comments}`,
-  `POST ${CALLBACK}`,
-];
+/** What the app answered through the callback in this delivery (the request it sent: GitHub may have kept an earlier answer). */
+function answerSent(from: number) {
+  const sent = w.github.log.slice(from).filter((r) => r.method === "POST" && r.path === `${w.api}/actions/runs/${RUN_ID}/deployment_protection_rule`);
+  expect(sent).toHaveLength(1);
+  return sent[0]!.body;
+}
+
+/** The gate's own requests: the token, the config (repository and org), S against main and S's exception runs (asked together). */
+function gateCalls(...afterReads: string[]) {
+  return [
+    "POST /app/installations/2/access_tokens",
+    `GET ${w.api}/contents/.github%2Fmainline.yml`,
+    "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+    [`GET ${w.api}/compare/heads%2Fmaster...${S}?per_page=1`, `GET ${w.api}/commits/${S}/check-runs?check_name=mainline%2Fexception&app_id=123&filter=all&per_page=100`],
+    ...afterReads,
+    `POST ${w.api}/actions/runs/${RUN_ID}/deployment_protection_rule`,
+  ];
+}
 
 describe("deployment_protection_rule.requested under an exception", () => {
-  test("an off-main commit with an active exception is approved, then recorded: deploy record, merge-back issue, ledger", async () => {
-    const github = gateReads([ledgerComment(LEDGER_BEFORE), EXCEPTION]);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
-    github.scope.get(GET.comments).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION]);
-    github.scope.get(GET.mergeBacks).twice().reply(200, []);
-    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, DEPLOY_RECORD);
-    github.scope.post(`${REPO_PATH}/issues`).reply(201, MERGE_BACK);
-    github.scope.get(GET.mergeBacks).twice().reply(200, [MERGE_BACK]);
-    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
-    github.scope.get(GET.comments).times(4).reply(200, [ledgerComment(LEDGER_BEFORE), EXCEPTION, DEPLOY_RECORD]);
-    github.scope.get(GET.deployments).reply(200, []);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(LEDGER_AFTER));
+  test("an off-main commit with an active exception is approved, then recorded: merge-back issue, one deploy record naming it, the run marked used, ledger", async () => {
+    const { ledgerComment, exceptionRun } = incidentWithException();
+    w.at(AT_NOW);
+    const from = w.mark();
 
-    await deliver();
+    await w.deliver(w.protectionRule(S, { deploymentId: DEPLOYMENT_ID, runId: RUN_ID }));
 
-    expect(github.calls()).toEqual([
-      ...GATE_CALLS,
-      // GitHub took the answer: the deploy is recorded at once, unless already there, so that a
-      // redelivery can tell this approval from a refusal.
-      `GET ${GET.comments}`,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      // The incident as it is now.
-      `GET ${REPO_PATH}/issues/7`,
-      `GET ${GET.comments}`,
-      `GET ${GET.mergeBacks}`,
-      `GET ${GET.rcas}`,
-      // The merge-back issue, unless one exists; then a look for a twin a concurrent delivery opened.
-      `GET ${GET.mergeBacks}`,
-      `POST ${REPO_PATH}/issues`,
-      `GET ${GET.mergeBacks}`,
-      // A second hotfix deploy within the window would be a cascade.
-      `GET ${GET.cascadeWindow}`,
-      `GET ${GET.comments}`,
-      // The ledger, from the records as they now are.
-      `GET ${GET.comments}`,
-      `GET ${GET.mergeBacks}`,
-      `GET ${GET.rcas}`,
-      `GET ${GET.deployments}`,
-      `GET ${GET.cascadeWindow}`,
-      `GET ${GET.comments}`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
+    expect(w.repo.protectionRuleAnswers).toEqual([{ runId: RUN_ID, environment_name: "production", state: "approved", comment: APPROVED }]);
+    const used = runState({ used: AT_NOW });
+    // GitHub took the answer first: the bookkeeping comes after it, and writes exactly this.
+    expect(w.writes(from)).toEqual([
+      { method: "POST", path: `${w.api}/actions/runs/${RUN_ID}/deployment_protection_rule`, body: { environment_name: "production", state: "approved", comment: APPROVED } },
+      {
+        method: "POST",
+        path: `${w.api}/issues`,
+        body: { title: "Merge back 2222222 to master (incident #7)", body: mergeBackIssueBody({ incident: 7 }), labels: ["merge-back"], assignees: [] },
+      },
+      {
+        method: "POST",
+        path: `${w.api}/issues/7/comments`,
+        body: { body: w.recordText(7, "deploy", { sha: S, env: "production", deployment: DEPLOYMENT_ID, at: AT_NOW, issue: 9 }, deployRecordText({ deployment: DEPLOYMENT_ID, issue: 9 })) },
+      },
+      {
+        method: "PATCH",
+        path: `${w.api}/check-runs/${exceptionRun.id}`,
+        body: {
+          status: "completed",
+          conclusion: "neutral",
+          completed_at: AT_NOW,
+          external_id: "incident-7:production",
+          output: {
+            title: "Exception used",
+            summary: exceptionRunSummary({ incident: 7, status: "used", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", used: AT_NOW }),
+            text: marker("exception-run", used),
+          },
+        },
+      },
+      { method: "PATCH", path: `${w.api}/issues/comments/${ledgerComment.id}`, body: { body: LEDGER_AFTER } },
     ]);
-    expect(answerOf(github)).toEqual({
-      environment_name: "production",
-      state: "approved",
-      comment:
-        "2222222 is not on master, but @alice granted an exception for production in incident #7 (expires 2026-11-20T15:00:00.000Z): approved. " +
-        "A merge-back issue tracks bringing 2222222 to master.",
-    });
-    expect(github.requests.filter((r) => r.method !== "GET").slice(2).map((r) => r.body)).toEqual([
-      { body: DEPLOY_RECORD_BODY },
-      { title: "Merge back 2222222 to master (incident #7)", body: MERGE_BACK_BODY, labels: ["merge-back"], assignees: [] },
-      { body: LEDGER_AFTER },
-    ]);
-    github.done();
+    expect(readMarker(w.checkRun(exceptionRun.id).output.text, "exception-run")).toEqual(used);
+    expect(w.issue(9)).toMatchObject({ state: "open", labels: ["merge-back"] });
+    // The answer waits only for the gate's reads (S's exception run is in force, so its incident is asked about);
+    // the whole delivery, bookkeeping included, stays within its budget of requests.
+    expectCalls(w.calls(from).slice(0, 7), gateCalls(`GET ${w.api}/issues/7`));
+    expect(w.calls(from).length).toBeLessThanOrEqual(25);
   });
 
   test.each([
-    { what: "an expired exception", record: exceptionRecord({ at: "2026-11-20T06:00:00.000Z", expires: "2026-11-20T10:00:00.000Z" }) },
-    { what: "an exception record edited since the app wrote it", record: exceptionRecord({ updatedAt: "2026-11-20T11:30:00Z" }) },
-    { what: "an exception record written by a person, not the app", record: exceptionRecord({ author: { login: "mallory" } }) },
-  ])("$what does not let the commit through", async ({ record }) => {
-    const github = gateReads([record]);
+    { what: "an expired exception", setup: () => incidentWithException({ grantedAt: "2026-11-20T06:00:00.000Z", expires: "2026-11-20T10:00:00.000Z" }), reads: [] },
+    {
+      // Until the app writes the record back, the incident's exception runs are suspended.
+      what: "an exception whose record was edited since the app wrote it",
+      setup: () => {
+        const { grant } = incidentWithException({ run: { suspended: "mallory" } });
+        Object.assign(grant, { body: grant.body.replace("Reason: payments down.", "Reason: payments down, for good."), updated_at: "2026-11-20T11:30:00Z" });
+      },
+      reads: [],
+    },
+    {
+      what: "an exception written by someone other than the app (a person's copy of the record, another app's check run)",
+      setup: () => {
+        w.at("2026-11-20T09:00:00.000Z");
+        w.personIssue(7, { title: "Payments fail", labels: ["incident"] });
+        w.at("2026-11-20T11:00:00.000Z");
+        const fields = { sha: S, env: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", reason: "payments down", source: "9001:1" };
+        w.personComment(7, "mallory", w.recordText(7, "exception", fields, exceptionRecordText({ expires: fields.expires })));
+        w.github.otherAppCheckRun(w.repo, { appId: 999, name: "mainline/exception", headSha: S, text: marker("exception-run", runState()) });
+      },
+      reads: [],
+    },
+    {
+      // Its run was not ended (say the close's delivery failed): the gate asks whether the incident is open here.
+      what: "an exception of an incident that is closed",
+      setup: () => {
+        incidentWithException();
+        w.github.userClose(w.repo, 7, "alice");
+      },
+      reads: ["/issues/7"],
+    },
+  ])("$what does not let the commit through", async ({ setup, reads }: { setup: () => void; reads: string[] }) => {
+    setup();
+    w.at(AT_NOW);
+    const from = w.mark();
 
-    await deliver();
+    await w.deliver(w.protectionRule(S, { deploymentId: DEPLOYMENT_ID, runId: RUN_ID }));
 
-    expect(github.calls()).toEqual(GATE_CALLS);
-    expect(answerOf(github)).toEqual({
-      environment_name: "production",
-      state: "rejected",
-      comment:
-        "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind). " +
-        "production runs only commits already on master. Two ways forward: (1) merge a pull request with this change " +
-        "into master and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
-        "`/hotfix allow 2222222 production -- <reason>` in the open incident.",
-    });
-    github.done();
+    expectCalls(w.calls(from), gateCalls(...reads.map((path) => `GET ${w.api}${path}`)));
+    expect(answerSent(from)).toEqual({ environment_name: "production", state: "rejected", comment: REFUSED });
+    expect(w.repo.protectionRuleAnswers.map((a) => a.state)).toEqual(["rejected"]);
   });
 
   test.each([
-    { held: "GitHub keeps its first answer (422)", answered: 422 as const, threadReads: 4 },
-    { held: "GitHub takes the answer again", answered: 204 as const, threadReads: 5 },
-  ])("a redelivery, with the deploy recorded and the merge-back issue open, answers again and writes nothing else: $held", async ({ answered, threadReads }) => {
-    const thread = [ledgerComment(LEDGER_AFTER), EXCEPTION, DEPLOY_RECORD];
-    const github = gateReads(thread, INCIDENT, answered);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
-    github.scope.get(GET.comments).times(threadReads).reply(200, thread);
-    github.scope.get(GET.mergeBacks).times(3).reply(200, [MERGE_BACK]);
-    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
-    github.scope.get(GET.cascadeWindow).twice().reply(200, [INCIDENT]);
-    github.scope.get(GET.deployments).reply(200, []);
+    { held: "GitHub keeps its first answer (422)", answeredBefore: true },
+    { held: "GitHub takes the answer again", answeredBefore: false },
+  ])("a redelivery, with the deploy recorded and the merge-back issue open, answers again and writes nothing else: $held", async ({ answeredBefore }) => {
+    const { exceptionRun } = incidentWithException({ ledgerBody: LEDGER_AFTER, run: { used: AT_NOW } });
+    recordedDeploy(DEPLOYMENT_ID, AT_NOW);
+    w.github.addDeployment(w.repo, { id: DEPLOYMENT_ID, sha: S, environment: "production", creator: "octocat" });
+    if (answeredBefore) w.repo.protectionRuleAnswers.push({ runId: RUN_ID, environment_name: "production", state: "approved", comment: APPROVED });
+    const runBefore = structuredClone(w.checkRun(exceptionRun.id));
+    const from = w.mark();
 
-    await deliver();
+    await w.deliver(w.protectionRule(S, { deploymentId: DEPLOYMENT_ID, runId: RUN_ID }));
 
-    expect(answerOf(github)).toEqual({ environment_name: "production", state: "approved", comment: APPROVED_AGAIN });
-    expect(github.calls().filter((c) => !c.startsWith("GET"))).toEqual(["POST /app/installations/2/access_tokens", `POST ${CALLBACK}`]);
-    github.done();
+    expect(answerSent(from)).toEqual({ environment_name: "production", state: "approved", comment: APPROVED_AGAIN });
+    expect(w.github.log.slice(from).find((r) => r.path.endsWith("/deployment_protection_rule"))!.status).toBe(answeredBefore ? 422 : 204);
+    expect(w.writes(from).map((r) => `${r.method} ${r.path}`)).toEqual([`POST ${w.api}/actions/runs/${RUN_ID}/deployment_protection_rule`]);
+    expect(w.checkRun(exceptionRun.id)).toEqual(runBefore);
+    expect([...w.repo.issues.keys()].sort((a, b) => a - b)).toEqual([7, 8, 9]);
+    expect(w.calls(from).length).toBeLessThanOrEqual(19);
   });
 
   test("re-running a deployment under a used exception is approved and recorded, however long the incident has been quiet", async () => {
-    const thread = [
-      ledgerComment(quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z")),
-      exceptionRecord({ at: "2026-11-20T02:00:00.000Z", expires: "2026-11-20T06:00:00.000Z" }),
-      restComment({ id: 72, issue: 7, body: deployRecord(145988746, "2026-11-20T02:30:00.000Z"), createdAt: "2026-11-20T02:30:00Z" }),
-    ];
-    const rerun = restComment({ id: 73, issue: 7, body: deployRecord(145988799, "2026-11-20T12:00:00.000Z"), createdAt: "2026-11-20T12:00:00Z" });
+    const earlier = "2026-11-20T02:30:00.000Z";
+    const { ledgerComment, exceptionRun } = incidentWithException({
+      openedAt: "2026-11-20T01:50:00.000Z",
+      grantedAt: "2026-11-20T02:00:00.000Z",
+      expires: "2026-11-20T06:00:00.000Z",
+      ledgerBody: quietLedger(`deployment 145988746 allowed at ${earlier}`),
+      run: { used: earlier },
+    });
+    recordedDeploy(DEPLOYMENT_ID, earlier);
     // Untouched since the first deploy, ten hours ago: longer than ttlHours.
-    const quiet = restIssue({ number: 7, title: "Payments fail", labels: ["incident"], createdAt: "2026-11-20T01:50:00Z", updatedAt: "2026-11-20T02:31:00Z" });
-    const mergeBack = mergeBackIssue({ number: 9, incident: 7, sha: S, createdAt: "2026-11-20T02:30:00Z" });
-    const later = quietLedger("deployment 145988746 allowed at 2026-11-20T02:30:00.000Z; deployment 145988799 allowed at 2026-11-20T12:00:00.000Z");
-    const github = gateReads(thread, quiet);
-    github.scope.get(GET.comments).reply(200, thread);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, quiet);
-    github.scope.get(GET.mergeBacks).times(3).reply(200, [mergeBack]);
-    github.scope.get(GET.rcas).twice().reply(200, [RCA]);
-    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, rerun);
-    github.scope.get(GET.cascadeWindow).reply(200, [quiet]);
-    github.scope.get(GET.comments).times(4).reply(200, [...thread, rerun]);
-    github.scope.get(GET.deployments).reply(200, []);
-    // The ledger's look for a cascade: incidents touched within the window before this incident's first deploy.
-    github.scope.get(`${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=2026-11-19T02%3A30%3A00.000Z`).reply(200, [quiet]);
-    github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, ledgerComment(later));
+    w.at("2026-11-20T02:31:00.000Z");
+    w.github.addDeployment(w.repo, { id: DEPLOYMENT_ID, sha: S, environment: "production", creator: "octocat" });
+    w.at(AT_NOW);
+    const runBefore = structuredClone(w.checkRun(exceptionRun.id));
+    const from = w.mark();
 
-    await deliver("d-2", { deploymentId: 145988799 });
+    await w.deliver(w.protectionRule(S, { deploymentId: 145988799, runId: RUN_ID }));
 
-    expect(answerOf(github)).toEqual({ environment_name: "production", state: "approved", comment: APPROVED_AGAIN });
-    expect(github.requests.filter((r) => r.method !== "GET").slice(2).map((r) => ({ method: r.method, path: r.path, body: r.body }))).toEqual([
-      { method: "POST", path: `${REPO_PATH}/issues/7/comments`, body: { body: deployRecord(145988799, "2026-11-20T12:00:00.000Z") } },
-      { method: "PATCH", path: `${REPO_PATH}/issues/comments/70`, body: { body: later } },
+    expect(w.repo.protectionRuleAnswers).toEqual([{ runId: RUN_ID, environment_name: "production", state: "approved", comment: APPROVED_AGAIN }]);
+    expect(w.writes(from).slice(1)).toEqual([
+      {
+        method: "POST",
+        path: `${w.api}/issues/7/comments`,
+        body: { body: w.recordText(7, "deploy", { sha: S, env: "production", deployment: 145988799, at: AT_NOW, issue: 9 }, deployRecordText({ deployment: 145988799, issue: 9 })) },
+      },
+      {
+        method: "PATCH",
+        path: `${w.api}/issues/comments/${ledgerComment.id}`,
+        body: { body: quietLedger(`deployment 145988746 allowed at ${earlier}; deployment 145988799 allowed at ${AT_NOW}`) },
+      },
     ]);
-    github.done();
+    // The run already says used: it stays as it was, and no second merge-back issue is opened.
+    expect(w.checkRun(exceptionRun.id)).toEqual(runBefore);
+    expect([...w.repo.issues.keys()].sort((a, b) => a - b)).toEqual([7, 8, 9]);
+    expect(w.calls(from).length).toBeLessThanOrEqual(23);
   });
 });

@@ -1,7 +1,11 @@
 import nock from "nock";
-import { issueComment } from "../helpers/fixtures.js";
+import { recordBody } from "../../src/records.js";
+import { issueComment, REPO_ID } from "../helpers/fixtures.js";
 import { mockGitHub } from "../helpers/github-mock.js";
-import { testApp } from "../helpers/test-app.js";
+import { ledgerText, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { incidentWorld, type IncidentWorld } from "../helpers/incident-world.js";
+import { restComment } from "../helpers/rest-objects.js";
+import { testApp, TEST_RECORD_KEY } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const S = "abcdef0123456789abcdef0123456789abcdef01";
@@ -16,10 +20,22 @@ async function deliver(payload: ReturnType<typeof issueComment>) {
   await probot.receive({ id: "c-1", name: "issue_comment", payload: payload as never });
 }
 
-/** The dispatcher's first look: has the app already answered this comment (👍 or a reply)? */
-function notAnsweredYet(github: ReturnType<typeof mockGitHub>, issue: number) {
+/**
+ * Incident #7's thread as the app reads it: the record that made it an incident (signed by the app,
+ * naming this repository), without which no issue is an incident whatever its labels say.
+ */
+const INCIDENT_THREAD = [
+  restComment({
+    id: 60,
+    issue: 7,
+    body: recordBody(TEST_RECORD_KEY, "incident", { repo: REPO_ID, incident: 7 }, { by: "tess", via: "label", at: "2026-11-20T10:00:00.000Z", rca: 8 }, "🚨 This issue is an incident."),
+  }),
+];
+
+/** The dispatcher's first look: has the app already answered this comment (👍 or a reply)? `thread`: the issue's comments. */
+function notAnsweredYet(github: ReturnType<typeof mockGitHub>, issue: number, thread: unknown[] = []) {
   github.scope.get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`).reply(200, []);
-  github.scope.get(`${REPO_PATH}/issues/${issue}/comments?per_page=100`).reply(200, []);
+  github.scope.get(`${REPO_PATH}/issues/${issue}/comments?per_page=100`).reply(200, thread);
 }
 
 function replyBody(github: ReturnType<typeof mockGitHub>, issue = INCIDENT.number): string {
@@ -62,6 +78,27 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.done();
   });
 
+  // SPEC 8: which issue is an incident comes from the app's records; the label is only a view.
+  test("an issue labelled as an incident without the app's record is no incident: the command is in the wrong place", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    const forged = restComment({
+      id: 61,
+      issue: 7,
+      author: { login: "mallory" },
+      body: recordBody(TEST_RECORD_KEY, "incident", { repo: REPO_ID, incident: 7 }, { by: "tess", via: "label", at: "2026-11-20T10:00:00.000Z", rca: 8 }, "a copy"),
+    });
+    notAnsweredYet(github, 7, [forged]);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
+
+    await deliver(issueComment({ body: `/hotfix allow ${S} -- payments down`, issue: INCIDENT }));
+
+    expect(replyBody(github)).toContain("this command works only in an incident (an issue labelled as one: run `/incident` first)");
+    expect(github.calls().some((c) => c.includes("/permission"))).toBe(false);
+    github.done();
+  });
+
   test("a malformed command gets the error and the way to write it", async () => {
     const github = mockGitHub();
     github.token();
@@ -80,7 +117,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.token();
     github.config();
     github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "read", role_name: "triage", user: null });
-    notAnsweredYet(github, 7);
+    notAnsweredYet(github, 7, INCIDENT_THREAD);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
     const payload = issueComment({ body: `/hotfix allow ${S} -- payments down`, issue: INCIDENT });
@@ -96,7 +133,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     github.token();
     github.config();
     github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "write", role_name: "maintain", user: null });
-    notAnsweredYet(github, 7);
+    notAnsweredYet(github, 7, INCIDENT_THREAD);
     github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
     await deliver(issueComment({ body: "/incident force-close we accept the risk", issue: INCIDENT }));
     expect(replyBody(github)).toContain("this needs the admin role or higher in this repository; **octocat** has maintain");
@@ -107,7 +144,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     const github = mockGitHub();
     github.token();
     github.config();
-    github.scope.get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`).reply(200, []);
+    // The app's reply is in the thread it reads first: its reactions need no look.
     github.scope
       .get(`${REPO_PATH}/issues/3/comments?per_page=100`)
       .reply(200, [
@@ -115,6 +152,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
       ]);
     await deliver(issueComment({ body: `/merge-back ${S}`, issue: { number: 3, labels: [] } }));
     expect(github.calls().filter((c) => c.startsWith("POST") && !c.includes("access_tokens"))).toEqual([]);
+    expect(github.calls().filter((c) => c.includes("/permission") || c.includes("/commits/"))).toEqual([]);
     github.done();
   });
 
@@ -122,6 +160,7 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     const github = mockGitHub();
     github.token();
     github.config();
+    github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, INCIDENT_THREAD);
     github.scope
       .get(`${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`)
       .reply(200, [{ id: 1, content: "+1", created_at: "2026-11-20T11:00:00Z", node_id: "R_1", user: { login: "mainline[bot]", id: 9000, type: "Bot" } }]);
@@ -159,17 +198,76 @@ describe("issue_comment.created: commands that run", () => {
     github.done();
   });
 
-  test("/incident on a plain issue adds the label (GitHub's labeled event does the rest) and reacts 👍", async () => {
+  test("/mainline help in an incident, by someone with no role, gets the table too", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
-    notAnsweredYet(github, 3);
-    github.scope.get(`${REPO_PATH}/collaborators/octocat/permission`).reply(200, { permission: "write", role_name: "write", user: null });
-    github.scope.patch(`${REPO_PATH}/issues/3`, { title: "Payments fail at checkout" }).reply(200, {});
-    github.scope.post(`${REPO_PATH}/issues/3/labels`, { labels: ["incident"] }).reply(200, []);
     github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+    notAnsweredYet(github, 7, INCIDENT_THREAD);
+    github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, { id: 1 });
 
-    await deliver(issueComment({ body: "/incident Payments fail at checkout", issue: { number: 3, labels: [], title: "checkout broken?" } }));
+    await deliver(issueComment({ body: "/mainline help", login: "drive-by", issue: INCIDENT }));
+
+    expect(replyBody(github)).toContain("| `/hotfix allow <sha> [env] -- <reason>` |");
+    expect(github.calls().some((c) => c.includes("/permission"))).toBe(false);
     github.done();
+  });
+});
+
+describe("issue_comment.created: /incident (loopback GitHub)", () => {
+  let world: IncidentWorld;
+  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
+  beforeAll(() => nock.enableNetConnect("127.0.0.1"));
+  afterAll(() => nock.disableNetConnect());
+  afterEach(async () => {
+    await world.stop();
+    expect(world.github.problems).toEqual([]);
+  });
+
+  // The redesign: `/incident` writes the incident record itself (a label is only a view), then adds the label.
+  test("/incident on a plain issue retitles it, records it as an incident, opens its RCA and ledger, adds the label, and reacts 👍", async () => {
+    world = await incidentWorld();
+    world.role("octocat", "write");
+    world.personIssue(3, { title: "checkout broken?" });
+
+    const event = world.hooks.comment(3, "octocat", "/incident Payments fail at checkout");
+    await world.deliver(event);
+
+    const commentId = (event[1] as { comment: { id: number } }).comment.id;
+    const issue = world.issue(3);
+    expect({ title: issue.title, labels: issue.labels, state: issue.state }).toEqual({ title: "Payments fail at checkout", labels: ["incident"], state: "open" });
+    const rca = world.issue(4);
+    expect({ title: rca.title, body: rca.body, labels: rca.labels }).toEqual({
+      title: "RCA: Payments fail at checkout",
+      body: rcaTemplateBody({ incident: 3, title: "Payments fail at checkout" }),
+      labels: ["rca"],
+    });
+    expect(world.appBodies(3)).toEqual([
+      world.recordText(
+        3,
+        "incident",
+        { by: "octocat", via: "command", at: "2026-11-20T12:00:00.000Z", rca: 4 },
+        "🚨 This issue is an incident: **octocat** ran `/incident`. It closes when its fixes are on `master` and its RCA, #4, is written.",
+      ),
+      ledgerText({ incident: 3, status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(4)}`, rca: RCA_ROW_UNWRITTEN(4) }),
+    ]);
+    expect(world.thumbsUp(commentId)).toEqual(["mainline[bot]"]);
+    expect(world.writes().find((w) => w.path === `${world.api}/issues/3` && w.method === "PATCH")?.body).toEqual({ title: "Payments fail at checkout" });
+    expect(world.writes().find((w) => w.path === `${world.api}/issues/3/labels`)?.body).toEqual({ labels: ["incident"] });
+    // The token and config, the thread, the 👍 look, the role, the title, the RCA issue, the record, the ledger, the label, 👍.
+    expect(world.calls().length).toBeLessThanOrEqual(19);
+  });
+
+  test("/incident by someone with the triage role is refused, and nothing is recorded", async () => {
+    world = await incidentWorld();
+    world.role("tess", "triage");
+    world.personIssue(3, { title: "checkout broken?" });
+
+    await world.deliver(world.hooks.comment(3, "tess", "/incident"));
+
+    expect(world.appBodies(3)).toHaveLength(1);
+    expect(world.appBodies(3)[0]).toContain("this needs the write role or higher in this repository; **tess** has triage");
+    expect(world.issue(3).labels).toEqual([]);
+    expect([...world.repo.issues.keys()]).toEqual([3]);
   });
 });

@@ -1,82 +1,33 @@
 import nock from "nock";
 import { issueEvent } from "../helpers/fixtures.js";
-import { CONFIG_READS, incidentViewReads, mockGitHubWithConfig } from "../helpers/github-mock.js";
-import { ledgerText, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { restComment } from "../helpers/rest-objects.js";
+import { mockGitHubWithConfig } from "../helpers/github-mock.js";
+import { ledgerText, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { incidentWorld, type IncidentWorld } from "../helpers/incident-world.js";
 import { testApp } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const INCIDENT = { number: 7, title: "Payments fail", labels: ["incident"] };
+const AT = "2026-11-20T12:00:00.000Z";
 
 const RCA_BODY = rcaTemplateBody({ incident: 7, title: "Payments fail" });
 const LEDGER = ledgerText({ incident: 7, status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`, rca: RCA_ROW_UNWRITTEN(8) });
 
-const LEDGER_COMMENT = restComment({ id: 70, issue: 7, body: LEDGER });
-const RCA_ISSUE = rcaIssue({ number: 8, incident: 7, title: "Payments fail" });
-
-/** The delivery, built once (it is checked against GitHub's webhook schema, which takes a while the first time). */
-const INCIDENT_LABELED = issueEvent("labeled", INCIDENT);
-
-beforeAll(() => nock.disableNetConnect());
-afterEach(() => nock.cleanAll());
+/**
+ * Most requests one first incident label may cost: the token and config (3), the labeler's role,
+ * the thread (twice), an RCA issue to adopt, the RCA issue, the record, the thread and RCA issue
+ * again, the rollback candidates, the ledger and the look for a racing second ledger.
+ */
+const FIRST_LABEL_BUDGET = 14;
 
 async function deliver(payload: ReturnType<typeof issueEvent>) {
   const { probot } = await testApp();
   await probot.receive({ id: "l-1", name: "issues", payload: payload as never });
 }
 
-/** A first incident label: no RCA issue or ledger yet, so the app opens the one and posts the other. */
-function mockFirstLabel(github: ReturnType<typeof mockGitHubWithConfig>) {
-  github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).twice().reply(200, []);
-  github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, [LEDGER_COMMENT]);
-  github.scope.get(`${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`).twice().reply(200, []);
-  github.scope.get(`${REPO_PATH}/issues?labels=rca&state=all&per_page=100`).reply(200, []);
-  github.scope.post(`${REPO_PATH}/issues`).reply(201, RCA_ISSUE);
-  github.scope.get(`${REPO_PATH}/issues?labels=rca&state=all&per_page=100`).reply(200, [RCA_ISSUE]);
-  github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-  github.scope.post(`${REPO_PATH}/issues/7/comments`).reply(201, LEDGER_COMMENT);
-}
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => nock.cleanAll());
 
-describe("issues.labeled", () => {
-  test("the incident label opens the RCA issue and posts the ledger", async () => {
-    const github = mockGitHubWithConfig();
-    mockFirstLabel(github);
-
-    await deliver(INCIDENT_LABELED);
-
-    expect(github.calls()).toEqual([
-      ...CONFIG_READS,
-      ...incidentViewReads(7),
-      `POST ${REPO_PATH}/issues`,
-      ...incidentViewReads(7),
-      `GET ${REPO_PATH}/deployments?per_page=30`,
-      `POST ${REPO_PATH}/issues/7/comments`,
-      // Two deliveries racing could both post a ledger: the app looks again and keeps the oldest.
-      `GET ${REPO_PATH}/issues/7/comments?per_page=100`,
-    ]);
-    expect(github.requests.find((r) => r.path === `${REPO_PATH}/issues`)?.body).toEqual({
-      title: "RCA: Payments fail",
-      body: RCA_BODY,
-      labels: ["rca"],
-      assignees: [],
-    });
-    expect(github.requests.find((r) => r.path === `${REPO_PATH}/issues/7/comments`)?.body).toEqual({ body: LEDGER });
-    github.done();
-  });
-
-  test("a redelivery finds the RCA issue and an identical ledger, and writes nothing", async () => {
-    const github = mockGitHubWithConfig();
-    github.scope.get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, [LEDGER_COMMENT]);
-    github.scope.get(`${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`).reply(200, []);
-    github.scope.get(`${REPO_PATH}/issues?labels=rca&state=all&per_page=100`).reply(200, [RCA_ISSUE]);
-    github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-
-    await deliver(INCIDENT_LABELED);
-
-    expect(github.calls().filter((c) => !c.startsWith("GET"))).toEqual(["POST /app/installations/2/access_tokens"]);
-    github.done();
-  });
-
+describe("issues.labeled: labels that make nothing (nock)", () => {
   test.each([
     { what: "another label", label: "bug", yaml: undefined },
     { what: "the default incident label when the config renames it", label: "incident", yaml: "labels:\n  incident: sev1\n" },
@@ -92,19 +43,92 @@ describe("issues.labeled", () => {
     ]);
     github.done();
   });
+});
+
+describe("issues.labeled (loopback GitHub)", () => {
+  let world: IncidentWorld;
+  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
+  beforeAll(() => nock.enableNetConnect("127.0.0.1"));
+  afterAll(() => nock.disableNetConnect());
+  afterEach(async () => {
+    await world.stop();
+    expect(world.github.problems).toEqual([]);
+  });
+
+  /** Issue #7 "Payments fail", opened by octocat; tess (triage) may label it. */
+  async function setUp(config?: string) {
+    world = await incidentWorld(config === undefined ? {} : { config });
+    world.role("tess", "triage");
+    world.personIssue(7, { title: "Payments fail" });
+  }
+
+  /** What becoming an incident leaves: RCA issue #8, the incident record naming it, the ledger. */
+  function expectIncident(label: string, by = "tess") {
+    const rca = world.issue(8);
+    expect({ title: rca.title, body: rca.body, labels: rca.labels, assignees: rca.assignees, by: rca.user.login }).toEqual({
+      title: "RCA: Payments fail",
+      body: RCA_BODY,
+      labels: ["rca"],
+      assignees: [],
+      by: "mainline[bot]",
+    });
+    expect(world.appBodies(7)).toEqual([
+      world.recordText(
+        7,
+        "incident",
+        { by, via: "label", at: AT, rca: 8 },
+        `🚨 This issue is an incident: **${by}** added the \`${label}\` label. It closes when its fixes are on \`master\` and its RCA, #8, is written.`,
+      ),
+      LEDGER,
+    ]);
+  }
+
+  test("the incident label opens the RCA issue and posts the ledger", async () => {
+    await setUp();
+
+    await world.deliver(world.hooks.issueLabeled(7, "tess", "incident"));
+
+    expectIncident("incident");
+    expect(world.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      `POST ${world.api}/issues`,
+      `POST ${world.api}/issues/7/comments`,
+      `POST ${world.api}/issues/7/comments`,
+    ]);
+    expect(world.writes()[0]!.body).toEqual({ title: "RCA: Payments fail", body: RCA_BODY, labels: ["rca"], assignees: [] });
+    expect(world.calls().length).toBeLessThanOrEqual(FIRST_LABEL_BUDGET);
+  });
+
+  test("a redelivery finds the RCA issue and an identical ledger, and writes nothing", async () => {
+    await setUp();
+    const labeled = world.hooks.issueLabeled(7, "tess", "incident");
+    await world.deliver(labeled);
+    const mark = world.mark();
+
+    await world.deliver(labeled);
+
+    expect(world.writes(mark)).toEqual([]);
+    expectIncident("incident");
+    expect([...world.repo.issues.keys()]).toEqual([7, 8]);
+  });
 
   test("a custom incident label from .github/mainline.yml makes an incident", async () => {
-    const github = mockGitHubWithConfig("labels:\n  incident: sev1\n");
-    mockFirstLabel(github);
+    await setUp("labels:\n  incident: sev1\n");
 
-    await deliver(issueEvent("labeled", { ...INCIDENT, labels: ["SEV1"] }, { label: "SEV1" }));
+    await world.deliver(world.hooks.issueLabeled(7, "tess", "SEV1"));
 
-    expect(github.requests.filter((r) => r.method === "POST" && !r.path.includes("access_tokens")).map((r) => r.path)).toEqual([
-      `${REPO_PATH}/issues`,
-      `${REPO_PATH}/issues/7/comments`,
-    ]);
-    expect(github.requests.find((r) => r.path === `${REPO_PATH}/issues`)?.body).toMatchObject({ labels: ["rca"], body: RCA_BODY });
-    expect(github.requests.find((r) => r.path === `${REPO_PATH}/issues/7/comments`)?.body).toEqual({ body: LEDGER });
-    github.done();
+    expect(world.writes().filter((w) => w.method === "POST").map((w) => w.path)).toEqual([`${world.api}/issues`, `${world.api}/issues/7/comments`, `${world.api}/issues/7/comments`]);
+    expectIncident("sev1");
+  });
+
+  // SPEC 8: a label is a view; it makes an incident only when whoever added it may label issues here.
+  test("the label added by someone without the triage role (an issue template, a reader) makes no incident", async () => {
+    await setUp();
+    world.role("rita", "read");
+
+    await world.deliver(world.hooks.issueLabeled(7, "rita", "incident"));
+
+    expect(world.writes()).toEqual([]);
+    expect(world.comments(7)).toEqual([]);
+    expect(world.calls().filter((c) => c.includes("/collaborators/"))).toEqual([`GET ${world.api}/collaborators/rita/permission`]);
   });
 });

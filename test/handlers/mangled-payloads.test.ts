@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { isApiError } from "../../src/github/api-error.js";
 import { parseCommands } from "../../src/commands/parse.js";
 import { marker, readMarker } from "../../src/markers.js";
+import { recordBody } from "../../src/records.js";
 import {
   checkRunRerequested,
   checkSuiteRerequested,
@@ -18,9 +19,10 @@ import {
   SHA,
 } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { addComment, openIssue } from "../helpers/github-server/issues.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { loadTestApp, testProbot } from "../helpers/test-app.js";
+import { loadTestApp, TEST_RECORD_KEY, testProbot } from "../helpers/test-app.js";
 import { capturedLogger } from "../helpers/log-capture.js";
 import { secretsIn } from "../helpers/secrets.js";
 import { NOW } from "../helpers/test-app.js";
@@ -58,6 +60,14 @@ beforeAll(async () => {
   github.setRole(repo, "octocat", "admin");
   github.userIssue(repo, { title: "Payments down", labels: ["incident"], login: "octocat" });
   github.addPull(repo, { number: 2, head: "fix/payments", base: "release/1.2", commits: [PR_HEAD] });
+  // #1 is an incident by the app's records (a label alone makes none), with merge-back item #5 for the
+  // off-main commit and RCA #6, so events about them reach as deep into their handlers as they can.
+  const bot = github.app.bot;
+  openIssue(repo, github.mint, bot, { number: 5, title: "Merge back 2222222", body: marker("merge-back", { incident: 1, sha: SHA.offMain }), labels: ["merge-back"] });
+  openIssue(repo, github.mint, bot, { number: 6, title: "RCA: Payments down", body: `${marker("rca", { incident: 1 })}\n## Timeline\n`, labels: ["rca"] });
+  const record = (body: string) => addComment(repo, github.mint, repo.issues.get(1)!, bot, body);
+  record(recordBody(TEST_RECORD_KEY, "incident", { repo: repo.id, incident: 1 }, { by: "octocat", via: "label", at: NOW.toISOString(), rca: 6 }, "🚨 This issue is an incident."));
+  record(recordBody(TEST_RECORD_KEY, "merge-back", { repo: repo.id, incident: 1 }, { sha: SHA.offMain, issue: 5, at: NOW.toISOString() }, "🔁 #5 tracks it."));
   hooks = storyWebhooks(github, repo);
   // The loopback GitHub keeps no check runs or pull request files; answering as for a fresh head lets pull request handlers run to the end.
   github.route("GET", "/repos/:owner/:repo/commits/:ref/check-runs", ({ params }) => (github.repoFor(params) ? { status: 200, body: { total_count: 0, check_runs: [] } } : { status: 404, body: { message: "Not Found" } }));
@@ -80,8 +90,9 @@ const originals: Array<readonly [string, () => Record<string, any>]> = [
   ["deployment_status", () => deploymentStatusCreated({ sha: SHA.offMain })],
   // A comment the loopback GitHub knows, so its reactions and replies can be read.
   ["issue_comment", () => hooks.comment(1, "octocat", `/hotfix allow ${SHA.offMain.slice(0, 7)} -- payments down\n/mainline status\n/incident close`)[1]],
-  ["issues", () => issueEvent("labeled", { number: 1, labels: ["incident"] })],
-  ["issues", () => issueEvent("closed", { number: 1, labels: ["incident"], state: "closed" })],
+  // Labelled by someone who may label (the role is asked of GitHub), about an issue with comments (its records).
+  ["issues", () => issueEvent("labeled", { number: 1, labels: ["incident"] }, { login: "octocat" })],
+  ["issues", () => withComments(issueEvent("closed", { number: 1, labels: ["incident"], state: "closed" }))],
   ["issues", () => issueEvent("closed", { number: 5, labels: ["merge-back"], state: "closed", body: marker("merge-back", { incident: 1, sha: SHA.offMain }) })],
   ["issues", () => issueEvent("edited", { number: 6, labels: ["rca"], body: `${marker("rca", { incident: 1 })}\n## Timeline\n` })],
   ["issues", () => issueEvent("reopened", { number: 5, labels: ["merge-back"], body: marker("merge-back", { incident: 1, sha: SHA.offMain }) })],
@@ -92,6 +103,11 @@ const originals: Array<readonly [string, () => Record<string, any>]> = [
   ["check_run", () => checkRunRerequested({ name: "mainline/merge-first", headSha: PR_HEAD, pulls: [{ baseSha: RELEASE_BASE, headSha: PR_HEAD }] })],
   ["check_suite", () => checkSuiteRerequested({ headSha: PR_HEAD, pulls: [{ baseSha: RELEASE_BASE, headSha: PR_HEAD }] })],
 ];
+
+/** An issue event whose issue GitHub lists with comments (one without any holds no records, and costs no read). */
+function withComments<T extends Record<string, any>>(payload: T): T {
+  return { ...payload, issue: { ...payload.issue, comments: 2 } };
+}
 
 /** The examples as recorded (of commits and issues the loopback GitHub does not know), for the fields the shaped ones do not vary. */
 const recorded = (["deployment", "deployment_status", "issue_comment", "push", "pull_request", "check_run", "check_suite"] as const).map((event) => [event, () => example(event)] as const);
@@ -187,6 +203,16 @@ test("the well-formed originals all succeed, so the mangled runs start from payl
     expect({ name, errors, problems, malformed: logged }).toEqual({ name, errors: [], problems: [], malformed: [] });
     expect(calls.length).toBeGreaterThan(2);
   }
+});
+
+// Found by the property below once labels needed a role (the redesign reads who labelled): a payload
+// without its sender crashed the labeled handler with a TypeError instead of being refused.
+test("issues.labeled without its sender is refused as malformed, before any request", async () => {
+  const payload: Record<string, unknown> = issueEvent("labeled", { number: 1, labels: ["incident"] }, { login: "octocat" });
+  delete payload.sender;
+  const { errors, calls, problems, logged } = await deliver("issues", payload);
+  expect({ errors, calls, problems }).toEqual({ errors: [], calls: [], problems: [] });
+  expect(logged.map((l) => l.msg)).toEqual([expect.stringContaining("malformed payload, sender: Invalid input: expected object, received undefined")]);
 });
 
 test("mangled payloads of every subscribed event fail, if at all, only with GitHub's errors; every request is one GitHub allows, and a refused payload costs none", async () => {

@@ -1,12 +1,15 @@
 import nock from "nock";
+import type { Probot } from "probot";
+import { pino } from "pino";
 import { marker } from "../../src/markers.js";
-import { pullRequestEvent, type PullAction, type PullShape } from "../helpers/fixtures.js";
+import { readRecord } from "../../src/records.js";
+import { OWNER, pullRequestEvent, REPO, REPO_ID, SHA, type PullAction, type PullShape } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
-import { mergeBackBody, mergeBackIssue } from "../helpers/incident-texts.js";
+import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
 import {
   restCheckRun,
   restCheckRuns,
-  restComment,
   restComparePage,
   restComparison,
   restIssue,
@@ -15,7 +18,8 @@ import {
   type RestCommitInList,
   type RestPullOfCommitShape,
 } from "../helpers/rest-objects.js";
-import { testApp } from "../helpers/test-app.js";
+import { storyWebhooks } from "../helpers/story-webhooks.js";
+import { loadTestApp, NOW, TEST_RECORD_KEY, testApp, testProbot } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const BASE = "b".repeat(40);
@@ -28,20 +32,25 @@ const OFF_MAIN = { sha: "2222222222222222222222222222222222222222", message: "Ho
 /** A commit on main that a release-branch commit was cherry-picked from. */
 const PICKED = "7777777777777777777777777777777777777777";
 const CHERRY_PICK = { sha: commitSha(3), message: `Round totals to the cent\n\n(cherry picked from commit ${PICKED})` };
+/** Diffs as GitHub's diff media type gives them: the rounding fix, and a README change. */
+const ROUNDING_DIFF = "diff --git a/cart.js b/cart.js\nindex 1111111..2222222 100644\n--- a/cart.js\n+++ b/cart.js\n@@ -3 +3 @@\n-  return total;\n+  return Math.round(total * 100) / 100;\n";
+const README_DIFF = "diff --git a/README.md b/README.md\nindex 3333333..4444444 100644\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-# Shop\n+# The shop\n";
 
 const GET = {
   /** The pull request's commits: base...head, 100 a page. */
   prCommits: (page = 1) => `${REPO_PATH}/compare/${BASE}...${HEAD}?per_page=100&page=${page}`,
-  /** Which of them main lacks: master...head. */
-  notOnMain: (page = 1) => `${REPO_PATH}/compare/master...${HEAD}?per_page=100&page=${page}`,
+  /** Which of them main lacks: main is the branch, `heads/master`, whatever tag bears its name. */
+  notOnMain: (page = 1) => `${REPO_PATH}/compare/heads%2Fmaster...${HEAD}?per_page=100&page=${page}`,
   ancestry: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
+  /** A commit's diff (the diff media type). */
+  diff: (sha: string) => `${REPO_PATH}/commits/${sha}`,
+  /** This app's `mainline/exception` runs on a commit: where an exception's state is read. */
+  exceptionRuns: (sha: string) => `${REPO_PATH}/commits/${sha}/check-runs?check_name=mainline%2Fexception&app_id=123&filter=all&per_page=100`,
+  issue: (n: number) => `${REPO_PATH}/issues/${n}`,
   /** The pull requests that contain the head commit: a check run belongs to the commit, so each of them counts. */
   headPulls: `${REPO_PATH}/commits/${HEAD}/pulls?per_page=100`,
   checkRuns: (name = "mainline/merge-first") => `${REPO_PATH}/commits/${HEAD}/check-runs?check_name=${encodeURIComponent(name)}&filter=latest&per_page=100`,
   files: `${REPO_PATH}/pulls/2/files?per_page=100`,
-  openIncidents: `${REPO_PATH}/issues?labels=incident&state=open&per_page=100`,
-  comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
-  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
 };
 const HEAD_PULLS = `GET ${GET.headPulls}`;
 const WRITE_CHECK = [`GET ${GET.checkRuns()}`, `POST ${REPO_PATH}/check-runs`];
@@ -72,6 +81,40 @@ function pullCommits(github: ReturnType<typeof mockGitHub>, commits: RestCommitI
   for (let page = 1; page === 1 || (page - 1) * 100 < notOnMain.length; page++) {
     github.scope.get(GET.notOnMain(page)).reply(200, restComparePage({ base: "master", head: HEAD, commits: notOnMain.slice((page - 1) * 100, page * 100), status: notOnMain.length === 0 ? "behind" : "diverged" }));
   }
+}
+
+/** No exception for `sha`: this app has no `mainline/exception` run on it. */
+function noException(github: ReturnType<typeof mockGitHub>, sha: string) {
+  github.scope.get(GET.exceptionRuns(sha)).reply(200, restCheckRuns([]));
+}
+
+/**
+ * `sha`'s exception runs as GitHub lists them: one, holding the exception alice granted in
+ * `incident` an hour ago, active for three more hours.
+ */
+function grantedRuns(id: number, sha: string, incident: number) {
+  const run = restCheckRun({ id, name: "mainline/exception", headSha: sha, conclusion: "neutral" });
+  const state = {
+    incident,
+    sha,
+    env: "production",
+    by: "alice",
+    at: "2026-11-20T11:00:00.000Z",
+    expires: "2026-11-20T15:00:00.000Z",
+    approvals: 1 as const,
+    approved: "",
+    revoked: "",
+    used: "",
+    ended: "",
+    suspended: "",
+    source: `${9000 + id}:1`,
+  };
+  return { total_count: 1, check_runs: [{ ...run, output: { ...run.output, text: marker("exception-run", state) } }] };
+}
+
+/** A commit's diff, as the diff media type answers. */
+function diffOf(github: ReturnType<typeof mockGitHub>, sha: string, diff: string) {
+  github.scope.get(GET.diff(sha)).reply(200, diff, { "content-type": "text/plain; charset=utf-8" });
 }
 
 /** The open pull requests whose head is HEAD: this one (of `shape`) and `others`. */
@@ -132,14 +175,14 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
     github.token();
     github.config();
     pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -149,20 +192,61 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
     github.done();
   });
 
-  test("a `git cherry-pick -x` of a commit on main passes: its source is asked about once, and no exception is looked for", async () => {
+  test("a `git cherry-pick -x` of a commit on main passes: its source is asked about once, the two changes are compared, and no exception is looked for", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
     pullCommits(github, [CHERRY_PICK], [CHERRY_PICK]);
     github.scope.get(GET.ancestry(PICKED)).reply(200, restComparison(PICKED, "behind", { behind: 4 }));
+    diffOf(github, CHERRY_PICK.sha, ROUNDING_DIFF);
+    diffOf(github, PICKED, ROUNDING_DIFF);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.ancestry(PICKED)}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([
+      ...CONFIG_READS,
+      `GET ${GET.prCommits()}`,
+      `GET ${GET.notOnMain()}`,
+      `GET ${GET.ancestry(PICKED)}`,
+      `GET ${GET.diff(CHERRY_PICK.sha)}`,
+      `GET ${GET.diff(PICKED)}`,
+      HEAD_PULLS,
+      ...WRITE_CHECK,
+      `GET ${GET.files}`,
+    ]);
     expectCheck(github, "success", "The commit comes from master", ALL_ON_MAIN);
+    github.done();
+  });
+
+  test("a note of a commit on main whose change the commit does not contain fails: the note is a claim", async () => {
+    // Sources of their own: a commit's diff is read once per process, and this test reads its own.
+    const source = "6666666666666666666666666666666666666666";
+    const lying = { sha: commitSha(4), message: `Round totals to the cent\n\n(cherry picked from commit ${source})` };
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    pullCommits(github, [lying], [lying]);
+    github.scope.get(GET.ancestry(source)).reply(200, restComparison(source, "behind", { behind: 4 }));
+    diffOf(github, lying.sha, README_DIFF);
+    diffOf(github, source, ROUNDING_DIFF);
+    noException(github, lying.sha);
+    headPulls(github);
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened());
+
+    expectCheck(
+      github,
+      "failure",
+      "1 of 1 commit is not on master",
+      "Release branches take only commits already on `master`. In this pull request into `release/1.2`:\n\n" +
+        "- `0004000` Round totals to the cent: its note names 6666666 but its change does not contain 6666666's\n\n" +
+        FIX_BLOCK,
+    );
     github.done();
   });
 
@@ -172,7 +256,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
     github.config();
     pullCommits(github, [CHERRY_PICK], [CHERRY_PICK]);
     github.scope.get(GET.ancestry(PICKED)).reply(200, restComparison(PICKED, "diverged", { ahead: 1, behind: 2 }));
-    github.incidents([]);
+    noException(github, CHERRY_PICK.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
@@ -195,7 +279,7 @@ describe("pull_request into a release branch: mainline/merge-first", () => {
     github.token();
     github.config("mode: shadow\n");
     pullCommits(github, [OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
@@ -254,7 +338,7 @@ describe("pull_request into a release branch: how many calls one evaluation cost
     { commits: 1, pages: 1 },
     { commits: 50, pages: 1 },
     { commits: 100, pages: 1 },
-    { commits: 300, pages: 3 },
+    { commits: 250, pages: 3 },
   ])("a pull request of $commits commit(s) on main: $pages page(s) of its commits, one look at what main lacks, one at the head's pull requests, the check, the files", async ({ commits, pages }) => {
     const github = mockGitHub();
     github.token();
@@ -272,14 +356,14 @@ describe("pull_request into a release branch: how many calls one evaluation cost
     github.done();
   });
 
-  test("a 300-commit pull request is read to its last page: an offender in commit 300 fails it", async () => {
+  test("a 250-commit pull request is read to its last page: an offender in commit 250 fails it", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
-    const last = { sha: OFF_MAIN.sha, message: "Change 300, straight to the release branch" };
-    const commits = [...many(299), last];
+    const last = { sha: OFF_MAIN.sha, message: "Change 250, straight to the release branch" };
+    const commits = [...many(249), last];
     pullCommits(github, commits, [last]);
-    github.incidents([]);
+    noException(github, last.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
@@ -292,7 +376,7 @@ describe("pull_request into a release branch: how many calls one evaluation cost
       `GET ${GET.prCommits(2)}`,
       `GET ${GET.prCommits(3)}`,
       `GET ${GET.notOnMain()}`,
-      `GET ${GET.openIncidents}`,
+      `GET ${GET.exceptionRuns(last.sha)}`,
       HEAD_PULLS,
       ...WRITE_CHECK,
       `GET ${GET.files}`,
@@ -300,40 +384,46 @@ describe("pull_request into a release branch: how many calls one evaluation cost
     expectCheck(
       github,
       "failure",
-      "1 of 300 commits is not on master",
-      "Release branches take only commits already on `master`. In this pull request into `release/1.2`:\n\n- `2222222` Change 300, straight to the release branch: not on master\n\n" + FIX_BLOCK,
+      "1 of 250 commits is not on master",
+      "Release branches take only commits already on `master`. In this pull request into `release/1.2`:\n\n- `2222222` Change 250, straight to the release branch: not on master\n\n" + FIX_BLOCK,
     );
     github.done();
   });
-});
 
-describe("pull_request into a release branch under an exception", () => {
-  const INCIDENT = restIssue({ number: 7, title: "Payments fail", labels: ["incident"] });
-  const EXCEPTION = restComment({
-    id: 71,
-    issue: 7,
-    createdAt: "2026-11-20T11:00:00Z",
-    body:
-      "🟠 Exception granted by **alice**: `2222222` may deploy to production until 2026-11-20T15:00:00.000Z although it is not on `master`. Reason: payments down.\n\n" +
-      marker("exception", { sha: OFF_MAIN.sha, env: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", source: 9001, reason: "payments down" }),
-  });
-  const NEUTRAL_TITLE = "1 of 2 commits is not on master; allowed by the exception in incident #7";
-  const NEUTRAL_SUMMARY =
-    "These commits into `release/1.2` are not on `master`, but the exception **alice** granted in incident #7 covers this pull request. " +
-    "When it merges, each gets a merge-back issue in incident #7:\n\n" +
-    "- `2222222` Hot patch: skip the fraud check: not on master";
+  const couldNotVerify = (what: string, fix: string) =>
+    `mainline could not verify: ${what}. It reads no further, so that one pull request costs a bounded number of API calls, and what it has not read never passes. ${fix}`;
 
-  function exceptionReads(github: ReturnType<typeof mockGitHub>) {
-    pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
-    github.incidents([INCIDENT]);
-    github.scope.get(GET.comments(7)).reply(200, [EXCEPTION]);
-  }
-
-  test("an offending commit with an active exception in an open incident is neutral, naming the incident", async () => {
+  test("a pull request of more than 250 commits: its first page counts them, nothing more is read, and the check fails, could not verify", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
-    exceptionReads(github);
+    github.scope.get(GET.prCommits(1)).reply(200, restComparePage({ base: BASE, head: HEAD, commits: many(100), total: 251 }));
+    headPulls(github);
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened());
+
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits(1)}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expectCheck(
+      github,
+      "failure",
+      "Could not verify: the pull request has more than 250 commits",
+      couldNotVerify("the pull request has more than 250 commits", "Split it into smaller pull requests."),
+    );
+    github.done();
+  });
+
+  test("a release branch with more commits off main than are read: the pull request's commits on main are those main's merge base brings over the base", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.prCommits(1)).reply(200, restComparePage({ base: BASE, head: HEAD, commits: [ON_MAIN, OFF_MAIN] }));
+    // The release branch's own 300 commits are off main; the compare's merge base is main's commit SHA.mainHead.
+    github.scope.get(GET.notOnMain(1)).reply(200, restComparePage({ base: "heads/master", head: HEAD, commits: many(100), total: 302, status: "diverged" }));
+    const brought = `${REPO_PATH}/compare/${BASE}...${SHA.mainHead}?per_page=100&page=1`;
+    github.scope.get(brought).reply(200, restComparePage({ base: BASE, head: SHA.mainHead, commits: [ON_MAIN] }));
+    noException(github, OFF_MAIN.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
@@ -342,97 +432,146 @@ describe("pull_request into a release branch under an exception", () => {
 
     expect(github.calls()).toEqual([
       ...CONFIG_READS,
-      `GET ${GET.prCommits()}`,
-      `GET ${GET.notOnMain()}`,
-      `GET ${GET.openIncidents}`,
-      `GET ${GET.comments(7)}`,
+      `GET ${GET.prCommits(1)}`,
+      `GET ${GET.notOnMain(1)}`,
+      `GET ${brought}`,
+      `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`,
       HEAD_PULLS,
       ...WRITE_CHECK,
       `GET ${GET.files}`,
     ]);
-    expectCheck(github, "neutral", NEUTRAL_TITLE, NEUTRAL_SUMMARY);
+    expect(checkWritten(github)).toMatchObject({ conclusion: "failure", output: { title: "1 of 2 commits is not on master" } });
     github.done();
   });
 
-  test("when it merges, its offending commit gets a merge-back issue in the incident, and the check is updated in place", async () => {
+  test("more than 20 cherry-pick notes to verify: none is looked up, and the check fails, could not verify", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
-    exceptionReads(github);
-    // Merged: the head's list has this pull request, closed, and no other.
-    headPulls(github, { state: "closed" });
-    github.scope.get(GET.checkRuns()).reply(200, restCheckRuns([restCheckRun({ id: 31, name: "mainline/merge-first", headSha: HEAD, conclusion: "neutral" })]));
-    github.scope.patch(`${REPO_PATH}/check-runs/31`).reply(200, restCheckRun({ id: 31, name: "mainline/merge-first", headSha: HEAD, conclusion: "neutral" }));
+    const picks = Array.from({ length: 21 }, (_, i) => ({ sha: commitSha(0x200 + i), message: `Backport ${i + 1}\n\n(cherry picked from commit ${commitSha(0x300 + i)})` }));
+    pullCommits(github, picks, picks);
+    headPulls(github);
+    newCheck(github);
     noConfigChange(github);
-    github.scope.get(`${REPO_PATH}/issues/7`).reply(200, INCIDENT);
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    const mergeBack = mergeBackIssue({ number: 12, incident: 7, sha: OFF_MAIN.sha, body: `<!-- mainline:merge-back incident=7 sha=${OFF_MAIN.sha} -->`, createdAt: "2026-11-20T12:00:00Z" });
-    github.scope.post(`${REPO_PATH}/issues`).reply(201, mergeBack);
-    github.scope.get(GET.mergeBacks).reply(200, [mergeBack]);
 
-    await deliver(pullRequestEvent("closed"));
+    await deliver(opened());
 
-    expect(github.calls()).toEqual([
-      ...CONFIG_READS,
-      `GET ${GET.prCommits()}`,
-      `GET ${GET.notOnMain()}`,
-      `GET ${GET.openIncidents}`,
-      `GET ${GET.comments(7)}`,
-      HEAD_PULLS,
-      `GET ${GET.checkRuns()}`,
-      `PATCH ${REPO_PATH}/check-runs/31`,
-      `GET ${GET.files}`,
-      `GET ${REPO_PATH}/issues/7`,
-      `GET ${GET.mergeBacks}`,
-      `POST ${REPO_PATH}/issues`,
-      `GET ${GET.mergeBacks}`,
-    ]);
-    expect(github.requests.find((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues`)?.body).toEqual({
-      title: "Merge back 2222222 to master (incident #7)",
-      body: mergeBackBody({ incident: 7, sha: OFF_MAIN.sha, how: "was merged into `release/1.2` by pull request #2 under an exception in incident #7" }),
-      labels: ["merge-back"],
-      assignees: [],
-    });
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expectCheck(
+      github,
+      "failure",
+      "Could not verify: its commits carry more than 20 cherry-pick notes to check",
+      couldNotVerify("its commits carry more than 20 cherry-pick notes to check", "Split it into smaller pull requests."),
+    );
+    github.done();
+  });
+
+  test("a head in more than 5 other open pull requests into release branches: none of them is evaluated, and the check fails, could not verify", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    pullCommits(github, [ON_MAIN], []);
+    headPulls(github, {}, Array.from({ length: 6 }, (_, i) => ({ number: 3 + i, base: `release/1.${3 + i}` })));
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened());
+
+    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expectCheck(
+      github,
+      "failure",
+      "Could not verify: its head commit is also the head of more than 5 other open pull requests into release branches",
+      couldNotVerify("its head commit is also the head of more than 5 other open pull requests into release branches", "Close the ones not needed, or give each its own head commit."),
+    );
+    github.done();
+  });
+
+  test("a full page of pull requests with the head commit may leave out the one that fails: the check fails, could not verify", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    headPulls(github, { base: "master", head: "feature/search" }, Array.from({ length: 99 }, (_, i) => ({ number: 3 + i, state: "closed" as const })));
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened({ base: "master", head: "feature/search" }));
+
+    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(checkWritten(github)).toMatchObject({ conclusion: "failure", output: { title: "Could not verify: GitHub lists 100 or more pull requests with its head commit" } });
     github.done();
   });
 });
 
-describe("pull_request into a release branch: each offending commit needs its own exception", () => {
+describe("pull_request into a release branch under an exception: its state is this app's mainline/exception run on the commit", () => {
   const STOWAWAY = { sha: "5555555555555555555555555555555555555555", message: "Also bump the rate limit" };
-  const incident = (number: number) => restIssue({ number, title: `Payments fail (${number})`, labels: ["incident"] });
-  /** alice's exception for `sha`, granted in `issue` an hour ago and active for three more hours. */
-  const grant = (id: number, issue: number, sha: string) =>
-    restComment({
-      id,
-      issue,
-      createdAt: "2026-11-20T11:00:00Z",
-      body: marker("exception", { sha, env: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", source: 9000 + id, reason: "payments down" }),
-    });
-  const EVALUATION = [
-    ...CONFIG_READS,
-    `GET ${GET.prCommits()}`,
-    `GET ${GET.notOnMain()}`,
-    `GET ${GET.openIncidents}`,
-    `GET ${GET.comments(7)}`,
-    HEAD_PULLS,
-    ...WRITE_CHECK,
-    `GET ${GET.files}`,
-  ];
+  const incident = (number: number, state: "open" | "closed" = "open") => restIssue({ number, title: `Payments fail (${number})`, labels: ["incident"], state });
+  const BEFORE = [...CONFIG_READS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`];
+  /** The calls of an evaluation: each offending commit's exception runs and each covering incident are asked side by side, so in no fixed order. */
+  const evaluation = (exceptionReads: string[]) => ({ before: BEFORE, exceptionReads: exceptionReads.sort(), after: [HEAD_PULLS, ...WRITE_CHECK, `GET ${GET.files}`] });
+  const calls = (github: ReturnType<typeof mockGitHub>, exceptionReads: number) => {
+    const all = github.calls();
+    const end = BEFORE.length + exceptionReads;
+    return { before: all.slice(0, BEFORE.length), exceptionReads: all.slice(BEFORE.length, end).sort(), after: all.slice(end) };
+  };
+
+  test("an offending commit with an exception in force whose incident is open here is neutral, naming the incident", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, grantedRuns(71, OFF_MAIN.sha, 7));
+    github.scope.get(GET.issue(7)).reply(200, incident(7));
+    headPulls(github);
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened());
+
+    expect(calls(github, 2)).toEqual(evaluation([`GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, `GET ${GET.issue(7)}`]));
+    expectCheck(
+      github,
+      "neutral",
+      "1 of 2 commits is not on master; allowed by the exception in incident #7",
+      "These commits into `release/1.2` are not on `master`, but the exception **alice** granted in incident #7 covers this pull request. " +
+        "When it merges, each gets a merge-back issue in incident #7:\n\n" +
+        "- `2222222` Hot patch: skip the fraud check: not on master",
+    );
+    github.done();
+  });
+
+  test("an exception whose incident was closed covers nothing: the check fails", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    pullCommits(github, [OFF_MAIN], [OFF_MAIN]);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, grantedRuns(71, OFF_MAIN.sha, 7));
+    github.scope.get(GET.issue(7)).reply(200, incident(7, "closed"));
+    headPulls(github);
+    newCheck(github);
+    noConfigChange(github);
+
+    await deliver(opened());
+
+    expect(checkWritten(github)).toMatchObject({ conclusion: "failure", output: { title: "1 of 1 commit is not on master" } });
+    github.done();
+  });
 
   test("a commit without an exception fails the check, although another commit of the pull request has one", async () => {
     const github = mockGitHub();
     github.token();
     github.config();
     pullCommits(github, [OFF_MAIN, STOWAWAY], [OFF_MAIN, STOWAWAY]);
-    github.incidents([incident(7)]);
-    github.scope.get(GET.comments(7)).reply(200, [grant(71, 7, OFF_MAIN.sha)]);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, grantedRuns(71, OFF_MAIN.sha, 7));
+    noException(github, STOWAWAY.sha);
+    github.scope.get(GET.issue(7)).reply(200, incident(7));
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual(EVALUATION);
+    expect(calls(github, 3)).toEqual(evaluation([`GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, `GET ${GET.exceptionRuns(STOWAWAY.sha)}`, `GET ${GET.issue(7)}`]));
     expectCheck(
       github,
       "failure",
@@ -450,15 +589,17 @@ describe("pull_request into a release branch: each offending commit needs its ow
     github.token();
     github.config();
     pullCommits(github, [OFF_MAIN, STOWAWAY], [OFF_MAIN, STOWAWAY]);
-    github.incidents([incident(7)]);
-    github.scope.get(GET.comments(7)).reply(200, [grant(71, 7, OFF_MAIN.sha), grant(72, 7, STOWAWAY.sha)]);
+    github.scope.get(GET.exceptionRuns(OFF_MAIN.sha)).reply(200, grantedRuns(71, OFF_MAIN.sha, 7));
+    github.scope.get(GET.exceptionRuns(STOWAWAY.sha)).reply(200, grantedRuns(72, STOWAWAY.sha, 7));
+    github.scope.get(GET.issue(7)).times(2).reply(200, incident(7));
     headPulls(github);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened());
 
-    expect(github.calls()).toEqual(EVALUATION);
+    const reads = [`GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, `GET ${GET.exceptionRuns(STOWAWAY.sha)}`, `GET ${GET.issue(7)}`, `GET ${GET.issue(7)}`];
+    expect(calls(github, 4)).toEqual(evaluation(reads));
     expectCheck(
       github,
       "neutral",
@@ -470,36 +611,106 @@ describe("pull_request into a release branch: each offending commit needs its ow
     );
     github.done();
   });
+});
 
-  // Bug: evaluate-pr.ts coveringException returns only the first offender's exception, and pull-request.ts opens
-  // every offender's merge-back issue in that one incident. A commit whose exception was granted in another
-  // incident is tracked in the wrong one: its own incident gets no merge-back item, so nothing there blocks
-  // closing it, and the issue says the commit was merged under an exception of an incident that never granted one.
-  test("exceptions granted in two incidents: when it merges, each commit gets its merge-back issue in the incident that granted it", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    pullCommits(github, [OFF_MAIN, STOWAWAY], [OFF_MAIN, STOWAWAY]);
-    github.incidents([incident(7), incident(8)]);
-    github.scope.get(GET.comments(7)).reply(200, [grant(71, 7, OFF_MAIN.sha)]);
-    github.scope.get(GET.comments(8)).reply(200, [grant(81, 8, STOWAWAY.sha)]);
-    headPulls(github, { state: "closed" });
-    newCheck(github);
-    noConfigChange(github);
-    // What a fix may read: each incident, and the merge-back issues before and after each is opened.
-    github.scope.get(`${REPO_PATH}/issues/7`).optionally().reply(200, incident(7));
-    github.scope.get(`${REPO_PATH}/issues/8`).optionally().reply(200, incident(8));
-    github.scope.get(GET.mergeBacks).optionally().times(4).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues`).times(2).reply(201, (_uri, body) => {
-      const { title, body: text } = body as { title: string; body: string };
-      return restIssue({ number: 12, title, body: text, labels: ["merge-back"], author: { app: true } });
-    });
+describe("pull_request into a release branch, on the loopback GitHub", () => {
+  // Refs resolve there as git's do, and what a merge does is the incident's business (records,
+  // issues found or opened): told by the commands people type, not scripted call by call.
+  const ROOT = "0".repeat(39) + "1";
+  const STOWAWAY = { sha: "5555555555555555555555555555555555555555", message: "Also bump the rate limit" };
+  let server: GitHubTestServer;
+  let repo: Repository;
+  let hooks: ReturnType<typeof storyWebhooks>;
+  let probot: Probot;
+  let deliveries = 0;
 
-    await deliver(pullRequestEvent("closed"));
+  beforeAll(() => nock.enableNetConnect("127.0.0.1"));
+  afterAll(() => nock.disableNetConnect());
 
-    const titles = github.requests.filter((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues`).map((r) => (r.body as { title: string }).title);
-    expect(titles).toEqual(["Merge back 2222222 to master (incident #7)", "Merge back 5555555 to master (incident #8)"]);
-    github.done();
+  beforeEach(async () => {
+    server = new GitHubTestServer(PUBLIC_KEY);
+    await server.start();
+    server.clock = { now: () => NOW };
+    repo = server.addRepo(OWNER, REPO, "master");
+    // The pull_request fixture names the repository by its id, as records do.
+    repo.id = REPO_ID;
+    server.commit(repo, ROOT, null, "master");
+    server.commit(repo, ON_MAIN.sha, ROOT, "master", ON_MAIN.message);
+    server.commit(repo, BASE, ROOT, "release/1.2");
+    server.commit(repo, OFF_MAIN.sha, BASE, undefined, OFF_MAIN.message);
+    server.commit(repo, STOWAWAY.sha, OFF_MAIN.sha, "fix/payments", STOWAWAY.message);
+    server.route("GET", "/repos/:owner/:repo/pulls/:number/files", () => ({ status: 200, body: [] }));
+    server.setRole(repo, "alice", "maintain");
+    server.setRole(repo, "bob", "write");
+    hooks = storyWebhooks(server, repo);
+    probot = testProbot(pino({ level: "silent" }), server.apiBase);
+    await loadTestApp(probot);
+  });
+
+  afterEach(async () => {
+    await server.stop();
+    expect(server.problems).toEqual([]);
+  });
+
+  const send = ([name, payload]: readonly [string, unknown]) => probot.receive({ id: `delivery-${++deliveries}`, name, payload } as Parameters<Probot["receive"]>[0]);
+
+  /** bob opens an incident; alice grants an exception for each of `shas` in it. */
+  async function incidentAllowing(...shas: string[]): Promise<number> {
+    const number = server.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+    await send(hooks.comment(number, "bob", "/incident"));
+    for (const sha of shas) await send(hooks.comment(number, "alice", `/hotfix allow ${sha} production -- payments down`));
+    return number;
+  }
+
+  /** The pull request of OFF_MAIN and STOWAWAY into release/1.2, merged a minute ago. */
+  const mergedPull = () =>
+    server.addPull(repo, { head: "fix/payments", base: "release/1.2", commits: [OFF_MAIN.sha, STOWAWAY.sha], merged_at: "2026-11-20T11:59:00Z", merge_commit_sha: "f".repeat(40) }).number;
+  const pullEvent = (action: "opened" | "closed", number: number) => ["pull_request", pullRequestEvent(action, { number, baseSha: BASE, headSha: STOWAWAY.sha })] as const;
+
+  const issues = (label: string) => [...repo.issues.values()].filter((issue) => issue.labels.includes(label));
+  /** The merge-back records in the incident: which commit, tracked by which issue. */
+  const mergeBackRecords = (incident: number) =>
+    [...repo.comments.values()]
+      .filter((c) => c.issue_number === incident)
+      .map((c) => readRecord(TEST_RECORD_KEY, c.body))
+      .filter((r) => r?.kind === "merge-back")
+      .map((r) => ({ sha: (r!.fields as { sha: string }).sha, issue: (r!.fields as { issue: number }).issue }));
+
+  test("a tag named like main changes nothing: commits only the tag reaches are not on main", async () => {
+    repo.tags.set("master", STOWAWAY.sha);
+    await send(pullEvent("opened", server.addPull(repo, { head: "fix/payments", base: "release/1.2", commits: [OFF_MAIN.sha, STOWAWAY.sha] }).number));
+
+    const runs = [...(repo.checkRuns?.values() ?? [])].filter((r) => r.name === "mainline/merge-first");
+    expect(runs).toMatchObject([{ head_sha: STOWAWAY.sha, conclusion: "failure", output: { title: "2 of 2 commits are not on master" } }]);
+  });
+
+  test("merged: each offending commit gets a merge-back issue and a record in the incident, and the check is updated in place", async () => {
+    const incident = await incidentAllowing(OFF_MAIN.sha, STOWAWAY.sha);
+    const pull = mergedPull();
+    await send(pullEvent("opened", pull));
+    await send(pullEvent("closed", pull));
+
+    const [run, ...more] = [...(repo.checkRuns?.values() ?? [])].filter((r) => r.name === "mainline/merge-first");
+    expect(more).toEqual([]);
+    expect(run).toMatchObject({ head_sha: STOWAWAY.sha, conclusion: "neutral", output: { title: `2 of 2 commits are not on master; allowed by the exception in incident #${incident}` } });
+    const items = issues("merge-back");
+    expect(items.map((i) => i.title)).toEqual([`Merge back 2222222 to master (incident #${incident})`, `Merge back 5555555 to master (incident #${incident})`]);
+    expect(items[0]!.body).toContain(`Commit \`${OFF_MAIN.sha}\` was merged into \`release/1.2\` by pull request #${pull} under an exception in incident #${incident}`);
+    expect(mergeBackRecords(incident)).toEqual([
+      { sha: OFF_MAIN.sha, issue: items[0]!.number },
+      { sha: STOWAWAY.sha, issue: items[1]!.number },
+    ]);
+  });
+
+  test("merged under exceptions granted in two incidents: each commit gets its merge-back issue and record in the incident that granted it", async () => {
+    const first = await incidentAllowing(OFF_MAIN.sha);
+    const second = await incidentAllowing(STOWAWAY.sha);
+    await send(pullEvent("closed", mergedPull()));
+
+    const titles = issues("merge-back").map((i) => i.title);
+    expect(titles).toEqual([`Merge back 2222222 to master (incident #${first})`, `Merge back 5555555 to master (incident #${second})`]);
+    expect(mergeBackRecords(first).map((r) => r.sha)).toEqual([OFF_MAIN.sha]);
+    expect(mergeBackRecords(second).map((r) => r.sha)).toEqual([STOWAWAY.sha]);
   });
 });
 
@@ -556,13 +767,13 @@ describe("pull_request whose head is also the head of other open pull requests: 
     github.config();
     headPulls(github, HOTFIX, [INTO_RELEASE]);
     pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened(HOTFIX));
 
-    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -577,7 +788,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
     github.token();
     github.config();
     pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     headPulls(github, { head: "hotfix/payments" }, [{ number: 3, ...HOTFIX }]);
     newCheck(github);
     noConfigChange(github);
@@ -588,7 +799,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
       ...CONFIG_READS,
       `GET ${GET.prCommits()}`,
       `GET ${GET.notOnMain()}`,
-      `GET ${GET.openIncidents}`,
+      `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`,
       HEAD_PULLS,
       ...WRITE_CHECK,
       `GET ${GET.files}`,
@@ -603,13 +814,13 @@ describe("pull_request whose head is also the head of other open pull requests: 
     github.config("checks:\n  otherPullRequests: none\n");
     headPulls(github, { base: "master", head: "hotfix/payments" }, [INTO_RELEASE]);
     pullCommits(github, [ON_MAIN, OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     newCheck(github);
     noConfigChange(github);
 
     await deliver(opened({ base: "develop", head: "hotfix/payments" }));
 
-    expect(github.calls()).toEqual([CONFIG_READS[0], CONFIG_READS[1], HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.openIncidents}`, ...WRITE_CHECK, `GET ${GET.files}`]);
+    expect(github.calls()).toEqual([CONFIG_READS[0], CONFIG_READS[1], HEAD_PULLS, `GET ${GET.prCommits()}`, `GET ${GET.notOnMain()}`, `GET ${GET.exceptionRuns(OFF_MAIN.sha)}`, ...WRITE_CHECK, `GET ${GET.files}`]);
     expectCheck(
       github,
       "failure",
@@ -628,7 +839,7 @@ describe("pull_request whose head is also the head of other open pull requests: 
     github.config();
     headPulls(github, HOTFIX, [{ ...INTO_RELEASE, base: "release/`1.2`" }]);
     pullCommits(github, [OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     newCheck(github);
     noConfigChange(github);
 
@@ -690,7 +901,7 @@ describe("pull_request actions", () => {
     github.token();
     github.config();
     pullCommits(github, [OFF_MAIN], [OFF_MAIN]);
-    github.incidents([]);
+    noException(github, OFF_MAIN.sha);
     headPulls(github);
     newCheck(github);
     noConfigChange(github);

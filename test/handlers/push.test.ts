@@ -1,9 +1,11 @@
 import nock from "nock";
 import { pushEvent, SHA } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
-import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaIssue } from "../helpers/incident-texts.js";
-import { restComment, restCommit, restComparison, restIssue, restPullOfCommit } from "../helpers/rest-objects.js";
+import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-incidents.js";
+import { restComparison } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
+import { incidentRecordText, mergeBackIssueBody, mergeBackRecordText } from "../helpers/trust-texts.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 const S = SHA.offMain;
@@ -14,6 +16,7 @@ const UNRELATED = "dddddddddddddddddddddddddddddddddddddddd";
 /** A squash-merge on main of pull request #20, whose own commits are S, T and its head U. */
 const SQUASH = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
 const U = "6666666666666666666666666666666666666666";
+const ROOT = "a".repeat(40);
 
 /** Incident #7's ledger, before and after its merge-back issue #9 is done; its RCA issue #8 is unwritten. */
 const ledger = (status: string, mergeBackState: string) =>
@@ -23,14 +26,10 @@ const LEDGER_AFTER = ledger(`**Status:** cannot close yet (2 blocking):\n${RCA_B
 
 const GET = {
   openMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=open&per_page=100`,
-  allMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   /** Items closed since the push (the fixture's `repository.pushed_at`): their ledgers are rewritten too. */
   closedSincePush: `${REPO_PATH}/issues?labels=merge-back&state=closed&per_page=100&since=2019-05-15T15%3A20%3A57.000Z`,
-  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100`,
-  comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
   compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
   pulls: (sha: string) => `${REPO_PATH}/commits/${sha}/pulls?per_page=100`,
-  pullCommits: (n: number) => `${REPO_PATH}/pulls/${n}/commits?per_page=100`,
   diff: (sha: string) => `${REPO_PATH}/commits/${sha}`,
 };
 const DIFF = "application/vnd.github.v3.diff";
@@ -39,11 +38,6 @@ const diffOf = (file: string, from: string, to: string) =>
   `diff --git a/${file} b/${file}\nindex 1111111..2222222 100644\n--- a/${file}\n+++ b/${file}\n@@ -1 +1 @@\n-${from}\n+${to}\n`;
 
 /** The deliveries, built once: each is checked against GitHub's webhook schema. */
-const CHERRY_PICKED_TO_MAIN = pushEvent({
-  before: SHA.mainHead,
-  after: CHERRY_PICK,
-  commits: [{ id: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${S})` }],
-});
 const PUSHED_TO_RELEASE = pushEvent({
   branch: "release/2026.11",
   before: SHA.mainHead,
@@ -51,23 +45,13 @@ const PUSHED_TO_RELEASE = pushEvent({
   commits: [{ id: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${S})` }],
 });
 const UNRELATED_TO_MAIN = pushEvent({ before: SHA.mainHead, after: UNRELATED, commits: [{ id: UNRELATED, message: "Fix a typo in the README" }] });
-const SQUASHED_TO_MAIN = pushEvent({ before: SHA.mainHead, after: SQUASH, commits: [{ id: SQUASH, message: "Payments: retry and longer timeout (#20)" }] });
-/** Pull request #20 into master from hotfix/payments, squash-merged as SQUASH. */
-const PULL_20 = { ...restPullOfCommit({ number: 20, base: "master", head: "hotfix/payments", headSha: U, state: "closed" }), merge_commit_sha: SQUASH };
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+  nock.disableNetConnect();
+  // Only the loopback GitHub of the tests that run against it: nothing else leaves the process.
+  nock.enableNetConnect((host) => host.startsWith("127.0.0.1:"));
+});
 afterEach(() => nock.cleanAll());
-
-/** After the push closed `closed` (incident #7's items): found again since the push, then #7's ledger rewritten from its records. */
-function incident7LedgerRewritten(github: ReturnType<typeof mockGitHubWithConfig>, closed: ReturnType<typeof mergeBackIssue>[]) {
-  github.scope.get(GET.closedSincePush).reply(200, closed);
-  github.scope.get(`${REPO_PATH}/issues/7`).reply(200, restIssue({ number: 7, title: "Payments fail", labels: ["incident"] }));
-  github.scope.get(GET.comments(7)).reply(200, [restComment({ id: 70, issue: 7, body: LEDGER_BEFORE })]);
-  github.scope.get(GET.allMergeBacks).reply(200, closed);
-  github.scope.get(GET.rcas).reply(200, [rcaIssue({ number: 8, incident: 7, title: "Payments fail" })]);
-  github.scope.get(`${REPO_PATH}/deployments?per_page=30`).reply(200, []);
-  github.scope.patch(`${REPO_PATH}/issues/comments/70`).reply(200, restComment({ id: 70, issue: 7, body: LEDGER_AFTER, updatedAt: "2026-11-20T12:00:00Z" }));
-}
 
 async function deliver(payload: ReturnType<typeof pushEvent>) {
   const { probot } = await testApp();
@@ -75,42 +59,6 @@ async function deliver(payload: ReturnType<typeof pushEvent>) {
 }
 
 describe("push", () => {
-  test("a cherry-pick reaching main closes its merge-back issue, naming the commit and the way, and rewrites the incident's ledger", async () => {
-    const github = mockGitHubWithConfig();
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S })]);
-    github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "done" }));
-    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }));
-    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" })]);
-
-    await deliver(CHERRY_PICKED_TO_MAIN);
-
-    expect(github.calls()).toEqual([
-      ...CONFIG_READS,
-      `GET ${GET.openMergeBacks}`,
-      // The pushed commit's trailer is evidence enough: GitHub is not asked about S.
-      `POST ${REPO_PATH}/issues/9/comments`,
-      `PATCH ${REPO_PATH}/issues/9`,
-      // Items closed since the push was made: a redelivery after a failure finds theirs here.
-      `GET ${GET.closedSincePush}`,
-      `GET ${REPO_PATH}/issues/7`,
-      `GET ${GET.comments(7)}`,
-      `GET ${GET.allMergeBacks}`,
-      `GET ${GET.rcas}`,
-      `GET ${REPO_PATH}/deployments?per_page=30`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
-    ]);
-    expect(github.requests.filter((r) => r.method !== "GET").slice(1).map((r) => r.body)).toEqual([
-      {
-        body:
-          `✅ Done: 2222222 reached master as a cherry-pick: ccccccc carries \`(cherry picked from commit ${S})\`.\n\n` +
-          `<!-- mainline:merge-back-done sha=${S} commit=${CHERRY_PICK} way=cherry-pick -->`,
-      },
-      { state: "closed", state_reason: "completed" },
-      { body: LEDGER_AFTER },
-    ]);
-    github.done();
-  });
-
   test("a push to another branch does nothing beyond reading config", async () => {
     const github = mockGitHubWithConfig();
 
@@ -148,70 +96,155 @@ describe("push", () => {
     ]);
     github.done();
   });
+});
 
-  test("a squash-merged pull request closes every item whose commit it held; the push's pull request and its commits are read once for all of them", async () => {
-    const github = mockGitHubWithConfig();
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S }), mergeBackIssue({ number: 10, incident: 7, sha: T })]);
-    for (const sha of [S, T]) github.scope.get(GET.compare(sha)).reply(200, restComparison(sha, "diverged", { ahead: 1, behind: 1 }));
-    github.scope.get(GET.pulls(SQUASH)).reply(200, [PULL_20]);
-    github.scope.get(GET.pullCommits(20)).reply(200, [restCommit(S, "Retry charges"), restCommit(T, "Longer timeout"), restCommit(U, "Test the retry")]);
-    for (const n of [9, 10]) {
-      github.scope.post(`${REPO_PATH}/issues/${n}/comments`).reply(201, restComment({ id: n * 10, issue: n, body: "done" }));
-      github.scope.patch(`${REPO_PATH}/issues/${n}`).reply(200, mergeBackIssue({ number: n, incident: 7, sha: n === 9 ? S : T, state: "closed" }));
-    }
-    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: S, state: "closed" }), mergeBackIssue({ number: 10, incident: 7, sha: T, state: "closed" })]);
+/*
+ * The pushes that close items run against the loopback GitHub: the commits carry real diffs (a
+ * cherry-pick note or a squash merge counts only when its change contains S's), and incident #7's
+ * items are signed records of the app.
+ */
 
-    await deliver(SQUASHED_TO_MAIN);
+/** S's change, as `git show` prints it: the charge is retried. */
+const S_DIFF =
+  "diff --git a/pay.js b/pay.js\nindex 3b18e51..a9c2f0d 100644\n--- a/pay.js\n+++ b/pay.js\n" +
+  "@@ -1,4 +1,4 @@\n function charge(order) {\n   const total = order.total;\n-  return gateway.charge(total);\n+  return gateway.charge(total, { retry: true });\n }\n";
+/** The same change cherry-picked onto a main that moved on: other line numbers, other context, other blobs. */
+const CHERRY_PICK_DIFF =
+  "diff --git a/pay.js b/pay.js\nindex 5d0c1e2..7e8f9a0 100644\n--- a/pay.js\n+++ b/pay.js\n" +
+  "@@ -11,4 +11,4 @@\n function charge(order) {\n   const total = order.amount;\n-  return gateway.charge(total);\n+  return gateway.charge(total, { retry: true });\n }\n";
+/** A commit whose message claims the cherry-pick but whose change is something else. */
+const LYING_DIFF = "diff --git a/README.md b/README.md\nindex 1111111..2222222 100644\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-# Pay\n+# Payments\n";
+/** T's change: a longer timeout. */
+const T_DIFF = "diff --git a/http.js b/http.js\nindex 0a1b2c3..4d5e6f7 100644\n--- a/http.js\n+++ b/http.js\n@@ -1 +1 @@\n-const TIMEOUT = 1000;\n+const TIMEOUT = 5000;\n";
+/** U's change: a test of the retry. */
+const U_DIFF =
+  "diff --git a/pay.test.js b/pay.test.js\nindex 8a9b0c1..2d3e4f5 100644\n--- a/pay.test.js\n+++ b/pay.test.js\n" +
+  "@@ -1,2 +1,3 @@\n const { charge } = require(\"./pay\");\n+test(\"retries\", () => expect(charge).toBeDefined());\n test(\"charges\", () => {});\n";
+/** Pull request #20 squashed onto main: S's, T's and U's changes in one commit. */
+const SQUASH_DIFF = [S_DIFF, T_DIFF, U_DIFF].sort((a, b) => a.localeCompare(b)).join("");
 
-    expect(github.calls()).toEqual([
-      ...CONFIG_READS,
-      `GET ${GET.openMergeBacks}`,
-      // #9: S is not on main; the pushed commit came from pull request #20, whose commits hold S.
-      `GET ${GET.compare(S)}`,
-      `GET ${GET.pulls(SQUASH)}`,
-      `GET ${GET.pullCommits(20)}`,
-      `POST ${REPO_PATH}/issues/9/comments`,
-      `PATCH ${REPO_PATH}/issues/9`,
-      // #10: one read of its own; #20's commits are known already.
-      `GET ${GET.compare(T)}`,
-      `POST ${REPO_PATH}/issues/10/comments`,
-      `PATCH ${REPO_PATH}/issues/10`,
-      `GET ${GET.closedSincePush}`,
-      `GET ${REPO_PATH}/issues/7`,
-      `GET ${GET.comments(7)}`,
-      `GET ${GET.allMergeBacks}`,
-      `GET ${GET.rcas}`,
-      `GET ${REPO_PATH}/deployments?per_page=30`,
-      `PATCH ${REPO_PATH}/issues/comments/70`,
+let w: LoopbackWorld;
+
+/** master: ROOT → 3333333; incident #7 (RCA #8 unwritten) with the items `items`, each its merge-back issue recorded at 09:00; its ledger. */
+async function incidentWithItems(items: Array<{ issue: number; sha: string }>) {
+  w = await loopbackWorld();
+  w.github.commit(w.repo, ROOT, null, "master");
+  w.github.commit(w.repo, SHA.mainHead, ROOT, "master");
+  w.github.commit(w.repo, S, ROOT, "hotfix/payments", "Retry charges", S_DIFF);
+  w.github.commit(w.repo, T, S, "hotfix/payments", "Longer timeout", T_DIFF);
+  w.github.commit(w.repo, U, T, "hotfix/payments", "Test the retry", U_DIFF);
+  w.at("2026-11-20T09:00:00.000Z");
+  w.personIssue(7, { title: "Payments fail", labels: ["incident"] });
+  w.appIssue(8, { title: "RCA: Payments fail", body: rcaTemplateBody({ incident: 7, title: "Payments fail" }), labels: ["rca"] });
+  w.record(7, "incident", { by: "alice", via: "command", at: "2026-11-20T09:00:00.000Z", rca: 8 }, incidentRecordText(8));
+  for (const { issue, sha } of items) {
+    w.appIssue(issue, { title: `Merge back ${sha.slice(0, 7)} to master (incident #7)`, body: mergeBackIssueBody({ incident: 7, sha }), labels: ["merge-back"] });
+    w.record(7, "merge-back", { sha, issue, at: "2026-11-20T09:00:00.000Z" }, mergeBackRecordText({ sha, issue }));
+  }
+  const ledgerComment = w.appComment(7, items.length === 1 && items[0]!.sha === S ? LEDGER_BEFORE : "<!-- mainline:ledger incident=7 -->\n\nas it was");
+  w.at("2026-11-20T12:00:00.000Z");
+  return ledgerComment;
+}
+
+/** Pull request #20 from hotfix/payments (S, T, U) into master, squash-merged as SQUASH. */
+function squashMergedPull() {
+  w.github.addPull(w.repo, { number: 20, title: "Payments: retry and longer timeout", head: "hotfix/payments", base: "master", commits: [S, T, U], merged_at: "2026-11-20T11:59:00Z", merge_commit_sha: SQUASH });
+}
+
+const pushToMain = (commits: Array<{ sha: string; message: string; diff: string }>) => w.hooks.push("master", "alice", commits);
+const doneComment = (sha: string, explanation: string, commit: string, way: string) => `✅ Done: ${explanation}\n\n<!-- mainline:merge-back-done sha=${sha} commit=${commit} way=${way} -->`;
+const diffReads = (from: number) => w.github.log.slice(from).filter((r) => r.method === "GET" && /\/commits\/[0-9a-f]{40}$/.test(r.path)).map((r) => r.path.split("/").at(-1));
+
+describe("push to main with the changes of merge-back items", () => {
+  afterEach(async () => {
+    await w.stop();
+    expect(w.github.problems).toEqual([]);
+  });
+
+  test("a cherry-pick whose change contains S's closes its merge-back issue, naming the commit and the way, and rewrites the incident's ledger", async () => {
+    const ledgerComment = await incidentWithItems([{ issue: 9, sha: S }]);
+    const from = w.mark();
+
+    await w.deliver(pushToMain([{ sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${S})`, diff: CHERRY_PICK_DIFF }]));
+
+    expect(w.writes(from)).toEqual([
+      {
+        method: "POST",
+        path: `${w.api}/issues/9/comments`,
+        body: { body: doneComment(S, "2222222 reached master as a cherry-pick: ccccccc notes that it was cherry-picked from 2222222, and its change contains 2222222's.", CHERRY_PICK, "cherry-pick") },
+      },
+      { method: "PATCH", path: `${w.api}/issues/9`, body: { state: "closed", state_reason: "completed" } },
+      { method: "PATCH", path: `${w.api}/issues/comments/${ledgerComment.id}`, body: { body: LEDGER_AFTER } },
     ]);
-    expect(github.requests.filter((r) => r.method === "POST" && r.path.endsWith("/comments")).map((r) => r.body)).toEqual(
-      [S, T].map((sha) => ({
-        body:
-          `✅ Done: ${sha.slice(0, 7)} reached master through pull request #20, merged as eeeeeee.\n\n` +
-          `<!-- mainline:merge-back-done sha=${sha} commit=${SQUASH} way=squash-or-rebase -->`,
-      })),
-    );
-    github.done();
+    expect(w.issue(9)).toMatchObject({ state: "closed", state_reason: "completed" });
+    // The note is a claim until the diffs prove it: S's and the noting commit's, each read once.
+    expect(diffReads(from).sort()).toEqual([S, CHERRY_PICK].sort());
+    expect(w.calls(from).length).toBeLessThanOrEqual(16);
+  });
+
+  test("a cherry-pick note whose change does not contain S's is a claim: the item stays open, and its issue is neither closed nor said done", async () => {
+    await incidentWithItems([{ issue: 9, sha: S }]);
+    const from = w.mark();
+
+    await w.deliver(pushToMain([{ sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${S})`, diff: LYING_DIFF }]));
+
+    expect(w.writes(from).filter((r) => r.path.startsWith(`${w.api}/issues/9`))).toEqual([]);
+    expect(w.issue(9).state).toBe("open");
+    expect(w.comments(9)).toEqual([]);
+  });
+
+  test("a squash-merged pull request closes every item whose commit it held; the push's pull request, its commits and its diff are read once for all of them", async () => {
+    const ledgerComment = await incidentWithItems([
+      { issue: 9, sha: S },
+      { issue: 10, sha: T },
+    ]);
+    squashMergedPull();
+    const from = w.mark();
+
+    await w.deliver(pushToMain([{ sha: SQUASH, message: "Payments: retry and longer timeout (#20)", diff: SQUASH_DIFF }]));
+
+    const done = (sha: string) =>
+      doneComment(sha, `${sha.slice(0, 7)} reached master through pull request #20, merged as eeeeeee, whose change contains ${sha.slice(0, 7)}'s.`, SQUASH, "squash-or-rebase");
+    expect(w.writes(from)).toEqual([
+      { method: "POST", path: `${w.api}/issues/9/comments`, body: { body: done(S) } },
+      { method: "PATCH", path: `${w.api}/issues/9`, body: { state: "closed", state_reason: "completed" } },
+      { method: "POST", path: `${w.api}/issues/10/comments`, body: { body: done(T) } },
+      { method: "PATCH", path: `${w.api}/issues/10`, body: { state: "closed", state_reason: "completed" } },
+      {
+        method: "PATCH",
+        path: `${w.api}/issues/comments/${ledgerComment.id}`,
+        body: {
+          body: ledgerText({
+            incident: 7,
+            status: `**Status:** cannot close yet (2 blocking):\n${RCA_BLOCKERS_UNWRITTEN(8)}`,
+            mergeBack: "| issue | commit | state |\n| --- | --- | --- |\n| #9 | `2222222` | done (on master) |\n| #10 | `5555555` | done (on master) |",
+            rca: RCA_ROW_UNWRITTEN(8),
+          }),
+        },
+      },
+    ]);
+    const calls = w.calls(from);
+    expect(calls.filter((c) => c === `GET ${w.api}/commits/${SQUASH}/pulls?per_page=100`)).toHaveLength(1);
+    expect(calls.filter((c) => c === `GET ${w.api}/pulls/20/commits?per_page=100`)).toHaveLength(1);
+    expect(diffReads(from).sort()).toEqual([S, T, SQUASH].sort());
+    expect(calls.length).toBeLessThanOrEqual(22);
   });
 
   test("a pull request whose head is the item's commit needs no list of its commits", async () => {
-    const github = mockGitHubWithConfig();
-    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: U })]);
-    github.scope.get(GET.compare(U)).reply(200, restComparison(U, "diverged", { ahead: 1, behind: 1 }));
-    github.scope.get(GET.pulls(SQUASH)).reply(200, [PULL_20]);
-    github.scope.post(`${REPO_PATH}/issues/9/comments`).reply(201, restComment({ id: 90, issue: 9, body: "done" }));
-    github.scope.patch(`${REPO_PATH}/issues/9`).reply(200, mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" }));
-    incident7LedgerRewritten(github, [mergeBackIssue({ number: 9, incident: 7, sha: U, state: "closed" })]);
+    await incidentWithItems([{ issue: 9, sha: U }]);
+    squashMergedPull();
+    const from = w.mark();
 
-    await deliver(SQUASHED_TO_MAIN);
+    await w.deliver(pushToMain([{ sha: SQUASH, message: "Payments: retry and longer timeout (#20)", diff: SQUASH_DIFF }]));
 
-    expect(github.calls().slice(CONFIG_READS.length, CONFIG_READS.length + 5)).toEqual([
-      `GET ${GET.openMergeBacks}`,
-      `GET ${GET.compare(U)}`,
-      `GET ${GET.pulls(SQUASH)}`,
-      `POST ${REPO_PATH}/issues/9/comments`,
-      `PATCH ${REPO_PATH}/issues/9`,
+    expect(w.writes(from).slice(0, 2)).toEqual([
+      {
+        method: "POST",
+        path: `${w.api}/issues/9/comments`,
+        body: { body: doneComment(U, "6666666 reached master through pull request #20, merged as eeeeeee, whose change contains 6666666's.", SQUASH, "squash-or-rebase") },
+      },
+      { method: "PATCH", path: `${w.api}/issues/9`, body: { state: "closed", state_reason: "completed" } },
     ]);
-    github.done();
+    expect(w.calls(from).filter((c) => c.includes("/pulls/20/commits"))).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import nock from "nock";
 import { marker } from "../../src/markers.js";
-import { issueComment } from "../helpers/fixtures.js";
+import { recordBody, type RecordFields, type RecordKind } from "../../src/records.js";
+import { issueComment, REPO_ID } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { restCheckRun, restCheckRuns, restComment, restIssue, restPull, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
-import { testApp } from "../helpers/test-app.js";
+import { testApp, TEST_RECORD_KEY } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
 /** NOW (2026-11-20T12:00:00Z) less 90 days. */
@@ -15,7 +16,17 @@ const GET = {
   incidents: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=${SINCE}`,
   mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100&since=${SINCE}`,
+  /** The changes of `.github/mainline.yml` on main in the window (a weakening is a line in the report, SPEC 8). */
+  configHistory: `${REPO_PATH}/commits?path=.github%2Fmainline.yml&sha=heads%2Fmaster&since=${SINCE}&per_page=10`,
 };
+/** What the report reads at once before the incidents' threads: the three lists and the config's history on main. */
+const REPORT_LISTS = [`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`, `GET ${GET.configHistory}`].sort();
+
+/**
+ * The dispatcher's first reads: the issue's thread (its records say whether it is an incident, its
+ * replies whether the comment was answered), then the app's 👍 on the comment.
+ */
+const DISPATCH_READS = (issue: number) => [`GET ${GET.comments(issue)}`, `GET ${GET.reactions}`];
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
@@ -86,16 +97,23 @@ const INCIDENTS = HISTORY.map(({ number, title, createdAt, closedAt, cascade }) 
   restIssue({ number, title, labels: cascade ? ["incident", "hotfix-cascade"] : ["incident"], createdAt, updatedAt: "2026-11-20T10:00:00Z", ...(closedAt ? { state: "closed" as const, closedAt } : {}), author: { login: "octocat" } }),
 );
 
-function records(incident: (typeof HISTORY)[number]) {
+/** The merge-back issue that tracks each commit deployed under an exception (a deploy record names it). */
+const MERGE_BACK_OF: Record<string, number> = { [sha("1")]: 6, [sha("2")]: 12, [sha("3")]: 22, [sha("5")]: 32, [sha("6")]: 42, [sha("9")]: 4 };
+
+/**
+ * The incident's thread: the app's signed records (this repository, this incident), as its own
+ * comments. The first says the issue became an incident: without it the label makes nothing.
+ */
+function records(incident: { number: number; createdAt: string; grants: Grant[]; deploys: Deploy[] }) {
   let id = incident.number * 100;
-  const comment = (body: string, at: string) => restComment({ id: id++, issue: incident.number, body, createdAt: at.replace(".000", "") });
+  const record = <K extends RecordKind>(kind: K, fields: RecordFields<K>, text: string, at: string) =>
+    restComment({ id: id++, issue: incident.number, body: recordBody(TEST_RECORD_KEY, kind, { repo: REPO_ID, incident: incident.number }, fields, text), createdAt: at.replace(".000", "") });
   return [
-    ...incident.grants.map((g) =>
-      comment(`Exception granted.\n\n${marker("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, source: id, reason: "outage" })}`, g.at),
-    ),
+    record("incident", { by: "octocat", via: "label", at: incident.createdAt, rca: incident.number + 1 }, "This issue is an incident.", incident.createdAt),
+    ...incident.grants.map((g) => record("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, reason: "outage", source: `${id}:1` }, "Exception granted.", g.at)),
     ...incident.deploys.flatMap((d) => [
-      comment(`Deployed under the exception.\n\n${marker("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at })}`, d.at),
-      ...(d.reached ? [comment(`Reached production.\n\n${marker("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached })}`, d.reached)] : []),
+      record("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at, issue: MERGE_BACK_OF[d.sha]! }, "Deployed under the exception.", d.at),
+      ...(d.reached ? [record("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached, issue: MERGE_BACK_OF[d.sha]! }, "Reached production.", d.reached)] : []),
     ]),
   ];
 }
@@ -170,6 +188,7 @@ describe("/mainline report", () => {
     github.scope.get(GET.incidents).reply(200, INCIDENTS);
     github.scope.get(GET.mergeBacks).reply(200, MERGE_BACKS);
     github.scope.get(GET.rcas).reply(200, RCAS);
+    github.scope.get(GET.configHistory).reply(200, []);
     for (const incident of HISTORY) github.scope.get(GET.comments(incident.number)).reply(200, records(incident));
     github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
     github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
@@ -177,11 +196,11 @@ describe("/mainline report", () => {
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
 
     const calls = github.calls();
-    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
+    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
     // The three lists are read at once, then each incident's thread.
-    expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
-    expect(calls.slice(9, 14).sort()).toEqual(HISTORY.map((i) => `GET ${GET.comments(i.number)}`).sort());
-    expect(calls.slice(14)).toEqual([`POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(calls.slice(6, 10).sort()).toEqual(REPORT_LISTS);
+    expect(calls.slice(10, 15).sort()).toEqual(HISTORY.map((i) => `GET ${GET.comments(i.number)}`).sort());
+    expect(calls.slice(15)).toEqual([`POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
     expect(github.requests.at(-1)?.body).toEqual({ body: `${REPORT}\n\n<!-- mainline:reply source=9001 -->` });
     github.done();
   });
@@ -197,7 +216,7 @@ describe("/mainline report", () => {
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
-    expect(github.calls()).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(github.calls()).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`, `POST ${REPO_PATH}/issues/50/comments`]);
     expect(github.requests.at(-1)?.body).toEqual({
       body:
         "mainline could not run this command from [your comment](https://github.com/Codertocat/Hello-World/issues/50#issuecomment-9001):\n\n" +
@@ -217,6 +236,7 @@ describe("/mainline report", () => {
     github.scope.get(GET.incidents).reply(200, []);
     github.scope.get(GET.mergeBacks).reply(200, []);
     github.scope.get(GET.rcas).reply(200, []);
+    github.scope.get(GET.configHistory).reply(200, []);
     github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
     github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
 
@@ -236,6 +256,32 @@ describe("/mainline report", () => {
       ].join("\n"),
     );
     expect(body).toContain("Nothing to follow up.");
+    github.done();
+  });
+});
+
+describe("/mainline report: only the app's records count", () => {
+  // SPEC 8: a label, and a record copied by a person, are views; the report counts what the app recorded.
+  test("an issue labelled as an incident whose records a person copied in counts for nothing", async () => {
+    const github = mockGitHub();
+    github.token();
+    github.config();
+    github.scope.get(GET.reactions).reply(200, []);
+    github.scope.get(GET.comments(50)).reply(200, []);
+    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
+    github.scope.get(GET.incidents).reply(200, [INCIDENTS[1]]);
+    github.scope.get(GET.mergeBacks).reply(200, []);
+    github.scope.get(GET.rcas).reply(200, []);
+    github.scope.get(GET.configHistory).reply(200, []);
+    const copied = records(HISTORY[1]!).map((c) => restComment({ id: c.id, issue: 10, body: c.body, author: { login: "mallory" }, createdAt: c.created_at }));
+    github.scope.get(GET.comments(10)).reply(200, copied);
+    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const { body } = github.requests.at(-1)?.body as { body: string };
+    expect(body).toContain("| Incidents | 0 |\n| Exceptions granted | 0 |\n| Commits deployed under an exception | 0 |");
     github.done();
   });
 });
@@ -279,6 +325,7 @@ describe("/mainline report: days since the last hotfix", () => {
     github.scope.get(GET.incidents).reply(200, incidents);
     github.scope.get(GET.mergeBacks).reply(200, [SUMMER_MERGE_BACK]);
     github.scope.get(GET.rcas).reply(200, []);
+    github.scope.get(GET.configHistory).reply(200, []);
     for (const incident of incidents) github.scope.get(GET.comments(incident.number)).reply(200, records({ ...SUMMER, number: incident.number }));
     github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
     github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
@@ -286,9 +333,9 @@ describe("/mainline report: days since the last hotfix", () => {
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
     const calls = github.calls();
-    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, `GET ${GET.reactions}`, `GET ${GET.comments(50)}`, `GET ${GET.permission}`]);
-    expect(calls.slice(6, 9).sort()).toEqual([`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`].sort());
-    expect(calls.slice(9)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
+    expect(calls.slice(6, 10).sort()).toEqual(REPORT_LISTS);
+    expect(calls.slice(10)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
     return github;
   }
 
@@ -335,8 +382,7 @@ describe("/mainline status in a pull request", () => {
 
     expect(github.calls()).toEqual([
       ...CONFIG_READS,
-      `GET ${GET.reactions}`,
-      `GET ${GET.comments(2)}`,
+      ...DISPATCH_READS(2),
       `GET ${REPO_PATH}/pulls/2`,
       `GET ${headPulls}`,
       `GET ${checkRuns}`,

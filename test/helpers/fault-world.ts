@@ -93,7 +93,10 @@ export function failCall(github: GitHubTestServer, k: number, kind: FaultKind): 
   return github.injectFault(() => (++seen === k ? REPLIES[kind] : undefined));
 }
 
-/** What people see in the repository: issues, comments, reactions, labels and gate answers, without ids the server drew. */
+/**
+ * What people and the gate see in the repository: issues, comments, reactions, labels, gate answers,
+ * deployment statuses and check runs (an exception's state is a check run), without ids the server drew.
+ */
 export function stateOf(github: GitHubTestServer) {
   const repo = repoOf(github);
   const issues = [...repo.issues.values()].map((i) => ({
@@ -112,16 +115,28 @@ export function stateOf(github: GitHubTestServer) {
     reactions: c.reactions.map((r) => `${r.user.login}:${r.content}`).sort(),
   }));
   const statuses = [...repo.deploymentStatuses.entries()].map(([id, list]) => ({ deployment: id, states: list.map((s) => `${s.state}:${s.description}`) }));
-  return { issues, comments, answers: [...repo.protectionRuleAnswers], statuses };
+  const checkRuns = [...(repo.checkRuns?.values() ?? [])].map((r) => ({ name: r.name, head_sha: r.head_sha, conclusion: r.conclusion, text: r.output.text }));
+  return { issues, comments, answers: [...repo.protectionRuleAnswers], statuses, checkRuns };
 }
 
-/** How `actual` differs from `expected`, item by item (issues, comments, answers), for a failure message. */
+/**
+ * What a run in a flow's gap leaves: the state before the webhook plus GitHub's answer and, when
+ * the first delivery had already opened them (`opened`), the issues the clean delivery opens,
+ * exactly as it left them (named by no record, so the redelivery cannot act on them).
+ */
+export function gapState(before: ReturnType<typeof stateOf>, clean: ReturnType<typeof stateOf>, held: ReturnType<typeof stateOf>["answers"], opened: boolean) {
+  const issues = opened ? [...before.issues, ...clean.issues.filter((i) => !before.issues.some((b) => b.number === i.number))] : before.issues;
+  return { ...before, issues, answers: held };
+}
+
+/** How `actual` differs from `expected`, item by item (issues, comments, answers, statuses, check runs), for a failure message. */
 export function describeDifference(expected: ReturnType<typeof stateOf>, actual: ReturnType<typeof stateOf>): string {
   const lines = (state: ReturnType<typeof stateOf>) => [
     ...state.issues.map((i) => `issue ${JSON.stringify(i)}`),
     ...state.comments.map((c) => `comment ${JSON.stringify(c)}`),
     ...state.answers.map((a) => `answer ${JSON.stringify(a)}`),
     ...state.statuses.map((s) => `status ${JSON.stringify(s)}`),
+    ...state.checkRuns.map((r) => `check run ${JSON.stringify(r)}`),
   ];
   // Counted, not just looked up: a second identical comment is a difference too.
   const leftOver = (from: string[], remove: string[]) => remove.reduce((rest, line) => (rest.includes(line) ? rest.toSpliced(rest.indexOf(line), 1) : rest), from);

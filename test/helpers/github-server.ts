@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createVerify } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { bodyText, conditionalReply } from "./github-server/conditional.js";
-import { ancestors } from "./github-server/graph.js";
+import { ancestors, fileAt, resolveRef } from "./github-server/graph.js";
 import { addComment, addLabels, changeIssue, editComment, openIssue, removeLabel } from "./github-server/issues.js";
 import type {
   AppIdentity,
@@ -45,8 +45,11 @@ export type GitHubTestServerOptions = { appPublicKey?: string; appId?: number };
 
 export const INSTALLATION_TOKEN = "ghs_testserver";
 
-/** A commit to push: on top of the previous one (or the branch head) unless `parents` says otherwise. */
-export type PushedCommit = { sha: string; message?: string; diff?: string; parents?: string[] };
+/**
+ * A commit to push: on top of the previous one (or the branch head) unless `parents` says otherwise;
+ * `files` it writes (null: deletes) are read back by the contents API at that commit.
+ */
+export type PushedCommit = { sha: string; message?: string; diff?: string; parents?: string[]; files?: Record<string, string | null> };
 
 export type NewPull = {
   number?: number;
@@ -219,9 +222,12 @@ export class GitHubTestServer implements Site {
   push(repo: Repository, branch: string, commits: PushedCommit[]) {
     const before = repo.branches.get(branch) ?? ZERO_SHA;
     let head = before === ZERO_SHA ? undefined : before;
-    const pushed = commits.map(({ sha, message, diff, parents }) => {
+    const pushed = commits.map(({ sha, message, diff, parents, files }) => {
       const distinct = !repo.commits.has(sha);
       if (distinct) this.merge(repo, sha, parents ?? (head ? [head] : []), undefined, message ?? `commit ${sha.slice(0, 7)}`, diff ?? "");
+      if (distinct && files) repo.commits.get(sha)!.files = files;
+      // The contents API without a ref reads the default branch.
+      if (branch === repo.defaultBranch) for (const [path, text] of Object.entries(files ?? {})) text === null ? repo.files.delete(path) : repo.files.set(path, text);
       head = sha;
       return renderPushedCommit(repo, repo.commits.get(sha)!, distinct);
     });
@@ -500,10 +506,13 @@ export class GitHubTestServer implements Site {
       this.#verifyAppJwt(headers.authorization) ? { status: 200, body: renderApp(this) } : { status: 401, body: { message: "A JSON web token could not be decoded" } },
     );
 
+    // Without a ref: the default branch's files; with one: the file as the commits up to it wrote it.
     this.route("GET", "/repos/:owner/:repo/contents/:path*", ({ params, query }) => {
       const repo = this.repoFor(params);
-      const file = repo?.files.get(params.path!);
-      if (file === undefined || query.get("ref")) return { status: 404, body: { message: "Not Found" } };
+      const ref = query.get("ref");
+      const sha = repo && ref ? resolveRef(repo, ref) : undefined;
+      const file = !repo ? undefined : ref === null ? repo.files.get(params.path!) : sha && fileAt(repo, sha, params.path!);
+      if (file === undefined) return { status: 404, body: { message: "Not Found" } };
       return { status: 200, body: file, headers: { "content-type": "text/plain; charset=utf-8" } };
     });
 

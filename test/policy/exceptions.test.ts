@@ -1,13 +1,15 @@
 import type { MarkerFields } from "../../src/markers.js";
+import { runStatus } from "../../src/policy/exception-runs.js";
 import {
   decideAllow,
   decideApprove,
   decideRevoke,
   exceptionStates,
-  grantedExceptions,
+  type ExceptionInForce,
   type ExceptionState,
   type IncidentRecords,
 } from "../../src/policy/exceptions.js";
+import type { RecordFields } from "../../src/records.js";
 
 const S = "5b3c9d1e2f4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c";
 const OTHER = "0123456789abcdef0123456789abcdef01234567";
@@ -18,22 +20,48 @@ const GRANTED = Date.parse("2026-11-20T10:00:00.000Z");
 const at = (ms: number) => new Date(GRANTED + ms).toISOString();
 const EXPIRES = at(4 * HOUR);
 
-const grant = (over: Partial<MarkerFields<"exception">> = {}): MarkerFields<"exception"> => ({
+const grant = (over: Partial<RecordFields<"exception">> = {}): RecordFields<"exception"> => ({
   sha: S,
   env: "production",
   by: "alice",
   at: at(0),
   expires: EXPIRES,
-  source: 101,
+  source: "101:1",
   reason: "checkout is down",
   ...over,
 });
-const approval = (by: string, when: number, sha = S): MarkerFields<"approval"> => ({ sha, by, at: at(when), source: 102 });
-const revoke = (when: number, sha = S): MarkerFields<"revoke"> => ({ sha, by: "carol", at: at(when), source: 103 });
-const deploy = (when: number, env = "production", sha = S): MarkerFields<"deploy"> => ({ sha, env, deployment: 9001, at: at(when) });
+const approval = (by: string, when: number, sha = S): RecordFields<"approval"> => ({ sha, by, at: at(when), source: "102:1" });
+const revoke = (when: number, sha = S): RecordFields<"revoke"> => ({ sha, by: "carol", at: at(when), source: "103:1" });
+const deploy = (when: number, env = "production", sha = S): RecordFields<"deploy"> => ({ sha, env, deployment: 9001, at: at(when), issue: 40 });
 
 function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
-  return { incident: INCIDENT, open: true, exceptions: [grant()], approvals: [], revokes: [], deploys: [], deployed: [], ...over };
+  return { incident: INCIDENT, exceptions: [grant()], approvals: [], revokes: [], deploys: [], deployed: [], ...over };
+}
+
+/**
+ * The commands judge an exception by its `mainline/exception` check run (what the gate believes),
+ * as src/handlers/commands/hotfix.ts does: each run of this incident with its status `nowMs` after
+ * the first grant. Runs are written by the same commands that write the records above.
+ */
+type Run = MarkerFields<"exception-run">;
+const run = (over: Partial<Run> = {}): Run => ({
+  incident: INCIDENT,
+  sha: S,
+  env: "production",
+  by: "alice",
+  at: at(0),
+  expires: EXPIRES,
+  approvals: 1,
+  approved: "",
+  revoked: "",
+  used: "",
+  ended: "",
+  suspended: "",
+  source: "101:1",
+  ...over,
+});
+function judged(runs: readonly Run[], nowMs: number): ExceptionInForce[] {
+  return runs.map((state) => ({ sha: state.sha, environment: state.env, grantedBy: state.by, status: runStatus(state, new Date(GRANTED + nowMs)) }));
 }
 
 /** The exception states of an incident's records, `nowMs` after the first grant. */
@@ -137,64 +165,56 @@ describe("exceptionStates: what each state carries", () => {
   });
 });
 
-describe("grantedExceptions: what the gate may honour", () => {
-  test.each<[string, Partial<IncidentRecords>, 1 | 2, number, boolean, string | null | undefined]>([
-    // case, records, approvals, now, incident open?, expiresAt given to the gate (undefined = not granted, null = used, no expiry)
-    ["active, incident open", {}, 1, HOUR, true, EXPIRES],
-    ["active, incident closed", {}, 1, HOUR, false, undefined],
-    ["used, incident open: still valid after the ttl", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, true, null],
-    ["used, incident closed", { deploys: [deploy(HOUR)] }, 1, 30 * HOUR, false, undefined],
-    ["expired", {}, 1, 4 * HOUR, true, undefined],
-    ["revoked", { revokes: [revoke(HOUR)] }, 1, 2 * HOUR, true, undefined],
-    ["awaiting approval", {}, 2, HOUR, true, undefined],
-    ["approved by a second person", { approvals: [approval("bob", HOUR)] }, 2, 2 * HOUR, true, EXPIRES],
-  ])("%s", (_case, over, approvals, now, open, expiresAt) => {
-    const granted = grantedExceptions(stateAt(over, approvals, now), new Set(open ? [INCIDENT] : [13]));
-    expect(granted).toEqual(expiresAt === undefined ? [] : [{ sha: S, environment: "production", incident: INCIDENT, grantedBy: "alice", expiresAt }]);
-  });
-});
+// grantedExceptions (what the gate may honour) is gone: the gate reads the check runs now. Its table moved to
+// test/policy/exception-runs.test.ts ("exceptionsInForce: what the gate may honour").
 
 describe("decideAllow: one exception in force per commit and environment", () => {
-  test.each<[string, ExceptionState[], string, ReturnType<typeof decideAllow>]>([
+  test.each<[string, ExceptionInForce[], string, ReturnType<typeof decideAllow>]>([
     ["no grant yet", [], "production", { ok: true }],
-    ["an active grant", stateAt({}, 1, HOUR), "production", { ok: false, error: "an exception for 5b3c9d1 to production is already active in this incident" }],
+    ["an active grant", judged([run()], HOUR), "production", { ok: false, error: "an exception for 5b3c9d1 to production is already active in this incident" }],
     [
       "an active grant, asked in another case",
-      stateAt({}, 1, HOUR),
+      judged([run()], HOUR),
       "PRODUCTION",
       { ok: false, error: "an exception for 5b3c9d1 to PRODUCTION is already active in this incident" },
     ],
     [
       "a grant awaiting approval",
-      stateAt({}, 2, HOUR),
+      judged([run({ approvals: 2 })], HOUR),
       "production",
       { ok: false, error: "an exception for 5b3c9d1 to production is already awaiting approval in this incident" },
     ],
     [
       "a used grant",
-      stateAt({ deploys: [deploy(HOUR)] }, 1, 30 * HOUR),
+      judged([run({ used: at(HOUR) })], 30 * HOUR),
       "production",
       { ok: false, error: "an exception for 5b3c9d1 to production is already used in this incident" },
     ],
-    ["an expired grant", stateAt({}, 1, 5 * HOUR), "production", { ok: true }],
-    ["a revoked grant", stateAt({ revokes: [revoke(HOUR)] }, 1, 2 * HOUR), "production", { ok: true }],
-    ["an active grant for another environment", stateAt({}, 1, HOUR), "staging", { ok: true }],
+    ["an expired grant", judged([run()], 5 * HOUR), "production", { ok: true }],
+    ["a revoked grant", judged([run({ revoked: "carol" })], 2 * HOUR), "production", { ok: true }],
+    ["an active grant for another environment", judged([run()], HOUR), "staging", { ok: true }],
   ])("%s", (_case, states, environment, expected) => {
     expect(decideAllow(states, S, environment)).toEqual(expected);
   });
 
   test("an active grant for another commit does not block this one", () => {
-    expect(decideAllow(stateAt({}, 1, HOUR), OTHER, "production")).toEqual({ ok: true });
+    expect(decideAllow(judged([run()], HOUR), OTHER, "production")).toEqual({ ok: true });
   });
 });
 
 describe("decideApprove: the second person", () => {
-  test.each<[string, ExceptionState[], string, 1 | 2, ReturnType<typeof decideApprove>]>([
-    ["another person approves a waiting grant", stateAt({}, 2, HOUR), "bob", 2, { ok: true }],
-    ["the grantor approves their own grant", stateAt({}, 2, HOUR), "alice", 2, { ok: false, error: "you granted this exception: a second person must approve it" }],
+  test.each<[string, ExceptionInForce[], string, 1 | 2, ReturnType<typeof decideApprove>]>([
+    ["another person approves a waiting grant", judged([run({ approvals: 2 })], HOUR), "bob", 2, { ok: true }],
+    [
+      "the grantor approves their own grant",
+      judged([run({ approvals: 2 })], HOUR),
+      "alice",
+      2,
+      { ok: false, error: "you granted this exception: a second person must approve it" },
+    ],
     [
       "the repository needs one approval",
-      stateAt({}, 1, HOUR),
+      judged([run()], HOUR),
       "bob",
       1,
       { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" },
@@ -202,15 +222,21 @@ describe("decideApprove: the second person", () => {
     ["nothing was granted", [], "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
     [
       "the grant is already approved",
-      stateAt({ approvals: [approval("bob", HOUR)] }, 2, 2 * HOUR),
+      judged([run({ approvals: 2, approved: "bob" })], 2 * HOUR),
       "carol",
       2,
       { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
     ],
-    ["the grant expired while waiting", stateAt({}, 2, 5 * HOUR), "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
+    [
+      "the grant expired while waiting",
+      judged([run({ approvals: 2 })], 5 * HOUR),
+      "bob",
+      2,
+      { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
+    ],
     [
       "the grant was revoked while waiting",
-      stateAt({ revokes: [revoke(HOUR)] }, 2, 2 * HOUR),
+      judged([run({ approvals: 2, revoked: "carol" })], 2 * HOUR),
       "bob",
       2,
       { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
@@ -220,30 +246,30 @@ describe("decideApprove: the second person", () => {
   });
 
   test("a grantor may approve a waiting grant someone else made for the same commit", () => {
-    const states = stateAt({ exceptions: [grant(), grant({ env: "staging", by: "bob" })] }, 2, HOUR);
+    const states = judged([run({ approvals: 2 }), run({ approvals: 2, env: "staging", by: "bob" })], HOUR);
     expect(decideApprove(states, S, "alice", 2)).toEqual({ ok: true });
   });
 });
 
 describe("decideRevoke: only an unused exception in force", () => {
-  test.each<[string, ExceptionState[], ReturnType<typeof decideRevoke>]>([
-    ["an active grant", stateAt({}, 1, HOUR), { ok: true }],
-    ["a grant awaiting approval", stateAt({}, 2, HOUR), { ok: true }],
+  test.each<[string, ExceptionInForce[], ReturnType<typeof decideRevoke>]>([
+    ["an active grant", judged([run()], HOUR), { ok: true }],
+    ["a grant awaiting approval", judged([run({ approvals: 2 })], HOUR), { ok: true }],
     [
       "a used grant",
-      stateAt({ deploys: [deploy(HOUR)] }, 1, 2 * HOUR),
+      judged([run({ used: at(HOUR) })], 2 * HOUR),
       { ok: false, error: "the exception for 5b3c9d1 was already used by a deployment and cannot be withdrawn" },
     ],
     ["no grant", [], { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
-    ["an expired grant", stateAt({}, 1, 5 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
-    ["an already revoked grant", stateAt({ revokes: [revoke(HOUR)] }, 1, 2 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
-    ["a grant for another commit only", stateAt({ exceptions: [grant({ sha: OTHER })] }, 1, HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["an expired grant", judged([run()], 5 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["an already revoked grant", judged([run({ revoked: "carol" })], 2 * HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
+    ["a grant for another commit only", judged([run({ sha: OTHER })], HOUR), { ok: false, error: "no exception for 5b3c9d1 is in force in this incident" }],
   ])("%s", (_case, states, expected) => {
     expect(decideRevoke(states, S)).toEqual(expected);
   });
 
   test("an unused exception can be withdrawn although the same commit's exception for another environment was used", () => {
-    const states = stateAt({ exceptions: [grant(), grant({ env: "staging" })], deploys: [deploy(HOUR)] }, 1, 2 * HOUR);
+    const states = judged([run({ used: at(HOUR) }), run({ env: "staging" })], 2 * HOUR);
     expect(states.map((state) => [state.environment, state.status])).toEqual([
       ["production", "used"],
       ["staging", "active"],

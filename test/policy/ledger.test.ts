@@ -191,7 +191,7 @@ describe("renderLedger: force-close", () => {
   test("the status names who force-closed, when, and why", () => {
     const text = renderLedger({
       ...facts,
-      forceClose: { by: "dana", at: "2026-11-21T09:00:00.000Z", reason: "vendor outage, nothing to merge", source: 77 },
+      forceClose: { by: "dana", at: "2026-11-21T09:00:00.000Z", reason: "vendor outage, nothing to merge", source: "77:1" },
     });
     expect(text).toContain("\n\n**Status:** force-closed by **dana** at 2026-11-21T09:00:00.000Z: vendor outage, nothing to merge\n\n");
     expect(text).not.toContain("cannot close yet");
@@ -203,7 +203,7 @@ describe("renderLedger: hostile user text stays inert", () => {
   const text = renderLedger({
     ...quiet,
     exceptions: [exception({ reason: HOSTILE, environment: "prod|<b>@x</b>" })],
-    forceClose: { by: "dana", at: "2026-11-21T09:00:00.000Z", reason: HOSTILE, source: 77 },
+    forceClose: { by: "dana", at: "2026-11-21T09:00:00.000Z", reason: HOSTILE, source: "77:1" },
     rollback: [{ environment: "prod|<i>", sha: ROLLBACK_PROD, deploymentId: 8800, createdAt: "2026-11-19T09:00:00Z" }],
   });
   const lines = text.split("\n");

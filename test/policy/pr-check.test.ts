@@ -4,7 +4,8 @@ import {
   decidePrCheck,
   judgesCommits,
   MERGE_FIRST_CHECK,
-  shasToVerify,
+  notesToVerify,
+  shasToAsk,
   type PrCheckDecision,
   type PrCommit,
   type PrFacts,
@@ -20,6 +21,8 @@ const MERGE = "9".repeat(40);
 
 const commit = (sha: string, message: string, parents = 1): PrCommit => ({ sha, message, parents });
 const trailer = (source: string) => `\n\n(cherry picked from commit ${source})`;
+/** One change, as both a commit on main and its cherry-picks show it: each pick's change contains its source's. */
+const FIX = new TextEncoder().encode("diff --git a/pay.js b/pay.js\nindex 1111111..2222222 100644\n--- a/pay.js\n+++ b/pay.js\n@@ -1 +1 @@\n-charge()\n+charge({ retry: true })\n");
 
 const commits = {
   onMain: commit(ON_MAIN, "Fix checkout total"),
@@ -38,6 +41,7 @@ function facts(over: Partial<PrFacts> = {}): PrFacts {
     mode: "enforce",
     commits: [commits.onMain],
     onMain: new Set([ON_MAIN, SOURCE_ON_MAIN]),
+    diffs: new Map([SOURCE_ON_MAIN, PICK_OF_ON_MAIN, PICK_OF_OFF_MAIN].map((sha) => [sha, FIX])),
     otherPrs: "success",
     ...over,
   };
@@ -273,23 +277,36 @@ describe("judgesCommits: whether the caller needs the commits at all", () => {
   });
 });
 
-describe("shasToVerify: one question per sha", () => {
-  test("each judged commit and each trailer source, once, in order; merge commits skipped", () => {
-    const picked = commit(PICK_OF_ON_MAIN, `One${trailer(SOURCE_ON_MAIN)}`);
-    const alsoPicked = commit(PICK_OF_OFF_MAIN, `Two${trailer(SOURCE_ON_MAIN)}${trailer(ON_MAIN)}`);
-    expect(shasToVerify([commits.onMain, picked, alsoPicked, commits.merge, commits.onMain])).toEqual([
-      ON_MAIN,
-      PICK_OF_ON_MAIN,
-      SOURCE_ON_MAIN,
-      PICK_OF_OFF_MAIN,
+describe("notesToVerify and shasToAsk: what the caller reads to judge the notes", () => {
+  test("the notes of judged commits that are not on main, once each; a commit on main and a merge commit need none", () => {
+    const picked = commit(PICK_OF_ON_MAIN, `One${trailer(SOURCE_ON_MAIN)}${trailer(SOURCE_ON_MAIN)}`);
+    const alsoPicked = commit(PICK_OF_OFF_MAIN, `Two${trailer(SOURCE_OFF_MAIN)}${trailer(ON_MAIN)}`);
+    const onMainWithNote = commit(ON_MAIN, `Three${trailer(SOURCE_OFF_MAIN)}`);
+    const mergeWithNote = commit(MERGE, `Merge${trailer(SOURCE_OFF_MAIN)}`, 2);
+    expect(notesToVerify([onMainWithNote, picked, alsoPicked, mergeWithNote], new Set([ON_MAIN]))).toEqual([
+      { pick: PICK_OF_ON_MAIN, noted: SOURCE_ON_MAIN },
+      { pick: PICK_OF_OFF_MAIN, noted: SOURCE_OFF_MAIN },
+      { pick: PICK_OF_OFF_MAIN, noted: ON_MAIN },
     ]);
   });
 
+  test("GitHub is asked about each commit named in full and not in the pull request, once: the pull request's own are known from its compare", () => {
+    const notes = [
+      { pick: PICK_OF_ON_MAIN, noted: SOURCE_ON_MAIN },
+      { pick: PICK_OF_OFF_MAIN, noted: SOURCE_ON_MAIN },
+      { pick: PICK_OF_OFF_MAIN, noted: ON_MAIN },
+      { pick: PICK_OF_OFF_MAIN, noted: "ccccccc" },
+    ];
+    expect(shasToAsk(notes, [commits.onMain, commits.pickOfOnMain, commits.pickOfOffMain])).toEqual([SOURCE_ON_MAIN]);
+  });
+
   test("shas are lowercased, as GitHub returns them", () => {
-    expect(shasToVerify([commit(ON_MAIN.toUpperCase(), `x${trailer(SOURCE_OFF_MAIN.toUpperCase())}`)])).toEqual([ON_MAIN, SOURCE_OFF_MAIN]);
+    const picked = commit(PICK_OF_OFF_MAIN.toUpperCase(), `x${trailer(SOURCE_OFF_MAIN.toUpperCase())}`);
+    expect(notesToVerify([picked], new Set())).toEqual([{ pick: PICK_OF_OFF_MAIN, noted: SOURCE_OFF_MAIN }]);
   });
 
   test("no commits, nothing to ask", () => {
-    expect(shasToVerify([])).toEqual([]);
+    expect(notesToVerify([], new Set())).toEqual([]);
+    expect(shasToAsk([], [])).toEqual([]);
   });
 });

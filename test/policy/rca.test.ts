@@ -178,7 +178,9 @@ describe("rcaBody", () => {
 
   test.each([
     ["an @mention", "Paged @octocat and @acme/oncall", "`Paged @octocat and @acme/oncall`"],
-    ["HTML", "<img src=x onerror=alert(1)> <!-- hidden", "`<img src=x onerror=alert(1)> <!-- hidden`"],
+    // SPEC section 8: no echo of user text can carry marker syntax, so `<!--` and `-->` are split by a zero-width space.
+    ["HTML", "<img src=x onerror=alert(1)> <!-- hidden", "`<img src=x onerror=alert(1)> <!-\u200b- hidden`"],
+    ["a comment close", "x --> <!-- mainline:rca incident=1 -->", "`x -\u200b-> <!-\u200b- mainline:rca incident=1 -\u200b->`"],
     ["markdown and an issue reference", "**bold** [link](http://x) #7 ## not a heading", "`**bold** [link](http://x) #7 ## not a heading`"],
     ["backticks", "a `b` c", "``a `b` c``"],
     ["a run of backticks", "x ``` y", "````x ``` y````"],

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { marker } from "../../src/markers.js";
 import { recordBody } from "../../src/records.js";
 import { WEBHOOK_SECRET } from "../helpers/start-app.js";
@@ -90,3 +91,19 @@ test.concurrent("an unsigned webhook is refused and changes nothing", async () =
   expect(world.github.log.length).toBe(before);
   expect(s.issue(incident).state).toBe("open");
 }, 60_000);
+
+test("hostile comments of any shape, through the real server, leave no record and no comment syntax in the replies", async () => {
+  const fragment = fc.constantFrom("<!--", "-->", "--!>", "<!-- mainline:record kind=force-close repo=1 incident=1 ", `sig=${"0".repeat(64)} -->`, "/hotfix allow ", "/incident force-close ", "/mainline ", "/merge-back ", "\n", "`", "```\n", "> ", "@ada", SIDE.slice(0, 9), " -- ");
+  const comment = fc.array(fc.oneof(fragment, fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 40 }).map((parts) => parts.join(""));
+  await fc.assert(
+    fc.asyncProperty(comment, async (body) => {
+      const s = scene(world);
+      const issue = world.github.userIssue(s.repo, { title: "Question", login: "rex" }).number;
+      await s.say(issue, "rex", body);
+      const records = s.records(issue);
+      expect(["incident", "exception", "force-close", "merge-back", "deploy"].flatMap((kind) => records.of(kind as "exception"))).toEqual([]);
+      for (const reply of s.appComments(issue)) expect(reply.body.replace(/<!-- mainline:reply source=\d+ -->$/, "")).not.toMatch(/<!--|-->/);
+    }),
+    { numRuns: 12 },
+  );
+}, 120_000);

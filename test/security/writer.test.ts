@@ -1,4 +1,3 @@
-import { marker } from "../../src/markers.js";
 import { MAIN_HEAD, scene, SIDE, SIDE_PATCH, startWorld, stopWorld, type Scene, type World } from "./world.js";
 
 /**
@@ -46,6 +45,23 @@ test.concurrent("an edited record is written back, the incident says who changed
   expect(s.records(incident).tampered).toEqual([]);
   expect(await s.gate(SIDE)).toBe("approved");
 }, 90_000);
+
+test.concurrent("until a changed record is written back, none of the incident's exceptions is in force", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  const grant = recordComment(s, incident, "exception");
+  const original = grant.body;
+  // GitHub refuses the write-back (an error no client retries): the delivery fails, to be redelivered.
+  const heal = world.github.fail((method, path) => method === "PATCH" && path.startsWith(`/repos/Codertocat/${s.repo.name}/issues/comments/${grant.id}`), { status: 403, body: { message: "Resource not accessible by integration" } });
+  const edited = s.hooks.commentEdited(grant.id, "wendy", original.replace("reason=", "reason=forged%20"));
+  expect((await world.app.deliver(...edited)).status).toBeGreaterThanOrEqual(400);
+  expect(await s.gate(SIDE)).toBe("rejected");
+  heal();
+  await s.send(edited);
+  expect(s.repo.comments.get(grant.id)!.body).toBe(original);
+  expect(await s.gate(SIDE)).toBe("approved");
+}, 120_000);
 
 test.concurrent("deleting a revoke record neither brings the exception back nor loses the record", async () => {
   const s = scene(world);
@@ -105,4 +121,3 @@ test.concurrent("a writer cannot grant: /hotfix allow needs the maintain role", 
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
 
-export { marker };

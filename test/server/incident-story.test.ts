@@ -93,8 +93,11 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   const blocked = appComments(incident).find((c) => c.body.startsWith("🔒 Reopened"));
   expect(blocked?.body).toContain(`merge-back #${mergeBack1!.number}: 1111111 is not on main yet`);
   expect(blocked?.body).toContain(`RCA #${rca!.number}: "Timeline", "Root cause", "Action items" have no content yet`);
+  // Any close ends the incident's exceptions for good (reopening never brings one back): the gate's check run says so.
+  expect(blocked?.body).toContain("Its exceptions ended with this close: grant again if one is still needed.");
+  expect([...(repo.checkRuns?.values() ?? [])].filter((r) => r.head_sha === HOTFIX_1).map((r) => r.output.title)).toEqual(["Exception ended"]);
 
-  // 17:30 — a second hotfix goes out under another exception within the window: a cascade.
+  // 17:30 — a second hotfix goes out under another exception (a new grant: the close ended the first) within the window: a cascade.
   await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_2} -- timeouts still too short`));
   await send(hooks.protectionRule(HOTFIX_2, "production", 102, "bob"));
   expect(repo.protectionRuleAnswers.find((a) => a.runId === 102)).toMatchObject({ state: "approved" });
@@ -102,7 +105,9 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   expect(ledgerOf(incident)[0]!.body).toContain("**Hotfix cascade:** 2 hotfix deploys within the cascade window");
   expect(byLabel("merge-back")).toHaveLength(2);
 
-  // Monday — the fixes land on main: one cherry-picked with -x, one merged; both items close by themselves.
+  // Monday — the fixes land on main: 1111111 cherry-picked with -x (its change with it), then the hotfix branch merged;
+  // both items close by themselves. The merge brings 1111111 itself too (2222222's parent): git shows it reachable from
+  // main's head, the strongest evidence, named ahead of the cherry-pick's note.
   await send(
     hooks.push("main", "bob", [
       { sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${HOTFIX_1})`, diff: PATCH_1 },
@@ -110,7 +115,7 @@ test("a Friday outage, from the first alert to the incident's close", async () =
     ]),
   );
   for (const item of byLabel("merge-back")) expect({ number: item.number, state: item.state }).toEqual({ number: item.number, state: "closed" });
-  expect(appComments(mergeBack1!.number).at(-1)?.body).toContain("✅ Done: 1111111 reached main as a cherry-pick: ccccccc carries");
+  expect(appComments(mergeBack1!.number).at(-1)?.body).toContain("✅ Done: 1111111 is on main: it is reachable from main's head eeeeeee.");
 
   // The RCA is closed with a section empty: reopened, naming it; then written and closed.
   // bob writes under the template's headings, as people do, leaving "Action items" for later.

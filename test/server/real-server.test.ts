@@ -34,6 +34,9 @@ afterAll(async () => {
 afterEach(() => expect(github.problems).toEqual([]));
 
 const answers = () => github.repos.get(`${OWNER}/${REPO}`)!.protectionRuleAnswers;
+/** The gate's one read of an exception's state: this app's mainline/exception check runs on S. */
+const exceptionRuns = (sha: string, owner = OWNER, repo = REPO) =>
+  `GET /repos/${owner}/${repo}/commits/${sha}/check-runs?check_name=mainline%2Fexception&app_id=123&filter=all&per_page=100`;
 
 test("GET /healthz answers 200 once the app is up", async () => {
   const res = await fetch(`${app.url}/healthz`);
@@ -50,8 +53,9 @@ test("an off-main deploy is refused through the protection rule callback", async
     "POST /app/installations/2/access_tokens",
     "GET /repos/Codertocat/Hello-World/contents/.github%2Fmainline.yml",
     "GET /repos/Codertocat/.github/contents/.github%2Fmainline.yml",
+    // Where S stands and its exceptions (this app's mainline/exception check runs on S) are asked together.
     `GET /repos/Codertocat/Hello-World/compare/heads%2Fmaster...${SIDE}?per_page=1`,
-    "GET /repos/Codertocat/Hello-World/issues?labels=incident&state=open&per_page=100",
+    exceptionRuns(SIDE),
     "POST /repos/Codertocat/Hello-World/actions/runs/1/deployment_protection_rule",
   ]);
 });
@@ -69,9 +73,10 @@ test("an on-main deploy is approved; asked again, the cached answer saves the co
   expect(github.calls().slice(first, second)).toEqual([
     ...config,
     `GET /repos/Codertocat/Hello-World/compare/heads%2Fmaster...${ON_MAIN}?per_page=1`,
+    exceptionRuns(ON_MAIN),
     "POST /repos/Codertocat/Hello-World/actions/runs/2/deployment_protection_rule",
   ]);
-  expect(github.calls().slice(second)).toEqual([...config, "POST /repos/Codertocat/Hello-World/actions/runs/5/deployment_protection_rule"]);
+  expect(github.calls().slice(second)).toEqual([...config, exceptionRuns(ON_MAIN), "POST /repos/Codertocat/Hello-World/actions/runs/5/deployment_protection_rule"]);
 });
 
 describe("Gate API calls, warm (the same on-main sha asked again): counted, and conditional (304, free on GitHub)", () => {
@@ -83,7 +88,11 @@ describe("Gate API calls, warm (the same on-main sha asked again): counted, and 
       owner: "own-config",
       repoFile: "mode: enforce\n",
       orgFile: undefined,
-      warm: ["304 GET /repos/own-config/service/contents/.github%2Fmainline.yml", "204 POST /repos/own-config/service/actions/runs/2/deployment_protection_rule"],
+      warm: [
+        "304 GET /repos/own-config/service/contents/.github%2Fmainline.yml",
+        `304 ${exceptionRuns("e".repeat(40), "own-config", "service")}`,
+        "204 POST /repos/own-config/service/actions/runs/2/deployment_protection_rule",
+      ],
       counted: 1,
     },
     {
@@ -95,6 +104,7 @@ describe("Gate API calls, warm (the same on-main sha asked again): counted, and 
       warm: [
         "404 GET /repos/no-config/service/contents/.github%2Fmainline.yml",
         "404 GET /repos/no-config/.github/contents/.github%2Fmainline.yml",
+        `304 ${exceptionRuns("e".repeat(40), "no-config", "service")}`,
         "204 POST /repos/no-config/service/actions/runs/2/deployment_protection_rule",
       ],
       counted: 3,
@@ -107,6 +117,7 @@ describe("Gate API calls, warm (the same on-main sha asked again): counted, and 
       warm: [
         "404 GET /repos/org-config/service/contents/.github%2Fmainline.yml",
         "304 GET /repos/org-config/.github/contents/.github%2Fmainline.yml",
+        `304 ${exceptionRuns("e".repeat(40), "org-config", "service")}`,
         "204 POST /repos/org-config/service/actions/runs/2/deployment_protection_rule",
       ],
       counted: 2,

@@ -11,11 +11,13 @@ import type { Deps } from "../../src/handlers/deps.js";
 import { ensureMergeBackIssue } from "../../src/handlers/open-merge-back.js";
 import { remindOverdue } from "../../src/handlers/remind-overdue.js";
 import { sweepOnce } from "../../src/reminder-sweep.js";
+import { readRecord } from "../../src/records.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
-import { testProbot } from "../helpers/test-app.js";
+import { TEST_RECORD_KEY, testProbot } from "../helpers/test-app.js";
 
-// Overdue reminders against the loopback GitHub: the record of each reminder is its comment,
-// so a new process (or a second replica) sends nothing that was already sent.
+// Overdue reminders against the loopback GitHub: each reminder is a signed record (kind reminder,
+// written on the merge-back issue, naming its incident), so a new process (or a second replica)
+// sends nothing that was already sent.
 const T0 = Date.parse("2026-11-02T09:00:00Z");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -29,8 +31,17 @@ let item: number;
 const depsAt = (ms: number): Deps => ({
   ancestry: new AncestryReader(),
   clientFor: installationClients(testProbot(pino({ level: "silent" }), github.apiBase), REQUEST_TIMEOUT_MS),
-  queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, botLogin: async () => "mainline[bot]" });
-const reminders = () => [...repo.comments.values()].filter((c) => c.issue_number === item && c.body.includes("mainline:reminder"));
+  queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, records: { appId: 123, key: TEST_RECORD_KEY }, botLogin: async () => "mainline[bot]" });
+/** The reminders on the merge-back issue: this app's comments holding a valid reminder record of incident #1 for that issue. */
+const reminders = () =>
+  [...repo.comments.values()].filter((c) => {
+    const record = c.issue_number === item && c.user.login === github.app.bot.login ? readRecord(TEST_RECORD_KEY, c.body) : undefined;
+    return record?.kind === "reminder" && record.repo === repo.id && record.incident === 1 && (record.fields as { issue: number }).issue === item;
+  });
+/** What people read in a reminder: the text below the record's signed line. */
+const text = (body: string) => body.split("\n")[2] ?? "";
+/** The interval a reminder's record names (1, 2, 4, … days overdue as its power of two). */
+const days = (body: string) => 2 ** (readRecord(TEST_RECORD_KEY, body)!.fields as { interval: number }).interval;
 
 beforeAll(async () => {
   github = new GitHubTestServer();
@@ -42,8 +53,8 @@ beforeAll(async () => {
   // alice has left the team: GitHub refuses her as an assignee, and the item is opened without.
   github.setRole(repo, "bob", "write");
   const octokit = new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
-  client = { octokit, owner: "acme", repo: "shop", repoId: 1 };
-  item = (await ensureMergeBackIssue(client, defaultConfig, "main", await getIssue(client, incident.number), S, "was deployed under an exception")).number;
+  client = { octokit, owner: "acme", repo: "shop", repoId: repo.id };
+  item = (await ensureMergeBackIssue(client, defaultConfig, "main", await getIssue(client, incident.number), S, "was deployed under an exception", depsAt(T0))).number;
 });
 
 afterAll(() => github?.stop());
@@ -60,7 +71,7 @@ test("nothing is sent before the item is a day overdue", async () => {
 
 test("a day overdue, the incident's assignees are reminded on the merge-back issue", async () => {
   expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY))).toBe(1);
-  expect(reminders().map((c) => c.body.split("\n")[0])).toEqual([
+  expect(reminders().map((c) => text(c.body))).toEqual([
     "⏰ @alice @bob — this merge-back is 1 day overdue: `5555555` is still not on main, and incident #1 cannot close until it is.",
   ]);
 });
@@ -75,24 +86,26 @@ test("then at 2 and 4 days overdue, and not at 3", async () => {
   expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 2 * DAY))).toBe(1);
   expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 3 * DAY))).toBe(0);
   expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 4 * DAY))).toBe(1);
-  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4"]);
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4"]);
+  expect(reminders().map((c) => days(c.body))).toEqual([1, 2, 4]);
 });
 
 test("two replicas sweeping at the same moment leave one reminder", async () => {
   const at = T0 + 24 * HOUR + 8 * DAY;
   await Promise.all([remindOverdue(client, defaultConfig, depsAt(at)), remindOverdue(client, defaultConfig, depsAt(at))]);
-  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4", "8"]);
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4", "8"]);
+  expect(reminders().map((c) => days(c.body))).toEqual([1, 2, 4, 8]);
 });
 
 test("the periodic sweep walks every installation's repositories and sends what is due", async () => {
   github.route("GET", "/app/installations", () => ({ status: 200, body: [{ id: 2, account: { login: "acme" } }] }));
   github.route("GET", "/installation/repositories", () => ({
     status: 200,
-    body: { total_count: 1, repositories: [{ id: 1, name: "shop", full_name: "acme/shop", owner: { login: "acme" } }] },
+    body: { total_count: 1, repositories: [{ id: repo.id, name: "shop", full_name: "acme/shop", owner: { login: "acme" } }] },
   }));
   const probot = testProbot(pino({ level: "silent" }), github.apiBase);
   await sweepOnce(probot, depsAt(T0 + 24 * HOUR + 16 * DAY));
-  expect(reminders().map((c) => /(\d+) days? overdue/.exec(c.body)?.[1])).toEqual(["1", "2", "4", "8", "16"]);
+  expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4", "8", "16"]);
 });
 
 test("an item that is done (closed) is not reminded", async () => {

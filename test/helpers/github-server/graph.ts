@@ -80,3 +80,14 @@ export function compare(repo: Repository, base: string, head: string): Compariso
   const mergeBase = history(repo, head).find((c) => fromBase.has(c.sha))?.sha;
   return { status, ahead_by: ahead.length, behind_by: behindBy, mergeBase, commits: ahead.reverse() };
 }
+
+/**
+ * A file's contents at a commit, from what the commits on its first-parent line wrote (`Commit.files`):
+ * undefined when none wrote it or the latest deleted it. Enough for the linear histories tests tell.
+ */
+export function fileAt(repo: Repository, sha: string, path: string): string | undefined {
+  for (let commit = repo.commits.get(sha); commit; commit = repo.commits.get(commit.parents[0] ?? "")) {
+    if (commit.files && path in commit.files) return commit.files[path] ?? undefined;
+  }
+  return undefined;
+}

@@ -18,6 +18,8 @@ export type Commit = {
   /** Unified diff against the first parent, as `accept: application/vnd.github.diff` returns it. */
   diff: string;
   date: string;
+  /** Files this commit writes, path to contents (null: deletes it); the contents API reads a file at a commit from these. */
+  files?: Record<string, string | null>;
 };
 
 export type Label = { id: number; name: string; color: string; description: string | null; default: boolean };

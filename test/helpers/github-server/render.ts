@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { fileChanges } from "./diff.js";
+import { fileAt } from "./graph.js";
 import type { AppIdentity, Comment, Commit, Deployment, DeploymentStatus, Issue, Label, Pull, Reaction, Repository, User } from "./model.js";
 
 /**
@@ -230,10 +231,15 @@ export function renderCommit(view: View, repo: Repository, commit: Commit) {
   };
 }
 
-/** A commit as the push webhook lists it. */
+/** A commit as the push webhook lists it: the files its diff changes and those it writes (`Commit.files`). */
 export function renderPushedCommit(repo: Repository, commit: Commit, distinct: boolean) {
-  const files = fileChanges(commit.diff);
-  const named = (status: string) => files.filter((f) => f.status === status).map((f) => f.filename);
+  const written = Object.entries(commit.files ?? {}).map(([filename, text]) => ({
+    filename,
+    status: text === null ? "removed" : fileAt(repo, commit.parents[0] ?? "", filename) === undefined ? "added" : "modified",
+  }));
+  const changes = fileChanges(commit.diff);
+  const renamed = changes.filter((f) => f.status === "renamed");
+  const named = (status: string) => [...changes, ...written].filter((f) => f.status === status).map((f) => f.filename);
   const person = { ...TESTER, date: commit.date };
   return {
     id: commit.sha,
@@ -244,8 +250,8 @@ export function renderPushedCommit(repo: Repository, commit: Commit, distinct: b
     url: `${webOf(repo)}/commit/${commit.sha}`,
     author: person,
     committer: person,
-    added: [...named("added"), ...files.filter((f) => f.status === "renamed").map((f) => f.filename)],
-    removed: [...named("removed"), ...files.filter((f) => f.status === "renamed").map((f) => f.previous_filename!)],
+    added: [...named("added"), ...renamed.map((f) => f.filename)],
+    removed: [...named("removed"), ...renamed.map((f) => f.previous_filename!)],
     modified: named("modified"),
   };
 }

@@ -47,8 +47,11 @@ export function installCommitRoutes(site: Site): void {
     if (!head) return notFound();
     const since = query.get("since");
     const until = query.get("until");
+    // `path`: the commits that write the file (Commit.files), as git log -- <path> lists a linear history.
+    const file = query.get("path");
     const commits = history(repo, head).filter(
-      (c) => (!since || Date.parse(c.date) >= Date.parse(since)) && (!until || Date.parse(c.date) <= Date.parse(until)),
+      (c) =>
+        (!since || Date.parse(c.date) >= Date.parse(since)) && (!until || Date.parse(c.date) <= Date.parse(until)) && (!file || (c.files !== undefined && file in c.files)),
     );
     return paginated(commits, query, `${site.apiBase}${path}`, (c) => commitJson(repo, c.sha));
   });
