@@ -7,6 +7,7 @@ import { onCommentChanged } from "./handlers/comment-changed.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueClosed } from "./handlers/issues-closed.js";
 import { onIssueLabeled } from "./handlers/issues-labeled.js";
+import { onIssueTransferred } from "./handlers/issues-transferred.js";
 import { onIssueUpdated } from "./handlers/issues-updated.js";
 import { onPush } from "./handlers/push.js";
 import { onPullRequest } from "./handlers/pull-request.js";
@@ -67,6 +68,7 @@ export function createApp({
     probot.on(["issue_comment.edited", "issue_comment.deleted"], queued(onCommentChanged(deps)));
     probot.on("issues.labeled", queued(onIssueLabeled(deps)));
     probot.on("issues.closed", queued(onIssueClosed(deps)));
+    probot.on("issues.transferred", queued(onIssueTransferred(deps)));
     probot.on(["issues.edited", "issues.reopened"], queued(onIssueUpdated(deps)));
     probot.on("push", queued(onPush(deps)));
     probot.on("pull_request", queued(onPullRequest(deps)));

@@ -8,13 +8,19 @@ import { z } from "zod";
  * A marker is an HTML comment: `<!-- mainline:<kind> key=value key=value -->`. Values are
  * URI-encoded, so user text inside them can never close the comment or break the parse.
  */
-const sha = z.string().regex(/^[0-9a-f]{40}$/);
-const count = z
-  .string()
-  .regex(/^\d{1,15}$/)
-  .transform(Number);
-const iso = z.iso.datetime();
-const login = z.string().min(1).max(100);
+/** The value formats markers and records share (a value is always read back from a string). */
+export const markerValue = {
+  sha: z.string().regex(/^[0-9a-f]{40}$/),
+  count: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number),
+  iso: z.iso.datetime(),
+  login: z.string().min(1).max(100),
+  /** The command line that wrote something: its comment id and line number. */
+  source: z.string().regex(/^\d{1,15}:\d{1,4}$/),
+};
+const { sha, count, iso, login } = markerValue;
 
 export const markerSchemas = {
   /** The incident's ledger comment. */
@@ -48,7 +54,7 @@ export const markerSchemas = {
     used: z.union([z.literal(""), iso]),
     ended: z.union([z.literal(""), iso]),
     suspended: z.string().max(100),
-    source: z.string().regex(/^\d{1,15}:\d{1,4}$/),
+    source: markerValue.source,
   }),
   /** The app's note that someone changed one of its comments (source: comment id and the change's time). */
   "tamper-notice": z.object({ comment: count, at: z.string().max(40) }),

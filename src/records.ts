@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { markerValue } from "./markers.js";
 import { neutraliseMarkers } from "./policy/text.js";
 
 /**
@@ -14,16 +15,8 @@ import { neutraliseMarkers } from "./policy/text.js";
  * within the same second or not — makes the record absent; nothing a user types can be a record,
  * and text elsewhere in a body, however it looks, is never read as one.
  */
-const sha = z.string().regex(/^[0-9a-f]{40}$/);
-const count = z
-  .string()
-  .regex(/^\d{1,15}$/)
-  .transform(Number);
-const iso = z.iso.datetime();
-const login = z.string().min(1).max(100);
+const { sha, count, iso, login, source } = markerValue;
 const environment = z.string().min(1).max(255);
-/** The command that wrote a record: its comment id and line number, so each line is its own act. */
-const source = z.string().regex(/^\d{1,15}:\d{1,4}$/);
 
 export const recordSchemas = {
   /**

@@ -2,8 +2,12 @@ import type { ProbotOctokit } from "probot";
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
-/** Everything an adapter needs to speak about one repository. */
-export type RepoClient = { octokit: Octokit; owner: string; repo: string; repoId: number };
+/**
+ * Everything an adapter needs to speak about one repository, for one delivery. `threads` holds
+ * the comment lists this delivery read (an incident's records are read once), each forgotten as
+ * soon as the delivery writes a comment there.
+ */
+export type RepoClient = { octokit: Octokit; owner: string; repo: string; repoId: number; threads?: Map<number, Promise<CommentLike[]>> };
 
 export type IssueLike = {
   number: number;

@@ -3,7 +3,6 @@ import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns } from "../github/exception-runs.js";
-import { getIssueHere } from "../github/issues.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
@@ -58,17 +57,13 @@ export async function decideGate(
 }
 
 /**
- * The exceptions in force for (S, E): their state from this app's check runs on S, each honoured
- * only while its incident is an open issue of this repository (closed, deleted or transferred:
- * none). When they cannot be read the gate goes on without them: it can only refuse more.
+ * The exceptions in force for (S, E): their state from this app's check runs on S, in one request
+ * (a close or a transfer of the incident ends them there, so no second read is needed). When they
+ * cannot be read the gate goes on without them: it can only refuse more.
  */
 async function readExceptions(client: RepoClient, deps: Deps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
   try {
-    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now());
-    const incidents = [...new Set(candidates.map((e) => e.incident))];
-    const open = new Set<number>();
-    await Promise.all(incidents.map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
-    return { granted: candidates.filter((e) => open.has(e.incident)) };
+    return { granted: exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now()) };
   } catch (error) {
     if (!isApiError(error)) throw error;
     return { granted: [], error: describeApiError(error) };

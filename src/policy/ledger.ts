@@ -32,7 +32,7 @@ export function renderLedger(facts: LedgerFacts): string {
     status(facts),
     ...cascadeWarning(facts),
     "### Exceptions",
-    exceptionsTable(facts.exceptions),
+    exceptionsTable(facts.exceptions, facts.closed === true),
     "### Merge-back",
     mergeBackTable(facts),
     "### RCA",
@@ -62,12 +62,14 @@ function cascadeWarning(facts: LedgerFacts): string[] {
   ];
 }
 
-function exceptionsTable(exceptions: readonly ExceptionState[]): string {
+/** A closed incident's exceptions ended with its close (their check runs say so): none is in force. */
+function exceptionsTable(exceptions: readonly ExceptionState[], incidentClosed: boolean): string {
   if (exceptions.length === 0) return "None granted.";
   const rows = exceptions.map((e) => {
     const used = e.deploys.map((d) => `deployment ${d.deployment} ${d.reached ? "deployed" : "allowed"} at ${d.at}`).join("; ");
     const approved = e.approvedBy.length > 0 ? `, approved by ${e.approvedBy.map(quietLogin).join(", ")}` : "";
-    const state = e.status === "used" ? `used: ${used}` : e.status === "active" ? `active until ${e.expiresAt}` : e.status.replace("-", " ");
+    const stood = e.status === "used" ? `used: ${used}` : e.status === "active" ? `active until ${e.expiresAt}` : e.status.replace("-", " ");
+    const state = incidentClosed && ["used", "active", "awaiting-approval"].includes(e.status) ? `${stood}; ended with the incident's close` : stood;
     return `| \`${shortSha(e.sha)}\` | ${escapeUserText(e.environment, 100)} | ${quietLogin(e.grantedBy)}${approved} at ${e.grantedAt} | ${escapeUserText(e.reason)} | ${state} |`;
   });
   return ["| commit | environment | granted | reason | state |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");

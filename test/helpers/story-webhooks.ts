@@ -17,6 +17,12 @@ export function storyWebhooks(server: GitHubTestServer, repo: Repository, instal
       const { issue, label: labelObject } = server.userUnlabel(repo, number, label);
       return ["issues", validPayload("issues", { action: "unlabeled", issue, label: labelObject, ...base(login) })] as const;
     },
+    issueTransferred(number: number, login: string, to: Repository) {
+      const old = server.issueForWebhook(repo, number);
+      const moved = server.userTransfer(repo, number, to);
+      const changes = { new_issue: moved, new_repository: webhookRepository(renderRepository(server, to)) };
+      return ["issues", validPayload("issues", { action: "transferred", issue: old, changes, ...base(login) })] as const;
+    },
     issueReopened(number: number, login: string) {
       const issue = server.userReopen(repo, number, login);
       return ["issues", validPayload("issues", { action: "reopened", issue, ...base(login) })] as const;

@@ -80,6 +80,17 @@ test.concurrent("a comment of 100 command lines runs 10 distinct ones and says w
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 60_000);
 
+test.concurrent("100 lines of /mainline status (anyone may run it) run once: the 505 calls such a comment cost before are gone", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const before = world.github.log.length;
+  const comment = await s.say(incident, "rex", Array.from({ length: 100 }, () => "/mainline status").join("\n"));
+  const calls = world.github.log.slice(before).filter((r) => r.path.includes(`/${s.repo.name}/`) || r.path.startsWith("/repos/Codertocat/.github"));
+  if (process.env.MAINLINE_SECURITY_FIGURES) console.log(`100 x /mainline status by a reader: ${calls.length} API calls`);
+  expect(s.replyTo(incident, comment)).toContain("Skipped: 99 repeated lines (each distinct line runs once).");
+  expect(calls.length).toBeLessThanOrEqual(25);
+}, 60_000);
+
 test.concurrent("an unsigned webhook is refused and changes nothing", async () => {
   const s = scene(world);
   const incident = await s.incident();

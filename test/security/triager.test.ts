@@ -45,8 +45,9 @@ test.concurrent("an incident transferred to another repository takes its excepti
   const s = scene(world);
   const incident = await s.incident();
   await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  expect(await s.gate(SIDE)).toBe("approved");
   const elsewhere = world.github.addRepo("Codertocat", `elsewhere-${s.repo.id}`);
-  world.github.userTransfer(s.repo, incident, elsewhere);
+  await s.send(s.hooks.issueTransferred(incident, "tess", elsewhere));
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
 

@@ -94,15 +94,17 @@ export function installIssueRoutes(site: Site): void {
     }),
   );
 
-  site.route("GET", "/repos/:owner/:repo/issues/:number/comments", (req) =>
-    withIssue(site, req, (repo, issue) => {
+  site.route("GET", "/repos/:owner/:repo/issues/:number/comments", (req) => {
+    const moved = site.repoFor(req.params)?.transferred?.get(Number(req.params.number));
+    if (moved) return { status: 301, body: { message: "Moved Permanently" }, headers: { location: `${site.apiBase}/repos/${moved.owner}/${moved.name}/issues/${moved.number}/comments?${req.query}` } };
+    return withIssue(site, req, (repo, issue) => {
       const since = req.query.get("since");
       const comments = [...repo.comments.values()]
         .filter((c) => c.issue_number === issue.number && (!since || Date.parse(c.updated_at) >= Date.parse(since)))
         .sort((a, b) => a.id - b.id);
       return paginated(comments, req.query, `${site.apiBase}${req.path}`, (c) => commentJson(repo, c));
-    }),
-  );
+    });
+  });
 
   site.route("POST", "/repos/:owner/:repo/issues/:number/comments", (req) =>
     withIssue(site, req, (repo, issue, actor) => {
