@@ -18,12 +18,22 @@ export class AncestryReader {
   readonly #rewrites = new Map<number, number>();
 
   async read(client: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
-    const key = `${client.repoId}:${this.#rewrites.get(client.repoId) ?? 0}:${mainBranch}:${sha}`;
-    const cachedHead = this.#onMain.get(key);
-    if (cachedHead) return { kind: "on-main", mainHead: cachedHead };
+    const known = this.known(client, mainBranch, sha);
+    if (known) return known;
+    const key = this.#key(client, mainBranch, sha);
     const ancestry = await compareWithMain(client, mainBranch, sha);
     if (ancestry.kind === "on-main") this.#onMain.set(key, ancestry.mainHead);
     return ancestry;
+  }
+
+  /** The answer `read` would give without asking GitHub: S found on main before (since main was last rewritten), or nothing. */
+  known(client: RepoClient, mainBranch: string, sha: string): Ancestry | undefined {
+    const cachedHead = this.#onMain.get(this.#key(client, mainBranch, sha));
+    return cachedHead ? { kind: "on-main", mainHead: cachedHead } : undefined;
+  }
+
+  #key(client: RepoClient, mainBranch: string, sha: string): string {
+    return `${client.repoId}:${this.#rewrites.get(client.repoId) ?? 0}:${mainBranch}:${sha}`;
   }
 
   /** Main was rewritten: no cached "on main" answer for this repository holds any more. */

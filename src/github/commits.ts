@@ -7,14 +7,28 @@ import type { RepoClient } from "./client.js";
  * GitHub takes a branch or tag of that name before a short sha (as git does): what it answers for one
  * is not the commit asked for, so it counts as no commit at all.
  */
-export async function resolveSha({ octokit, owner, repo }: RepoClient, ref: string): Promise<string | undefined> {
+export async function resolveSha(client: RepoClient, ref: string): Promise<string | undefined> {
+  const { octokit, owner, repo } = client;
   try {
-    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref, per_page: 1 });
-    return data.sha.toLowerCase().startsWith(ref.toLowerCase()) ? data.sha : undefined;
+    // GitHub resolves a name as a branch or tag before a commit: a short sha that is also a ref's name
+    // could be a commit someone made to share the prefix, so it is ambiguous and refused.
+    const [{ data }, named] = await Promise.all([
+      octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref, per_page: 1 }),
+      ref.length < 40 ? refNamed(client, ref) : Promise.resolve(false),
+    ]);
+    return !named && data.sha.toLowerCase().startsWith(ref.toLowerCase()) ? data.sha : undefined;
   } catch (error) {
     if (isApiError(error) && (error.status === 404 || error.status === 422)) return undefined;
     throw error;
   }
+}
+
+/** Whether a branch or a tag has exactly this name. */
+async function refNamed({ octokit, owner, repo }: RepoClient, name: string): Promise<boolean> {
+  const lists = await Promise.all(
+    (["heads", "tags"] as const).map(async (kind) => (await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", { owner, repo, ref: `${kind}/${name}` })).data),
+  );
+  return lists.some((refs) => refs.some((r) => r.ref.toLowerCase() === `refs/heads/${name}`.toLowerCase() || r.ref.toLowerCase() === `refs/tags/${name}`.toLowerCase()));
 }
 
 // A commit's diff never changes, so it is fetched once per process (bounded by its size in bytes).

@@ -62,6 +62,9 @@ export function threadOf(repoId: number, incident: number, comments: CommentLike
   };
 }
 
+/** How many incidents a view across incidents (cascade, report) reads, newest first: each costs a thread read. */
+export const SPANNED_INCIDENT_LIMIT = 30;
+
 /**
  * Incidents with their threads, found by label (a view people can change: used only for what
  * spans incidents — the cascade window, the report, announcements — never to decide a gate or
@@ -73,7 +76,7 @@ export async function readIncidents(
   reader: RecordReader,
   since?: string,
 ): Promise<Array<{ issue: IssueLike; thread: IncidentThread }>> {
-  const issues = await listIssuesWithLabel(client, label, since ? { state: "all", since } : { state: "open" });
+  const issues = await listIssuesWithLabel(client, label, since ? { state: "all", since } : { state: "open" }, SPANNED_INCIDENT_LIMIT);
   const read = await Promise.all(issues.map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, reader) })));
   return read.filter(({ thread }) => thread.isIncident);
 }

@@ -1,21 +1,29 @@
 import { isApiError } from "./api-error.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
 
-/** Every issue (not pull request) with a label, paging through all of them. */
+/** How many labelled issues one listing reads at most: labels are views anyone with triage (or an issue template) can add. */
+export const LABELLED_ISSUE_LIMIT = 300;
+
+/** Issues (not pull requests) with a label, newest first, at most `limit`. */
 export async function listIssuesWithLabel(
   { octokit, owner, repo }: RepoClient,
   label: string,
   options: { state: "open" | "closed" | "all"; since?: string },
+  limit = LABELLED_ISSUE_LIMIT,
 ): Promise<IssueLike[]> {
-  const issues = await octokit.paginate("GET /repos/{owner}/{repo}/issues", {
+  const issues: IssueLike[] = [];
+  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", {
     owner,
     repo,
     labels: label,
     state: options.state,
     per_page: 100,
     ...(options.since ? { since: options.since } : {}),
-  });
-  return (issues as IssueLike[]).filter((issue) => !issue.pull_request);
+  })) {
+    issues.push(...(data as IssueLike[]).filter((issue) => !issue.pull_request));
+    if (issues.length >= limit) break;
+  }
+  return issues.slice(0, limit);
 }
 
 export async function getIssue({ octokit, owner, repo }: RepoClient, number: number): Promise<IssueLike> {

@@ -44,11 +44,18 @@ export async function announceConfigWeakening(context: Context<"push">, repo: Re
     ...(more ? { leftOut: { limit: NOTICE_INCIDENT_LIMIT } } : {}),
   });
   const body = appBody(text, marker("config-weakened", { commit: sha }));
+  // A notice counts only from after the push: a writer who knew the commit's sha could have planted one in an older comment.
+  const pushedAt = pushedAtMs(payload.repository.pushed_at) - 1_000;
   let posted = 0;
   for (const { issue, thread } of incidents) {
-    if (findOwnComment(thread.comments, deps.appId, "config-weakened", (m) => m.commit === sha)) continue;
+    if (findOwnComment(thread.comments, deps.appId, "config-weakened", (m, notice) => m.commit === sha && !(Date.parse(notice.created_at) < pushedAt))) continue;
     await createComment(repo.client, issue.number, body);
     posted++;
   }
   context.log.info({ commit: sha, weakenings: found, incidents: incidents.length, posted, more }, "config on main weakened: announced in the open incidents");
+}
+
+/** A push's `repository.pushed_at` (seconds since the epoch in push payloads); NaN when absent. */
+function pushedAtMs(pushedAt: number | string | null | undefined): number {
+  return typeof pushedAt === "number" ? pushedAt * 1000 : Date.parse(String(pushedAt));
 }

@@ -4,6 +4,7 @@ import { createComment, listComments, setIssueState } from "../github/issues.js"
 import { findOwnComment } from "../github/own-comments.js";
 import type { MergeBackIssue } from "../github/incidents.js";
 import { marker } from "../markers.js";
+import { appBody } from "../policy/text.js";
 import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type MergeBackFacts, type MergeBackMatch, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 import type { Deps } from "./deps.js";
@@ -80,11 +81,7 @@ export async function closeDoneMergeBack(client: RepoClient, issue: MergeBackIss
   // A delivery that failed between this comment and the close left the comment: not twice. An
   // issue GitHub lists without comments cannot hold it, and costs no read.
   const said = Boolean(issue.comments) && findOwnComment(await listComments(client, issue.number), deps.appId, "merge-back-done") !== undefined;
-  if (!said) await createComment(
-    client,
-    issue.number,
-    [`✅ Done: ${match.explanation}`, marker("merge-back-done", { sha: issue.mergeBack.sha, commit: match.commitOnMain, way: match.way })].join("\n\n"),
-  );
+  if (!said) await createComment(client, issue.number, appBody(`✅ Done: ${match.explanation}`, marker("merge-back-done", { sha: issue.mergeBack.sha, commit: match.commitOnMain, way: match.way })));
   await setIssueState(client, issue.number, "closed", "completed");
 }
 
@@ -102,7 +99,7 @@ export async function verifyClosedMergeBack(
   if (findOwnComment(await listComments(client, item.number), deps.appId, "merge-back-done")) return true;
   const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, await evidence(), deps);
   if (match.done) {
-    await createComment(client, item.number, `✅ Confirmed: ${match.explanation}\n\n${marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })}`);
+    await createComment(client, item.number, appBody(`✅ Confirmed: ${match.explanation}`, marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })));
     return true;
   }
   await reopenOnce(client, item.number, item.closed_at!, `🔁 Reopened: ${match.explanation} Merge it to \`${mainBranch}\` first; this issue closes by itself when it lands.`, deps.appId);

@@ -1,4 +1,5 @@
 import type { IssueLike } from "../github/client.js";
+import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
 import type { Deps } from "./deps.js";
@@ -12,9 +13,10 @@ import type { RepoContext } from "./repo-context.js";
  * An incident (by its records) was closed: its exceptions end for good, and unless an admin's
  * force-close made this close, it is reopened while anything blocks, saying exactly what.
  */
-export async function gateClosedIncident(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<void> {
+export async function gateClosedIncident(repo: Pick<RepoContext, "client" | "config" | "mainBranch">, incident: IssueLike, deps: Deps): Promise<void> {
+  // First, before anything that may fail on the way: a close ends the exceptions whatever follows.
+  await endExceptions(repo.client, incident.number, await readIncidentThread(repo.client, incident, deps.records), deps);
   const view = await viewForClosing(repo, incident, deps);
-  await endExceptions(repo.client, incident.number, view.thread, deps);
   const verdict = decideIncidentClosed({ forceClosed: forceCloseCovers(view.thread.forceClose?.at, incident.closed_at), blockers: view.blockers });
   if (verdict === "reopen") {
     const why = [

@@ -3,6 +3,7 @@ import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns } from "../github/exception-runs.js";
+import { getIssueHere } from "../github/issues.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
@@ -33,9 +34,13 @@ export async function decideGate(
   const repository = context.payload.repository;
   const mainBranch = config.mainBranch || repository.default_branch;
   // Where S stands and which exceptions its check runs hold are asked together: a decision waits for the slower, not the sum.
+  // S already found on main (and main not rewritten since) is approved whatever its exceptions say, so they are not asked.
+  const onMain = loaded.unreadable ? undefined : deps.ancestry.known(client, mainBranch, request.sha);
   const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
     ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
-    : await Promise.all([readAncestrySafely(context, client, deps, { mainBranch, sha: request.sha }), readExceptions(client, deps, request)]);
+    : onMain
+      ? [onMain, { granted: [] }]
+      : await Promise.all([readAncestrySafely(context, client, deps, { mainBranch, sha: request.sha }), readExceptions(client, deps, request)]);
   const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
@@ -57,13 +62,17 @@ export async function decideGate(
 }
 
 /**
- * The exceptions in force for (S, E): their state from this app's check runs on S, in one request
- * (a close or a transfer of the incident ends them there, so no second read is needed). When they
+ * The exceptions in force for (S, E): their state from this app's check runs on S, each honoured
+ * only while its incident is an open issue of this repository — a close or transfer also ends
+ * them in the runs, but a lost event or a deleted issue must not leave one in force. When they
  * cannot be read the gate goes on without them: it can only refuse more.
  */
 async function readExceptions(client: RepoClient, deps: Deps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
   try {
-    return { granted: exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now()) };
+    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now());
+    const open = new Set<number>();
+    await Promise.all([...new Set(candidates.map((e) => e.incident))].map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
+    return { granted: candidates.filter((e) => open.has(e.incident)) };
   } catch (error) {
     if (!isApiError(error)) throw error;
     return { granted: [], error: describeApiError(error) };

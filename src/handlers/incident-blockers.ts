@@ -8,7 +8,7 @@ import type { RepoContext } from "./repo-context.js";
  * The incident as a close decision must see it: items from its records, each asked of git now
  * (and their issues put right on the way), its RCA from the issue its record names.
  */
-export async function viewForClosing(repo: RepoContext, incident: IssueLike, deps: Deps): Promise<IncidentView> {
+export async function viewForClosing(repo: Pick<RepoContext, "client" | "config" | "mainBranch">, incident: IssueLike, deps: Deps): Promise<IncidentView> {
   const first = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
   if (first.mergeBacks.length === 0) return first;
   const done = await verifyIncidentItems(repo.client, repo.mainBranch, first, deps);

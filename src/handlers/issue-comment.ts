@@ -95,7 +95,8 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
  * repeat its commands or, worse, answer `/incident close` on a now closed incident with an error.
  */
 async function alreadyAnswered(client: RepoClient, commentId: number, comments: readonly CommentLike[], deps: Deps): Promise<boolean> {
-  if (findOwnComment(comments, deps.appId, "reply", (m) => m.source === commentId)) return true;
+  // A reply comes after its command: a marker planted in an older comment of the app answers nothing.
+  if (findOwnComment(comments, deps.appId, "reply", (m, reply) => m.source === commentId && reply.id > commentId)) return true;
   return hasReactedDone(client, commentId, await deps.botLogin());
 }
 

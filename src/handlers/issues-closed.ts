@@ -26,7 +26,8 @@ export function onIssueClosed(deps: Deps) {
     const repo = await repoContext(context);
     // An issue with no comments holds no records: it costs no read.
     const own = issue.comments === 0 ? undefined : await readIncidentThread(repo.client, issue, deps.records);
-    if (own?.isIncident) await gateClosedIncident(repo, issue, deps);
+    // A thread holding a changed record may be an incident whose own record was changed: it goes through the gate (the change blocks).
+    if (own?.isIncident || own?.tampered.length) await gateClosedIncident(repo, issue, deps);
     const claimed = readMarker(issue.body, "merge-back")?.incident ?? readMarker(issue.body, "rca")?.incident;
     if (claimed === undefined || claimed === issue.number) return;
     const incident = await getIssue(repo.client, claimed);

@@ -1,6 +1,6 @@
 import type { Context } from "probot";
 import { findMergeBackIssues } from "../github/incidents.js";
-import { getIssue } from "../github/issues.js";
+import { getIssueHere } from "../github/issues.js";
 import { announceConfigWeakening } from "./announce-config.js";
 import type { Deps } from "./deps.js";
 import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
@@ -21,6 +21,8 @@ export function onPush(deps: Deps) {
     // (delete and push again) rewrites it too. Whatever was on main may be on it no longer.
     if (payload.forced || payload.created || payload.deleted) deps.ancestry.forgetRepository(repo.client.repoId);
     if (payload.deleted) return;
+    // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
+    await announceConfigWeakening(context, repo, deps);
     const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
     const changed = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
     // Items closed since the push — by an earlier delivery of it that failed before their
@@ -29,11 +31,11 @@ export function onPush(deps: Deps) {
     if (pushedAt) {
       for (const item of await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "closed", since: pushedAt })) changed.add(item.mergeBack.incident);
     }
+    // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
     for (const number of [...changed].sort((a, b) => a - b)) {
-      const incident = await getIssue(repo.client, number);
-      await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
+      const incident = await getIssueHere(repo.client, number);
+      if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
     }
-    await announceConfigWeakening(context, repo, deps);
   };
 }
 

@@ -1,7 +1,8 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
-import type { MainCommit } from "../policy/merge-back.js";
+import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
+import { describeApiError, isApiError } from "../github/api-error.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 import type { IncidentView } from "./incident-view.js";
@@ -37,7 +38,7 @@ export async function verifyIncidentItems(client: RepoClient, mainBranch: string
   let evidence: Promise<MainEvidence> | undefined;
   const mainEvidence = () => (evidence ??= historySinceItems(client, mainBranch, view));
   for (const item of view.mergeBacks) {
-    const match = await checkMergeBack(client, mainBranch, item.sha, await mainEvidence(), deps);
+    const match = await checkedOrUnverifiable(async () => checkMergeBack(client, mainBranch, item.sha, await mainEvidence(), deps), item.sha);
     done.set(item.sha, match.done);
     if (!item.issue) continue;
     const issue: MergeBackIssue = { ...item.issue, mergeBack: { incident: view.incident.number, sha: item.sha } };
@@ -47,6 +48,19 @@ export async function verifyIncidentItems(client: RepoClient, mainBranch: string
     }
   }
   return done;
+}
+
+/**
+ * GitHub refusing a fact (a diff too large to serve, say) leaves the item not done, "could not
+ * verify": a close decision must not fail before it decides, and must never count it done.
+ */
+async function checkedOrUnverifiable(check: () => Promise<MergeBackMatch>, sha: string): Promise<MergeBackMatch> {
+  try {
+    return await check();
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    return { done: false, explanation: `could not verify whether ${sha.slice(0, 7)} is on main: GitHub did not answer (${describeApiError(error)}).` };
+  }
 }
 
 /** Main's commits since the oldest item was recorded (a cherry-pick cannot be older than the need for it). */

@@ -11,6 +11,7 @@ import { exceptionDeployments } from "../policy/exceptions.js";
 import { escapeUserText, shortSha } from "../policy/text.js";
 import type { Deps } from "./deps.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
+import { gateClosedIncident } from "./close-gate.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 
 export type ExceptionDeploy = {
@@ -57,6 +58,9 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
     const issue = number === incident.number ? incident : await getIssue(client, number);
     await rewriteLedger(client, config, mainBranch, issue, deps);
   }
+  // Closed while this deploy was being let through: the item just recorded must block it too.
+  const now = await getIssue(client, incident.number);
+  if (now.state === "closed") await gateClosedIncident({ client, config, mainBranch }, now, deps);
 }
 
 function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string, issue: number) {

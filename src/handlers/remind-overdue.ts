@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
+import { isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
-import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
+import { findMergeBackIssues, readIncidentThread, type MergeBackIssue } from "../github/incidents.js";
 import { deleteComment, getIssue, listComments } from "../github/issues.js";
 import type { CommentLike } from "../github/client.js";
 import { threadRecords } from "../github/own-comments.js";
@@ -8,6 +9,9 @@ import { writeRecord } from "../github/write-record.js";
 import { dueReminder, isOverdue } from "../policy/reminders.js";
 import { shortSha } from "../policy/text.js";
 import type { Deps } from "./deps.js";
+
+/** How many overdue items one sweep of a repository looks at: each costs reads. */
+const REMINDERS_PER_SWEEP = 50;
 
 /**
  * Reminds the incident's assignees on each overdue merge-back issue, at 1, 2, 4, … days
@@ -18,7 +22,12 @@ export async function remindOverdue(client: RepoClient, config: Config, deps: De
   const now = deps.now();
   const open = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   let sent = 0;
-  for (const item of open.filter((i) => isOverdue({ openedAt: i.created_at, dueHours: config.mergeBack.dueHours, now }))) {
+  const overdue = open.filter((i) => isOverdue({ openedAt: i.created_at, dueHours: config.mergeBack.dueHours, now })).slice(0, REMINDERS_PER_SWEEP);
+  for (const labelled of overdue) {
+    // The label and body are views: only an item its incident's records name is reminded of, about the recorded commit.
+    const recorded = (await recordedItems(client, labelled.mergeBack.incident, deps)).find((m) => m.issue === labelled.number);
+    if (!recorded) continue;
+    const item = { ...labelled, mergeBack: { incident: labelled.mergeBack.incident, sha: recorded.sha } };
     const already = reminders(client, await listComments(client, item.number), item, deps).map((r) => r.interval);
     const interval = dueReminder({ openedAt: item.created_at, dueHours: config.mergeBack.dueHours, now, alreadySent: already });
     if (interval === undefined) continue;
@@ -55,4 +64,14 @@ function reminders(client: RepoClient, comments: CommentLike[], item: MergeBackI
   return threadRecords(comments, deps.records, { repo: client.repoId, incident: item.mergeBack.incident })
     .of("reminder")
     .filter((r) => r.issue === item.number);
+}
+
+/** The items an incident's records name; none when the body's incident is no issue here (a view pointing nowhere). */
+async function recordedItems(client: RepoClient, incident: number, deps: Deps) {
+  try {
+    return (await readIncidentThread(client, { number: incident }, deps.records)).mergeBacks;
+  } catch (error) {
+    if (isApiError(error) && [301, 404, 410].includes(error.status)) return [];
+    throw error;
+  }
 }

@@ -41,6 +41,9 @@ const callbackUrl = z
 
 const pullRequests = z.array(z.object({ number: count }));
 
+/** A pushed commit's added, modified or removed paths (GitHub always lists them). */
+const files = z.array(z.string()).optional();
+
 // A protection rule must be answered whenever it can be: a missing commit or environment is the
 // handler's to answer (or report), so only the types are checked here.
 const protectionRule = z.object({
@@ -91,7 +94,8 @@ const schemas: Record<string, z.ZodType> = {
   "issues.labeled": issues.extend({ label: z.object({ name: z.string() }).nullish(), sender: z.object({ login: name }) }),
   // The close is identified by its timestamp when the app reopens it.
   "issues.closed": issues.extend({ issue: issue.extend({ closed_at: timestamp }) }),
-  push: z.object({ ...delivered, ref: z.string(), commits: z.array(z.object({ id: sha, message: z.string() })) }),
+  // Which files each commit changed says whether the push touched the config.
+  push: z.object({ ...delivered, ref: z.string(), commits: z.array(z.object({ id: sha, message: z.string(), added: files, modified: files, removed: files })) }),
   pull_request: z.object({
     ...delivered,
     pull_request: z.object({

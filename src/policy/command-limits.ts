@@ -5,13 +5,14 @@ export const MAX_COMMAND_LINES = 10;
  * Which command lines of a comment run: each distinct line once, in order, up to the limit.
  * The rest is named in the reply, so nothing is dropped silently.
  */
-export function linesToRun<T extends { line: string }>(lines: readonly T[]): { run: T[]; repeated: T[]; overLimit: T[] } {
+export function linesToRun<T extends { line: string; command?: unknown }>(lines: readonly T[]): { run: T[]; repeated: T[]; overLimit: T[] } {
   const seen = new Set<string>();
   const run: T[] = [];
   const repeated: T[] = [];
   const overLimit: T[] = [];
   for (const line of lines) {
-    const key = line.line.trim().replace(/\s+/g, " ");
+    // The same command however it is spelt (`/Mainline STATUS`) is the same line.
+    const key = line.command !== undefined ? JSON.stringify(line.command) : line.line.trim().replace(/\s+/g, " ");
     if (seen.has(key)) repeated.push(line);
     else if (run.length >= MAX_COMMAND_LINES) overLimit.push(line);
     else {

@@ -84,6 +84,10 @@ export type ExceptionInForce = { sha: string; environment: string; grantedBy: st
 /** May `actor` grant an exception for (sha, env) now? Refuses a duplicate that is already in force. */
 export function decideAllow(states: readonly ExceptionInForce[], sha: string, environment: string): CommandVerdict {
   const current = states.find((s) => s.sha === sha && s.environment.toLowerCase() === environment.toLowerCase());
+  // A new grant must not lift a suspension: the changed record is written back first.
+  if (current?.status === "suspended") {
+    return { ok: false, error: `the exceptions of this incident are suspended while mainline writes back a record someone changed; try again once it says so` };
+  }
   if (current && (current.status === "active" || current.status === "awaiting-approval" || current.status === "used")) {
     return { ok: false, error: `an exception for ${shortSha(sha)} to ${environment} is already ${current.status.replace("-", " ")} in this incident` };
   }

@@ -215,6 +215,16 @@ test("issues.labeled without its sender is refused as malformed, before any requ
   expect(logged.map((l) => l.msg)).toEqual([expect.stringContaining("malformed payload, sender: Invalid input: expected object, received undefined")]);
 });
 
+// Found by the property below (seed 635553872): a pushed commit whose `added` is no list crashed the
+// config-weakening check of a push to main with a TypeError instead of being refused.
+test.each([0, true, {}])("a push whose commit lists its added files as %j is refused as malformed, before any request", async (added) => {
+  const payload = pushEvent({ before: SHA.onMain, after: SHA.mainHead, commits: [{ id: SHA.mainHead, message: "Fix" }] }) as Record<string, any>;
+  payload.commits[0].added = added;
+  const { errors, calls, problems, logged } = await deliver("push", payload);
+  expect({ errors, calls, problems }).toEqual({ errors: [], calls: [], problems: [] });
+  expect(logged.map((l) => l.msg)).toEqual([expect.stringContaining("malformed payload, commits.0.added: Invalid input: expected array")]);
+});
+
 test("mangled payloads of every subscribed event fail, if at all, only with GitHub's errors; every request is one GitHub allows, and a refused payload costs none", async () => {
   await fc.assert(
     fc.asyncProperty(delivery, async ({ original, mangles, action, event }) => {

@@ -192,6 +192,12 @@ describe("decideAllow: one exception in force per commit and environment", () =>
     ],
     ["an expired grant", judged([run()], 5 * HOUR), "production", { ok: true }],
     ["a revoked grant", judged([run({ revoked: "carol" })], 2 * HOUR), "production", { ok: true }],
+    [
+      "a grant suspended while a changed record is written back (a new grant must not lift the suspension)",
+      judged([run({ suspended: "wendy" })], HOUR),
+      "production",
+      { ok: false, error: "the exceptions of this incident are suspended while mainline writes back a record someone changed; try again once it says so" },
+    ],
     ["an active grant for another environment", judged([run()], HOUR), "staging", { ok: true }],
   ])("%s", (_case, states, environment, expected) => {
     expect(decideAllow(states, S, environment)).toEqual(expected);

@@ -91,6 +91,30 @@ test.concurrent("100 lines of /mainline status (anyone may run it) run once: the
   expect(calls.length).toBeLessThanOrEqual(25);
 }, 60_000);
 
+test.concurrent("the same command spelt ten ways runs once", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  const spellings = ["/mainline status", "/Mainline status", "/MAINLINE STATUS", "/mainline Status", "/mainLine sTatus", "/mainline  status", "/mainline\tstatus", "/MainLine Status", "/mAinline status", "/mainlinE status"];
+  const before = world.github.log.length;
+  await s.say(incident, "rex", spellings.join("\n"));
+  const calls = world.github.log.slice(before).filter((r) => r.path.includes(`/${s.repo.name}/`) || r.path.startsWith("/repos/Codertocat/.github"));
+  expect(calls.length).toBeLessThanOrEqual(25);
+}, 60_000);
+
+test.concurrent("issues a template labels as incidents or merge-back items do not raise what a reader's command costs", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  for (let i = 0; i < 150; i++) {
+    const fake = world.github.userIssue(s.repo, { title: `fake ${i}`, login: "rex", labels: [i % 2 ? "incident" : "merge-back"], body: `<!-- mainline:merge-back incident=${incident} sha=${SIDE} -->` });
+    void fake;
+  }
+  const before = world.github.log.length;
+  await s.say(incident, "rex", "/mainline status");
+  const calls = world.github.log.slice(before).filter((r) => r.path.includes(`/${s.repo.name}/`) || r.path.startsWith("/repos/Codertocat/.github"));
+  if (process.env.MAINLINE_SECURITY_FIGURES) console.log(`/mainline status with 150 template-labelled issues: ${calls.length} API calls`);
+  expect(calls.length).toBeLessThanOrEqual(25);
+}, 60_000);
+
 test.concurrent("an unsigned webhook is refused and changes nothing", async () => {
   const s = scene(world);
   const incident = await s.incident();

@@ -1,4 +1,4 @@
-import { scene, SIDE, startWorld, stopWorld, type World } from "./world.js";
+import { MAIN_HEAD, scene, SIDE, startWorld, stopWorld, type World } from "./world.js";
 
 /**
  * A triager can label, close, reopen, lock and transfer issues. None of it drops a blocker,
@@ -41,6 +41,14 @@ test.concurrent("closing and reopening an incident never brings its exception ba
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
 
+test.concurrent("an incident closed while its close event is lost: the gate still refuses its exception", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  world.github.userClose(s.repo, incident, "tess"); // GitHub never delivers the issues.closed webhook
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 90_000);
+
 test.concurrent("an incident transferred to another repository takes its exception nowhere", async () => {
   const s = scene(world);
   const incident = await s.incident();
@@ -72,3 +80,11 @@ test.concurrent("the incident label from someone without the triage role (an iss
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
 
+
+test.concurrent("a labelled issue naming a missing incident does not hold back the announcement of a weakened config", async () => {
+  const s = scene(world, "environments: [production]\n");
+  const incident = await s.incident();
+  world.github.userIssue(s.repo, { title: "fake", login: "tess", labels: ["merge-back"], body: `<!-- mainline:merge-back incident=9999 sha=${MAIN_HEAD} -->` });
+  await s.send(s.hooks.push("main", "wendy", [{ sha: "f".repeat(40), message: "Relax the gate", files: { ".github/mainline.yml": "mode: shadow\nenvironments: [production]\n" } }]));
+  expect(s.appComments(incident).some((c) => c.body.includes("The config on main was weakened"))).toBe(true);
+}, 90_000);

@@ -63,6 +63,54 @@ test.concurrent("until a changed record is written back, none of the incident's 
   expect(await s.gate(SIDE)).toBe("approved");
 }, 120_000);
 
+test.concurrent("two quick edits of the incident's record: the original comes back, never the first edit, and the incident still cannot close", async () => {
+  const s = scene(world);
+  const { incident, item } = await usedException(s);
+  const record = recordComment(s, incident, "incident");
+  const original = record.body;
+  const first = s.hooks.commentEdited(record.id, "wendy", "just a note");
+  const second = s.hooks.commentEdited(record.id, "wendy", "another note");
+  await s.send(first);
+  await s.send(second);
+  expect(s.repo.comments.get(record.id)!.body).toBe(original);
+  expect(s.appComments(incident).some((c) => c.body === "just a note")).toBe(false);
+  await s.send(s.hooks.issueClosed(incident, "wendy"));
+  expect(s.issue(incident).state).toBe("open");
+  expect(s.appComments(incident).at(-1)?.body).toContain(`merge-back #${item}: ddddddd is not on main yet`);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 120_000);
+
+test.concurrent("an edit then a deletion: what the app posts back is its own record, never the edit", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  const grant = recordComment(s, incident, "exception");
+  const original = grant.body;
+  const edited = s.hooks.commentEdited(grant.id, "wendy", "<!-- mainline:reply source=999999999 -->\n\nnothing to see");
+  const deleted = s.hooks.commentDeleted(grant.id, "wendy");
+  await s.send(edited);
+  await s.send(deleted);
+  const bodies = s.appComments(incident).map((c) => c.body);
+  expect(bodies.filter((b) => b === original)).toHaveLength(1);
+  expect(bodies.some((b) => b.includes("source=999999999"))).toBe(false);
+  expect(s.records(incident).of("exception")).toHaveLength(1);
+}, 120_000);
+
+test.concurrent("a reply marker planted in an older app comment does not silence a later command", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  const grant = recordComment(s, incident, "exception");
+  // wendy rewrites the app's ledger (an unsigned comment) to answer the next comment ids in advance.
+  const ledger = s.appComments(incident).find((c) => c.body.startsWith("<!-- mainline:ledger"))!;
+  const next = world.github.nextId();
+  s.repo.comments.get(ledger.id)!.body = `${ledger.body}\n\n${Array.from({ length: 20 }, (_, i) => `<!-- mainline:reply source=${next + i} -->`).join("\n\n")}`;
+  await s.say(incident, "max", `/hotfix revoke ${SIDE}`);
+  expect(s.records(incident).of("revoke")).toEqual([expect.objectContaining({ sha: SIDE, by: "max" })]);
+  expect(await s.gate(SIDE)).toBe("rejected");
+  void grant;
+}, 120_000);
+
 test.concurrent("deleting a revoke record neither brings the exception back nor loses the record", async () => {
   const s = scene(world);
   const incident = await s.incident();
@@ -112,6 +160,28 @@ test.concurrent("a commit on main whose note claims S but changes something else
   expect(s.issue(item).state).toBe("closed");
   expect(s.issue(incident).state).toBe("open");
 }, 90_000);
+
+test.concurrent("GitHub refusing a diff while a close is judged: the incident is reopened (could not verify), and the exception ended", async () => {
+  const s = scene(world);
+  const { incident } = await usedException(s);
+  const refuse = world.github.fail((method, path) => method === "GET" && path.startsWith(`/repos/Codertocat/${s.repo.name}/commits/`) && !path.includes("check-runs") && !path.includes("pulls"), { status: 422, body: { message: "Sorry, this diff is taking too long to generate." } });
+  await s.send(s.hooks.issueClosed(incident, "wendy"));
+  refuse();
+  expect(s.issue(incident).state).toBe("open");
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 120_000);
+
+test.concurrent("a branch named like the short sha a maintainer types does not get its commit an exception", async () => {
+  const s = scene(world);
+  // wendy made a commit whose sha shares SIDE's first 7 characters, and named a branch after them.
+  const evil = `${SIDE.slice(0, 7)}${"e".repeat(33)}`;
+  world.github.commit(s.repo, evil, MAIN_HEAD, SIDE.slice(0, 7), "Looks like the fix");
+  const incident = await s.incident();
+  const comment = await s.say(incident, "mona", `/hotfix allow ${SIDE.slice(0, 7)} production -- checkout is down`);
+  expect(s.replyTo(incident, comment)).toContain(`\`${SIDE.slice(0, 7)}\` is not a commit in this repository`);
+  expect(await s.gate(evil)).toBe("rejected");
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 120_000);
 
 test.concurrent("a writer cannot grant: /hotfix allow needs the maintain role", async () => {
   const s = scene(world);
