@@ -253,10 +253,11 @@ describe("threadRecords: the records of one incident in one repository", () => {
     expect(found.tampered.map((c) => c.id)).toEqual([edited.id, forged.id, wrongKey.id]);
   });
 
-  test("a record line further down this app's comment is not a record", () => {
-    const found = threadRecords([comment(`Note.\n\n${body("bob")}`)], READER, SCOPE);
+  test("a record line further down this app's comment is not a record: the comment was changed (the app never writes one there)", () => {
+    const changed = comment(`Note.\n\n${body("bob")}`);
+    const found = threadRecords([changed], READER, SCOPE);
     expect(found.of("approval")).toEqual([]);
-    expect(found.tampered).toEqual([]);
+    expect(found.tampered).toEqual([changed]);
   });
 
   test("records are told apart by kind", () => {

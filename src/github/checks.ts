@@ -1,3 +1,4 @@
+import { neutraliseMarkers } from "../policy/text.js";
 import type { RepoClient } from "./client.js";
 
 export type CheckOutput = { conclusion: "success" | "failure" | "neutral"; title: string; summary: string };
@@ -14,7 +15,8 @@ export async function upsertCheckRun(client: RepoClient, appId: number, name: st
     status: "completed" as const,
     conclusion: output.conclusion,
     completed_at: new Date().toISOString(),
-    output: { title: output.title, summary: output.summary },
+    // The summary quotes what people wrote (a config file's values, branch names): no marker may pass through.
+    output: { title: neutraliseMarkers(output.title), summary: neutraliseMarkers(output.summary) },
   };
   if (mine) {
     await octokit.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { owner, repo, check_run_id: Number(mine.id), ...body });

@@ -5,7 +5,7 @@ import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js"
 import type { Deps } from "./deps.js";
 import { endExceptions } from "./end-exceptions.js";
 import { viewForClosing } from "./incident-blockers.js";
-import { rewriteLedger } from "./refresh-ledger.js";
+import { refreshLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
 import type { RepoContext } from "./repo-context.js";
 
@@ -26,5 +26,6 @@ export async function gateClosedIncident(repo: Pick<RepoContext, "client" | "con
     ].join("\n");
     await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId);
   }
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, incident.number), deps);
+  // The ledger from this verified view (it says why an item is not done), with the incident as it is now.
+  await refreshLedger(repo.client, repo.config, { ...view, incident: await getIssue(repo.client, incident.number) }, deps);
 }

@@ -5,6 +5,7 @@ import { getIssueHere } from "../github/issues.js";
 import { closeBlockers, type MergeBackItem, type RcaStatus } from "../policy/close-gate.js";
 import { exceptionStates, type ExceptionState } from "../policy/exceptions.js";
 import { checkRca } from "../policy/rca.js";
+import type { MergeBackMatch } from "../policy/merge-back.js";
 import { isOverdue } from "../policy/reminders.js";
 import type { Deps } from "./deps.js";
 
@@ -40,7 +41,7 @@ export async function viewIncident(
 }
 
 /** The same view with each item's done-ness as git said it in this delivery: no second read. */
-export function withDone(view: IncidentView, config: Config, done: ReadonlyMap<string, boolean>, now: Date): IncidentView {
+export function withDone(view: IncidentView, config: Config, done: ReadonlyMap<string, MergeBackMatch>, now: Date): IncidentView {
   const itemIssues = new Map(view.mergeBacks.flatMap((item) => (item.issue ? [[item.number, item.issue] as const] : [])));
   return assembleView({ config, mainBranch: view.mainBranch, incident: view.incident, thread: view.thread, itemIssues, rcaIssue: view.rcaIssue, now, done });
 }
@@ -53,17 +54,21 @@ type ViewFacts = {
   itemIssues: ReadonlyMap<number, IssueLike>;
   rcaIssue: IssueLike | undefined;
   now: Date;
-  done?: ReadonlyMap<string, boolean>;
+  done?: ReadonlyMap<string, MergeBackMatch>;
 };
 
 function assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now, done }: ViewFacts): IncidentView {
   const mergeBacks = thread.mergeBacks.map((item) => {
     const issue = itemIssues.get(item.issue);
+    const verified = done?.get(item.sha);
+    const isDone = verified ? verified.done : issue?.state === "closed";
     return {
       number: item.issue,
       sha: item.sha,
-      closed: done?.get(item.sha) ?? issue?.state === "closed",
-      overdue: !(done?.get(item.sha) ?? issue?.state === "closed") && isOverdue({ openedAt: item.at, dueHours: config.mergeBack.dueHours, now }),
+      closed: isDone,
+      overdue: !isDone && isOverdue({ openedAt: item.at, dueHours: config.mergeBack.dueHours, now }),
+      // Why git says not yet, when a note only claims it or a fact could not be read: people must see a claim is no proof.
+      ...(verified && !verified.done && /claim|could not verify/.test(verified.explanation) ? { note: verified.explanation } : {}),
       dueAt: new Date(Date.parse(item.at) + config.mergeBack.dueHours * 3_600_000).toISOString(),
       ...(issue ? { issue } : {}),
     };

@@ -32,14 +32,14 @@ export async function recheckOpenMergeBacks(client: RepoClient, config: Config, 
  * the issues people see are put right: a done one closed with the way it matched, one closed
  * while its change is not on main reopened with why. This is what a close decision reads.
  */
-export async function verifyIncidentItems(client: RepoClient, mainBranch: string, view: IncidentView, deps: Deps): Promise<Map<string, boolean>> {
-  const done = new Map<string, boolean>();
+export async function verifyIncidentItems(client: RepoClient, mainBranch: string, view: IncidentView, deps: Deps): Promise<Map<string, MergeBackMatch>> {
+  const done = new Map<string, MergeBackMatch>();
   if (view.mergeBacks.length === 0) return done;
   let evidence: Promise<MainEvidence> | undefined;
   const mainEvidence = () => (evidence ??= historySinceItems(client, mainBranch, view));
   for (const item of view.mergeBacks) {
     const match = await checkedOrUnverifiable(async () => checkMergeBack(client, mainBranch, item.sha, await mainEvidence(), deps), item.sha);
-    done.set(item.sha, match.done);
+    done.set(item.sha, match);
     if (!item.issue) continue;
     const issue: MergeBackIssue = { ...item.issue, mergeBack: { incident: view.incident.number, sha: item.sha } };
     if (match.done && issue.state === "open") await closeDoneMergeBack(client, issue, match, deps);

@@ -1,6 +1,7 @@
-import { shortSha } from "./text.js";
+import { escapeUserText, shortSha } from "./text.js";
 
-export type MergeBackItem = { number: number; sha: string; closed: boolean; overdue: boolean };
+/** note: why git says not yet, when that is worth a person's eye (a cherry-pick note that only claims it). */
+export type MergeBackItem = { number: number; sha: string; closed: boolean; overdue: boolean; note?: string };
 export type RcaStatus =
   /** gone: the issue the RCA record names has left the repository (transferred or deleted). */
   | { exists: false; gone?: number }
@@ -10,7 +11,7 @@ export type RcaStatus =
 export function closeBlockers(mergeBacks: readonly MergeBackItem[], rca: RcaStatus, mainBranch: string): string[] {
   const blockers = mergeBacks
     .filter((item) => !item.closed)
-    .map((item) => `merge-back #${item.number}: ${shortSha(item.sha)} is not on ${mainBranch} yet${item.overdue ? " (overdue)" : ""}`);
+    .map((item) => `merge-back #${item.number}: ${shortSha(item.sha)} is not on ${mainBranch} yet${item.overdue ? " (overdue)" : ""}${item.note ? ` (${escapeUserText(item.note, 400)})` : ""}`);
   if (!rca.exists && rca.gone !== undefined) return [...blockers, `RCA #${rca.gone} is no longer in this repository (run \`/mainline status\` to open a new one)`];
   if (!rca.exists) return [...blockers, "the RCA issue is missing (run `/mainline status` to open it)"];
   const unwritten = [...rca.missingSections, ...rca.emptySections];

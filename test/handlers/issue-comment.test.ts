@@ -144,11 +144,12 @@ describe("issue_comment.created: commands refused with a reply that says how", (
     const github = mockGitHub();
     github.token();
     github.config();
-    // The app's reply is in the thread it reads first: its reactions need no look.
+    // The app's reply is in the thread it reads first: its reactions need no look. (A reply comes
+    // after its command, so its id is the larger: a reply marker in an older comment answers nothing.)
     github.scope
       .get(`${REPO_PATH}/issues/3/comments?per_page=100`)
       .reply(200, [
-        { id: 50, body: "earlier reply\n\n<!-- mainline:reply source=9001 -->", created_at: "2026-11-20T11:00:00Z", updated_at: "2026-11-20T11:00:00Z", html_url: "", user: { login: "mainline[bot]", type: "Bot" }, performed_via_github_app: APP },
+        { id: 9050, body: "earlier reply\n\n<!-- mainline:reply source=9001 -->", created_at: "2026-11-20T11:00:00Z", updated_at: "2026-11-20T11:00:00Z", html_url: "", user: { login: "mainline[bot]", type: "Bot" }, performed_via_github_app: APP },
       ]);
     await deliver(issueComment({ body: `/merge-back ${S}`, issue: { number: 3, labels: [] } }));
     expect(github.calls().filter((c) => c.startsWith("POST") && !c.includes("access_tokens"))).toEqual([]);

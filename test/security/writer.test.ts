@@ -156,6 +156,11 @@ test.concurrent("a commit on main whose note claims S but changes something else
   const other = "diff --git a/readme.md b/readme.md\n--- a/readme.md\n+++ b/readme.md\n@@ -1 +1 @@\n-old\n+new\n";
   await s.send(s.hooks.push("main", "wendy", [{ sha: "e".repeat(40), message: `Docs\n\n(cherry picked from commit ${SIDE})`, diff: other }]));
   expect(s.issue(item).state).toBe("open");
+  // Closed anyway: reopened, and the incident says the note is a claim, not proof.
+  await s.send(s.hooks.issueClosed(incident, "wendy"));
+  expect(s.issue(incident).state).toBe("open");
+  const ledger = s.appComments(incident).find((c) => c.body.startsWith("<!-- mainline:ledger"))!;
+  for (const said of [s.appComments(incident).at(-1)!.body, ledger.body]) expect(said).toContain("a note is a claim: eeeeeee says it was cherry-picked from ddddddd but its change does not contain ddddddd's");
   await s.send(s.hooks.push("main", "wendy", [{ sha: "f".repeat(40), message: `Retry charges\n\n(cherry-picked from commit ${SIDE.slice(0, 9)})`, diff: SIDE_PATCH }]));
   expect(s.issue(item).state).toBe("closed");
   expect(s.issue(incident).state).toBe("open");
