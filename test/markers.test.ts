@@ -1,4 +1,5 @@
 import { marker, readMarker, readMarkers, type MarkerFields, type MarkerKind } from "../src/markers.js";
+import { exceptionRunState } from "./helpers/exception-fixtures.js";
 
 const S = "5b3c9d1e2f4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c";
 const ON_MAIN = "0123456789abcdef0123456789abcdef01234567";
@@ -6,21 +7,7 @@ const AT = "2026-11-20T10:00:00.000Z";
 /** User text that would break a naive marker: spaces, a comment close, a percent sign, `=`, HTML, unicode. */
 const HOSTILE = "db down --> <b>100%</b> a=b & ü 🚀 %E0 \"quoted\"\nnext line";
 /** An exception's state as its check run holds it (the kinds that were records moved to test/records.test.ts). */
-const RUN: MarkerFields<"exception-run"> = {
-  incident: 12,
-  sha: S,
-  env: "production",
-  by: "alice",
-  at: AT,
-  expires: "2026-11-20T14:00:00.000Z",
-  approvals: 2,
-  approved: "",
-  revoked: "",
-  used: "",
-  ended: "",
-  suspended: "",
-  source: "101:1",
-};
+const RUN = exceptionRunState({ incident: 12, sha: S, at: AT, expires: "2026-11-20T14:00:00.000Z", approvals: 2, source: "101:1" });
 
 describe("marker: the exact text written into GitHub", () => {
   test("a merge-back marker is the form the SPEC names", () => {

@@ -1,6 +1,6 @@
 import { ANSWER_RETRY } from "../../src/github/deployments.js";
 import type { Fault, GitHubTestServer } from "../helpers/github-server.js";
-import { describeDifference, gapState, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
+import { cleanDelivery, describeDifference, gapState, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
 import { FLOWS, populate, RUN_ID, type Flow } from "./flows.js";
 
 /**
@@ -44,12 +44,7 @@ describe.each(GATES.map((flow) => [flow.name, flow] as const))("%s", (_name, flo
   test.each(ONCE)("the answer meets %s once: answered in the same delivery, once", async (what, fault) => {
     const { github, webhook, restore } = await story(populate, flow.setup);
     try {
-      restore();
-      const before = stateOf(github);
-      const start = github.log.length;
-      await (await loadApp(github))(webhook);
-      const calls = github.calls().slice(start);
-      const reference = stateOf(github);
+      const { before, calls, reference } = await cleanDelivery(github, webhook, restore);
       // Carried out without an answer reaching the app: the fault suite's lost answer on the answer call.
       const k = calls.findIndex((call) => call.endsWith(CALLBACK)) + 1;
       const inGap = Boolean(fault.applied) && (flow.gap?.covers(calls, k, "lost answer") ?? false);
@@ -94,9 +89,7 @@ test.each(ALWAYS)("the answer %s for more than 10 s: the delivery fails inside t
   const flow = GATES[0]!;
   const { github, webhook, restore } = await story(populate, flow.setup);
   try {
-    restore();
-    await (await loadApp(github))(webhook);
-    const reference = stateOf(github);
+    const { reference } = await cleanDelivery(github, webhook, restore);
 
     restore();
     const from = github.log.length;

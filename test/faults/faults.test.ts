@@ -1,4 +1,4 @@
-import { SHORT_TIMEOUT_MS, describeDifference, failCall, faultKinds, gapState, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
+import { SHORT_TIMEOUT_MS, cleanDelivery, describeDifference, failCall, faultKinds, gapState, loadApp, repoOf, stateOf, story } from "../helpers/fault-world.js";
 import { FLOWS, populate, type Flow } from "./flows.js";
 
 /**
@@ -18,12 +18,7 @@ describe.each(FLOWS.map((flow) => [flow.name, flow] as const))("%s", (_name, flo
   test("every call, failed every way, then redelivered: the state of one clean delivery", async () => {
     const { github, webhook, restore } = await story(populate, flow.setup);
     try {
-      restore();
-      const before = stateOf(github);
-      const start = github.log.length;
-      await (await loadApp(github))(webhook);
-      const calls = github.calls().slice(start);
-      const reference = stateOf(github);
+      const { before, calls, reference } = await cleanDelivery(github, webhook, restore);
       expect(github.problems).toEqual([]);
 
       const wrong: string[] = [];

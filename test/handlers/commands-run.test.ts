@@ -1,7 +1,7 @@
-import nock from "nock";
 import type { RecordFields } from "../../src/records.js";
 import { exceptionTable, ledgerText, mergeBackBody, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { incidentWorld, S, type ExceptionRunState, type IncidentWorld } from "../helpers/incident-world.js";
+import { exceptionRunState, type ExceptionRunState } from "../helpers/exception-fixtures.js";
+import { incidentWorld, onLoopbackGitHub, S, type LoopbackWorld } from "../helpers/loopback-world.js";
 
 /**
  * Commands that run, against the loopback GitHub: incident #7 "Payments fail" (made one by tess's
@@ -49,22 +49,8 @@ const grantFields = ({ by, at, expires, source }: { by: string; at: string; expi
   reason: "payments down",
 });
 /** The state of an exception's check run for alice's grant at 11:00 (from comment 9000, line 1). */
-const aliceRun = (over: Partial<ExceptionRunState> = {}): ExceptionRunState => ({
-  incident: 7,
-  sha: S,
-  env: "production",
-  by: "alice",
-  at: ALICE_AT,
-  expires: ALICE_EXPIRES,
-  approvals: 1,
-  approved: "",
-  revoked: "",
-  used: "",
-  ended: "",
-  suspended: "",
-  source: "9000:1",
-  ...over,
-});
+const aliceRun = (over: Partial<ExceptionRunState> = {}): ExceptionRunState =>
+  exceptionRunState({ incident: 7, sha: S, at: ALICE_AT, expires: ALICE_EXPIRES, source: "9000:1", ...over });
 
 /**
  * Most requests one command line may cost, token and config included: the thread and the 👍 look,
@@ -74,18 +60,9 @@ const aliceRun = (over: Partial<ExceptionRunState> = {}): ExceptionRunState => (
 // short sha is refused); a delivery reads a thread once until it writes there (1 read fewer).
 const BUDGET = { allow: 17, unknownSha: 10, refusedHotfix: 12, approve: 16, revoke: 17, forceClose: 16, mergeBack: 18, close: 15, closeRefused: 10 };
 
-let world: IncidentWorld;
+let world: LoopbackWorld;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
-  nock.enableNetConnect("127.0.0.1");
-});
-afterAll(() => nock.enableNetConnect());
-afterEach(async () => {
-  await world.stop();
-  expect(world.github.problems).toEqual([]);
-});
+onLoopbackGitHub(() => world, { afterAll: "open" });
 
 /** Incident #7 with its record, RCA #8 and the ledger `ledger`; `config` in the repository; octocat, alice and bob maintainers. */
 async function layOut({ config, rca = "open", ledger = LEDGER_BEFORE }: { config?: string; rca?: "open" | "written"; ledger?: string } = {}) {

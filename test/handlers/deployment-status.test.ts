@@ -1,9 +1,10 @@
 import nock from "nock";
 import { marker } from "../../src/markers.js";
+import { exceptionRunState, type ExceptionRunState } from "../helpers/exception-fixtures.js";
 import { deploymentStatusCreated, SHA, type DeployStatusFixture } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHub, mockGitHubWithConfig } from "../helpers/github-mock.js";
 import { exceptionTable, ledgerText, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { loopbackWorld, type ExceptionRunState, type LoopbackWorld } from "../helpers/loopback-incidents.js";
+import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { restComparison } from "../helpers/rest-objects.js";
 import { NOW, testApp } from "../helpers/test-app.js";
 import { deployRecordText, exceptionRecordText, exceptionRunSummary, incidentRecordText, mergeBackIssueBody, mergeBackRecordText } from "../helpers/trust-texts.js";
@@ -129,7 +130,7 @@ async function endWorld() {
 
 /** alice's exception for (S, production) in incident #7 as its check run holds it: granted at 11:00, until 15:00. */
 function runState(rest: Partial<ExceptionRunState> = {}): ExceptionRunState {
-  return { incident: 7, sha: S, env: "production", by: "alice", at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source: "9001:1", ...rest };
+  return exceptionRunState({ incident: 7, sha: S, at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", source: "9001:1", ...rest });
 }
 
 /** Incident #7 with RCA #8 unwritten, its ledger saying `ledgerBody`, and alice's exception for S (granted 11:00, until 15:00): its record, and its run (`run`). */

@@ -1,8 +1,9 @@
 import { marker, readMarker } from "../../src/markers.js";
 import { SHA } from "../helpers/fixtures.js";
+import { exceptionRunState, type ExceptionRunState } from "../helpers/exception-fixtures.js";
 import { expectCalls } from "../helpers/exception-run-mocks.js";
 import { exceptionTable, ledgerText, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { loopbackWorld, type ExceptionRunState, type LoopbackWorld } from "../helpers/loopback-incidents.js";
+import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { NOW } from "../helpers/test-app.js";
 import { deployRecordText, exceptionRecordText, exceptionRunSummary, incidentRecordText, mergeBackIssueBody } from "../helpers/trust-texts.js";
 
@@ -73,7 +74,7 @@ afterEach(async () => {
 
 /** alice's exception for (S, production) in incident #7 as its check run holds it, granted at `at` until `expires`. */
 function runState({ at = "2026-11-20T11:00:00.000Z", expires = "2026-11-20T15:00:00.000Z", ...rest }: Partial<ExceptionRunState> = {}): ExceptionRunState {
-  return { incident: 7, sha: S, env: "production", by: "alice", at, expires, approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source: "9001:1", ...rest };
+  return exceptionRunState({ incident: 7, sha: S, at, expires, source: "9001:1", ...rest });
 }
 
 /**

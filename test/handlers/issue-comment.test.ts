@@ -3,7 +3,7 @@ import { recordBody } from "../../src/records.js";
 import { issueComment, REPO_ID } from "../helpers/fixtures.js";
 import { mockGitHub } from "../helpers/github-mock.js";
 import { ledgerText, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { incidentWorld, type IncidentWorld } from "../helpers/incident-world.js";
+import { incidentWorld, onLoopbackGitHub, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { restComment } from "../helpers/rest-objects.js";
 import { testApp, TEST_RECORD_KEY } from "../helpers/test-app.js";
 
@@ -216,14 +216,8 @@ describe("issue_comment.created: commands that run", () => {
 });
 
 describe("issue_comment.created: /incident (loopback GitHub)", () => {
-  let world: IncidentWorld;
-  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
-  beforeAll(() => nock.enableNetConnect("127.0.0.1"));
-  afterAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    await world.stop();
-    expect(world.github.problems).toEqual([]);
-  });
+  let world: LoopbackWorld;
+  onLoopbackGitHub(() => world, { afterAll: "closed" });
 
   // The redesign: `/incident` writes the incident record itself (a label is only a view), then adds the label.
   test("/incident on a plain issue retitles it, records it as an incident, opens its RCA and ledger, adds the label, and reacts 👍", async () => {

@@ -1,4 +1,3 @@
-import nock from "nock";
 import {
   ledgerText,
   mergeBackBody,
@@ -9,7 +8,8 @@ import {
   rcaTemplateBody,
   type RcaSections,
 } from "../helpers/incident-texts.js";
-import { incidentWorld, S, type ExceptionRunState, type IncidentWorld } from "../helpers/incident-world.js";
+import type { ExceptionRunState } from "../helpers/exception-fixtures.js";
+import { incidentWorld, onLoopbackGitHub, S, type LoopbackWorld } from "../helpers/loopback-world.js";
 
 /**
  * The close gate against the loopback GitHub: incident #7 "Payments fail" (made one by tess's
@@ -80,18 +80,9 @@ const incidentReopenComment = (blockers: string) =>
  */
 const BUDGET = { reopenIncident: 22, staysClosed: 18, reopenBoth: 26, reopenMergeBack: 19 };
 
-let world: IncidentWorld;
+let world: LoopbackWorld;
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
-  nock.enableNetConnect("127.0.0.1");
-});
-afterAll(() => nock.enableNetConnect());
-afterEach(async () => {
-  await world.stop();
-  expect(world.github.problems).toEqual([]);
-});
+onLoopbackGitHub(() => world, { afterAll: "open" });
 
 type Layout = {
   rca: { body: string; state?: "open" | "closed" };

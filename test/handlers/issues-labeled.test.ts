@@ -2,7 +2,7 @@ import nock from "nock";
 import { issueEvent } from "../helpers/fixtures.js";
 import { mockGitHubWithConfig } from "../helpers/github-mock.js";
 import { ledgerText, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { incidentWorld, type IncidentWorld } from "../helpers/incident-world.js";
+import { incidentWorld, onLoopbackGitHub, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { testApp } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
@@ -46,14 +46,8 @@ describe("issues.labeled: labels that make nothing (nock)", () => {
 });
 
 describe("issues.labeled (loopback GitHub)", () => {
-  let world: IncidentWorld;
-  // The loopback GitHub is on 127.0.0.1; api.github.com stays unreachable.
-  beforeAll(() => nock.enableNetConnect("127.0.0.1"));
-  afterAll(() => nock.disableNetConnect());
-  afterEach(async () => {
-    await world.stop();
-    expect(world.github.problems).toEqual([]);
-  });
+  let world: LoopbackWorld;
+  onLoopbackGitHub(() => world, { afterAll: "closed" });
 
   /** Issue #7 "Payments fail", opened by octocat; tess (triage) may label it. */
   async function setUp(config?: string) {

@@ -3,6 +3,7 @@ import type { Probot } from "probot";
 import { pino } from "pino";
 import { marker } from "../../src/markers.js";
 import { readRecord } from "../../src/records.js";
+import { exceptionRunState } from "../helpers/exception-fixtures.js";
 import { OWNER, pullRequestEvent, REPO, REPO_ID, SHA, type PullAction, type PullShape } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
@@ -94,21 +95,7 @@ function noException(github: ReturnType<typeof mockGitHub>, sha: string) {
  */
 function grantedRuns(id: number, sha: string, incident: number) {
   const run = restCheckRun({ id, name: "mainline/exception", headSha: sha, conclusion: "neutral" });
-  const state = {
-    incident,
-    sha,
-    env: "production",
-    by: "alice",
-    at: "2026-11-20T11:00:00.000Z",
-    expires: "2026-11-20T15:00:00.000Z",
-    approvals: 1 as const,
-    approved: "",
-    revoked: "",
-    used: "",
-    ended: "",
-    suspended: "",
-    source: `${9000 + id}:1`,
-  };
+  const state = exceptionRunState({ incident, sha, at: "2026-11-20T11:00:00.000Z", expires: "2026-11-20T15:00:00.000Z", source: `${9000 + id}:1` });
   return { total_count: 1, check_runs: [{ ...run, output: { ...run.output, text: marker("exception-run", state) } }] };
 }
 

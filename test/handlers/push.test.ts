@@ -2,7 +2,7 @@ import nock from "nock";
 import { pushEvent, SHA } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
 import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
-import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-incidents.js";
+import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { restComparison } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 import { incidentRecordText, mergeBackIssueBody, mergeBackRecordText } from "../helpers/trust-texts.js";

@@ -177,21 +177,43 @@ const REPORT = [
   ].join("\n"),
 ].join("\n\n");
 
+/**
+ * GitHub answering `/mainline report` in issue #50 by octocat, who has the `role` role here: the
+ * dispatcher's reads, the lists the report reads (`incidents`, `mergeBacks`, `rcas`; no change of
+ * the config on main), each incident thread of `threads`, then the 👍 and the report it posts.
+ */
+function reportGitHub({
+  role = "write",
+  incidents,
+  mergeBacks = [],
+  rcas = [],
+  threads = [],
+}: {
+  role?: "write" | "admin";
+  incidents: Array<ReturnType<typeof restIssue>>;
+  mergeBacks?: Array<ReturnType<typeof restIssue>>;
+  rcas?: Array<ReturnType<typeof restIssue>>;
+  threads?: Array<[number, Array<ReturnType<typeof restComment>>]>;
+}) {
+  const github = mockGitHub();
+  github.token();
+  github.config();
+  github.scope.get(GET.reactions).reply(200, []);
+  github.scope.get(GET.comments(50)).reply(200, []);
+  github.scope.get(GET.permission).reply(200, { permission: role, role_name: role, user: null });
+  github.scope.get(GET.incidents).reply(200, incidents);
+  github.scope.get(GET.mergeBacks).reply(200, mergeBacks);
+  github.scope.get(GET.rcas).reply(200, rcas);
+  github.scope.get(GET.configHistory).reply(200, []);
+  for (const [number, comments] of threads) github.scope.get(GET.comments(number)).reply(200, comments);
+  github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
+  github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+  return github;
+}
+
 describe("/mainline report", () => {
   test("a writer gets the last 90 days from the app's records, and 👍", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.reactions).reply(200, []);
-    github.scope.get(GET.comments(50)).reply(200, []);
-    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
-    github.scope.get(GET.incidents).reply(200, INCIDENTS);
-    github.scope.get(GET.mergeBacks).reply(200, MERGE_BACKS);
-    github.scope.get(GET.rcas).reply(200, RCAS);
-    github.scope.get(GET.configHistory).reply(200, []);
-    for (const incident of HISTORY) github.scope.get(GET.comments(incident.number)).reply(200, records(incident));
-    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
-    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+    const github = reportGitHub({ incidents: INCIDENTS, mergeBacks: MERGE_BACKS, rcas: RCAS, threads: HISTORY.map((incident) => [incident.number, records(incident)]) });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
 
@@ -227,18 +249,7 @@ describe("/mainline report", () => {
   });
 
   test("a repository without any incident gets a report of zeros", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.reactions).reply(200, []);
-    github.scope.get(GET.comments(50)).reply(200, []);
-    github.scope.get(GET.permission).reply(200, { permission: "admin", role_name: "admin", user: null });
-    github.scope.get(GET.incidents).reply(200, []);
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    github.scope.get(GET.rcas).reply(200, []);
-    github.scope.get(GET.configHistory).reply(200, []);
-    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
-    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+    const github = reportGitHub({ role: "admin", incidents: [] });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
@@ -263,20 +274,8 @@ describe("/mainline report", () => {
 describe("/mainline report: only the app's records count", () => {
   // SPEC 8: a label, and a record copied by a person, are views; the report counts what the app recorded.
   test("an issue labelled as an incident whose records a person copied in counts for nothing", async () => {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.reactions).reply(200, []);
-    github.scope.get(GET.comments(50)).reply(200, []);
-    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
-    github.scope.get(GET.incidents).reply(200, [INCIDENTS[1]]);
-    github.scope.get(GET.mergeBacks).reply(200, []);
-    github.scope.get(GET.rcas).reply(200, []);
-    github.scope.get(GET.configHistory).reply(200, []);
     const copied = records(HISTORY[1]!).map((c) => restComment({ id: c.id, issue: 10, body: c.body, author: { login: "mallory" }, createdAt: c.created_at }));
-    github.scope.get(GET.comments(10)).reply(200, copied);
-    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
-    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+    const github = reportGitHub({ incidents: [INCIDENTS[1]!], threads: [[10, copied]] });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
@@ -316,19 +315,7 @@ describe("/mainline report: days since the last hotfix", () => {
 
   /** `/mainline report` by a writer, with GitHub listing `incidents` as touched in the window. */
   async function report(incidents: Array<ReturnType<typeof restIssue>>) {
-    const github = mockGitHub();
-    github.token();
-    github.config();
-    github.scope.get(GET.reactions).reply(200, []);
-    github.scope.get(GET.comments(50)).reply(200, []);
-    github.scope.get(GET.permission).reply(200, { permission: "write", role_name: "write", user: null });
-    github.scope.get(GET.incidents).reply(200, incidents);
-    github.scope.get(GET.mergeBacks).reply(200, [SUMMER_MERGE_BACK]);
-    github.scope.get(GET.rcas).reply(200, []);
-    github.scope.get(GET.configHistory).reply(200, []);
-    for (const incident of incidents) github.scope.get(GET.comments(incident.number)).reply(200, records({ ...SUMMER, number: incident.number }));
-    github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
-    github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
+    const github = reportGitHub({ incidents, mergeBacks: [SUMMER_MERGE_BACK], threads: incidents.map((incident) => [incident.number, records({ ...SUMMER, number: incident.number })]) });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 

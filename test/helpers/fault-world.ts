@@ -60,6 +60,21 @@ export async function story(populate: Parameters<typeof startGitHub>[0], setup: 
   }
 }
 
+/**
+ * One clean delivery of the story's webhook, from the story's saved start (`restore`), by a freshly
+ * loaded app: the state before it, the API calls it made, and the state it leaves (the reference
+ * every faulty delivery is held to).
+ */
+export async function cleanDelivery(github: GitHubTestServer, webhook: Webhook, restore: () => void) {
+  restore();
+  const before = stateOf(github);
+  const start = github.log.length;
+  await (await loadApp(github))(webhook);
+  const calls = github.calls().slice(start);
+  const reference = stateOf(github);
+  return { before, calls, reference };
+}
+
 export type FaultKind = "500" | "timeout" | "secondary rate limit" | "lost answer" | "dropped connection";
 
 /**

@@ -1,33 +1,7 @@
-import type { MarkerFields } from "../../src/markers.js";
 import { approvers, describeRun, exceptionsInForce, runOf, runStatus, type ExceptionRun, type RunStatus } from "../../src/policy/exception-runs.js";
 import type { GrantedException } from "../../src/policy/gate.js";
+import { at, EXPIRES, GRANTED, grantedRun as state, HOUR, INCIDENT, OTHER, S, type ExceptionRunState as State } from "../helpers/exception-fixtures.js";
 
-const S = "5b3c9d1e2f4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c";
-const OTHER = "0123456789abcdef0123456789abcdef01234567";
-const INCIDENT = 12;
-
-const HOUR = 3_600_000;
-const GRANTED = Date.parse("2026-11-20T10:00:00.000Z");
-const at = (ms: number) => new Date(GRANTED + ms).toISOString();
-const EXPIRES = at(4 * HOUR);
-
-type State = MarkerFields<"exception-run">;
-const state = (over: Partial<State> = {}): State => ({
-  incident: INCIDENT,
-  sha: S,
-  env: "production",
-  by: "alice",
-  at: at(0),
-  expires: EXPIRES,
-  approvals: 1,
-  approved: "",
-  revoked: "",
-  used: "",
-  ended: "",
-  suspended: "",
-  source: "101:1",
-  ...over,
-});
 const runs = (...states: State[]): ExceptionRun[] => states.map((s, i) => ({ id: 500 + i, state: s }));
 
 describe("runStatus: an exception's state from its check run", () => {

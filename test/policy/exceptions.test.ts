@@ -1,4 +1,3 @@
-import type { MarkerFields } from "../../src/markers.js";
 import { runStatus } from "../../src/policy/exception-runs.js";
 import {
   decideAllow,
@@ -10,15 +9,7 @@ import {
   type IncidentRecords,
 } from "../../src/policy/exceptions.js";
 import type { RecordFields } from "../../src/records.js";
-
-const S = "5b3c9d1e2f4a6b8c0d1e2f3a4b5c6d7e8f9a0b1c";
-const OTHER = "0123456789abcdef0123456789abcdef01234567";
-const INCIDENT = 12;
-
-const HOUR = 3_600_000;
-const GRANTED = Date.parse("2026-11-20T10:00:00.000Z");
-const at = (ms: number) => new Date(GRANTED + ms).toISOString();
-const EXPIRES = at(4 * HOUR);
+import { at, EXPIRES, GRANTED, grantedRun as run, HOUR, INCIDENT, OTHER, S, type ExceptionRunState as Run } from "../helpers/exception-fixtures.js";
 
 const grant = (over: Partial<RecordFields<"exception">> = {}): RecordFields<"exception"> => ({
   sha: S,
@@ -43,23 +34,6 @@ function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
  * as src/handlers/commands/hotfix.ts does: each run of this incident with its status `nowMs` after
  * the first grant. Runs are written by the same commands that write the records above.
  */
-type Run = MarkerFields<"exception-run">;
-const run = (over: Partial<Run> = {}): Run => ({
-  incident: INCIDENT,
-  sha: S,
-  env: "production",
-  by: "alice",
-  at: at(0),
-  expires: EXPIRES,
-  approvals: 1,
-  approved: "",
-  revoked: "",
-  used: "",
-  ended: "",
-  suspended: "",
-  source: "101:1",
-  ...over,
-});
 function judged(runs: readonly Run[], nowMs: number): ExceptionInForce[] {
   return runs.map((state) => ({ sha: state.sha, environment: state.env, grantedBy: state.by, status: runStatus(state, new Date(GRANTED + nowMs)) }));
 }

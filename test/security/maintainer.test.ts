@@ -1,4 +1,5 @@
 import { marker } from "../../src/markers.js";
+import { exceptionRunState } from "../helpers/exception-fixtures.js";
 import { scene, sha, SIDE, startWorld, stopWorld, type World } from "./world.js";
 
 /**
@@ -37,10 +38,7 @@ test.concurrent("two revokes on two lines of one comment both take effect", asyn
 test.concurrent("another app's check run named mainline/exception opens nothing", async () => {
   const s = scene(world);
   const incident = await s.incident();
-  const forged = marker("exception-run", {
-    incident, sha: SIDE, env: "production", by: "mona", at: "2026-01-01T00:00:00.000Z", expires: "2099-01-01T00:00:00.000Z",
-    approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source: "1:1",
-  });
+  const forged = marker("exception-run", exceptionRunState({ incident, sha: SIDE, by: "mona", at: "2026-01-01T00:00:00.000Z", expires: "2099-01-01T00:00:00.000Z", source: "1:1" }));
   world.github.otherAppCheckRun(s.repo, { appId: 999, name: "mainline/exception", headSha: SIDE, text: forged });
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
