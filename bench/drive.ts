@@ -18,6 +18,8 @@ export type Load = {
   /** No delivery is sent after this many seconds; those in flight are still awaited. */
   maxSeconds: number;
   next: (index: number) => Delivery | Promise<Delivery>;
+  /** "last-write": a slot frees at the decision's last write, without waiting for the webhook's answer (see Scenario). */
+  slotFreedBy?: "last-write";
 };
 
 export type Outcome = { sentAt: number; endAt?: number; status: number | string; problem?: string };
@@ -27,23 +29,28 @@ const DELIVERY_TIMEOUT_MS = 60_000;
 
 /**
  * Sends deliveries with at most `concurrency` in flight (closed loop): a slot frees when the
- * webhook has been answered and its last write has been seen, whichever comes later.
+ * webhook has been answered and its last write has been seen, whichever comes later (or, with
+ * `slotFreedBy: "last-write"`, at that write; the webhook's answers are then awaited at the end).
  */
 export async function drive(app: RunningApp, clock: RequestClock, load: Load): Promise<Outcome[]> {
   const deadline = performance.now() + load.maxSeconds * 1000;
   const outcomes: Outcome[] = [];
+  const answers: Array<Promise<void>> = [];
   let nextIndex = 0;
   const worker = async () => {
     while (nextIndex < load.count && performance.now() < deadline) {
       const delivery = await load.next(nextIndex++);
-      outcomes.push(await deliverOne(app, clock, delivery));
+      const { outcome, answered } = await deliverOne(app, clock, delivery, load.slotFreedBy);
+      outcomes.push(outcome);
+      answers.push(answered);
     }
   };
   await Promise.all(Array.from({ length: load.concurrency }, worker));
+  await Promise.all(answers);
   return outcomes;
 }
 
-async function deliverOne(app: RunningApp, clock: RequestClock, delivery: Delivery): Promise<Outcome> {
+async function deliverOne(app: RunningApp, clock: RequestClock, delivery: Delivery, slotFreedBy: Load["slotFreedBy"]): Promise<{ outcome: Outcome; answered: Promise<void> }> {
   type End = { at: number; request?: SeenRequest } | { problem: string };
   let finish!: (end: End) => void;
   // The first end wins: the last write, the webhook's refusal, or the timeout.
@@ -53,18 +60,28 @@ async function deliverOne(app: RunningApp, clock: RequestClock, delivery: Delive
   });
   const timer = setTimeout(() => finish({ problem: `no last write within ${DELIVERY_TIMEOUT_MS / 1000} s` }), DELIVERY_TIMEOUT_MS);
   const sentAt = performance.now();
-  const status = await app.deliver(delivery.event, delivery.payload).then(
+  const webhook = app.deliver(delivery.event, delivery.payload).then(
     async (res) => (await res.text(), res.status),
     (error: unknown) => String(error),
   );
   // 202 is Probot's "still processing" after 9 s: the handler goes on, so its write is still awaited.
-  const refused = status !== 200 && status !== 202 ? `webhook answered ${status}` : undefined;
-  if (refused) finish({ problem: refused });
-  else if (!delivery.isEnd) finish({ at: performance.now() });
+  const refusal = (status: number | string) => (status !== 200 && status !== 202 ? `webhook answered ${status}` : undefined);
+  void webhook.then((status) => {
+    const refused = refusal(status);
+    if (refused) finish({ problem: refused });
+    else if (!delivery.isEnd) finish({ at: performance.now() });
+  });
   const end = await ended;
   unwatch();
   clearTimeout(timer);
-  if ("problem" in end) return { sentAt, status, problem: end.problem };
-  const problem = refused ?? (end.request && delivery.verify?.(end.request));
-  return { sentAt, endAt: end.at, status, ...(problem ? { problem } : {}) };
+  const outcome: Outcome = "problem" in end ? { sentAt, status: "pending", problem: end.problem } : { sentAt, endAt: end.at, status: "pending" };
+  const wrong = "problem" in end ? undefined : end.request && delivery.verify?.(end.request);
+  const answered = webhook.then((status) => {
+    outcome.status = status;
+    // A refusal outranks a wrong write, as it always did; a problem already found stays.
+    const problem = outcome.problem ?? refusal(status) ?? wrong;
+    if (problem) outcome.problem = problem;
+  });
+  if (slotFreedBy !== "last-write") await answered;
+  return { outcome, answered };
 }

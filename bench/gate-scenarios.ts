@@ -1,8 +1,12 @@
+import { marker } from "../src/markers.js";
+import { recordBody } from "../src/records.js";
 import { INSTALLATION_ID } from "../test/helpers/fixtures.js";
 import type { GitHubTestServer, Repository } from "../test/helpers/github-server.js";
+import { addComment, openIssue } from "../test/helpers/github-server/issues.js";
+import { WEBHOOK_SECRET } from "../test/helpers/start-app.js";
 import { storyWebhooks } from "../test/helpers/story-webhooks.js";
 import type { Delivery } from "./drive.js";
-import { OWNER, sha, type Scenario, type Seeded } from "./scenario.js";
+import { DECISION_PROBE, OWNER, sha, type Scenario, type Seeded } from "./scenario.js";
 
 /**
  * Deployment gates (`deployment_protection_rule`): each delivery asks for one run to be
@@ -44,6 +48,11 @@ function prebuilt(deliveries: Delivery[], warmUp: number, installationOf: Seeded
 
 const GATE_LOAD = { gate: true, count: 200, concurrency: 10, maxSeconds: 4 } as const;
 
+/** Warm-up, the sequential decision probe (run.ts), then the measured load. */
+function gateDeliveries(warmUp: number, delivery: (i: number) => Delivery): Delivery[] {
+  return Array.from({ length: warmUp + DECISION_PROBE + GATE_LOAD.count }, (_, i) => delivery(i));
+}
+
 /** The same commit again and again: after the first, mainline knows it is on main without asking. */
 export const gateOnMain: Scenario = {
   key: "gate-on-main",
@@ -51,8 +60,7 @@ export const gateOnMain: Scenario = {
   ...GATE_LOAD,
   seed(github) {
     const gate = gateRepo(github, "gates");
-    const deliveries = Array.from({ length: 1 + GATE_LOAD.count }, (_, i) => gateDelivery(gate, gate.onMain, i + 1, INSTALLATION_ID, "approved"));
-    return prebuilt(deliveries, 1, () => INSTALLATION_ID);
+    return prebuilt(gateDeliveries(1, (i) => gateDelivery(gate, gate.onMain, i + 1, INSTALLATION_ID, "approved")), 1, () => INSTALLATION_ID);
   },
 };
 
@@ -60,12 +68,71 @@ export const gateOffMain: Scenario = {
   key: "gate-off-main",
   title: "gate, commit off main (refused)",
   ...GATE_LOAD,
+  readsFloor: true,
   seed(github) {
     const gate = gateRepo(github, "gates");
-    const deliveries = Array.from({ length: 1 + GATE_LOAD.count }, (_, i) => gateDelivery(gate, gate.offMain, i + 1, INSTALLATION_ID, "rejected"));
-    return prebuilt(deliveries, 1, () => INSTALLATION_ID);
+    return prebuilt(gateDeliveries(1, (i) => gateDelivery(gate, gate.offMain, i + 1, INSTALLATION_ID, "rejected")), 1, () => INSTALLATION_ID);
   },
 };
+
+/**
+ * The hotfix commit again and again, each time a new deployment, under an exception alice granted
+ * in open incident #1, laid out as `/hotfix allow` leaves it: the incident's signed records (the
+ * incident, the grant; the app's key is WEBHOOK_SECRET in a started app) and, what the gate reads,
+ * this app's `mainline/exception` check run on the commit, active. The floors, which know nothing
+ * of exceptions, refuse the same deliveries after the same compare.
+ *
+ * After each approval mainline records the deploy (a `deploy` record, the merge-back issue it
+ * opens on the first, the run marked used, the ledger): after the answer, so not part of the
+ * decision's latency. The warm-up deliveries do the first of it; measured deliveries free their
+ * slot at the answer (`slotFreedBy`), so that ten decisions are in flight as in the other rows,
+ * while the bookkeeping of earlier ones runs one at a time behind them.
+ */
+export const gateWithException: Scenario = {
+  key: "gate-exception",
+  title: "gate, commit off main under an exception (approved)",
+  ...GATE_LOAD,
+  readsFloor: true,
+  slotFreedBy: "last-write",
+  seed(github, app) {
+    const gate = gateRepo(github, "gates");
+    grantException(github, gate.repo, gate.offMain, "production");
+    // The floors know nothing of exceptions: they refuse the same deliveries.
+    const expected = app === "mainline" ? "approved" : "rejected";
+    // Two warm-ups: the first approval marks the run used, so the second is the first to find it unchanged (304), as every later one does.
+    return prebuilt(gateDeliveries(2, (i) => gateDelivery(gate, gate.offMain, i + 1, INSTALLATION_ID, expected)), 2, () => INSTALLATION_ID);
+  },
+};
+
+/** Incident #1 with alice's exception for (`commit`, `environment`): records in its thread, state in this app's check run on the commit. */
+function grantException(github: GitHubTestServer, repo: Repository, commit: string, environment: string): void {
+  const hour = 3_600_000;
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const openedAt = iso(Date.now() - 2 * hour);
+  const grantedAt = iso(Date.now() - hour);
+  const expires = iso(Date.now() + 3 * hour);
+  github.setRole(repo, "alice", "maintain");
+  const incident = openIssue(repo, github.mint, github.user("bob"), { title: "Checkout fails", body: "Card payments time out.", labels: ["incident"] });
+  const rca = openIssue(repo, github.mint, github.app.bot, { title: "RCA: Checkout fails", body: "RCA to be written.", labels: ["rca"] });
+  const record = (kind: Parameters<typeof recordBody>[1], fields: Parameters<typeof recordBody>[3], text: string) =>
+    addComment(repo, github.mint, incident, github.app.bot, recordBody(WEBHOOK_SECRET, kind, { repo: repo.id, incident: incident.number }, fields, text));
+  record("incident", { by: "alice", via: "command", at: openedAt, rca: rca.number }, `🚨 This issue is an incident: **alice** ran \`/incident\`.`);
+  record("exception", { sha: commit, env: environment, by: "alice", at: grantedAt, expires, reason: "bench", source: "1:1" }, `🟠 Exception granted by **alice**.`);
+  const state = { incident: incident.number, sha: commit, env: environment, by: "alice", at: grantedAt, expires, approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source: "1:1" };
+  const id = github.nextId();
+  (repo.checkRuns ??= new Map()).set(id, {
+    id,
+    name: "mainline/exception",
+    head_sha: commit,
+    app_id: github.app.id,
+    status: "completed",
+    conclusion: "neutral",
+    external_id: `incident-${incident.number}:${environment}`,
+    output: { title: "Exception active", summary: "Exception granted by alice.", text: marker("exception-run", state) },
+    started_at: grantedAt,
+    completed_at: grantedAt,
+  });
+}
 
 /**
  * Ten repositories taking turns, owned by one installation or by ten (one each). The test
@@ -79,7 +146,7 @@ function installations(count: 1 | 10): Scenario {
     seed(github) {
       const gates = Array.from({ length: 10 }, (_, k) => gateRepo(github, `service-${k}`));
       const installationOf = (k: number) => (count === 1 ? INSTALLATION_ID : 101 + k);
-      const deliveries = Array.from({ length: gates.length + GATE_LOAD.count }, (_, i) => {
+      const deliveries = Array.from({ length: gates.length + DECISION_PROBE + GATE_LOAD.count }, (_, i) => {
         const k = i % gates.length;
         return gateDelivery(gates[k]!, gates[k]!.onMain, i + 1, installationOf(k), "approved");
       });

@@ -28,7 +28,8 @@ export const incidentCommand: Scenario = {
       installationOf: () => INSTALLATION_ID,
       next(i) {
         if (i === 0) {
-          const [event, payload] = hooks.issueLabeled(incident, "bob", "incident");
+          // Labelling makes an incident only when the labeller has the triage role or higher: alice (maintain).
+          const [event, payload] = hooks.issueLabeled(incident, "alice", "incident");
           return { event, payload };
         }
         const hotfix = github.commit(repo, sha(`incident hotfix ${i}`), head, `hotfix/${i}`);

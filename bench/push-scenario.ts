@@ -1,6 +1,8 @@
+import { recordBody, type RecordFields, type RecordKind } from "../src/records.js";
 import { INSTALLATION_ID } from "../test/helpers/fixtures.js";
 import type { GitHubTestServer } from "../test/helpers/github-server.js";
 import { addComment, openIssue } from "../test/helpers/github-server/issues.js";
+import { WEBHOOK_SECRET } from "../test/helpers/start-app.js";
 import { storyWebhooks } from "../test/helpers/story-webhooks.js";
 import type { Delivery } from "./drive.js";
 import { OWNER, sha, type Scenario } from "./scenario.js";
@@ -8,11 +10,13 @@ import { OWNER, sha, type Scenario } from "./scenario.js";
 type Item = { number: number; sha: string; diff: string };
 
 /**
- * A repository with an incident and its open merge-back items, seeded as mainline writes them (by
- * its bot, label `merge-back`, body marker `mainline:merge-back incident=<n> sha=<S>`), each for
- * its own hotfix commit with its own patch. `push()` cherry-picks (`-x`) the oldest item's commit
- * to main, so it closes that item and checks all the others; the decision ends with the
- * incident's ledger edited.
+ * A repository with an incident and its open merge-back items, seeded as mainline writes them: the
+ * incident's signed records in its thread (the incident with its RCA issue, one `merge-back` record
+ * per item; the app's key is WEBHOOK_SECRET in a started app) and each item's issue (by its bot,
+ * label `merge-back`, body marker `mainline:merge-back incident=<n> sha=<S>`, a view), each for its
+ * own hotfix commit with its own patch. `push()` cherry-picks (`-x`) the oldest item's commit to
+ * main, so it closes that item and checks all the others; the decision ends with the incident's
+ * ledger edited (it lists the items the records name, so it changes with every item done).
  */
 function pushRepo(github: GitHubTestServer, name: string) {
   const repo = github.addRepo(OWNER, name, "main");
@@ -20,6 +24,10 @@ function pushRepo(github: GitHubTestServer, name: string) {
   const head = github.commit(repo, sha(`${name} head`), root, "main");
   const hooks = storyWebhooks(github, repo);
   const incident = github.userIssue(repo, { title: "Checkout fails", labels: ["incident"], login: "bob" }).number;
+  const record = <K extends RecordKind>(kind: K, fields: RecordFields<K>, text: string) =>
+    addComment(repo, github.mint, repo.issues.get(incident)!, github.app.bot, recordBody(WEBHOOK_SECRET, kind, { repo: repo.id, incident }, fields, text));
+  const rca = openIssue(repo, github.mint, github.app.bot, { title: "RCA: Checkout fails", body: "RCA to be written.", labels: ["rca"] }).number;
+  record("incident", { by: "bob", via: "label", at: github.mint.now(), rca }, "🚨 This issue is an incident.");
   const ledger = `<!-- mainline:ledger incident=${incident} -->`;
   // The incident's ledger is there already, so every push ends by editing it.
   addComment(repo, github.mint, repo.issues.get(incident)!, github.app.bot, `${ledger}\n\nNot rendered yet.`);
@@ -34,6 +42,7 @@ function pushRepo(github: GitHubTestServer, name: string) {
       body: `<!-- mainline:merge-back incident=${incident} sha=${hotfix} -->\n\nCommit \`${hotfix}\` was deployed under an exception, but it is not on \`main\`.`,
       labels: ["merge-back"],
     });
+    record("merge-back", { sha: hotfix, issue: issue.number, at: github.mint.now() }, `🔁 \`${hotfix.slice(0, 7)}\` must reach \`main\`: #${issue.number} tracks it.`);
     waiting.push({ number: issue.number, sha: hotfix, diff });
   };
   return {

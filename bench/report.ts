@@ -1,18 +1,23 @@
 import type { ClientCost } from "./client-overhead.js";
 import type { Evidence } from "./throttle-source.js";
+import { DECISION_PROBE, type App } from "./scenario.js";
 import type { Figures } from "./summarize.js";
 
 export type Row = Figures & {
   pass: string;
   scenario: string;
   title: string;
-  app: "mainline" | "floor";
+  app: App;
   concurrency: number;
   peakRssMiB: number;
   /** Requests the test server found invalid against GitHub's OpenAPI description (first few). */
   apiProblems: string[];
-  /** mainline's figures over the floor's, in the same pass (gate scenarios only). */
+  /** mainline's (and the reads floor's) figures over the floor's, in the same pass (gate scenarios only). */
   vsFloor?: { throughput: number; p50: number };
+  /** mainline's figures over the reads floor's, where it ran. */
+  vsReadsFloor?: { throughput: number; p50: number };
+  /** Gate scenarios: requests per decision, from deliveries sent one at a time (DECISION_PROBE). */
+  decisionCalls?: { counted: number; conditional: number; deliveries: number; p50Ms: number };
 };
 
 export type Results = {
@@ -38,6 +43,7 @@ export function renderMarkdown(results: Results): string {
     `\`${results.command}\` — ${results.date}, commit ${results.commit}, Node ${results.node}, ${results.cpus} CPUs, GitHub = loopback test server.`,
     "",
   ];
+  lines.push(...gateSummary(results), "");
   for (const pass of results.passes) {
     lines.push(`## ${pass.title}`, "", ...table(results.rows.filter((r) => r.pass === pass.key)), "");
   }
@@ -45,10 +51,55 @@ export function renderMarkdown(results: Results): string {
   return lines.join("\n");
 }
 
+/** The single-repository gate rows side by side with the floor, per pass: what issue 11's targets are judged on. */
+const GATE_ROWS = ["gate-on-main", "gate-off-main", "gate-exception"];
+const P50_TARGET = 1.3;
+const WARM_CALLS_TARGET = 2;
+
+function gateSummary(results: Results): string[] {
+  const calls = (r: Row | undefined) => (r?.decisionCalls ? `${fixed(r.decisionCalls.counted, 2)} · ${fixed(r.decisionCalls.conditional, 2)}` : "–");
+  const lines = results.passes.flatMap(({ key, title }) => {
+    const find = (scenario: string, app: Row["app"]) => results.rows.find((r) => r.pass === key && r.scenario === scenario && r.app === app);
+    const sets = GATE_ROWS.flatMap((scenario) => {
+      const mainline = find(scenario, "mainline");
+      const floor = find(scenario, "floor");
+      return mainline && floor ? [{ mainline, floor, reads: find(scenario, "floor-reads") }] : [];
+    });
+    if (sets.length === 0) return [];
+    const withReads = sets.some((s) => s.reads);
+    return [
+      `### ${title}`,
+      "",
+      `| gate | floor p50 ms · /s | mainline p50 ms · /s | mainline vs floor: p50 · /s |${withReads ? " floor + the gate's reads: p50 ms · /s (vs floor: p50) | mainline vs floor + reads: p50 · /s |" : ""} one at a time, p50 ms: floor${withReads ? " · floor + reads" : ""} · mainline | calls per decision, counted · 304: floor → mainline |`,
+      `| --- | ---: | ---: | ---: |${withReads ? " ---: | ---: |" : ""} ---: | ---: |`,
+      ...sets.map(({ mainline: m, floor: f, reads: r }) => {
+        const p50 = m.vsFloor?.p50 ?? NaN;
+        const mark = Number.isFinite(p50) && p50 > P50_TARGET ? ` (over ${P50_TARGET}×)` : "";
+        const readsCells = !withReads
+          ? ""
+          : r
+            ? ` ${ms(r.p50Ms)} · ${perSecond(r.deliveriesPerSecond)} (${fixed(r.vsFloor?.p50 ?? NaN, 2)}×) | ${fixed(m.vsReadsFloor?.p50 ?? NaN, 2)}× · ${fixed(m.vsReadsFloor?.throughput ?? NaN, 2)}× |`
+            : " | |";
+        const alone = [f, ...(withReads ? [r] : []), m].map((x) => (x?.decisionCalls ? ms(x.decisionCalls.p50Ms) : "–")).join(" · ");
+        return `| ${m.title} | ${ms(f.p50Ms)} · ${perSecond(f.deliveriesPerSecond)} | ${ms(m.p50Ms)} · ${perSecond(m.deliveriesPerSecond)} | ${fixed(p50, 2)}×${mark} · ${fixed(m.vsFloor?.throughput ?? NaN, 2)}× |${readsCells} ${alone} | ${calls(f)} → ${calls(m)} |`;
+      }),
+      "",
+    ];
+  });
+  if (lines.length === 0) return [];
+  return [
+    "## Gate decisions against the floor",
+    "",
+    `Targets (issue 11): mainline's p50 within ${P50_TARGET}× the floor's in the same run, judged where Probot's write spacing does not set the pace (the diagnostic pass; as shipped, one write per second per installation paces both apps alike); warm decisions at most ${WARM_CALLS_TARGET} counted calls (304s apart). Floor: a bare Probot app making one compare and one answer. Floor + the gate's reads (diagnostic pass, gates on a commit not known to be on main): the same app also making the reads mainline's gate makes there: the config, then together the compare and this app's exception check runs (and, when there is one, its incident's issue), then the answer; it shows what those reads alone cost a bare Probot app.`,
+    "",
+    ...lines,
+  ];
+}
+
 function table(rows: Row[]): string[] {
   return [
-    "| scenario | app | delivered | in flight | deliveries/s | p50 ms | p99 ms | vs floor: /s · p50 | peak RSS MiB | API calls/delivery: counted · 304 | writes/delivery | write spacing p50 ms |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| scenario | app | delivered | in flight | deliveries/s | p50 ms | p99 ms | vs floor: /s · p50 | peak RSS MiB | calls per decision: counted · 304 | API calls/delivery: counted · 304 | writes/delivery | write spacing p50 ms |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map((r) =>
       [
         r.title,
@@ -58,8 +109,9 @@ function table(rows: Row[]): string[] {
         perSecond(r.deliveriesPerSecond),
         ms(r.p50Ms),
         ms(r.p99Ms),
-        r.vsFloor ? `${fixed(r.vsFloor.throughput, 2)}× · ${fixed(r.vsFloor.p50, 2)}×` : "",
+        r.vsFloor ? `${fixed(r.vsFloor.throughput, 2)}× · ${fixed(r.vsFloor.p50, 2)}×${r.vsReadsFloor ? ` (vs floor + reads: ${fixed(r.vsReadsFloor.throughput, 2)}× · ${fixed(r.vsReadsFloor.p50, 2)}×)` : ""}` : "",
         fixed(r.peakRssMiB, 0),
+        r.decisionCalls ? `${fixed(r.decisionCalls.counted, 2)} · ${fixed(r.decisionCalls.conditional, 2)}` : "",
         `${fixed(r.calls.counted, 2)} · ${fixed(r.calls.conditional, 2)}`,
         fixed(r.calls.writes, 2),
         r.writeSpacingMs === null ? "" : ms(r.writeSpacingMs),
@@ -141,7 +193,10 @@ function notes(results: Results): string[] {
     "## Notes",
     "",
     "- Latency: from sending a signed delivery to the test server applying the decision's last write (the gate's protection-rule answer, the command's reply, the push's ledger edit). Deliveries/s: completed deliveries over the time from the first send to the last such write. Closed loop: at most \"in flight\" deliveries outstanding; each scenario stops sending at its count or its time cap, whichever comes first, after warm-up deliveries that are not counted.",
-    "- API calls/delivery counts every request the server saw during the measured deliveries (token requests included). 304: GETs answered 304 Not Modified to the ETag of the last answer (If-None-Match), which GitHub does not count against the rate limit; counted is every other request. The loopback server gives every 200 GET a weak ETag and answers 304 as GitHub does; a 404 (an absent config file) has none, so it is never conditional. The gate repositories have their own `.github/mainline.yml`. The floor sends no If-None-Match.",
+    "- Apps: mainline; floor (bench/floor-app.ts, one compare and one answer); floor-reads (bench/floor-reads-app.ts, diagnostic pass only: the floor plus the reads mainline's gate makes on a commit not known to be on main — the config, then the compare together with the exception check runs and, when there is one, its incident's issue; it decides as the floor does).",
+    `- Calls per decision (gate rows): ${DECISION_PROBE} deliveries sent one at a time after the warm-up, each once the previous one's webhook was answered (its bookkeeping over): every request the server saw from a delivery's send to its answer, per delivery, counted · 304. The floor's are its compare and its answer. \"One at a time\" is the p50 latency of those same ${DECISION_PROBE} deliveries: a decision with nothing else in flight (as shipped, an answer still waits for the second since the installation's previous write).`,
+    "- Gate under an exception: mainline approves, the floor (which knows no exceptions) refuses the same deliveries after the same compare. mainline's bookkeeping after each approval (the deploy record, the merge-back issue, the run marked used, the ledger) runs after the answer, one delivery at a time per repository; so that ten decisions are in flight as in the other rows, a measured delivery frees its slot at the answer, and the webhooks' answers are awaited (and checked) before the run ends. Its API calls/delivery column counts what that bookkeeping did meanwhile; calls per decision do not.",
+    "- API calls/delivery counts every request the server saw during the measured deliveries (token requests included). 304: GETs answered 304 Not Modified to the ETag of the last answer (If-None-Match), which GitHub does not count against the rate limit; counted is every other request. The loopback server gives every 200 GET a weak ETag and answers 304 as GitHub does; a 404 (an absent config file) has none, so it is never conditional. The gate repositories have their own `.github/mainline.yml`. The floors send no If-None-Match.",
     "- Peak RSS: VmHWM of the node process running `probot run`, started fresh for each scenario.",
     "- Write spacing: median time between two consecutive writes of one installation, as the server saw them.",
     "- The loopback server (with its OpenAPI check of every request) runs in the bench process, on the same cores as the app.",

@@ -9,17 +9,22 @@
  * GHE_HOST/GHE_PROTOCOL=http pointing at that server, LOG_LEVEL=warn — sends it a fixed number
  * of signed webhooks, and stops both. Gate scenarios also run against the floor
  * (bench/floor-app.ts: one compare and one protection-rule answer per gate, started with
- * `probot run` too), so mainline's figures can be read as a ratio to it.
+ * `probot run` too), so mainline's figures can be read as a ratio to it. In the diagnostic pass
+ * the off-main gates also run against a second floor (bench/floor-reads-app.ts: the floor plus
+ * the reads mainline's gate makes there: config, then compare and exception runs together),
+ * which splits mainline's ratio into the price of those reads and the price of the rest.
  *
  * Scenarios: a gate for a commit on main (the same sha again: warm), a gate for a commit off
- * main, a maintainer's `/hotfix allow` + `/mainline help` comment in an incident, a push to main
- * with 1, 10 and 100 open merge-back items, and gates over 10 repositories owned by 1
- * installation or by 10.
+ * main (refused), a gate for a commit off main under an exception (approved; bench/gate-scenarios.ts
+ * seeds the incident's records and this app's `mainline/exception` check run), a maintainer's
+ * `/hotfix allow` + `/mainline help` comment in an incident, a push to main with 1, 10 and 100
+ * open merge-back items, and gates over 10 repositories owned by 1 installation or by 10.
  *
  * Per scenario: deliveries/s; p50 and p99 of the time from sending a delivery to the server
  * applying the decision's last write; the ratio to the floor; the app process's peak RSS
- * (VmHWM); API calls per delivery (counted, and conditional 304s); writes per delivery and the
- * spacing between one installation's writes.
+ * (VmHWM); API calls per delivery (counted, and conditional 304s); for gates, calls per decision
+ * (a few deliveries sent one at a time after the warm-up: the requests between each one's send and
+ * its answer); writes per delivery and the spacing between one installation's writes.
  *
  * Two passes. "As shipped" is what users run. Probot's Octokit spaces the writes of webhook
  * handlers 1 s apart (@octokit/plugin-throttling), which caps every gate scenario; the second pass
@@ -28,7 +33,9 @@
  * decide the spacing are located at run time and printed with the figures, with the time
  * Probot's Octokit adds to every request (its throttling and retry plugins on and off).
  *
- * BENCH_ONLY=gate-on-main,push-100 (scenario keys, comma-separated) runs only those scenarios.
+ * BENCH_ONLY=gate-on-main,gate-off-main,gate-exception (scenario keys, comma-separated) runs only
+ * those scenarios; such a partial run writes its files to the system's temporary directory, not
+ * over bench/results/latest.*, which always hold a full run.
  *
  * Output: a Markdown report on stdout, bench/results/latest.md and bench/results/latest.json;
  * progress on stderr. Exits 1 when a decision came out wrong or was lost, or the app made a
@@ -36,28 +43,28 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GitHubTestServer } from "../test/helpers/github-server.js";
 import { PUBLIC_KEY } from "../test/helpers/keys.js";
 import { credentialsFor, startApp, type RunningApp } from "../test/helpers/start-app.js";
 import { measureClientCost } from "./client-overhead.js";
 import { drive } from "./drive.js";
-import { gateOffMain, gateOnMain, oneInstallation, tenInstallations } from "./gate-scenarios.js";
+import { gateOffMain, gateOnMain, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
 import { incidentCommand } from "./incident-scenario.js";
 import { findProbotProcess, peakRssMiB } from "./process-memory.js";
 import { pushScenarios } from "./push-scenario.js";
 import { renderMarkdown, type Results, type Row } from "./report.js";
 import { RequestClock } from "./request-clock.js";
-import type { Scenario } from "./scenario.js";
+import { DECISION_PROBE, type App, type Scenario } from "./scenario.js";
 import { startFloor } from "./start-floor.js";
-import { summarize } from "./summarize.js";
+import { decisionCalls, summarize } from "./summarize.js";
 import { throttleEvidence } from "./throttle-source.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
 
-const ALL: Scenario[] = [gateOnMain, gateOffMain, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
+const ALL: Scenario[] = [gateOnMain, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
 
@@ -75,19 +82,25 @@ async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise
   const github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
   const clock = new RequestClock(github);
-  const seeded = scenario.seed(github);
+  const seeded = scenario.seed(github, app);
   const env = { ...credentialsFor(github.host), LOG_LEVEL: "warn", ...pass.env };
   let running: RunningApp | undefined;
   try {
-    running = app === "mainline" ? await startApp(env) : await startFloor(env);
+    running = app === "mainline" ? await startApp(env) : await startFloor(env, app);
     const pid = findProbotProcess(Number(new URL(running.url).port));
     await clock.settle();
     const warm = await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, next: seeded.next });
     await clock.settle();
+    // Gates: a few decisions one at a time, each after the previous one's webhook was answered, so
+    // that every request between a delivery and its answer is that decision's.
+    const probe = scenario.gate ? await drive(running, clock, { count: DECISION_PROBE, concurrency: 1, maxSeconds: 120, next: (i) => seeded.next(seeded.warmUp + i) }) : [];
+    const decision = scenario.gate ? decisionCalls(probe, clock.seen) : undefined;
+    await clock.settle();
+    const first = seeded.warmUp + probe.length;
     const from = clock.seen.length;
-    const outcomes = await drive(running, clock, { ...scenario, next: (i) => seeded.next(seeded.warmUp + i) });
+    const outcomes = await drive(running, clock, { ...scenario, next: (i) => seeded.next(first + i) });
     const figures = summarize(outcomes, clock.seen.slice(from), seeded.installationOf);
-    const warmProblems = warm.flatMap((o) => (o.problem ? [`warm-up: ${o.problem}`] : []));
+    const warmProblems = [...warm.map((o) => ["warm-up", o] as const), ...probe.map((o) => ["decision probe", o] as const)].flatMap(([when, o]) => (o.problem ? [`${when}: ${o.problem}`] : []));
     return {
       pass: pass.key,
       scenario: scenario.key,
@@ -95,6 +108,7 @@ async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise
       app,
       concurrency: scenario.concurrency,
       ...figures,
+      ...(decision ? { decisionCalls: decision } : {}),
       problems: [...warmProblems, ...figures.problems],
       peakRssMiB: peakRssMiB(pid),
       apiProblems: github.problems.slice(0, 5),
@@ -108,10 +122,13 @@ async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise
 }
 
 function withFloorRatios(rows: Row[]): Row[] {
+  const ratio = (row: Row, to: Row) => ({ throughput: row.deliveriesPerSecond / to.deliveriesPerSecond, p50: row.p50Ms / to.p50Ms });
   return rows.map((row) => {
-    const floor = rows.find((r) => r.app === "floor" && r.pass === row.pass && r.scenario === row.scenario);
-    if (row.app !== "mainline" || !floor) return row;
-    return { ...row, vsFloor: { throughput: row.deliveriesPerSecond / floor.deliveriesPerSecond, p50: row.p50Ms / floor.p50Ms } };
+    const same = (app: Row["app"]) => rows.find((r) => r.app === app && r.pass === row.pass && r.scenario === row.scenario);
+    const floor = same("floor");
+    const readsFloor = same("floor-reads");
+    if (row.app === "floor" || !floor) return row;
+    return { ...row, vsFloor: ratio(row, floor), ...(row.app === "mainline" && readsFloor ? { vsReadsFloor: ratio(row, readsFloor) } : {}) };
   });
 }
 
@@ -125,10 +142,16 @@ function commit(): string {
   }
 }
 
+/** Gates run against the floor in every pass; the reads floor is a diagnostic, so it runs in the unspaced pass only. */
+function appsFor(pass: Pass, scenario: Scenario): App[] {
+  if (!scenario.gate) return ["mainline"];
+  return ["floor", ...(scenario.readsFloor && pass.key === "unspaced" ? (["floor-reads"] as const) : []), "mainline"];
+}
+
 const rows: Row[] = [];
 for (const pass of PASSES) {
   for (const scenario of SCENARIOS) {
-    for (const app of scenario.gate ? (["floor", "mainline"] as const) : (["mainline"] as const)) {
+    for (const app of appsFor(pass, scenario)) {
       const row = await measure(pass, scenario, app);
       rows.push(row);
       process.stderr.write(
@@ -140,7 +163,7 @@ for (const pass of PASSES) {
 
 const results: Results = {
   date: new Date().toISOString(),
-  command: "npm run bench",
+  command: only ? `BENCH_ONLY=${only.join(",")} npm run bench` : "npm run bench",
   commit: commit(),
   node: process.version,
   cpus: cpus().length,
@@ -150,8 +173,10 @@ const results: Results = {
   clientCost: await measureClientCost(),
 };
 const markdown = renderMarkdown(results);
-mkdirSync(`${ROOT}bench/results`, { recursive: true });
-writeFileSync(`${ROOT}bench/results/latest.json`, `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(`${ROOT}bench/results/latest.md`, `${markdown}\n`);
+const out = only ? `${tmpdir()}/mainline-bench-only` : `${ROOT}bench/results/latest`;
+mkdirSync(only ? tmpdir() : `${ROOT}bench/results`, { recursive: true });
+writeFileSync(`${out}.json`, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(`${out}.md`, `${markdown}\n`);
+process.stderr.write(`results: ${out}.md, ${out}.json\n`);
 process.stdout.write(`${markdown}\n`);
 if (results.rows.some((r) => r.problems.length > 0 || r.apiProblems.length > 0)) process.exitCode = 1;

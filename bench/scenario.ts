@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import type { GitHubTestServer } from "../test/helpers/github-server.js";
 import type { Delivery } from "./drive.js";
 
+/** The app a run measures: mainline, the floor (floor-app.ts), or the floor with the gate's reads (floor-reads-app.ts). */
+export type App = "mainline" | "floor" | "floor-reads";
+
 /** What a scenario has put into a fresh test server, and the deliveries that go with it. */
 export type Seeded = {
   /** Deliveries 0 … warmUp−1 run one by one before timing starts (tokens, caches, a first ledger). */
@@ -16,11 +19,32 @@ export type Scenario = {
   title: string;
   /** Gate decisions are run against the floor app too. */
   gate: boolean;
+  /**
+   * The diagnostic pass also runs the second floor (floor-reads-app.ts: the floor plus the reads
+   * mainline's gate makes on a commit not known to be on main).
+   */
+  readsFloor?: boolean;
   count: number;
   concurrency: number;
   maxSeconds: number;
-  seed: (github: GitHubTestServer) => Seeded;
+  /**
+   * What frees a measured delivery's slot in the closed loop. By default the webhook's answer and
+   * the decision's last write, whichever comes later. "last-write": the last write alone — the
+   * handler's bookkeeping after its answer (records, a merge-back issue) goes on in the background,
+   * so that as many decisions are in flight as in the other gate rows; the webhook's answer is
+   * still awaited before the run ends, and a failure there is still a problem.
+   */
+  slotFreedBy?: "last-write";
+  /** Lays out a fresh test server for one app's run (the floor may expect other answers: it knows no exceptions). */
+  seed: (github: GitHubTestServer, app: App) => Seeded;
 };
+
+/**
+ * Gate scenarios send this many deliveries one at a time after the warm-up, each after the previous
+ * one's webhook was answered (so its bookkeeping is over): every request the server sees from a
+ * delivery's send to its answer is that decision's (run.ts, "decision calls").
+ */
+export const DECISION_PROBE = 5;
 
 export const OWNER = "bench";
 

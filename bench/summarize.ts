@@ -40,6 +40,20 @@ export function summarize(outcomes: Outcome[], requests: SeenRequest[], installa
   };
 }
 
+/**
+ * Requests per decision, counted and conditional (304), from deliveries sent one at a time: every
+ * request the server saw from a delivery's send to its last write (the answer) is that decision's.
+ * With their latency (p50): a decision with nothing else in flight.
+ */
+export function decisionCalls(outcomes: Outcome[], requests: SeenRequest[]): { counted: number; conditional: number; deliveries: number; p50Ms: number } {
+  const done = outcomes.filter((o): o is Outcome & { endAt: number } => o.endAt !== undefined && !o.problem);
+  const inside = done.flatMap((o) => requests.filter((r) => r.at >= o.sentAt && r.at <= o.endAt));
+  const conditional = inside.filter((r) => r.status === 304).length;
+  const per = (n: number) => (done.length === 0 ? NaN : n / done.length);
+  const latencies = done.map((o) => o.endAt - o.sentAt).sort((a, b) => a - b);
+  return { counted: per(inside.length - conditional), conditional: per(conditional), deliveries: done.length, p50Ms: percentile(latencies, 0.5) };
+}
+
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;

@@ -11,8 +11,11 @@ export type ProtectionRuleAnswer = {
 
 /**
  * How the answer to a protection rule is retried. GitHub waits about 10 seconds for a webhook's
- * delivery, so every attempt ends within `budgetMs` of the first (the decision before it took
- * some of those seconds); a hung attempt is given up after `attemptMs`, so that a second one fits.
+ * delivery, so no attempt is started later than `budgetMs` after the first one went out (the
+ * decision before it took some of those seconds); an attempt GitHub has not answered `attemptMs`
+ * after it went out is given up, so that a second one fits. Time an attempt spends waiting in the
+ * client (Probot's write spacing: one write per second per installation) is not GitHub hanging:
+ * it counts against neither, so a busy installation's answers queue up and all go out.
  */
 export type AnswerRetry = {
   attemptMs: number;
@@ -51,19 +54,24 @@ export async function answerProtectionRule(octokit: Octokit, answer: ProtectionR
   const [, owner, repo, runId] = match;
   const run = { owner: decodeURIComponent(owner!), repo: decodeURIComponent(repo!), run_id: Number(runId) };
   const params = { ...run, environment_name: answer.environment, state: answer.state, comment: answer.comment };
-  const deadline = retry.now() + retry.budgetMs;
+  // Set when the first attempt goes out to GitHub (not when it joins the client's write queue).
+  let deadline: number | undefined;
   let mayHaveBeenTaken = false;
   for (let attempt = 1; ; attempt++) {
-    const limitMs = Math.min(retry.attemptMs, deadline - retry.now());
+    // A retry is made only while some of the budget is left (checked before its pause), and gets at most that.
+    const limitMs = Math.min(retry.attemptMs, deadline === undefined ? retry.budgetMs : deadline - retry.now());
     try {
-      await within(limitMs, (signal) =>
-        octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { ...params, request: { retries: 0, signal } }),
+      await onTheWire(
+        limitMs,
+        () => (deadline ??= retry.now() + retry.budgetMs),
+        octokit,
+        (request) => octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { ...params, request: { retries: 0, ...request } }),
       );
       return "ours";
     } catch (error) {
       if (mayHaveBeenTaken && isApiError(error) && error.status === 422) return "earlier-or-ours";
       const pause = pauseBeforeRetry(error, retry.backoffMs * 2 ** (attempt - 1));
-      if (pause === undefined || retry.now() + pause >= deadline) throw error;
+      if (pause === undefined || retry.now() + pause >= (deadline ?? retry.now() + retry.budgetMs)) throw error;
       mayHaveBeenTaken ||= outcomeUnknown(error);
       await retry.sleep(pause);
     }
@@ -97,21 +105,35 @@ function pauseBeforeRetry(error: unknown, backoffMs: number): number | undefined
 }
 
 /**
- * Gives up on `send` after `ms` even while the client still holds the request in its write queue;
- * the signal is aborted too, so a request given up on is never sent later.
+ * Sends one attempt and gives up on it `limitMs` after it went out, whatever the client did
+ * before that (its hooks, its write queue): the clock starts when the request reaches `fetch`.
+ * The request is aborted with its signal, so an attempt given up on leaves nothing behind.
  */
-async function within<T>(ms: number, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function onTheWire<T>(
+  limitMs: number,
+  onSent: () => void,
+  octokit: Octokit,
+  send: (request: { signal: AbortSignal; fetch: typeof fetch }) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new Error(`no answer within ${ms} ms`);
-      controller.abort(error);
-      reject(error);
-    }, ms);
-  });
+  let expire!: (error: Error) => void;
+  const expired = new Promise<never>((_, reject) => (expire = reject));
+  expired.catch(() => undefined);
+  const base: typeof fetch = (octokit.request.endpoint.DEFAULTS.request as { fetch?: typeof fetch } | undefined)?.fetch ?? globalThis.fetch;
+  const timed: typeof fetch = (input, init) => {
+    if (timer === undefined) {
+      onSent();
+      timer = setTimeout(() => {
+        const error = new Error(`no answer within ${limitMs} ms`);
+        controller.abort(error);
+        expire(error);
+      }, limitMs);
+    }
+    return base(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal });
+  };
   try {
-    return await Promise.race([send(controller.signal), expired]);
+    return await Promise.race([send({ signal: controller.signal, fetch: timed }), expired]);
   } finally {
     clearTimeout(timer);
   }

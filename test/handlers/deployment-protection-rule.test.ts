@@ -223,20 +223,22 @@ describe("deployment_protection_rule.requested", () => {
     github.done();
   });
 
-  test("a repeated decision for a commit already found on main skips the compare", async () => {
+  test("a repeated decision for a commit already found on main skips the compare and its exception runs (on main, they cannot change the answer)", async () => {
     const { probot } = await testApp();
     const github = mockGitHub();
     github.token();
     github.config();
     github.scope.get(compare(SHA.onMain)).once().reply(200, compareBody("identical"));
-    github.scope.get(exceptionRunsPath(SHA.onMain)).twice().reply(200, exceptionRunsReply());
+    github.scope.get(exceptionRunsPath(SHA.onMain)).once().reply(200, exceptionRunsReply());
     github.scope.post(CALLBACK).twice().reply(204);
     github.config();
 
     await deliver(probot, SHA.onMain, "production", "d-1");
+    const first = github.calls().length;
     await deliver(probot, SHA.onMain, "production", "d-2");
 
     expect(github.calls().filter((c) => c.includes("/compare/"))).toHaveLength(1);
+    expect(github.calls().slice(first).filter((c) => !c.includes("/contents/"))).toEqual([`POST ${CALLBACK}`]);
     expect(github.requests.filter((r) => r.path === CALLBACK).map((r) => (r.body as { state: string }).state)).toEqual(["approved", "approved"]);
     github.done();
   });
