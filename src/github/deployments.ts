@@ -1,3 +1,4 @@
+import { neutraliseMarkers } from "../policy/text.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isApiError } from "./api-error.js";
 import type { Octokit, RepoClient } from "./client.js";
@@ -53,7 +54,8 @@ export async function answerProtectionRule(octokit: Octokit, answer: ProtectionR
   if (!match) throw new Error(`deployment_callback_url is not a deployment protection rule URL: ${answer.callbackUrl}`);
   const [, owner, repo, runId] = match;
   const run = { owner: decodeURIComponent(owner!), repo: decodeURIComponent(repo!), run_id: Number(runId) };
-  const params = { ...run, environment_name: answer.environment, state: answer.state, comment: answer.comment };
+  // The comment names the environment and quotes the config: no marker syntax from them goes out in the app's name.
+  const params = { ...run, environment_name: answer.environment, state: answer.state, comment: neutraliseMarkers(answer.comment) };
   // Set when the first attempt goes out to GitHub (not when it joins the client's write queue).
   let deadline: number | undefined;
   let mayHaveBeenTaken = false;
@@ -161,11 +163,12 @@ export async function markDeploymentRefused(
     ...params,
     per_page: 100,
   });
-  if (existing.some((s) => s.state === "failure" && s.description === status.description)) return "already-there";
+  const description = neutraliseMarkers(status.description);
+  if (existing.some((s) => s.state === "failure" && s.description === description)) return "already-there";
   await octokit.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
     ...params,
     state: "failure",
-    description: status.description,
+    description,
     log_url: status.logUrl,
     environment: status.environment,
     auto_inactive: false,
