@@ -23,6 +23,8 @@ export type IssueLike = {
   /** How many comments the issue has, as GitHub lists it. */
   comments?: number;
   pull_request?: unknown;
+  /** The app that opened it, when one did. */
+  performed_via_github_app?: { id: number } | null;
 };
 
 

@@ -1,11 +1,16 @@
 import { readMarkers, type MarkerFields, type MarkerKind } from "../markers.js";
 import { looksLikeRecord, readRecord, type AppRecord, type RecordFields, type RecordKind, type RecordScope } from "../records.js";
-import type { CommentLike } from "./client.js";
+import type { CommentLike, IssueLike } from "./client.js";
 
 /** Written by this app (not another bot or a person copying a marker). */
 export function isOwnComment(comment: CommentLike, appId: number): boolean {
   // Written by the app's bot (a person's token acting through the app would carry the app too).
   return comment.performed_via_github_app?.id === appId && comment.user?.type === "Bot";
+}
+
+/** Opened by this app (the issues it adopts after a failed delivery must be its own). */
+export function isOwnIssue(issue: Pick<IssueLike, "performed_via_github_app">, appId: number): boolean {
+  return issue.performed_via_github_app?.id === appId;
 }
 
 /** How records are told apart from everything else in a thread: this app's id and its signing key. */

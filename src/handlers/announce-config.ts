@@ -8,6 +8,7 @@ import { marker } from "../markers.js";
 import { renderConfigNotice } from "../policy/config-notice.js";
 import { weakenings } from "../policy/config-weakening.js";
 import { appBody } from "../policy/text.js";
+import { pushTime } from "../policy/push-time.js";
 import type { Deps } from "./deps.js";
 import type { RepoContext } from "./repo-context.js";
 
@@ -45,7 +46,8 @@ export async function announceConfigWeakening(context: Context<"push">, repo: Re
   });
   const body = appBody(text, marker("config-weakened", { commit: sha }));
   // A notice counts only from after the push: a writer who knew the commit's sha could have planted one in an older comment.
-  const pushedAt = pushedAtMs(payload.repository.pushed_at) - 1_000;
+  const pushed = pushTime(payload.repository.pushed_at);
+  const pushedAt = pushed === undefined ? Number.NaN : Date.parse(pushed) - 1_000;
   let posted = 0;
   for (const { issue, thread } of incidents) {
     if (findOwnComment(thread.comments, deps.appId, "config-weakened", (m, notice) => m.commit === sha && !(Date.parse(notice.created_at) < pushedAt))) continue;
@@ -53,9 +55,4 @@ export async function announceConfigWeakening(context: Context<"push">, repo: Re
     posted++;
   }
   context.log.info({ commit: sha, weakenings: found, incidents: incidents.length, posted, more }, "config on main weakened: announced in the open incidents");
-}
-
-/** A push's `repository.pushed_at` (seconds since the epoch in push payloads); NaN when absent. */
-function pushedAtMs(pushedAt: number | string | null | undefined): number {
-  return typeof pushedAt === "number" ? pushedAt * 1000 : Date.parse(String(pushedAt));
 }

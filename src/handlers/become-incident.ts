@@ -7,6 +7,7 @@ import { marker, readMarker } from "../markers.js";
 import { rcaBody } from "../policy/rca.js";
 import { quietLogin } from "../policy/text.js";
 import type { RecordFields } from "../records.js";
+import { isOwnIssue } from "../github/own-comments.js";
 import type { Deps } from "./deps.js";
 import { viewIncident } from "./incident-view.js";
 import { refreshLedger } from "./refresh-ledger.js";
@@ -63,7 +64,7 @@ function openRca(client: RepoClient, config: Config, incident: IssueLike): Promi
 async function adoptableRca(client: RepoClient, config: Config, incident: IssueLike, deps: Deps, gone: number | undefined): Promise<IssueLike | undefined> {
   const candidates = await listIssuesWithLabel(client, config.labels.rca, { state: "all", since: incident.created_at });
   return candidates
-    .filter((issue) => (issue as { performed_via_github_app?: { id: number } | null }).performed_via_github_app?.id === deps.appId)
+    .filter((issue) => isOwnIssue(issue, deps.appId))
     .filter((issue) => issue.number !== gone && readMarker(issue.body, "rca")?.incident === incident.number)
     .sort((a, b) => a.number - b.number)[0];
 }

@@ -68,7 +68,7 @@ async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: Mai
 }
 
 /** Main's commits since the items were opened (a cherry-pick cannot be older than the need for it), as evidence. */
-export async function mainHistorySince(client: RepoClient, mainBranch: string, issues: readonly MergeBackIssue[]): Promise<MainEvidence> {
+export async function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): Promise<MainEvidence> {
   if (issues.length === 0) return historyEvidence(client, []);
   const oldest = issues.map((i) => i.created_at).sort()[0]!;
   // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.

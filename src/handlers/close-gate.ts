@@ -3,7 +3,7 @@ import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
 import type { Deps } from "./deps.js";
-import { endExceptions } from "./end-exceptions.js";
+import { endExceptions } from "./incident-runs.js";
 import { viewForClosing } from "./incident-blockers.js";
 import { refreshLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";

@@ -8,7 +8,7 @@ import { marker } from "../markers.js";
 import { appBody, quietLogin } from "../policy/text.js";
 import { readRecord } from "../records.js";
 import type { Deps } from "./deps.js";
-import { setSuspension } from "./suspend-exceptions.js";
+import { setSuspension } from "./incident-runs.js";
 import { gateClosedIncident } from "./close-gate.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { repoContext, type RepoContext } from "./repo-context.js";

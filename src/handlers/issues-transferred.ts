@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { readIncidentThread } from "../github/incidents.js";
 import type { Deps } from "./deps.js";
-import { endExceptions } from "./end-exceptions.js";
+import { endExceptions } from "./incident-runs.js";
 import { repoContext } from "./repo-context.js";
 
 /**

@@ -5,6 +5,7 @@ import { createIssue } from "../github/issues.js";
 import { writeRecord } from "../github/write-record.js";
 import { marker } from "../markers.js";
 import { shortSha } from "../policy/text.js";
+import { isOwnIssue } from "../github/own-comments.js";
 import type { Deps } from "./deps.js";
 
 /**
@@ -27,7 +28,7 @@ export async function ensureMergeBackIssue(
   const recorded = thread.mergeBacks.find((item) => item.sha === sha);
   if (recorded) return { number: recorded.issue, created: false };
   const adoptable = (await findMergeBackIssues(client, config.labels.mergeBack, { state: "all", incident: incident.number, since: incident.created_at })).find(
-    (issue) => issue.mergeBack.sha === sha && (issue as { performed_via_github_app?: { id: number } | null }).performed_via_github_app?.id === deps.appId,
+    (issue) => issue.mergeBack.sha === sha && isOwnIssue(issue, deps.appId),
   );
   const issue = adoptable ?? (await openMergeBackIssue(client, config, mainBranch, incident, sha, why));
   // The caller records the item with the act that made it (a deploy record names it).

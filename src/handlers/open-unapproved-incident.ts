@@ -4,6 +4,7 @@ import { createIssue, listIssuesWithLabel, retireDuplicate } from "../github/iss
 import { marker, readMarker } from "../markers.js";
 import { codeSpan, escapeUserText, shortSha } from "../policy/text.js";
 import { becomeIncident } from "./become-incident.js";
+import { isOwnIssue } from "../github/own-comments.js";
 import type { Deps } from "./deps.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
 
@@ -34,7 +35,7 @@ export async function openUnapprovedIncident(client: RepoClient, config: Config,
 async function findUnapprovedIncident(client: RepoClient, config: Config, deploymentId: number, appId: number): Promise<IssueLike | undefined> {
   const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
   return incidents
-    .filter((issue) => (issue as { performed_via_github_app?: { id: number } | null }).performed_via_github_app?.id === appId)
+    .filter((issue) => isOwnIssue(issue, appId))
     .filter((issue) => readMarker(issue.body, "unapproved")?.deployment === deploymentId)
     .sort((a, b) => a.number - b.number)[0];
 }

@@ -5,6 +5,7 @@ import { announceConfigWeakening } from "./announce-config.js";
 import type { Deps } from "./deps.js";
 import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
 import { rewriteLedger } from "./refresh-ledger.js";
+import { pushTime } from "../policy/push-time.js";
 import { repoContext } from "./repo-context.js";
 
 /**
@@ -37,11 +38,4 @@ export function onPush(deps: Deps) {
       if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
     }
   };
-}
-
-/** A push's `repository.pushed_at`: seconds since the epoch in push payloads, a date elsewhere. */
-function pushTime(pushedAt: number | string | null | undefined): string | undefined {
-  if (pushedAt === null || pushedAt === undefined) return undefined;
-  const at = new Date(typeof pushedAt === "number" ? pushedAt * 1000 : pushedAt);
-  return Number.isNaN(at.getTime()) ? undefined : at.toISOString();
 }

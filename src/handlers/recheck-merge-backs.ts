@@ -1,12 +1,12 @@
 import type { Config } from "../config.js";
-import type { IssueLike, RepoClient } from "../github/client.js";
+import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
 import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 import type { IncidentView } from "./incident-view.js";
-import { historyEvidence, pushEvidence, type MainEvidence } from "./main-evidence.js";
+import { pushEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 
 /**
@@ -65,6 +65,5 @@ async function checkedOrUnverifiable(check: () => Promise<MergeBackMatch>, sha: 
 
 /** Main's commits since the oldest item was recorded (a cherry-pick cannot be older than the need for it). */
 function historySinceItems(client: RepoClient, mainBranch: string, view: IncidentView): Promise<MainEvidence> {
-  const opened = view.thread.mergeBacks.map((item) => ({ created_at: item.at }) as IssueLike & MergeBackIssue);
-  return opened.length > 0 ? mainHistorySince(client, mainBranch, opened) : Promise.resolve(historyEvidence(client, []));
+  return mainHistorySince(client, mainBranch, view.thread.mergeBacks.map((item) => ({ created_at: item.at })));
 }

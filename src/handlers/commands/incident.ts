@@ -4,7 +4,7 @@ import { addLabels, getIssue, setIssueState, updateIssueTitle } from "../../gith
 import { writeRecord } from "../../github/write-record.js";
 import { escapeUserText, quietLogin } from "../../policy/text.js";
 import { becomeIncident } from "../become-incident.js";
-import { endExceptions } from "../end-exceptions.js";
+import { endExceptions } from "../incident-runs.js";
 import { viewForClosing } from "../incident-blockers.js";
 import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
