@@ -38,14 +38,15 @@ export async function stopWorld(world: World | undefined): Promise<void> {
 }
 
 /** A repository with main (ROOT → MAIN_HEAD) and SIDE off it, its own installation, and the cast's roles. */
-export function scene(world: World, config?: string) {
+/** Every scene has its own config file, so no delivery reads the owner's `.github` repository (which all scenes share). */
+export function scene(world: World, config = "environments: [production]\n") {
   const { github, app } = world;
   const n = world.nextScene();
   const repo: Repository = github.addRepo(OWNER, `scene-${n}`, "main");
   github.commit(repo, ROOT, null, "main");
   github.commit(repo, MAIN_HEAD, ROOT, "main");
   github.commit(repo, SIDE, MAIN_HEAD, "hotfix/side", "Side fix", SIDE_PATCH);
-  if (config) repo.files.set(".github/mainline.yml", config);
+  repo.files.set(".github/mainline.yml", config);
   for (const [login, role] of Object.entries(CAST)) if (role !== "none") github.setRole(repo, login, role);
   const hooks = storyWebhooks(github, repo, 100 + n);
   let runs = 1000 * n;
