@@ -9,4 +9,7 @@ export default {
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   // Server tests start the app as a process and wait on real HTTP; on 2 busy cores 5 s is too tight.
   testTimeout: 30_000,
+  // Most suites wait on Probot's write spacing or on started apps, not on the CPU: on 2 cores, jest's
+  // default (cores - 1 = one worker) runs them one after another.
+  maxWorkers: 3,
 };

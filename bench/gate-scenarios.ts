@@ -64,6 +64,25 @@ export const gateOnMain: Scenario = {
   },
 };
 
+/**
+ * A new commit on main each time, as real deploys mostly are: nothing is known about it yet, so
+ * the config, the compare and the exception check runs are all read before the answer.
+ */
+export const gateOnMainCold: Scenario = {
+  key: "gate-on-main-cold",
+  title: "gate, commit on main (cold: a new sha each time)",
+  ...GATE_LOAD,
+  readsFloor: true,
+  seed(github) {
+    const gate = gateRepo(github, "gates");
+    const commits: string[] = [];
+    let parent = gate.repo.branches.get("main")!;
+    for (let i = 0; i < 1 + DECISION_PROBE + GATE_LOAD.count; i++) commits.push((parent = github.commit(gate.repo, sha(`gates main ${i}`), parent, "main")));
+    // Deploy older commits first, each already below main's head, none asked about before.
+    return prebuilt(gateDeliveries(1, (i) => gateDelivery(gate, commits[i]!, i + 1, INSTALLATION_ID, "approved")), 1, () => INSTALLATION_ID);
+  },
+};
+
 export const gateOffMain: Scenario = {
   key: "gate-off-main",
   title: "gate, commit off main (refused)",

@@ -2,10 +2,11 @@ import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { basename } from "node:path";
 
 /**
- * The node process that runs `probot run` for the app listening on `port`. Both launchers put
- * the app in its own process group (npm → sh → node for mainline, node alone for the floor):
- * the group is the one whose leader was started with PORT=<port>, and the process wanted is its
- * member whose executable is node and whose arguments are `probot run …`.
+ * The node process that serves the app listening on `port`. Both launchers put the app in its
+ * own process group (npm → sh → node for mainline, node alone for the floor): the group is the
+ * one whose leader was started with PORT=<port>, and the process wanted is its member whose
+ * executable is node and whose arguments are `probot run …` (the floor) or mainline's start
+ * entry, `dist/main.js`.
  */
 export function findProbotProcess(port: number): number {
   const processes = readdirSync("/proc")
@@ -17,7 +18,8 @@ export function findProbotProcess(port: number): number {
     });
   const leader = processes.find((p) => p.pgid === p.pid && p.environ.includes(`\0PORT=${port}\0`));
   if (!leader) throw new Error(`no process group started with PORT=${port}`);
-  const probot = processes.find((p) => p.pgid === leader.pid && p.exe === "node" && p.args.some((a) => basename(a) === "probot") && p.args.includes("run"));
+  const serves = (args: string[]) => (args.some((a) => basename(a) === "probot") && args.includes("run")) || args.some((a) => a.endsWith("dist/main.js"));
+  const probot = processes.find((p) => p.pgid === leader.pid && p.exe === "node" && serves(p.args));
   if (!probot) throw new Error(`no node process running probot in process group ${leader.pid}`);
   return probot.pid;
 }

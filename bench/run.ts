@@ -50,7 +50,7 @@ import { PUBLIC_KEY } from "../test/helpers/keys.js";
 import { credentialsFor, startApp, type RunningApp } from "../test/helpers/start-app.js";
 import { measureClientCost } from "./client-overhead.js";
 import { drive } from "./drive.js";
-import { gateOffMain, gateOnMain, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
+import { gateOffMain, gateOnMain, gateOnMainCold, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
 import { incidentCommand } from "./incident-scenario.js";
 import { findProbotProcess, peakRssMiB } from "./process-memory.js";
 import { pushScenarios } from "./push-scenario.js";
@@ -64,7 +64,7 @@ import { throttleEvidence } from "./throttle-source.js";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
 
-const ALL: Scenario[] = [gateOnMain, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
+const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
 

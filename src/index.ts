@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { AncestryReader } from "./github/ancestry.js";
 import { onDeploymentCreated } from "./handlers/deployment.js";
@@ -32,6 +33,12 @@ export type AppOptions = {
   requestTimeoutMs?: number;
   /** The key records are signed with (default MAINLINE_RECORD_KEY, else WEBHOOK_SECRET). */
   recordKey?: string;
+  /** `/healthz` and `/readyz` (src/health.ts); the start entry passes what it checked at start-up. */
+  health?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** Aborted when the process shuts down: the timed sweeps stop starting new work. */
+  signal?: AbortSignal;
+  /** Whether reads go out first without the client's queues (off only where its retries are off too). */
+  directReads?: boolean;
 };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
@@ -42,6 +49,9 @@ export function createApp({
   redeliverMissed = true,
   requestTimeoutMs = REQUEST_TIMEOUT_MS,
   recordKey = process.env.MAINLINE_RECORD_KEY || process.env.WEBHOOK_SECRET,
+  health = healthz,
+  signal,
+  directReads = true,
 }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
@@ -49,7 +59,7 @@ export function createApp({
     if (!recordKey) throw new Error("mainline signs its records with MAINLINE_RECORD_KEY or WEBHOOK_SECRET: set one of them");
     const deps = {
       ancestry: new AncestryReader(),
-      clientFor: installationClients(probot, requestTimeoutMs),
+      clientFor: installationClients(probot, requestTimeoutMs, directReads),
       queue: new RepositoryQueue(),
       now,
       appId,
@@ -73,10 +83,12 @@ export function createApp({
     probot.on("push", queued(onPush(deps)));
     probot.on("pull_request", queued(onPullRequest(deps)));
     probot.on(["check_run.rerequested", "check_suite.rerequested"], queued(onCheckRerequested(deps)));
-    addHandler(healthz);
+    addHandler(health);
     refuseUnsignedWebhooks(probot);
-    if (reminderIntervalMinutes > 0) startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000);
-    if (redeliverMissed) startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env));
+    const stops: Array<() => void> = [];
+    if (reminderIntervalMinutes > 0) stops.push(startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000));
+    if (redeliverMissed) stops.push(startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env)));
+    signal?.addEventListener("abort", () => stops.forEach((stop) => stop()), { once: true });
   };
 }
 

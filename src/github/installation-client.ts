@@ -1,6 +1,8 @@
 import type { Probot } from "probot";
+import type { LimitFunction } from "p-limit";
 import type { Octokit } from "./client.js";
 import { ConditionalReads } from "./conditional-reads.js";
+import { readSlots, readsDirectFirst } from "./direct-reads.js";
 import { sendCreatesOnce } from "./no-retried-creates.js";
 import { limitRequestTime } from "./request-timeout.js";
 
@@ -9,12 +11,19 @@ export type ClientFor = (installation: number) => Promise<Octokit>;
 
 /**
  * Clients keyed by installation: `probot.auth(installation)` keys Probot's write spacing by
- * installation (the client Probot gives a webhook does not) and reuses its token cache; each
- * request attempt has a time limit; POSTs are sent once; reads are conditional on what this
- * process last read (one cache for all installations, keyed by each).
+ * installation (the client Probot gives a webhook does not) and reuses its token cache; reads
+ * go straight out first, a bounded number per installation; each request attempt has a time
+ * limit; POSTs are sent once; reads are conditional on what this process last read (one cache
+ * for all installations, keyed by each).
  */
-export function installationClients(probot: Probot, requestTimeoutMs: number): ClientFor {
+export function installationClients(probot: Probot, requestTimeoutMs: number, directReads = true): ClientFor {
   const conditionalReads = new ConditionalReads();
-  return async (installation) =>
-    conditionalReads.apply(sendCreatesOnce(limitRequestTime((await probot.auth(installation)) as Octokit, requestTimeoutMs)), installation);
+  const slots = new Map<number, LimitFunction>();
+  const slotsOf = (installation: number) => slots.get(installation) ?? slots.set(installation, readSlots()).get(installation)!;
+  return async (installation) => {
+    // Hooks added later run first: the time limit must be set before a read goes out directly.
+    const octokit = (await probot.auth(installation)) as Octokit;
+    const direct = directReads ? readsDirectFirst(octokit, slotsOf(installation)) : octokit;
+    return conditionalReads.apply(sendCreatesOnce(limitRequestTime(direct, requestTimeoutMs)), installation);
+  };
 }

@@ -7,6 +7,26 @@ export type LoadedConfig = {
   problems: ConfigProblem[];
   /** Set when GitHub could not be asked for the file: the defaults stand in, and gates must not trust them. */
   unreadable?: string;
+  /**
+   * Only with `requireOwnFile`: why the config cannot be trusted to be the one the app reads. Then
+   * what stands in (another repository's file, or defaults) must not decide anything.
+   */
+  notOwnFile?: NotOwnFile;
+};
+
+/** No file in the repository itself (its 404 is taken as "no file"), or its file `_extends` another. */
+export type NotOwnFile = { kind: "no-own-file" } | { kind: "extends"; repository: string };
+
+export type ReadConfigOptions = {
+  /**
+   * For a reader whose token is not the app's (a workflow's GITHUB_TOKEN): the config counts only
+   * when it is exactly this repository's own file. GitHub answers 404 both for a missing file and
+   * for one the token may not read, and Probot takes every 404 as "no file", so the owner's
+   * `.github` fallback and `_extends` targets may differ from what the app reads — and so may this
+   * repository's own 404, for a token without `contents: read`. Otherwise `notOwnFile` says why.
+   * The app (installation token) leaves it off and reads config as Probot does.
+   */
+  requireOwnFile?: boolean;
 };
 
 /**
@@ -14,16 +34,31 @@ export type LoadedConfig = {
  * else the owner's `.github` repository; `_extends` followed), except that a list in a file
  * replaces the inherited list instead of being appended to it.
  */
-export async function readConfig({ octokit, owner, repo }: Pick<RepoClient, "octokit" | "owner" | "repo">): Promise<LoadedConfig> {
+export async function readConfig({ octokit, owner, repo }: Pick<RepoClient, "octokit" | "owner" | "repo">, options: ReadConfigOptions = {}): Promise<LoadedConfig> {
   let raw: unknown;
+  let notOwnFile: NotOwnFile | undefined;
   try {
     const { config, files } = await octokit.config.get({ owner, repo, path: CONFIG_PATH, defaults: (configs) => configs.reduce(mergeOver, {}) });
     raw = files.some((file) => file.config !== null) ? config : null;
+    if (options.requireOwnFile) notOwnFile = whyNotOwnFile(files);
   } catch (error) {
     if (isApiError(error)) return { config: defaultConfig, problems: [], unreadable: describeApiError(error) };
     return { config: defaultConfig, problems: [unparseableFile(error)] };
   }
-  return parseConfig(raw);
+  const parsed = parseConfig(raw);
+  return notOwnFile ? { ...parsed, notOwnFile } : parsed;
+}
+
+type ConfigFile = { owner: string; repo: string; config: unknown };
+
+/**
+ * Probot's `files` in the order it read them: this repository's first; when that had none, the
+ * owner's `.github`; then each `_extends` target. Anything after the first is not this repository's file.
+ */
+function whyNotOwnFile(files: readonly ConfigFile[]): NotOwnFile | undefined {
+  const [own, next] = files;
+  if (!own || own.config === null) return { kind: "no-own-file" };
+  return next ? { kind: "extends", repository: `${next.owner}/${next.repo}` } : undefined;
 }
 
 /** `own` over `inherited`: mappings merge key by key, anything else (lists included) replaces. */

@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { decisionLog } from "../decision-log.js";
 import { getPull } from "../github/pulls.js";
 import { MERGE_FIRST_CHECK } from "../policy/pr-check.js";
 import type { Deps } from "./deps.js";
@@ -16,6 +17,7 @@ export function onCheckRerequested(deps: Deps) {
     if ("check_run" in payload && ![MERGE_FIRST_CHECK, CONFIG_CHECK].includes(payload.check_run.name)) return;
     if (pulls.length === 0) return;
     const repo = await repoContext(context);
-    for (const { number } of pulls) await evaluatePullRequest(repo, await getPull(repo.client, number), deps);
+    const decisions = decisionLog(context);
+    for (const { number } of pulls) await evaluatePullRequest(repo, await getPull(repo.client, number), deps, decisions);
   };
 }

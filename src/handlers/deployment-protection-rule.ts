@@ -1,6 +1,9 @@
 import type { Context } from "probot";
+import { decisionLog, logGateDecision } from "../decision-log.js";
 import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
+import { shortSha } from "../policy/text.js";
+import { notGatedMessage } from "../procedures/gate-decision.js";
 import { decideGate, withConfigProblems } from "./decide-gate.js";
 import { recordExceptionDeploy } from "./record-exception-deploy.js";
 import type { Deps } from "./deps.js";
@@ -8,7 +11,7 @@ import type { Deps } from "./deps.js";
 /**
  * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.
  * 1. read the commit and environment from the payload
- * 2. decide (decide-gate)
+ * 2. decide (decide-gate), and log the decision (one line)
  * 3. answer through the callback — always, even when deciding failed
  * 4. allowed under an exception → record it in the incident (after answering: the deploy
  *    should not wait on bookkeeping; a failure here fails the delivery so it can be redelivered)
@@ -16,45 +19,54 @@ import type { Deps } from "./deps.js";
 export function onDeploymentProtectionRule(deps: Deps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
     const { payload } = context;
+    const decisions = decisionLog(context);
     const callbackUrl = payload.deployment_callback_url;
     const environment = payload.environment ?? payload.deployment?.environment;
     const sha = payload.deployment?.sha ?? (payload as { sha?: string }).sha;
     if (!callbackUrl || !environment) {
-      context.log.error({ hasCallback: Boolean(callbackUrl), environment }, "protection rule request without a callback URL or environment: cannot answer");
+      decisions.log.error({ hasCallback: Boolean(callbackUrl), environment }, "protection rule request without a callback URL or environment: cannot answer");
       return;
     }
+    const gate = { sha, environment, deployment: payload.deployment?.id };
     const answer = (state: "approved" | "rejected", comment: string) =>
       answerProtectionRule(context.octokit, { callbackUrl, environment, state, comment });
     if (!sha) {
-      await answer("rejected", "mainline refused: the request names no commit, so it cannot be checked against main.");
+      const comment = "mainline refused: the request names no commit, so it cannot be checked against main.";
+      decisions.decided("gate", "no-commit", { ...gate, verdict: "refuse" }, comment);
+      await answer("rejected", comment);
       return;
     }
     let result;
     try {
       result = await decideGate(context, deps, { sha, environment });
     } catch (error) {
-      context.log.error({ err: error }, "gate decision failed: rejecting");
-      await answer("rejected", `mainline could not decide whether ${sha.slice(0, 7)} may deploy (internal error); refused. Re-run the deployment.`);
+      const comment = `mainline could not decide whether ${shortSha(sha)} may deploy (internal error); refused. Re-run the deployment.`;
+      decisions.log.error({ err: error }, "gate decision failed: rejecting");
+      decisions.decided("gate", "error", { ...gate, verdict: "refuse" }, comment);
+      await answer("rejected", comment);
       return;
     }
     if (!result.gated) {
-      const notGated = `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`;
+      const notGated = notGatedMessage(environment);
+      decisions.decided("gate", "not-gated", { ...gate, verdict: "approve" }, notGated);
       await answer("approved", withConfigProblems(notGated, result.loaded));
       return;
     }
-    const state = result.decision.verdict === "approve" ? "approved" : "rejected";
+    const { decision } = result;
+    logGateDecision(decisions, gate, decision, result.config.mode);
+    const state = decision.verdict === "approve" ? "approved" : "rejected";
     let answered: "first" | "earlier" = "first";
     try {
       // "earlier-or-ours": an attempt whose outcome is unknown, then GitHub said it holds an answer.
       // Most likely ours, but it may be an earlier delivery's refusal: recorded only as an earlier answer would be.
-      if ((await answer(state, withConfigProblems(result.decision.message, result.loaded))) === "earlier-or-ours") answered = "earlier";
+      if ((await answer(state, withConfigProblems(decision.message, result.loaded))) === "earlier-or-ours") answered = "earlier";
     } catch (error) {
       // 422: GitHub already holds this run's answer (a redelivery) and keeps the first one.
       if (!(isApiError(error) && error.status === 422)) throw error;
-      context.log.info({ status: 422 }, "protection rule already answered");
+      decisions.log.info({ status: 422 }, "protection rule already answered");
       answered = "earlier";
     }
-    const { exception } = result.decision;
+    const { exception } = decision;
     if (exception && payload.deployment) {
       const deploy = { incident: exception.incident, sha, environment, deploymentId: payload.deployment.id, answer: answered };
       await deps.queue.run(payload.repository.id, () => recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy));

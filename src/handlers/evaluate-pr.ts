@@ -1,4 +1,5 @@
 import { CONFIG_PATH, formatProblems, parseConfig } from "../config.js";
+import type { DecisionLog } from "../decision-log.js";
 import { upsertCheckRun } from "../github/checks.js";
 import { readExceptionRuns } from "../github/exception-runs.js";
 import { getIssueHere } from "../github/issues.js";
@@ -29,21 +30,32 @@ export const CONFIG_CHECK = "mainline/config";
  * Evaluates a pull request: `mainline/merge-first` (release branches carry only commits already
  * on main), and `mainline/config` when it changes `.github/mainline.yml`. Returns the decision and
  * the exception it relied on, so a merge can act on them (merge-back issues for commits let in).
+ * Each check run written (or left out) is one decision line.
  */
 export type CoveringException = NonNullable<PrFacts["exception"]> & { incidentOf: ReadonlyMap<string, number> };
 
-export async function evaluatePullRequest(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<{ decision: PrCheckDecision; exception?: CoveringException }> {
+export async function evaluatePullRequest(
+  repo: RepoContext,
+  pull: PullSummary,
+  deps: Deps,
+  decisions: DecisionLog,
+): Promise<{ decision: PrCheckDecision; exception?: CoveringException }> {
   const facts = await gatherFacts(repo, pull, deps);
   const decision = decidePrCheck(facts);
   const shown = await strictestForHead(repo, pull, decision, deps);
+  const about = { check: MERGE_FIRST_CHECK, pull: pull.number, sha: pull.headSha, base: pull.baseRef, mode: repo.config.mode };
   if (shown.kind === "check") {
     await upsertCheckRun(repo.client, deps.appId, MERGE_FIRST_CHECK, pull.headSha, {
       conclusion: shown.conclusion,
       title: shown.title,
       summary: withConfigNote(shown.summary, repo),
     });
+    const offending = shown.offending.length > 0 ? { offending: shown.offending.map((o) => o.sha) } : {};
+    decisions.decided("check", shown.conclusion, { ...about, ...offending, incident: facts.exception?.incident }, shown.title);
+  } else {
+    decisions.decided("check", "no-check", about, `${MERGE_FIRST_CHECK} is not written for this pull request (checks.otherPullRequests: none)`);
   }
-  await checkConfigFile(repo, pull, deps);
+  await checkConfigFile(repo, pull, deps, decisions);
   return { decision, ...(facts.exception ? { exception: facts.exception } : {}) };
 }
 
@@ -146,30 +158,36 @@ async function coveringException(repo: RepoContext, offenders: string[], deps: D
 }
 
 /** `mainline/config`: the file at the PR's head, validated with the same schema the app runs on. */
-async function checkConfigFile(repo: RepoContext, pull: PullSummary, deps: Deps): Promise<void> {
+async function checkConfigFile(repo: RepoContext, pull: PullSummary, deps: Deps, decisions: DecisionLog): Promise<void> {
   const { changed, removed } = await pullChangesFile(repo.client, pull.number, CONFIG_PATH);
   if (!changed) return;
+  const about = { check: CONFIG_CHECK, pull: pull.number, sha: pull.headSha };
   const text = removed ? undefined : await fileAt(repo.client, CONFIG_PATH, pull.headSha);
   if (text === undefined) {
+    const title = `${CONFIG_PATH} removed: the defaults (or the owner's .github repository) apply`;
     await upsertCheckRun(repo.client, deps.appId, CONFIG_CHECK, pull.headSha, {
       conclusion: "success",
-      title: `${CONFIG_PATH} removed: the defaults (or the owner's .github repository) apply`,
+      title,
       summary: `This pull request removes \`${CONFIG_PATH}\`.`,
     });
+    decisions.decided("check", "success", { ...about, problems: 0 }, title);
     return;
   }
   const parsed = parseYaml(text);
   const problems = parsed.ok ? parseConfig(parsed.value).problems : [parsed.problem];
   const located = locateProblems(text, problems);
+  const conclusion = located.length === 0 ? "success" : "failure";
+  const title = located.length === 0 ? `${CONFIG_PATH} is valid` : `${CONFIG_PATH}: ${located.length} ${located.length === 1 ? "problem" : "problems"}`;
   await upsertCheckRun(repo.client, deps.appId, CONFIG_CHECK, pull.headSha, {
-    conclusion: located.length === 0 ? "success" : "failure",
-    title: located.length === 0 ? `${CONFIG_PATH} is valid` : `${CONFIG_PATH}: ${located.length} ${located.length === 1 ? "problem" : "problems"}`,
+    conclusion,
+    title,
     summary:
       located.length === 0
         ? `\`${CONFIG_PATH}\` at ${pull.headSha.slice(0, 7)} matches mainline's schema.`
         : formatProblems(located).map((line, i) => `- ${located[i]!.line ? `line ${located[i]!.line}: ` : ""}${line}`).join("\n") +
           "\n\nUntil this is fixed, mainline would use the defaults for these keys (the gate stays on).",
   });
+  decisions.decided("check", conclusion, { ...about, problems: located.length }, title);
 }
 
 function withConfigNote(summary: string, repo: RepoContext): string {

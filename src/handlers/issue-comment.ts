@@ -1,5 +1,6 @@
 import type { Context } from "probot";
 import { parseCommands, type Command, type ParsedLine } from "../commands/parse.js";
+import { decisionLog, type DecisionLog } from "../decision-log.js";
 import type { CommentLike, IssueLike, RepoClient } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { createComment, hasReactedDone, reactDone } from "../github/issues.js";
@@ -25,6 +26,7 @@ import { repoContext } from "./repo-context.js";
  * 3. a comment already answered (👍 or a reply) is not run again
  * 4. each line is checked for place (from the records) and role (from GitHub), then run as its own act
  * 5. 👍 when every line did its work; one reply for anything to say or anything wrong
+ * Each line's outcome is one decision line in the log (and lines skipped or already answered one more).
  */
 export function onIssueComment(deps: Deps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
@@ -33,36 +35,65 @@ export function onIssueComment(deps: Deps) {
     const parsed = parseCommands(comment.body);
     if (parsed.length === 0) return;
     const { run, repeated, overLimit } = linesToRun(parsed);
+    const decisions = decisionLog(context);
+    const about = { issue: issue.number, comment: comment.id, actor: sender.login };
     const repo = await repoContext(context);
     const thread = await readIncidentThread(repo.client, issue, deps.records);
-    if (await alreadyAnswered(repo.client, comment.id, thread.comments, deps)) return;
+    if (await alreadyAnswered(repo.client, comment.id, thread.comments, deps)) {
+      decisions.decided("command", "already-answered", { ...about, commands: run.map(commandName) }, "comment already answered: its commands are not run again");
+      return;
+    }
     let role: Promise<Role | "none"> | undefined;
     const roleOfActor = () => (role ??= roleOf(repo.client, sender.login));
-    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: context.log, isIncident: thread.isIncident, source: "" };
+    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: decisions.log, decisions, isIncident: thread.isIncident, source: "" };
     const results: Array<{ line: ParsedLine; outcome: Outcome }> = [];
     for (const line of run) {
-      const outcome = line.ok
+      const checked = line.ok
         ? await runChecked({ ...env, source: `${comment.id}:${line.lineNumber}` }, line.command, roleOfActor)
-        : { ok: false as const, error: `${line.error}. Write it as:\n\n    ${line.usage.split("\n").join("\n    ")}` };
-      if (line.ok && line.command.name === "incident" && outcome.ok) env.isIncident = true;
-      results.push({ line, outcome });
+        : { outcome: { ok: false as const, error: `${line.error}. Write it as:\n\n    ${line.usage.split("\n").join("\n    ")}` }, result: "invalid" as const };
+      logCommand(decisions, about, line, checked);
+      if (line.ok && line.command.name === "incident" && checked.outcome.ok) env.isIncident = true;
+      results.push({ line, outcome: checked.outcome });
     }
-    await answer(env, results, skippedSentence({ repeated: repeated.length, overLimit: overLimit.length }));
+    const skipped = skippedSentence({ repeated: repeated.length, overLimit: overLimit.length });
+    if (skipped) decisions.decided("command", "skipped", { ...about, repeated: repeated.length, overLimit: overLimit.length }, skipped);
+    await answer(env, results, skipped);
   };
 }
 
-async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => Promise<Role | "none">): Promise<Outcome> {
+/** How a command line ended: done (👍), or why it was not run or did not do its work. */
+type Result = "done" | "invalid" | "wrong-place" | "not-allowed" | "refused";
+
+function logCommand(decisions: DecisionLog, about: { issue: number; comment: number; actor: string }, line: ParsedLine, { outcome, result }: { outcome: Outcome; result: Result }): void {
+  const command = line.ok ? line.command : undefined;
+  const args = {
+    sha: command && "sha" in command ? command.sha : undefined,
+    environment: command && "environment" in command ? command.environment : undefined,
+  };
+  const message = outcome.ok ? `${commandName(line)}: done` : `${commandName(line)}: ${outcome.error}`;
+  decisions.decided("command", result, { ...about, command: commandName(line), line: line.lineNumber, ...args }, message);
+}
+
+/** The command's name ("hotfix-allow"); for a line that did not parse, its first word, clipped. */
+function commandName(line: ParsedLine): string {
+  return line.ok ? line.command.name : (line.line.trim().split(/\s+/, 1)[0] ?? "").slice(0, 40);
+}
+
+async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => Promise<Role | "none">): Promise<{ outcome: Outcome; result: Result }> {
   const { issue, repo } = env;
   const place = { isPullRequest: Boolean((issue as { pull_request?: unknown }).pull_request), isIncident: env.isIncident, isOpen: issue.state === "open" };
   const misplaced = wrongPlace(command.name, place);
-  if (misplaced) return { ok: false, error: misplaced };
+  if (misplaced) return { outcome: { ok: false, error: misplaced }, result: "wrong-place" };
   const needed = requiredRole(command.name, repo.config);
   if (needed) {
     const actual = await roleOfActor();
-    if (!hasRole(actual, needed)) return { ok: false, error: `this needs the ${needed} role or higher in this repository; ${quietLogin(env.actor)} has ${actual === "none" ? "no role" : actual}` };
+    if (!hasRole(actual, needed)) {
+      return { outcome: { ok: false, error: `this needs the ${needed} role or higher in this repository; ${quietLogin(env.actor)} has ${actual === "none" ? "no role" : actual}` }, result: "not-allowed" };
+    }
   }
   try {
-    return await run(env, command);
+    const outcome = await run(env, command);
+    return { outcome, result: outcome.ok ? "done" : "refused" };
   } catch (error) {
     env.log.error({ err: error, command: command.name }, "command failed");
     throw error;

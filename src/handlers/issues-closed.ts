@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { decisionLog } from "../decision-log.js";
 import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
@@ -6,7 +7,7 @@ import { readMarker } from "../markers.js";
 import { checkRca } from "../policy/rca.js";
 import { verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
-import { gateClosedIncident } from "./close-gate.js";
+import { gateClosedIncident, logCloseGate } from "./close-gate.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
 import { repoContext, type RepoContext } from "./repo-context.js";
@@ -15,6 +16,7 @@ import { repoContext, type RepoContext } from "./repo-context.js";
  * `issues.closed`: the close gate. Which issue is what comes from the app's records, never from
  * labels or bodies (views anyone with triage or write can change).
  * 1. an incident (its records say so): its exceptions end for good; closed with blockers → reopened
+ *    (the close gate's decision is one log line)
  * 2. a merge-back issue its incident's records name, closed while S is not on main → reopened
  * 3. the RCA its incident's records name, closed with empty sections → reopened
  * 4. the incident's ledger shows the new state
@@ -27,7 +29,7 @@ export function onIssueClosed(deps: Deps) {
     // An issue with no comments holds no records: it costs no read.
     const own = issue.comments === 0 ? undefined : await readIncidentThread(repo.client, issue, deps.records);
     // A thread holding a changed record may be an incident whose own record was changed: it goes through the gate (the change blocks).
-    if (own?.isIncident || own?.tampered.length) await gateClosedIncident(repo, issue, deps);
+    if (own?.isIncident || own?.tampered.length) logCloseGate(decisionLog(context), issue.number, await gateClosedIncident(repo, issue, deps), "issues.closed");
     const claimed = readMarker(issue.body, "merge-back")?.incident ?? readMarker(issue.body, "rca")?.incident;
     if (claimed === undefined || claimed === issue.number) return;
     const incident = await getIssue(repo.client, claimed);

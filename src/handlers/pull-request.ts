@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { decisionLog } from "../decision-log.js";
 import { getIssue } from "../github/issues.js";
 import type { PullSummary } from "../github/pulls.js";
 import { codeSpan } from "../policy/text.js";
@@ -22,7 +23,7 @@ export function onPullRequest(deps: Deps) {
     if (payload.action === "closed" && !payload.pull_request.merged) return;
     const repo = await repoContext(context);
     const pull = summary(payload as unknown as PullPayload);
-    const { decision, exception } = await evaluatePullRequest(repo, pull, deps);
+    const { decision, exception } = await evaluatePullRequest(repo, pull, deps, decisionLog(context));
     if (payload.action !== "closed" || !exception || decision.kind !== "check") return;
     // Each commit's merge-back belongs to the incident whose exception let it in.
     for (const { sha } of decision.offending) {

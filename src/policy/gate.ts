@@ -1,4 +1,4 @@
-import { shortSha } from "./text.js";
+import { neutraliseMarkers, shortSha } from "./text.js";
 
 /** What GitHub told us about commit S relative to the head of main. */
 export type Ancestry =
@@ -44,22 +44,32 @@ export type GateDecision = {
   summary: string;
 };
 
+/**
+ * GitHub refuses a deployment status whose description is longer than 140 characters (REST
+ * "Create a deployment status": "The maximum description length is 140 characters"; 422 past it).
+ * GitHub's REST description states no limit for a protection rule's comment, and a check run's
+ * summary takes 65,535 characters: both carry the full message.
+ */
 export const STATUS_DESCRIPTION_LIMIT = 140;
+
+/** A decision before the mode is applied: `short` holds the status texts, best first, without their lead ("Refused: "). */
+type Enforced = Omit<GateDecision, "summary"> & { short: string[] };
 
 /** Decides whether commit S may be deployed to a gated environment (SPEC section 3). */
 export function decideDeployment(input: GateInput): GateDecision {
-  const enforced = decideEnforced(input);
-  if (input.mode === "enforce") return enforced;
-  const would = enforced.verdict === "approve" ? "would approve" : "would refuse";
+  const { short, ...enforced } = decideEnforced(input);
+  const refused = enforced.enforcedVerdict === "refuse";
+  if (input.mode === "enforce") return { ...enforced, summary: fitted(short.map((s) => `${refused ? "Refused: " : ""}${s}`)) };
+  const would = refused ? "would refuse" : "would approve";
   return {
     ...enforced,
     verdict: "approve",
     message: `[shadow mode: approved; enforce mode ${would}] ${enforced.message}`,
-    summary: clamp(`[shadow: ${would}] ${enforced.summary}`),
+    summary: fitted(short.map((s) => `[shadow: ${would}] ${s}`)),
   };
 }
 
-function decideEnforced(input: GateInput): GateDecision {
+function decideEnforced(input: GateInput): Enforced {
   const { ancestry } = input;
   const sha = shortSha(input.sha);
   const exception = findUsableException(input);
@@ -69,7 +79,7 @@ function decideEnforced(input: GateInput): GateDecision {
       enforcedVerdict: "approve",
       outcome: "on-main",
       message: `${sha} is on ${input.mainBranch} (head ${shortSha(ancestry.mainHead)}): approved for ${input.environment}.`,
-      summary: clamp(`${sha} is on ${input.mainBranch}: approved.`),
+      short: [`${sha} is on ${input.mainBranch}: approved.`, `${sha} is on the main branch: approved.`],
     };
   }
   if (exception) {
@@ -82,7 +92,7 @@ function decideEnforced(input: GateInput): GateDecision {
         `${sha} is not on ${input.mainBranch}, but @${exception.grantedBy} granted an exception for ` +
         `${input.environment} in incident #${exception.incident} (${exception.expiresAt ? `expires ${exception.expiresAt}` : "used before, valid while the incident is open"}): approved. ` +
         `A merge-back issue tracks bringing ${sha} to ${input.mainBranch}.`,
-      summary: clamp(`${sha} approved under the exception in incident #${exception.incident}.`),
+      short: [`${sha} approved under the exception in incident #${exception.incident}.`],
     };
   }
   if (ancestry.kind === "unverifiable") return decideUnverifiable(input, ancestry.error);
@@ -91,10 +101,16 @@ function decideEnforced(input: GateInput): GateDecision {
       ? `${sha} cannot be compared with ${input.mainBranch} (${ancestry.detail}); it is not a known commit on ${input.mainBranch}`
       : `${sha} is not on ${input.mainBranch} (head ${shortSha(ancestry.mainHead)}; ${sha} is ` +
         `${plural(ancestry.aheadBy, "commit")} ahead of it and ${ancestry.behindBy} behind)`;
-  return refuse(input, ancestry.kind, `Refused: ${why}. ${waysForward(input)}`, why);
+  return {
+    verdict: "refuse",
+    enforcedVerdict: "refuse",
+    outcome: ancestry.kind,
+    message: `Refused: ${why}. ${waysForward(input)}`,
+    short: shortRefusals(input, ancestry),
+  };
 }
 
-function decideUnverifiable(input: GateInput, error: string): GateDecision {
+function decideUnverifiable(input: GateInput, error: string): Enforced {
   const sha = shortSha(input.sha);
   const couldNot = `mainline could not verify that ${sha} is on ${input.mainBranch}: GitHub did not answer (${error})`;
   if (input.onApiError === "approve") {
@@ -103,38 +119,62 @@ function decideUnverifiable(input: GateInput, error: string): GateDecision {
       enforcedVerdict: "approve",
       outcome: "unverifiable",
       message: `${couldNot}. Approved because onApiError is "approve".`,
-      summary: clamp(`Could not verify ${sha} is on ${input.mainBranch}; approved (onApiError: approve).`),
+      short: [
+        `Could not verify ${sha} is on ${input.mainBranch}; approved (onApiError: approve).`,
+        `Could not verify ${sha} is on the main branch; approved (onApiError: approve).`,
+      ],
     };
   }
-  return refuse(
-    input,
-    "unverifiable",
-    `${couldNot}. Refused because onApiError is "reject"; this says nothing about whether ${sha} is on ` +
-      `${input.mainBranch}. Re-run the deployment to ask again.`,
-    `could not verify ${sha} is on ${input.mainBranch}; re-run the deployment`,
-  );
-}
-
-function refuse(input: GateInput, outcome: GateOutcome, message: string, why: string): GateDecision {
-  const sha = shortSha(input.sha);
-  const fix = outcome === "unverifiable" ? "" : ` Merge to ${input.mainBranch} first, or /hotfix allow ${sha} in the incident.`;
   return {
     verdict: "refuse",
     enforcedVerdict: "refuse",
-    outcome,
-    message,
-    summary: clamp(`Refused: ${why}.${fix}`, `Refused: ${why}.`),
+    outcome: "unverifiable",
+    message:
+      `${couldNot}. Refused because onApiError is "reject"; this says nothing about whether ${sha} is on ` +
+      `${input.mainBranch}. Re-run the deployment to ask again.`,
+    short: [`could not verify ${sha} is on ${input.mainBranch}; re-run the deployment.`, `could not verify ${sha} is on the main branch; re-run the deployment.`],
   };
 }
 
+/**
+ * The full way forward, for the protection rule's answer and the logs. It does not assume an
+ * incident is open: `/incident` makes one of any issue, and the exception is granted there.
+ */
 function waysForward(input: GateInput): string {
   const sha = shortSha(input.sha);
   return (
     `${input.environment} runs only commits already on ${input.mainBranch}. Two ways forward: ` +
     `(1) merge a pull request with this change into ${input.mainBranch} and deploy that commit; or ` +
-    `(2) in an emergency, someone with the ${input.grantRole} role or higher comments ` +
-    `\`/hotfix allow ${sha} ${input.environment} -- <reason>\` in the open incident.`
+    `(2) in an emergency, open an incident (comment \`/incident\` on an issue that describes it, or use the incident already open) ` +
+    `and have someone with the ${input.grantRole} role or higher comment ` +
+    `\`/hotfix allow ${sha} ${input.environment} -- <reason>\` there; then deploy again.`
   );
+}
+
+/**
+ * The refusal in a deployment status's 140 characters, best first. Each keeps both ways forward
+ * (merge a PR to main; or /incident, which makes an incident of any issue, then the grantor runs
+ * /hotfix allow there), giving up first the reason placeholder, then long names.
+ */
+function shortRefusals(input: GateInput, ancestry: Extract<Ancestry, { kind: "off-main" | "not-comparable" }>): string[] {
+  const sha = shortSha(input.sha);
+  const grantor = grantorNoun(input.grantRole);
+  const state = (branch: string) => (ancestry.kind === "off-main" ? `${sha} is not on ${branch}` : `${sha} is not a known commit on ${branch}`);
+  const forward = (branch: string, env: string) => `Merge a PR to ${branch}, or /incident, then ${grantor} runs /hotfix allow ${sha} ${env}`;
+  const main = input.mainBranch;
+  return [
+    `${state(main)}. ${forward(main, input.environment)} -- <reason>`,
+    `${state(main)}. ${forward(main, input.environment)}`,
+    `${state("the main branch")}. ${forward("it", input.environment)}`,
+    `${state("the main branch")}. ${forward("it", "<env>")}`,
+    `${sha} is not on main. ${forward("it", "<env>")}`,
+  ];
+}
+
+/** Who grants an exception, as a person reads it: "a maintainer" for the `maintain` role. */
+function grantorNoun(role: string): string {
+  const nouns: Record<string, string> = { write: "a writer", maintain: "a maintainer", admin: "an admin" };
+  return nouns[role] ?? `a ${role}`;
 }
 
 /** The exception that covers (S, E) and has not expired; a used one first, else the longest-lived. */
@@ -151,9 +191,14 @@ function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-/** Keeps the preferred text when it fits GitHub's limit, else a shorter fallback, else a cut. */
-function clamp(preferred: string, fallback = preferred): string {
-  if (preferred.length <= STATUS_DESCRIPTION_LIMIT) return preferred;
-  if (fallback.length <= STATUS_DESCRIPTION_LIMIT) return fallback;
-  return `${fallback.slice(0, STATUS_DESCRIPTION_LIMIT - 1)}…`;
+/**
+ * The first text that fits GitHub's limit as it will be sent (markers neutralised), else the last
+ * one cut. Names come from the config and the payload, so no length can be assumed.
+ */
+function fitted(candidates: readonly string[]): string {
+  const fits = candidates.find((text) => neutraliseMarkers(text).length <= STATUS_DESCRIPTION_LIMIT);
+  if (fits !== undefined) return fits;
+  let cut = candidates.at(-1)!.slice(0, STATUS_DESCRIPTION_LIMIT - 1);
+  while (neutraliseMarkers(`${cut}…`).length > STATUS_DESCRIPTION_LIMIT) cut = cut.slice(0, -1);
+  return `${cut}…`;
 }

@@ -67,8 +67,9 @@ describe("deployment_protection_rule.requested", () => {
       comment:
         "Refused: 2222222 is not on master (head 3333333; 2222222 is 2 commits ahead of it and 3 behind). " +
         "production runs only commits already on master. Two ways forward: (1) merge a pull request with this change " +
-        "into master and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
-        "`/hotfix allow 2222222 production -- <reason>` in the open incident.",
+        "into master and deploy that commit; or (2) in an emergency, open an incident (comment `/incident` on an issue " +
+        "that describes it, or use the incident already open) and have someone with the maintain role or higher comment " +
+        "`/hotfix allow 2222222 production -- <reason>` there; then deploy again.",
     });
     github.done();
   });

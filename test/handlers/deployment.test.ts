@@ -41,7 +41,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     ]);
     expect(github.requests.at(-1)!.body).toEqual({
       state: "failure",
-      description: "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 2 behind).",
+      description: "Refused: 2222222 is not on master. Merge a PR to master, or /incident, then a maintainer runs /hotfix allow 2222222 production -- <reason>",
       log_url: `https://github.com/Codertocat/Hello-World/compare/master...${SHA.offMain}`,
       environment: "production",
       auto_inactive: false,
@@ -83,7 +83,7 @@ describe("deployment.created (a deploy tool using the REST API)", () => {
     noExceptionRuns(github, SHA.offMain);
     github.scope
       .get(`${STATUSES}?per_page=100`)
-      .reply(200, [{ id: 1, state: "failure", description: "Refused: 2222222 is not on master (head 3333333; 2222222 is 1 commit ahead of it and 0 behind)." }]);
+      .reply(200, [{ id: 1, state: "failure", description: "Refused: 2222222 is not on master. Merge a PR to master, or /incident, then a maintainer runs /hotfix allow 2222222 production -- <reason>" }]);
 
     await deliver(SHA.offMain);
 

@@ -3,7 +3,7 @@ import { pino } from "pino";
 import { OWNER, REPO } from "./fixtures.js";
 import { GitHubTestServer, type Fault, type Repository } from "./github-server.js";
 import { PUBLIC_KEY } from "./keys.js";
-import { loadTestApp, NOW, testProbot } from "./test-app.js";
+import { loadTestApp, NOW, shippedProbot, testProbot } from "./test-app.js";
 import { storyWebhooks } from "./story-webhooks.js";
 
 /**
@@ -39,10 +39,15 @@ export function repoOf(github: GitHubTestServer): Repository {
   return github.repos.get(`${OWNER}/${REPO}`)!;
 }
 
-/** The app freshly loaded (empty caches, no token yet) against `github`; returns how to deliver it a webhook. */
-export async function loadApp(github: GitHubTestServer, requestTimeoutMs?: number): Promise<Deliver> {
-  const probot = testProbot(pino({ level: "silent" }), github.apiBase);
-  await loadTestApp(probot, requestTimeoutMs ? { requestTimeoutMs } : {});
+/**
+ * The app freshly loaded (empty caches, no token yet) against `github`; returns how to deliver it a
+ * webhook. `shipped`: with Probot's retry and throttling plugins on and reads sent directly first,
+ * as users run it (retries after 1 ms instead of seconds).
+ */
+export async function loadApp(github: GitHubTestServer, requestTimeoutMs?: number, shipped = false): Promise<Deliver> {
+  const log = pino({ level: "silent" });
+  const probot = shipped ? shippedProbot(log, github.apiBase) : testProbot(log, github.apiBase);
+  await loadTestApp(probot, { ...(requestTimeoutMs ? { requestTimeoutMs } : {}), directReads: shipped });
   let deliveries = 0;
   return ([name, payload], id = `delivery-${++deliveries}`) => probot.receive({ id, name, payload } as Parameters<Probot["receive"]>[0]);
 }

@@ -99,6 +99,7 @@ export class GitHubTestServer implements Site {
   #routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: RouteHandler }> = [];
   #server: Server;
   #faults: Array<(method: string, path: string) => Fault | undefined> = [];
+  #holds: Array<{ matches: (method: string, path: string) => boolean; ms: number }> = [];
   #users = new Map<string, User>();
   #nextId = 1000;
   #nextUserId = 5001;
@@ -153,6 +154,16 @@ export class GitHubTestServer implements Site {
   /** Makes matching requests fail until the returned function is called. */
   fail(predicate: (method: string, path: string) => boolean, reply: Fault): () => void {
     return this.injectFault((method, path) => (predicate(method, path) ? reply : undefined));
+  }
+
+  /**
+   * Holds matching requests for `ms` before they are carried out and answered as usual (a slow
+   * GitHub for one route), until the returned function is called.
+   */
+  hold(matches: (method: string, path: string) => boolean, ms: number): () => void {
+    const hold = { matches, ms };
+    this.#holds.push(hold);
+    return () => void (this.#holds = this.#holds.filter((h) => h !== hold));
   }
 
   /** Lets `fault` decide, request by request, how to fail one; until the returned function is called. */
@@ -446,6 +457,8 @@ export class GitHubTestServer implements Site {
       // A request that cannot be checked is a failed test, never an unanswered request.
       this.problems.push(`${method} ${path}: could not be checked against the OpenAPI description: ${String(error)}`);
     }
+    const held = this.#holds.find((h) => h.matches(method, path));
+    if (held) await new Promise((resolve) => setTimeout(resolve, held.ms).unref());
     let reply: Reply;
     const fault = this.#faults.map((f) => f(method, path)).find(Boolean);
     // What a failing request answers instead: a fault's own reply, or nothing (status 0 in the log).

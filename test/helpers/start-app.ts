@@ -4,7 +4,8 @@ import { createServer } from "node:net";
 import { PRIVATE_KEY } from "./keys.js";
 
 /**
- * Starts the app the way the README does (`npm start`, i.e. `probot run` on the compiled app)
+ * Starts the app the way the README does (`npm start`, i.e. `node dist/main.js`, which runs the
+ * compiled app through Probot's `run` with mainline's start-up checks, health and shutdown)
  * in its own process group, and signs webhooks for it the way GitHub does.
  */
 export type RunningApp = {
@@ -12,7 +13,16 @@ export type RunningApp = {
   output: () => string;
   deliver: (event: string, payload: unknown, options?: { id?: string; signature?: string | null }) => Promise<Response>;
   stop: () => Promise<void>;
+  /** The started process (npm, or node itself with a `node` StartCommand, as the image runs it). */
+  pid: number;
+  /** Sends `signal` to the started process alone (as Kubernetes and `docker stop` signal PID 1). */
+  signal: (signal: NodeJS.Signals) => void;
+  /** Resolves when the started process exits, with how. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
+
+/** The image's start: node on the compiled entry, no npm in between (see Dockerfile). */
+export const NODE_START: StartCommand = { file: process.execPath, args: ["dist/main.js"] };
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
@@ -22,21 +32,23 @@ export function credentialsFor(githubHost: string): Record<string, string> {
 }
 
 /** How the app is started: by default as the README says, `npm start`. */
-export type StartCommand = { file: string; args: string[] };
+export type StartCommand = { file: string; args: string[]; /** Working directory (where Probot reads `.env` and `*.pem`); default the current one. */ cwd?: string };
 
-export async function startApp(env: Record<string, string>, readyPath = "/healthz", command: StartCommand = { file: "npm", args: ["start", "--silent"] }): Promise<RunningApp> {
+/** `readyPath` null: returns as soon as the process is spawned, without waiting for it to serve (to watch its start-up). */
+export async function startApp(env: Record<string, string>, readyPath: string | null = "/healthz", command: StartCommand = { file: "npm", args: ["start", "--silent"] }): Promise<RunningApp> {
   const port = await freePort();
   const child = spawn(command.file, command.args, {
-    cwd: process.cwd(),
+    cwd: command.cwd ?? process.cwd(),
     env: { ...process.env, NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), LOG_LEVEL: "info", ...env },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilServing(`${url}${readyPath}`, child, () => output);
+  if (readyPath !== null) await waitUntilServing(`${url}${readyPath}`, child, () => output);
   return {
     url,
     output: () => output,
@@ -48,6 +60,9 @@ export async function startApp(env: Record<string, string>, readyPath = "/health
       return fetch(`${url}/api/github/webhooks`, { method: "POST", headers, body });
     },
     stop: () => stopProcessGroup(child),
+    pid: child.pid!,
+    signal: (signal) => void (child.exitCode === null && child.signalCode === null && process.kill(child.pid!, signal)),
+    exited,
   };
 }
 
@@ -72,7 +87,7 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
 }
 
 async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) return;
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   process.kill(-child.pid, "SIGTERM");
   const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5000);

@@ -25,9 +25,25 @@ export function testProbot(log: Logger, baseUrl?: string): Probot {
   });
 }
 
-/** How tests load the app: a fixed clock, a known bot, no timers. */
+/** A Probot with its client's plugins on, as users run it, except that retries wait 1 ms instead of seconds. */
+export function shippedProbot(log: Logger, baseUrl: string): Probot {
+  return new Probot({
+    appId: 123,
+    privateKey: PRIVATE_KEY,
+    log,
+    baseUrl,
+    Octokit: ProbotOctokit.defaults((options: { retry?: object }) => ({ ...options, retry: { ...options.retry, retryAfterBaseValue: 1 } })),
+  });
+}
+
+/**
+ * How tests load the app: a fixed clock, a known bot, no timers. Reads go through the client
+ * like every request: a read sent directly first is retried through the client's plugins when
+ * it fails, and with those plugins off that retry would be the only one.
+ */
 export function loadTestApp(probot: Probot, options: AppOptions = {}): Promise<void> {
-  return probot.load(createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, recordKey: TEST_RECORD_KEY, ...options }), {
+  const app = createApp({ now: () => NOW, botLogin: "mainline[bot]", reminderIntervalMinutes: 0, redeliverMissed: false, recordKey: TEST_RECORD_KEY, directReads: false, ...options });
+  return probot.load(app, {
     cwd: process.cwd(),
     addHandler: () => undefined,
   });

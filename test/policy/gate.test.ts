@@ -1,4 +1,5 @@
 import { decideDeployment, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GrantedException } from "../../src/policy/gate.js";
+import { neutraliseMarkers } from "../../src/policy/text.js";
 
 const S = "2222222222222222222222222222222222222222";
 const HEAD = "3333333333333333333333333333333333333333";
@@ -49,13 +50,14 @@ describe("decideDeployment: verdict table", () => {
 });
 
 describe("decideDeployment: messages", () => {
-  test("a refusal names the commit, main's head, why, and both ways forward", () => {
+  test("a refusal names the commit, main's head, why, and both ways forward, without assuming an incident is open", () => {
     const { message } = decideDeployment(input(ancestries["diverged from main"]!));
     expect(message).toBe(
       "Refused: 2222222 is not on main (head 3333333; 2222222 is 2 commits ahead of it and 5 behind). " +
         "production runs only commits already on main. Two ways forward: (1) merge a pull request with this change into main " +
-        "and deploy that commit; or (2) in an emergency, someone with the maintain role or higher comments " +
-        "`/hotfix allow 2222222 production -- <reason>` in the open incident.",
+        "and deploy that commit; or (2) in an emergency, open an incident (comment `/incident` on an issue that describes it, " +
+        "or use the incident already open) and have someone with the maintain role or higher comment " +
+        "`/hotfix allow 2222222 production -- <reason>` there; then deploy again.",
     );
   });
 
@@ -79,6 +81,54 @@ describe("decideDeployment: messages", () => {
       );
       expect(decision.summary.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_LIMIT);
     }
+  });
+});
+
+describe("decideDeployment: the 140-character status keeps the way forward", () => {
+  const LONG_MAIN = "a-very-long-main-branch-name-for-testing";
+  const LONG_ENV = "production-eu-west-1-canary";
+  test.each([
+    // ancestry,            mode,      main,       environment,   role,       summary (its length)
+    ["diverged from main", "enforce", "main", "production", "maintain", "Refused: 2222222 is not on main. Merge a PR to main, or /incident, then a maintainer runs /hotfix allow 2222222 production -- <reason>", 134],
+    ["ahead of main", "enforce", "master", "production", "maintain", "Refused: 2222222 is not on master. Merge a PR to master, or /incident, then a maintainer runs /hotfix allow 2222222 production -- <reason>", 138],
+    ["ahead of main", "enforce", "main", "production", "admin", "Refused: 2222222 is not on main. Merge a PR to main, or /incident, then an admin runs /hotfix allow 2222222 production -- <reason>", 130],
+    ["ahead of main", "enforce", "main", "prod", "write", "Refused: 2222222 is not on main. Merge a PR to main, or /incident, then a writer runs /hotfix allow 2222222 prod -- <reason>", 124],
+    ["ahead of main", "enforce", "main", LONG_ENV, "maintain", "Refused: 2222222 is not on main. Merge a PR to main, or /incident, then a maintainer runs /hotfix allow 2222222 production-eu-west-1-canary", 139],
+    ["ahead of main", "enforce", LONG_MAIN, "production", "maintain", "Refused: 2222222 is not on the main branch. Merge a PR to it, or /incident, then a maintainer runs /hotfix allow 2222222 production", 131],
+    ["ahead of main", "enforce", LONG_MAIN, LONG_ENV, "maintain", "Refused: 2222222 is not on the main branch. Merge a PR to it, or /incident, then a maintainer runs /hotfix allow 2222222 <env>", 126],
+    ["unknown to GitHub", "enforce", "main", "production", "maintain", "Refused: 2222222 is not a known commit on main. Merge a PR to main, or /incident, then a maintainer runs /hotfix allow 2222222 production", 137],
+    ["unknown to GitHub", "enforce", LONG_MAIN, LONG_ENV, "maintain", "Refused: 2222222 is not on main. Merge a PR to it, or /incident, then a maintainer runs /hotfix allow 2222222 <env>", 115],
+    ["ahead of main", "shadow", "main", "production", "maintain", "[shadow: would refuse] 2222222 is not on main. Merge a PR to main, or /incident, then a maintainer runs /hotfix allow 2222222 production", 136],
+    ["ahead of main", "shadow", LONG_MAIN, LONG_ENV, "maintain", "[shadow: would refuse] 2222222 is not on the main branch. Merge a PR to it, or /incident, then a maintainer runs /hotfix allow 2222222 <env>", 140],
+    ["API error", "enforce", "main", "production", "maintain", "Refused: could not verify 2222222 is on main; re-run the deployment.", 68],
+    ["API error", "enforce", LONG_MAIN, "production", "maintain", "Refused: could not verify 2222222 is on a-very-long-main-branch-name-for-testing; re-run the deployment.", 104],
+    ["on main (behind)", "enforce", "main", "production", "maintain", "2222222 is on main: approved.", 29],
+    ["on main (behind)", "shadow", "main", "production", "maintain", "[shadow: would approve] 2222222 is on main: approved.", 53],
+  ] as const)("%s, %s, main %s, env %s, %s grants → %j (%d)", (name, mode, mainBranch, environment, grantRole, summary, length) => {
+    const decision = decideDeployment(input(ancestries[name]!, { mode, mainBranch, environment, grantRole }));
+    expect(decision.summary).toBe(summary);
+    expect(decision.summary).toHaveLength(length);
+  });
+
+  test.each(["ahead of main", "diverged from main", "unknown to GitHub"])("every refusal (%s) keeps both ways forward and assumes no open incident, whatever the names", (name) => {
+    const names = ["main", "master", LONG_MAIN, "x".repeat(200)];
+    const environments = ["production", LONG_ENV, "y".repeat(200)];
+    for (const mode of ["enforce", "shadow"] as const)
+      for (const grantRole of ["write", "maintain", "admin"])
+        for (const mainBranch of names)
+          for (const environment of environments) {
+            const { summary, message } = decideDeployment(input(ancestries[name]!, { mode, grantRole, mainBranch, environment }));
+            expect(summary.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_LIMIT);
+            expect(summary).toMatch(/Merge a PR to .+, or \/incident, then an? (writer|maintainer|admin) runs \/hotfix allow 2222222 /);
+            expect(message).toContain("open an incident (comment `/incident` on an issue that describes it, or use the incident already open)");
+            expect(`${summary} ${message}`).not.toMatch(/in the open incident|in the incident\b/);
+          }
+  });
+
+  test("the fit is measured as sent: marker syntax in a name is neutralised first, and still fits", () => {
+    const decision = decideDeployment(input(ancestries["ahead of main"]!, { mainBranch: "<!--main-->", environment: "prod<!--x-->" }));
+    expect(neutraliseMarkers(decision.summary).length).toBeLessThanOrEqual(STATUS_DESCRIPTION_LIMIT);
+    expect(decision.summary).toContain("/hotfix allow 2222222");
   });
 });
 

@@ -6,6 +6,7 @@ import { escapeUserText, quietLogin } from "../../policy/text.js";
 import { becomeIncident } from "../become-incident.js";
 import { endExceptions } from "../incident-runs.js";
 import { viewForClosing } from "../incident-blockers.js";
+import { logCloseGate } from "../close-gate.js";
 import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
@@ -33,9 +34,11 @@ async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const view = await viewForClosing(repo, issue, deps);
   if (view.blockers.length > 0) {
+    logCloseGate(env.decisions, issue.number, { outcome: "refused", forced: false, blockers: view.blockers }, "/incident close");
     await refreshLedger(repo.client, repo.config, view, deps);
     return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
   }
+  logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: false, blockers: [] }, "/incident close");
   await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
@@ -57,6 +60,7 @@ async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
       `⛔ Force-closed by ${quietLogin(env.actor)}. Reason: ${escapeUserText(reason)}.${blockers}`,
     );
   }
+  logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: true, blockers: view.blockers }, "/incident force-close");
   await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);

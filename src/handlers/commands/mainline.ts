@@ -25,7 +25,7 @@ export async function runReport(env: CommandEnv): Promise<Outcome> {
 export async function runStatus(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
   if (issue.pull_request) {
-    await evaluatePullRequest(repo, await getPull(repo.client, issue.number), deps);
+    await evaluatePullRequest(repo, await getPull(repo.client, issue.number), deps, env.decisions);
     return { ok: true };
   }
   if (!env.isIncident) return { ok: false, error: "`/mainline status` works in an incident or a pull request" };

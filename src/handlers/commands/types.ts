@@ -1,4 +1,5 @@
 import type { Logger } from "probot";
+import type { DecisionLog } from "../../decision-log.js";
 import type { IssueLike } from "../../github/client.js";
 import type { Deps } from "../deps.js";
 import type { RepoContext } from "../repo-context.js";
@@ -11,6 +12,8 @@ export type CommandEnv = {
   comment: { id: number; html_url: string };
   actor: string;
   log: Logger;
+  /** The delivery's decision lines: each command line is one, a close it decides is another. */
+  decisions: DecisionLog;
   /** The records say this issue is an incident (`/incident` earlier in the same comment makes it one). */
   isIncident: boolean;
   /** `<comment id>:<line number>`: what each record a command line writes is keyed by. */

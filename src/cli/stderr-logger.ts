@@ -1,0 +1,19 @@
+import type { GateLogger } from "../procedures/gate-decision.js";
+
+/**
+ * The gate's log for a workflow step: the decision itself is printed on stdout; warnings and
+ * errors go to stderr, where the job log shows them.
+ */
+export function stderrLogger(write: (line: string) => void, bindings: Record<string, unknown> = {}): GateLogger {
+  const line = (level: string, fields: object, message: string) => write(`mainline-gate ${level}: ${message} ${describe({ ...bindings, ...fields })}`);
+  return {
+    child: (more) => stderrLogger(write, { ...bindings, ...more }),
+    warn: (fields, message) => line("warning", fields, message),
+    error: (fields, message) => line("error", fields, message),
+  };
+}
+
+/** Fields as JSON, an error as its stack: JSON.stringify would write an Error as `{}`. */
+function describe(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields, (_key, value: unknown) => (value instanceof Error ? (value.stack ?? value.message) : value));
+}

@@ -1,0 +1,149 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseEnv } from "node:util";
+import { run, type ApplicationFunction, type Logger, type Probot } from "probot";
+import { CredentialsRefused, readCredentials, verifyCredentials } from "./credentials.js";
+import { withoutBindings } from "./decision-log.js";
+import { healthEndpoints } from "./health.js";
+import { createApp } from "./index.js";
+import { Readiness, redisProbe, type RedisProbe } from "./readiness.js";
+import { RepeatedErrors, summariseRedisErrors } from "./repeated-errors.js";
+import { ABANDON_ANSWER_MS, Deliveries, graceFromEnv, type Abandoned } from "./shutdown.js";
+
+/**
+ * `npm start`: Probot's own runner (`run` from probot, as `probot run` calls it) around the
+ * app, with what a process in production needs and `probot run` leaves out:
+ *
+ * 1. Credentials are read before Probot sees them: none at all → Probot's setup page, as
+ *    `probot run` does; a malformed key or APP_ID → exit 1 with Probot's instructions (instead
+ *    of Probot's quiet fall-back to the setup page).
+ * 2. GitHub is asked `GET /app` with the app's JWT before the port opens: refused → exit 1.
+ * 3. `/healthz` (alive) and `/readyz` (ready) report GitHub and, with REDIS_URL, Redis.
+ * 4. SIGTERM (and SIGINT) drain: new deliveries get 503, those in flight finish within
+ *    MAINLINE_SHUTDOWN_GRACE_SECONDS, then the process exits 0. A protection rule still being
+ *    decided then is answered `rejected` (re-run the deployment). The handler is installed
+ *    first: a signal during start-up (before the port opens) exits 0 at once; node as PID 1
+ *    would otherwise ignore it.
+ */
+type Loaded = { probot: Probot; readiness: Readiness; deliveries: Deliveries; redis: RedisProbe | undefined; log: Logger };
+
+async function main(): Promise<void> {
+  applyDotEnv();
+  const credentials = readCredentials(process.env);
+  if (credentials.kind === "invalid") return fail(credentials.message);
+  const grace = graceFromEnv(process.env);
+  const stopping = new AbortController();
+  let loaded: Loaded | undefined;
+  // Before anything slow (GET /app, Redis): until the app is loaded nothing is in flight, so a
+  // signal exits at once; once loaded, it drains. Probot's run() adds its own SIGINT listener
+  // (close the server, exit at once): removed below, mainline drains on both.
+  const shutdown = onceOnly(async (signal: NodeJS.Signals) => {
+    if (!loaded) {
+      console.info(`${signal} during start-up: nothing in flight; exiting`);
+      return process.exit(0);
+    }
+    await drainAndExit(loaded, stopping, signal, grace.ms);
+  });
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+
+  const app: ApplicationFunction = async (probot, options) => {
+    // mainline's own lines: `name` once (Probot's logger already carries it twice).
+    const own = (name: string): Logger => withoutBindings(probot.log, ["name"]).child({ name });
+    if (grace.problem) own("shutdown").warn(grace.problem);
+    // First, before Probot's Redis client reports its next reconnect attempt.
+    const redisErrors = new RepeatedErrors(own("redis"), "Redis (REDIS_URL)");
+    if (process.env.REDIS_URL) summariseRedisErrors(probot.log, redisErrors);
+    const github = await verifyCredentials(probot);
+    if (!github.reachable) own("mainline").warn({ github }, `GitHub did not answer GET /app (${github.error}): starting not ready; /readyz asks again`);
+    const redis = process.env.REDIS_URL
+      ? await redisProbe(process.env.REDIS_URL, redisErrors).catch((error: unknown) => void own("redis").error({ err: error }, "REDIS_URL is set but its readiness probe cannot start"))
+      : undefined;
+    const readiness = new Readiness(probot, github, process.env.REDIS_URL ? (redis ?? unavailableProbe) : undefined);
+    await createApp({ health: healthEndpoints(readiness), signal: stopping.signal })(probot, options);
+    // Last, so that its door stands in front of every other wrapper of the webhook middleware.
+    const deliveries = new Deliveries(probot, own("shutdown"));
+    deliveries.install();
+    loaded = { probot, readiness, deliveries, redis: redis ?? undefined, log: own("shutdown") };
+  };
+
+  const sigintBefore = new Set(process.listeners("SIGINT"));
+  await run(app, { env: process.env });
+  for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
+  if (!loaded && credentials.kind === "given") return fail(`mainline cannot start: Probot did not accept APP_ID and the private key and fell back to its setup page.`);
+  // Setup mode (no credentials): `loaded` stays unset, so a signal exits at once.
+}
+
+/** REDIS_URL is set but no probe could start: Redis counts as unreachable. */
+const unavailableProbe: RedisProbe = {
+  ping: async () => ({ reachable: false, checkedAt: new Date().toISOString(), error: "the Redis readiness probe could not start (see the log)" }),
+  close: async () => undefined,
+};
+
+async function drainAndExit({ readiness, deliveries, redis, log }: Loaded, stopping: AbortController, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+  // Whatever happens below, the process is gone before Kubernetes' SIGKILL (30 s after SIGTERM; the default grace is 25 s).
+  setTimeout(() => process.exit(0), graceMs + ABANDON_ANSWER_MS + 1_500).unref();
+  readiness.drain();
+  stopping.abort();
+  const inFlight = deliveries.inFlight;
+  const arriving = deliveries.arriving ? ` (and ${deliveries.arriving} still sending their body)` : "";
+  log.info({ signal, inFlight, arriving: deliveries.arriving, graceSeconds: graceMs / 1000 }, `${signal}: shutting down; new deliveries get 503, waiting up to ${graceMs / 1000} s for ${inFlight} in flight${arriving}`);
+  const started = Date.now();
+  const { finished, abandoned, cut } = await deliveries.drain(graceMs);
+  if (cut) log.info({ cut }, `${cut} request(s) still sending their body when shutdown started were answered 503 and closed (never verified, so never counted as deliveries)`);
+  for (const delivery of abandoned) logAbandoned(log, delivery, graceMs);
+  log.info({ finished, abandoned: abandoned.length, seconds: (Date.now() - started) / 1000 }, `shut down: ${finished} deliveries finished, ${abandoned.length} abandoned`);
+  await redis?.close();
+  // Give the log stream a moment to flush its last lines.
+  setTimeout(() => process.exit(0), 100);
+}
+
+/** One line per abandoned delivery, saying what happens to it now and what a person has to do. */
+function logAbandoned(log: Logger, { id, event, github, rule }: Abandoned, graceMs: number): void {
+  const head = `delivery ${id} (${event}) did not finish within ${graceMs / 1000} s and was abandoned`;
+  const fields = { delivery: id, event, github, ...(rule ? { ruleAnswer: rule.answer } : {}) };
+  if (rule?.answer === "rejected") {
+    log.warn(fields, `${head}: its protection rule was answered rejected (mainline shut down before it could decide); the deployment must be re-run`);
+    return;
+  }
+  const ruleNote =
+    rule?.answer === "earlier"
+      ? "; its protection rule had already been answered, what came after the answer did not finish"
+      : rule?.answer === "failed"
+        ? `; answering its protection rule rejected failed too (${rule.error}), so the deployment waits until the delivery is redelivered or the deployment re-run`
+        : "";
+  if (github === "accepted") {
+    log.error(fields, `${head}: GitHub already had a 202 for it and recorded it as delivered, so neither GitHub nor the sweep sends it again: it must be redelivered by hand (app settings → Advanced → Recent Deliveries → Redeliver)${ruleNote}`);
+  } else {
+    log.error(fields, `${head}: it was answered 503, so GitHub recorded it as failed; the redelivery sweep sends it again, or redeliver it from the app's settings (Advanced → Recent Deliveries)${ruleNote}`);
+  }
+}
+
+/** Probot's run() applies `.env` itself; mainline reads it first, the same way, to check the credentials in it. */
+function applyDotEnv(): void {
+  try {
+    Object.assign(process.env, parseEnv(readFileSync(join(process.cwd(), ".env"), "utf8")));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
+function onceOnly<A extends unknown[]>(act: (...args: A) => Promise<unknown>): (...args: A) => void {
+  let started = false;
+  return (...args) => {
+    if (started) return;
+    started = true;
+    void act(...args);
+  };
+}
+
+function fail(message: string): void {
+  console.error(message);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof CredentialsRefused) return fail(error.message);
+  console.error("mainline could not start:", error);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
+import type { AncestryReader } from "../github/ancestry.js";
+import { describeApiError, isApiError } from "../github/api-error.js";
+import type { RepoClient } from "../github/client.js";
+import { readExceptionRuns } from "../github/exception-runs.js";
+import { getIssueHere } from "../github/issues.js";
+import { readConfig, type LoadedConfig, type NotOwnFile } from "../github/read-config.js";
+import { shouldGate } from "../policy/environments.js";
+import { exceptionsInForce } from "../policy/exception-runs.js";
+import { decideDeployment, type Ancestry, type GateDecision, type GrantedException } from "../policy/gate.js";
+import { shortSha } from "../policy/text.js";
+
+export type GateRequest = { sha: string; environment: string };
+
+export type GateResult =
+  | { gated: false; loaded: LoadedConfig }
+  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; client: RepoClient; config: Config };
+
+/** The few logger calls a decision makes (each surface logs its decision itself): Probot's (pino) logger fits, and so does the command line's. */
+export type GateLogger = {
+  child(bindings: Record<string, unknown>): GateLogger;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+};
+
+/** The repository a decision is about: a webhook knows its default branch; the command line asks for it only when config does not name main. */
+export type GateRepository = { client: RepoClient; fullName: string; defaultBranch: () => Promise<string> };
+
+export type GateDeps = {
+  ancestry: Pick<AncestryReader, "read" | "known">;
+  /** Only this app's check runs hold exceptions. */
+  appId: number;
+  now: () => Date;
+  log: GateLogger;
+};
+
+export type GateOptions = {
+  /**
+   * For a workflow step, whose token is not the app's: decide only on the repository's own
+   * config file (read-config.ts, `requireOwnFile`); any other source refuses, whatever it says.
+   */
+  requireOwnConfigFile?: boolean;
+};
+
+/**
+ * The gate's recipe, the same for a webhook and for a workflow step: read config → is the
+ * environment gated? → ask GitHub where S stands → decide. When a fact cannot be gathered the
+ * decision is made as "unverifiable", never skipped, so a failure cannot open the gate.
+ */
+export async function decideGateFor(repository: GateRepository, deps: GateDeps, request: GateRequest, options: GateOptions = {}): Promise<GateResult> {
+  const { client } = repository;
+  const loaded = await readConfig(client, { requireOwnFile: options.requireOwnConfigFile === true });
+  const { config } = loaded;
+  // Which environments are gated, and how, is unknown: every one is refused, shadow mode included.
+  if (loaded.notOwnFile) {
+    const decision = configNotVerifiable(repository.fullName, request, loaded.notOwnFile);
+    return { gated: true, loaded, decision, mainBranch: config.mainBranch || "the default branch", client, config };
+  }
+  if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
+  const main = config.mainBranch ? { name: config.mainBranch } : await defaultBranchOf(repository);
+  const mainBranch = main.name;
+  // Where S stands and which exceptions its check runs hold are asked together: a decision waits for the slower, not the sum.
+  // S already found on main (and main not rewritten since) is approved whatever its exceptions say, so they are not asked.
+  const onMain = loaded.unreadable || main.error ? undefined : deps.ancestry.known(client, mainBranch, request.sha);
+  const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
+    ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
+    : onMain
+      ? [onMain, { granted: [] }]
+      : await Promise.all([
+          main.error ? unverifiable(main.error) : readAncestrySafely(client, deps, { mainBranch, sha: request.sha }),
+          readExceptions(client, deps, request),
+        ]);
+  const decided = decideDeployment({
+    sha: request.sha,
+    environment: request.environment,
+    mainBranch,
+    mode: config.mode,
+    onApiError: config.onApiError,
+    grantRole: config.override.permission,
+    ancestry,
+    exceptions: exceptions.granted,
+    now: deps.now(),
+  });
+  const decision = exceptions.error
+    ? { ...decided, message: `${decided.message} (mainline could not read the incidents' exceptions: ${exceptions.error})` }
+    : decided;
+  const log = deps.log.child({ repo: repository.fullName, sha: request.sha, environment: request.environment });
+  if (loaded.problems.length > 0) log.warn({ problems: formatProblems(loaded.problems) }, "invalid config: defaults used for the listed keys");
+  return { gated: true, loaded, decision, mainBranch, client, config };
+}
+
+/** The refusal when the config that would decide is not the repository's own file (GateOptions). */
+export function configNotVerifiable(fullName: string, request: GateRequest, why: NotOwnFile): GateDecision {
+  const source =
+    why.kind === "no-own-file"
+      ? `${fullName} has no ${CONFIG_PATH} that this step can read, and the config the app reads may come from elsewhere (${fullName.split("/")[0]}/.github).`
+      : `${fullName}'s ${CONFIG_PATH} extends ${why.repository} (\`_extends\`).`;
+  return {
+    verdict: "refuse",
+    enforcedVerdict: "refuse",
+    outcome: "unverifiable",
+    message:
+      `Refused: mainline cannot verify its config from this step, so it cannot tell whether ${request.environment} is gated for ${shortSha(request.sha)}. ${source} ` +
+      `GitHub answers 404 both for a missing file and for one this step's token may not read, so the app, with its own token, may read other settings. ` +
+      `Put mainline's config in ${CONFIG_PATH} of ${fullName} itself, without \`_extends\`.`,
+    summary: `Refused: mainline's config is not in this repository's own ${CONFIG_PATH}, so this step cannot verify it.`,
+  };
+}
+
+/** What an environment that is not gated is told: approved, and why. */
+export function notGatedMessage(environment: string): string {
+  return `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`;
+}
+
+/** Config problems appended to a gate's message, so the person reading it learns the file is wrong. */
+export function withConfigProblems(message: string, loaded: LoadedConfig): string {
+  if (loaded.problems.length === 0) return message;
+  return `${message}\n\nmainline's config is invalid, so defaults were used for: ${formatProblems(loaded.problems).join("; ")}`;
+}
+
+/** Main is the default branch: when GitHub cannot say which that is, S cannot be verified against it. */
+async function defaultBranchOf(repository: GateRepository): Promise<{ name: string; error?: string }> {
+  try {
+    return { name: await repository.defaultBranch() };
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    return { name: "the default branch", error: `could not read the repository's default branch: ${describeApiError(error)}` };
+  }
+}
+
+async function unverifiable(error: string): Promise<Ancestry> {
+  return { kind: "unverifiable", error };
+}
+
+/**
+ * The exceptions in force for (S, E): their state from this app's check runs on S, each honoured
+ * only while its incident is an open issue of this repository — a close or transfer also ends
+ * them in the runs, but a lost event or a deleted issue must not leave one in force. When they
+ * cannot be read the gate goes on without them: it can only refuse more.
+ */
+async function readExceptions(client: RepoClient, deps: GateDeps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
+  try {
+    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now());
+    const open = new Set<number>();
+    await Promise.all([...new Set(candidates.map((e) => e.incident))].map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
+    return { granted: candidates.filter((e) => open.has(e.incident)) };
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    return { granted: [], error: describeApiError(error) };
+  }
+}
+
+async function readAncestrySafely(client: RepoClient, deps: GateDeps, target: { mainBranch: string; sha: string }): Promise<Ancestry> {
+  try {
+    return await deps.ancestry.read(client, target.mainBranch, target.sha);
+  } catch (error) {
+    deps.log.error({ err: error }, "ancestry check failed unexpectedly");
+    return { kind: "unverifiable", error: "internal error while comparing" };
+  }
+}
