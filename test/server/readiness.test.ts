@@ -1,7 +1,6 @@
-import { createServer } from "node:net";
 import { GitHubTestServer } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp } from "../helpers/start-app.js";
+import { credentialsFor, freePort, startApp } from "../helpers/start-app.js";
 import { Readiness, REDIS_DOWN_REASON, type RedisCheck, type RedisProbe } from "../../src/readiness.js";
 import type { Probot } from "probot";
 
@@ -70,7 +69,7 @@ test("/healthz says alive and /readyz ready, with GitHub's state as JSON; livene
 });
 
 test("REDIS_URL on a closed port: the app starts but is not ready (Probot's client queues every GitHub request behind Redis), /readyz says why, and Redis errors are logged a bounded number of times", async () => {
-  const port = await closedPort();
+  const port = await freePort();
   const app = await startApp({ ...credentialsFor(github.host), REDIS_URL: `redis://127.0.0.1:${port}`, LOG_FORMAT: "json" });
   try {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
@@ -140,14 +139,3 @@ test("readiness with REDIS_URL: Redis down â†’ not ready with the reason, back â
   expect(await readiness.report({ refresh: true })).toMatchObject({ status: "draining", ready: false, reason: expect.stringContaining("shutting down") });
   expect(pings).toBe(2);
 });
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
