@@ -160,16 +160,17 @@ const NO_LOCK: ChosenLock = { lock: { acquire: async () => true, release: async 
 
 /**
  * Several replicas must not sweep at once, or one event is redelivered by each. With REDIS_URL
- * they share a lock; without it a replica sweeps only when MAINLINE_REDELIVERY=on says it is
- * the one. "off" turns the sweep off whatever else is set.
+ * they share a lock. Without it this process is taken to be the only one (the embedded default:
+ * a single replica that refuses deliveries while it restarts must get them back), unless
+ * MAINLINE_REDELIVERY=off says another replica sweeps. "off" turns the sweep off whatever else is set.
  */
 async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promise<ChosenLock | undefined> {
   const mode = options.redelivery?.trim().toLowerCase();
   if (mode === "off") return undefined;
   const alone = mode === "on";
   if (!options.redisUrl) {
-    if (!alone) probot.log.info("missed-webhook sweep off: set MAINLINE_REDELIVERY=on on one replica, or REDIS_URL to let the replicas share a lock");
-    return alone ? NO_LOCK : undefined;
+    if (!alone) probot.log.info("missed-webhook sweep on: without REDIS_URL this replica takes itself to be the only one (on every other replica set MAINLINE_REDELIVERY=off, or give them all REDIS_URL to share a lock)");
+    return NO_LOCK;
   }
   let Redis: RedisModule["Redis"];
   try {

@@ -247,12 +247,13 @@ describe("startDeliverySweep", () => {
     expect(redeliveries()).toHaveLength(1);
   });
 
-  test("without REDIS_URL or MAINLINE_REDELIVERY=on it stays off, and says how to turn it on", async () => {
+  test("without REDIS_URL a replica takes itself to be the only one: it sweeps, and says how other replicas stay out", async () => {
+    github.deliveries.seed(failed(HOUR));
     const stop = start();
-    await settle();
+    await until(() => summaries().length >= 1);
     stop();
-    expect(github.calls()).toEqual([]);
-    expect(logged(30)).toEqual(["missed-webhook sweep off: set MAINLINE_REDELIVERY=on on one replica, or REDIS_URL to let the replicas share a lock"]);
+    expect(logged(30)).toContain("missed-webhook sweep on: without REDIS_URL this replica takes itself to be the only one (on every other replica set MAINLINE_REDELIVERY=off, or give them all REDIS_URL to share a lock)");
+    expect(redeliveries()).toHaveLength(1);
   });
 
   test.each([
