@@ -8,7 +8,8 @@ import { healthEndpoints } from "./health.js";
 import { createApp } from "./index.js";
 import { Readiness, redisProbe, type RedisProbe } from "./readiness.js";
 import { RepeatedErrors, summariseRedisErrors } from "./repeated-errors.js";
-import { ABANDON_ANSWER_MS, Deliveries, graceFromEnv, type Abandoned } from "./shutdown.js";
+import { ABANDON_ANSWER_MS, Deliveries, type Abandoned } from "./shutdown.js";
+import { graceFromEnv } from "./shutdown-grace.js";
 
 /**
  * `npm start`: Probot's own runner (`run` from probot, as `probot run` calls it) around the

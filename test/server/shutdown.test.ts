@@ -3,7 +3,7 @@ import { deploymentCreated, OWNER, protectionRuleRequested, REPO } from "../help
 import { GitHubTestServer } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { credentialsFor, NODE_START, startApp } from "../helpers/start-app.js";
-import { DEFAULT_GRACE_SECONDS, graceFromEnv, MAX_GRACE_SECONDS } from "../../src/shutdown.js";
+import { DEFAULT_GRACE_SECONDS, graceFromEnv, MAX_GRACE_SECONDS } from "../../src/shutdown-grace.js";
 
 // SIGTERM as Kubernetes and `docker stop` send it: to node alone, started as the image starts it
 // (`node dist/main.js`, no npm in between), with a protection rule delivery in flight.
