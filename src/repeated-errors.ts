@@ -24,10 +24,6 @@ export class RepeatedErrors {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get down(): boolean {
-    return this.#down && this.now() - this.#lastError < this.quietMs;
-  }
-
   get lastMessage(): string {
     return this.#lastMessage;
   }

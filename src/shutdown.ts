@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, Probot } from "probot";
 import { isApiError } from "./github/api-error.js";
 import { answerProtectionRule, ANSWER_RETRY } from "./github/deployments.js";
+import { protectionRuleTarget } from "./policy/gate.js";
 import { shortSha } from "./policy/text.js";
 
 type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
@@ -213,13 +214,12 @@ function ruleOf(event: unknown, payload: unknown): Rule | undefined {
   } catch {
     return undefined;
   }
-  const p = (body ?? {}) as { action?: unknown; installation?: { id?: unknown }; deployment_callback_url?: unknown; environment?: unknown; deployment?: { sha?: unknown; environment?: unknown }; sha?: unknown };
+  const p = (body ?? {}) as { action?: unknown; installation?: { id?: unknown } };
   const installation = p.installation?.id;
-  const callbackUrl = p.deployment_callback_url;
-  const environment = p.environment ?? p.deployment?.environment;
-  const sha = p.deployment?.sha ?? p.sha;
-  if (p.action !== "requested" || typeof installation !== "number" || typeof callbackUrl !== "string" || typeof environment !== "string") return undefined;
-  return { installation, callbackUrl, environment, ...(typeof sha === "string" && /^[0-9a-f]{7,64}$/i.test(sha) ? { sha } : {}) };
+  const { callbackUrl, environment, sha } = protectionRuleTarget(body);
+  if (p.action !== "requested" || typeof installation !== "number" || !callbackUrl || !environment) return undefined;
+  // Only a sha-like value is quoted in the answer: the payload passed the signature, but it is still text.
+  return { installation, callbackUrl, environment, ...(sha && /^[0-9a-f]{7,64}$/i.test(sha) ? { sha } : {}) };
 }
 
 /** An answer for a request that will not finish here: 503 if nothing was sent yet, then the connection ends. */

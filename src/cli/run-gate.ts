@@ -3,6 +3,7 @@ import { ProbotOctokit } from "probot";
 import { AncestryReader } from "../github/ancestry.js";
 import type { RepoClient } from "../github/client.js";
 import { limitRequestTime, REQUEST_TIMEOUT_MS } from "../github/request-timeout.js";
+import { undecidedMessage } from "../policy/gate.js";
 import { neutraliseMarkers } from "../policy/text.js";
 import { decideGateFor, notGatedMessage, withConfigProblems } from "../procedures/gate-decision.js";
 import { parseInvocation, USAGE, type GateInputs } from "./gate-inputs.js";
@@ -64,7 +65,7 @@ async function decide(inputs: GateInputs, io: CommandIo, options: CommandOptions
   } catch (error) {
     // As the app answers a protection rule when deciding fails: refused, never left open.
     log.error({ err: error }, "gate decision failed: refusing");
-    return { allowed: false, message: `mainline could not decide whether ${inputs.sha.slice(0, 7)} may deploy (internal error); refused. Re-run the deployment.` };
+    return { allowed: false, message: undecidedMessage(inputs.sha) };
   }
 }
 

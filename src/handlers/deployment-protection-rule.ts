@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
-import { shortSha } from "../policy/text.js";
+import { protectionRuleTarget, undecidedMessage } from "../policy/gate.js";
 import { notGatedMessage } from "../procedures/gate-decision.js";
 import { decideGate, withConfigProblems } from "./decide-gate.js";
 import { recordExceptionDeploy } from "./record-exception-deploy.js";
@@ -20,9 +20,7 @@ export function onDeploymentProtectionRule(deps: Deps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
     const { payload } = context;
     const decisions = decisionLog(context);
-    const callbackUrl = payload.deployment_callback_url;
-    const environment = payload.environment ?? payload.deployment?.environment;
-    const sha = payload.deployment?.sha ?? (payload as { sha?: string }).sha;
+    const { callbackUrl, environment, sha } = protectionRuleTarget(payload);
     if (!callbackUrl || !environment) {
       decisions.log.error({ hasCallback: Boolean(callbackUrl), environment }, "protection rule request without a callback URL or environment: cannot answer");
       return;
@@ -40,7 +38,7 @@ export function onDeploymentProtectionRule(deps: Deps) {
     try {
       result = await decideGate(context, deps, { sha, environment });
     } catch (error) {
-      const comment = `mainline could not decide whether ${shortSha(sha)} may deploy (internal error); refused. Re-run the deployment.`;
+      const comment = undecidedMessage(sha);
       decisions.log.error({ err: error }, "gate decision failed: rejecting");
       decisions.decided("gate", "error", { ...gate, verdict: "refuse" }, comment);
       await answer("rejected", comment);

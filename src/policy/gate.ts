@@ -55,6 +55,26 @@ export const STATUS_DESCRIPTION_LIMIT = 140;
 /** A decision before the mode is applied: `short` holds the status texts, best first, without their lead ("Refused: "). */
 type Enforced = Omit<GateDecision, "summary"> & { short: string[] };
 
+/**
+ * What a protection rule request asks about, read the one way both its handler and a shutdown
+ * that abandons it read it: the commit is `deployment.sha`, else `sha` (SPEC section 3); each
+ * part only when the payload gives it as text.
+ */
+export function protectionRuleTarget(payload: unknown): { callbackUrl: string | undefined; environment: string | undefined; sha: string | undefined } {
+  const p = (payload ?? {}) as { deployment_callback_url?: unknown; environment?: unknown; sha?: unknown; deployment?: { sha?: unknown; environment?: unknown } | null };
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return {
+    callbackUrl: text(p.deployment_callback_url),
+    environment: text(p.environment) ?? text(p.deployment?.environment),
+    sha: text(p.deployment?.sha) ?? text(p.sha),
+  };
+}
+
+/** The refusal when deciding itself failed (not GitHub: mainline): the gate is never left open. */
+export function undecidedMessage(sha: string): string {
+  return `mainline could not decide whether ${shortSha(sha)} may deploy (internal error); refused. Re-run the deployment.`;
+}
+
 /** Decides whether commit S may be deployed to a gated environment (SPEC section 3). */
 export function decideDeployment(input: GateInput): GateDecision {
   const { short, ...enforced } = decideEnforced(input);

@@ -1,4 +1,4 @@
-import { decideDeployment, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GrantedException } from "../../src/policy/gate.js";
+import { decideDeployment, protectionRuleTarget, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GrantedException } from "../../src/policy/gate.js";
 import { neutraliseMarkers } from "../../src/policy/text.js";
 
 const S = "2222222222222222222222222222222222222222";
@@ -162,5 +162,16 @@ describe("decideDeployment: exceptions (the seam incidents fill)", () => {
 
   test("a commit on main needs no exception even when one exists", () => {
     expect(decideDeployment(input(ancestries["on main (behind)"]!, { exceptions: [granted()] })).outcome).toBe("on-main");
+  });
+});
+
+describe("protectionRuleTarget: what a protection rule request asks about", () => {
+  test.each([
+    ["the deployment's sha and the payload's environment", { deployment_callback_url: "u", environment: "prod", sha: "b".repeat(40), deployment: { sha: "a".repeat(40), environment: "stage" } }, { callbackUrl: "u", environment: "prod", sha: "a".repeat(40) }],
+    ["without a deployment: the payload's sha", { deployment_callback_url: "u", environment: "prod", sha: "b".repeat(40) }, { callbackUrl: "u", environment: "prod", sha: "b".repeat(40) }],
+    ["without an environment: the deployment's", { deployment_callback_url: "u", deployment: { sha: "a".repeat(40), environment: "stage" } }, { callbackUrl: "u", environment: "stage", sha: "a".repeat(40) }],
+    ["what is not text is not taken", { deployment_callback_url: 7, environment: ["prod"], deployment: null }, { callbackUrl: undefined, environment: undefined, sha: undefined }],
+  ])("%s", (_case, payload, expected) => {
+    expect(protectionRuleTarget(payload)).toEqual(expected);
   });
 });
