@@ -5,8 +5,7 @@ import { isApiError } from "./github/api-error.js";
 import { answerProtectionRule, ANSWER_RETRY } from "./github/deployments.js";
 import { protectionRuleTarget } from "./policy/gate.js";
 import { shortSha } from "./policy/text.js";
-
-type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
+import { inFrontOfWebhooks, type Middleware } from "./webhook-door.js";
 
 /** How long a request that has not finished sending its body may go on once shutdown starts. */
 export const BODY_READ_LIMIT_MS = 2_000;
@@ -82,10 +81,8 @@ export class Deliveries {
    * middleware once the app is loaded; install this after every other wrapper.
    */
   install(): void {
-    const probot = this.probot;
-    const middlewareOf = probot.getNodeMiddleware.bind(probot);
-    probot.getNodeMiddleware = async (options) => this.#doorway(options?.path ?? probot.webhookPath, await middlewareOf(options));
-    const webhooks = probot.webhooks;
+    inFrontOfWebhooks(this.probot, (webhooks) => this.#doorway(webhooks));
+    const webhooks = this.probot.webhooks;
     const receive = webhooks.verifyAndReceive;
     webhooks.verifyAndReceive = (options) => {
       const arrival = this.#door.getStore();
@@ -109,9 +106,8 @@ export class Deliveries {
     };
   }
 
-  #doorway(path: string, webhooks: Middleware): Middleware {
+  #doorway(webhooks: Middleware): Middleware {
     return async (req: IncomingMessage, res: ServerResponse, next?: Parameters<Middleware>[2]) => {
-      if (req.method !== "POST" || pathOf(req.url) !== trimSlashes(path)) return webhooks(req, res, next);
       if (this.#draining) {
         const id = header(req, "x-github-delivery");
         const event = header(req, "x-github-event");
@@ -239,16 +235,4 @@ function refuse(res: ServerResponse, error: string): Promise<void> {
 function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name];
   return String(Array.isArray(value) ? value[0] : (value ?? "none")).slice(0, 100);
-}
-
-function pathOf(url: string | undefined): string | undefined {
-  try {
-    return trimSlashes(new URL(url ?? "", "http://localhost").pathname);
-  } catch {
-    return undefined;
-  }
-}
-
-function trimSlashes(path: string): string {
-  return path.replace(/\/+$/, "") || "/";
 }

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Probot } from "probot";
+import { inFrontOfWebhooks, type Middleware } from "./webhook-door.js";
 
 /** GitHub caps webhook payloads at 25 MB: a sender who cannot sign gets no more memory than that. */
 export const MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
 
-type Middleware = Awaited<ReturnType<Probot["getNodeMiddleware"]>>;
 type Refusal = { status: number; reason: string };
 
 /**
@@ -15,13 +15,11 @@ type Refusal = { status: number; reason: string };
  * event, size, reason) and reaches neither Probot's logging nor any handler.
  */
 export function refuseUnsignedWebhooks(probot: Probot): void {
-  const middlewareOf = probot.getNodeMiddleware.bind(probot);
-  probot.getNodeMiddleware = async (options) => gate(probot, options?.path ?? probot.webhookPath, await middlewareOf(options));
+  inFrontOfWebhooks(probot, (webhooks) => gate(probot, webhooks));
 }
 
-function gate(probot: Probot, path: string, webhooks: Middleware): Middleware {
+function gate(probot: Probot, webhooks: Middleware): Middleware {
   return async (req: IncomingMessage, res: ServerResponse, next?: Parameters<Middleware>[2]) => {
-    if (req.method !== "POST" || !isPath(req.url, path)) return webhooks(req, res, next);
     const { text, size } = await readBody(req);
     const refusal = text === undefined ? { status: 413, reason: `body over ${MAX_PAYLOAD_BYTES} bytes` } : await checkSignature(probot, text, req.headers["x-hub-signature-256"]);
     if (refusal) {
@@ -57,19 +55,6 @@ async function readBody(req: IncomingMessage): Promise<{ text: string | undefine
   }
   if (size > MAX_PAYLOAD_BYTES) return { text: undefined, size };
   return { text: new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks)), size };
-}
-
-/** Whether a request URL names the webhook path, matched as @octokit/webhooks matches it. */
-function isPath(url: string | undefined, path: string): boolean {
-  try {
-    return new URL(trimSlashes(url ?? ""), "http://localhost").pathname === trimSlashes(path);
-  } catch {
-    return false; // @octokit/webhooks answers an unparsable URL itself
-  }
-}
-
-function trimSlashes(path: string): string {
-  return path.replace(/\/+$/, "") || "/";
 }
 
 /** A header as a quoted, bounded string: whoever sent it chose it. */
