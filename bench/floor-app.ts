@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApplicationFunction } from "probot";
+import type { ApplicationFunction, Context } from "probot";
 
 /**
  * The floor: a bare Probot app that answers a deployment gate with only the calls the decision
@@ -9,35 +9,41 @@ import type { ApplicationFunction } from "probot";
  */
 const CALLBACK_RUN = /\/repos\/[^/]+\/[^/]+\/actions\/runs\/(\d+)\/deployment_protection_rule$/;
 
-const floor: ApplicationFunction = (app, { addHandler }) => {
-  app.on("deployment_protection_rule.requested", async (context) => {
-    const { payload } = context;
-    const owner = payload.repository.owner.login;
-    const repo = payload.repository.name;
-    const sha = payload.deployment?.sha ?? "";
-    const runId = Number(CALLBACK_RUN.exec(new URL(payload.deployment_callback_url ?? "http://x/").pathname)?.[1]);
-    const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
-      owner,
-      repo,
-      basehead: `${payload.repository.default_branch}...${sha}`,
-      per_page: 1,
-    });
-    const onMain = data.status === "identical" || data.status === "behind";
-    await context.octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
-      owner,
-      repo,
-      run_id: runId,
-      environment_name: payload.environment ?? "",
-      state: onMain ? "approved" : "rejected",
-      comment: onMain ? "on main" : "not on main",
-    });
-  });
-  // The same readiness answer mainline gives, so both are started and awaited alike.
-  addHandler((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== "GET" || req.url !== "/healthz") return false;
-    res.writeHead(200).end("ok");
-    return true;
-  });
-};
+type RuleContext = Context<"deployment_protection_rule.requested">;
+export type Target = { owner: string; repo: string; sha: string };
 
-export default floor;
+/** Reads a variant of the floor makes too: `first` before the compare, `beside` together with it. It still decides on the compare alone. */
+export type ExtraReads = { first?: (context: RuleContext) => Promise<unknown>; beside?: (context: RuleContext, target: Target) => Promise<unknown> };
+
+export function bareGate({ first, beside }: ExtraReads = {}): ApplicationFunction {
+  return (app, { addHandler }) => {
+    app.on("deployment_protection_rule.requested", async (context) => {
+      const { payload } = context;
+      const target = { owner: payload.repository.owner.login, repo: payload.repository.name, sha: payload.deployment?.sha ?? "" };
+      const { owner, repo, sha } = target;
+      const runId = Number(CALLBACK_RUN.exec(new URL(payload.deployment_callback_url ?? "http://x/").pathname)?.[1]);
+      await first?.(context);
+      const [{ data }] = await Promise.all([
+        context.octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", { owner, repo, basehead: `${payload.repository.default_branch}...${sha}`, per_page: 1 }),
+        beside?.(context, target),
+      ]);
+      const onMain = data.status === "identical" || data.status === "behind";
+      await context.octokit.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", {
+        owner,
+        repo,
+        run_id: runId,
+        environment_name: payload.environment ?? "",
+        state: onMain ? "approved" : "rejected",
+        comment: onMain ? "on main" : "not on main",
+      });
+    });
+    // The same readiness answer mainline gives, so both are started and awaited alike.
+    addHandler((req: IncomingMessage, res: ServerResponse) => {
+      if (req.method !== "GET" || req.url !== "/healthz") return false;
+      res.writeHead(200).end("ok");
+      return true;
+    });
+  };
+}
+
+export default bareGate();
