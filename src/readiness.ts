@@ -76,10 +76,6 @@ export class Readiness {
     this.#draining = true;
   }
 
-  get draining(): boolean {
-    return this.#draining;
-  }
-
   /** What is known now; with `refresh`, what is stale is asked again first. */
   async report({ refresh }: { refresh: boolean }): Promise<HealthReport> {
     if (refresh && !this.#draining) await Promise.all([this.#refreshGitHub(), this.#refreshRedis()]);

@@ -59,10 +59,6 @@ export class Deliveries {
     private readonly log: Logger = probot.log,
   ) {}
 
-  get draining(): boolean {
-    return this.#draining;
-  }
-
   /** Verified deliveries whose handlers are still running. */
   get inFlight(): number {
     return this.#inFlight.size;
