@@ -18,6 +18,8 @@ export type Row = Figures & {
   vsReadsFloor?: { throughput: number; p50: number };
   /** Gate scenarios: requests per decision, from deliveries sent one at a time (DECISION_PROBE). */
   decisionCalls?: { counted: number; conditional: number; deliveries: number; p50Ms: number };
+  /** Each round's own figures, when the row combines several (bench/rounds.ts). */
+  rounds?: Array<{ p50Ms: number; deliveriesPerSecond: number }>;
 };
 
 export type Results = {
@@ -52,7 +54,7 @@ export function renderMarkdown(results: Results): string {
 }
 
 /** The single-repository gate rows side by side with the floor, per pass: what issue 11's targets are judged on. */
-const GATE_ROWS = ["gate-on-main", "gate-on-main-cold", "gate-off-main", "gate-exception"];
+export const GATE_ROWS = ["gate-on-main", "gate-on-main-cold", "gate-off-main", "gate-exception"];
 const P50_TARGET = 1.3;
 const WARM_CALLS_TARGET = 2;
 
@@ -67,11 +69,12 @@ function gateSummary(results: Results): string[] {
     });
     if (sets.length === 0) return [];
     const withReads = sets.some((s) => s.reads);
+    const withRounds = sets.some((s) => s.mainline.rounds);
     return [
       `### ${title}`,
       "",
-      `| gate | floor p50 ms · /s | mainline p50 ms · /s | mainline vs floor: p50 · /s |${withReads ? " floor + the gate's reads: p50 ms · /s (vs floor: p50) | mainline vs floor + reads: p50 · /s |" : ""} one at a time, p50 ms: floor${withReads ? " · floor + reads" : ""} · mainline | calls per decision, counted · 304: floor → mainline |`,
-      `| --- | ---: | ---: | ---: |${withReads ? " ---: | ---: |" : ""} ---: | ---: |`,
+      `| gate | floor p50 ms · /s | mainline p50 ms · /s | mainline vs floor: p50 · /s |${withRounds ? " each round, mainline vs floor: p50 |" : ""}${withReads ? " floor + the gate's reads: p50 ms · /s (vs floor: p50) | mainline vs floor + reads: p50 · /s |" : ""} one at a time, p50 ms: floor${withReads ? " · floor + reads" : ""} · mainline | calls per decision, counted · 304: floor → mainline |`,
+      `| --- | ---: | ---: | ---: |${withRounds ? " ---: |" : ""}${withReads ? " ---: | ---: |" : ""} ---: | ---: |`,
       ...sets.map(({ mainline: m, floor: f, reads: r }) => {
         const p50 = m.vsFloor?.p50 ?? NaN;
         const mark = Number.isFinite(p50) && p50 > P50_TARGET ? ` (over ${P50_TARGET}×)` : "";
@@ -80,8 +83,9 @@ function gateSummary(results: Results): string[] {
           : r
             ? ` ${ms(r.p50Ms)} · ${perSecond(r.deliveriesPerSecond)} (${fixed(r.vsFloor?.p50 ?? NaN, 2)}×) | ${fixed(m.vsReadsFloor?.p50 ?? NaN, 2)}× · ${fixed(m.vsReadsFloor?.throughput ?? NaN, 2)}× |`
             : " | |";
+        const roundCells = !withRounds ? "" : ` ${(m.rounds ?? []).map((round, i) => `${fixed(round.p50Ms / (f.rounds?.[i]?.p50Ms ?? NaN), 2)}×`).join(" · ")} |`;
         const alone = [f, ...(withReads ? [r] : []), m].map((x) => (x?.decisionCalls ? ms(x.decisionCalls.p50Ms) : "–")).join(" · ");
-        return `| ${m.title} | ${ms(f.p50Ms)} · ${perSecond(f.deliveriesPerSecond)} | ${ms(m.p50Ms)} · ${perSecond(m.deliveriesPerSecond)} | ${fixed(p50, 2)}×${mark} · ${fixed(m.vsFloor?.throughput ?? NaN, 2)}× |${readsCells} ${alone} | ${calls(f)} → ${calls(m)} |`;
+        return `| ${m.title} | ${ms(f.p50Ms)} · ${perSecond(f.deliveriesPerSecond)} | ${ms(m.p50Ms)} · ${perSecond(m.deliveriesPerSecond)} | ${fixed(p50, 2)}×${mark} · ${fixed(m.vsFloor?.throughput ?? NaN, 2)}× |${roundCells}${readsCells} ${alone} | ${calls(f)} → ${calls(m)} |`;
       }),
       "",
     ];
@@ -195,9 +199,10 @@ function notes(results: Results): string[] {
     "- Latency: from sending a signed delivery to the test server applying the decision's last write (the gate's protection-rule answer, the command's reply, the push's ledger edit). Deliveries/s: completed deliveries over the time from the first send to the last such write. Closed loop: at most \"in flight\" deliveries outstanding; each scenario stops sending at its count or its time cap, whichever comes first, after warm-up deliveries that are not counted.",
     "- Apps: mainline; floor (bench/floor-app.ts, one compare and one answer); floor-reads (bench/floor-reads-app.ts, diagnostic pass only: the floor plus the reads mainline's gate makes on a commit not known to be on main — the config, then the compare together with the exception check runs and, when there is one, its incident's issue; it decides as the floor does).",
     `- Calls per decision (gate rows): ${DECISION_PROBE} deliveries sent one at a time after the warm-up, each once the previous one's webhook was answered (its bookkeeping over): every request the server saw from a delivery's send to its answer, per delivery, counted · 304. The floor's are its compare and its answer. \"One at a time\" is the p50 latency of those same ${DECISION_PROBE} deliveries: a decision with nothing else in flight (as shipped, an answer still waits for the second since the installation's previous write).`,
-    "- Gate under an exception: mainline approves, the floor (which knows no exceptions) refuses the same deliveries after the same compare. mainline's bookkeeping after each approval (the deploy record, the merge-back issue, the run marked used, the ledger) runs after the answer, one delivery at a time per repository; so that ten decisions are in flight as in the other rows, a measured delivery frees its slot at the answer, and the webhooks' answers are awaited (and checked) before the run ends. Its API calls/delivery column counts what that bookkeeping did meanwhile; calls per decision do not.",
+    "- Gate under an exception: mainline approves, the floor (which knows no exceptions) refuses the same deliveries after the same compare. mainline's bookkeeping after each approval (the deploy record, the merge-back issue, the run marked used, the ledger) runs after the answer and after the gate decisions then in flight (src/handlers/one-at-a-time.ts: at most 5 s from when it was queued), one delivery at a time per repository; so that ten decisions are in flight as in the other rows, a measured delivery frees its slot at the answer, and the webhooks' answers are awaited (and checked) before the run ends. Its API calls/delivery column counts what that bookkeeping did meanwhile; calls per decision do not.",
+    "- Rounds (diagnostic pass, single-repository gate rows): each app runs each scenario several times, taking turns (floor, mainline, then mainline, floor, …); a row's p50 and deliveries/s are the medians over its rounds (peak RSS the highest), the ratio to the floor is the ratio of those medians, and \"each round\" shows every round's own ratio. On two shared cores one run's p50 drifts by a fifth from the next, the floor's as much as mainline's. Other figures are those of the round with the median p50. `BENCH_ROUNDS=n` changes the count (default 3).",
     "- API calls/delivery counts every request the server saw during the measured deliveries (token requests included). 304: GETs answered 304 Not Modified to the ETag of the last answer (If-None-Match), which GitHub does not count against the rate limit; counted is every other request. The loopback server gives every 200 GET a weak ETag and answers 304 as GitHub does; a 404 (an absent config file) has none, so it is never conditional. The gate repositories have their own `.github/mainline.yml`. The floors send no If-None-Match.",
-    "- Peak RSS: VmHWM of the node process running `probot run`, started fresh for each scenario.",
+    "- Peak RSS: VmHWM of the app's node process, started fresh for each scenario (and round).",
     "- Write spacing: median time between two consecutive writes of one installation, as the server saw them.",
     "- The loopback server (with its OpenAPI check of every request) runs in the bench process, on the same cores as the app.",
     `- Webhooks answered 202 "still processing" (Probot answers so after 9 s; GitHub gives up at 10 s): ${slow.length > 0 ? slow.join("; ") : "none"}.`,

@@ -1,4 +1,4 @@
-import { CONFIG_PATH, defaultConfig, parseConfig, type Config, type ConfigProblem } from "../config.js";
+import { CONFIG_PATH, defaultConfig, parseConfig, type Config, type ConfigProblem, type ParsedConfig } from "../config.js";
 import { describeApiError, isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
 
@@ -45,8 +45,36 @@ export async function readConfig({ octokit, owner, repo }: Pick<RepoClient, "oct
     if (isApiError(error)) return { config: defaultConfig, problems: [], unreadable: describeApiError(error) };
     return { config: defaultConfig, problems: [unparseableFile(error)] };
   }
-  const parsed = parseConfig(raw);
+  const parsed = parseRemembered(raw);
   return notOwnFile ? { ...parsed, notOwnFile } : parsed;
+}
+
+/** Parsed files by their exact contents: a 304 answers most reads, and validating the same text again cost a gate decision a tenth of its CPU. */
+const parsedByText = new Map<string, ParsedConfig>();
+const REMEMBERED_FILES = 256;
+
+/** `parseConfig`, once per distinct contents (frozen, so no caller can change what the next one gets). */
+function parseRemembered(raw: unknown): ParsedConfig {
+  let text: string;
+  try {
+    text = JSON.stringify(raw) ?? "null";
+  } catch {
+    return parseConfig(raw);
+  }
+  const known = parsedByText.get(text);
+  if (known) return known;
+  const parsed = deepFreeze(parseConfig(raw));
+  if (parsedByText.size >= REMEMBERED_FILES) parsedByText.delete(parsedByText.keys().next().value!);
+  parsedByText.set(text, parsed);
+  return parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }
 
 type ConfigFile = { owner: string; repo: string; config: unknown };

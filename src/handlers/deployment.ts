@@ -16,38 +16,45 @@ import type { Deps } from "./deps.js";
 export function onDeploymentCreated(deps: Deps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const { deployment, repository } = context.payload;
-    const decisions = decisionLog(context);
-    const gate = { sha: deployment.sha, environment: deployment.environment, deployment: deployment.id };
-    const ref = { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id };
-    let result;
-    try {
-      result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
-    } catch (error) {
-      // A gate that cannot decide refuses: the failure status stops the tool, then the delivery fails for redelivery.
-      const description = `Refused: mainline could not decide on ${shortSha(deployment.sha)} (internal error); re-run the deployment.`;
-      decisions.log.error({ err: error }, "gate decision failed: marking the deployment refused");
-      decisions.decided("gate", "error", { ...gate, verdict: "refuse" }, description);
-      await markDeploymentRefused(context.octokit, ref, { description, logUrl: repository.html_url, environment: deployment.environment });
-      throw error;
-    }
-    if (!result.gated) {
-      decisions.decided("gate", "not-gated", { ...gate, verdict: "approve" }, `${deployment.environment} is not a gated environment: nothing written.`);
-      return;
-    }
-    const { decision } = result;
-    logGateDecision(decisions, gate, decision, result.config.mode);
-    const { exception } = decision;
+    const approval = await deps.queue.deciding(() => decideAndMark(context, deps));
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
-    if (exception && !context.payload.workflow_run) {
-      const deploy = { incident: exception.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
-      await deps.queue.run(repository.id, () => recordExceptionDeploy(result.client, result.config, result.mainBranch, deps, deploy));
+    if (approval && !context.payload.workflow_run) {
+      const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
+      await deps.queue.run(repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy));
     }
-    if (decision.verdict === "approve") return;
-    const written = await markDeploymentRefused(context.octokit, ref, {
-      description: decision.summary,
-      logUrl: `${repository.html_url}/compare/${encodeURIComponent(result.mainBranch)}...${deployment.sha}`,
-      environment: deployment.environment,
-    });
-    decisions.log.debug({ deployment: deployment.id, status: written }, "failure status for the refused deployment");
   };
+}
+
+/** Steps 1–2 (and 4); what step 3 needs when the deployment is allowed under an exception. */
+async function decideAndMark(context: Context<"deployment.created">, deps: Deps) {
+  const { deployment, repository } = context.payload;
+  const decisions = decisionLog(context);
+  const gate = { sha: deployment.sha, environment: deployment.environment, deployment: deployment.id };
+  const ref = { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id };
+  let result;
+  try {
+    result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
+  } catch (error) {
+    // A gate that cannot decide refuses: the failure status stops the tool, then the delivery fails for redelivery.
+    const description = `Refused: mainline could not decide on ${shortSha(deployment.sha)} (internal error); re-run the deployment.`;
+    decisions.log.error({ err: error }, "gate decision failed: marking the deployment refused");
+    decisions.decided("gate", "error", { ...gate, verdict: "refuse" }, description);
+    await markDeploymentRefused(context.octokit, ref, { description, logUrl: repository.html_url, environment: deployment.environment });
+    throw error;
+  }
+  if (!result.gated) {
+    decisions.decided("gate", "not-gated", { ...gate, verdict: "approve" }, `${deployment.environment} is not a gated environment: nothing written.`);
+    return undefined;
+  }
+  const { decision, client, config, mainBranch } = result;
+  logGateDecision(decisions, gate, decision, config.mode);
+  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch };
+  if (decision.verdict === "approve") return undefined;
+  const written = await markDeploymentRefused(context.octokit, ref, {
+    description: decision.summary,
+    logUrl: `${repository.html_url}/compare/${encodeURIComponent(mainBranch)}...${deployment.sha}`,
+    environment: deployment.environment,
+  });
+  decisions.log.debug({ deployment: deployment.id, status: written }, "failure status for the refused deployment");
+  return undefined;
 }

@@ -88,13 +88,31 @@ async function waitUntilServing(url: string, child: ChildProcess, output: () => 
   throw new Error(`the app did not answer ${url} within 20 s:\n${output()}`);
 }
 
+/**
+ * SIGTERM to the whole group, then waits until no process of it is left (SIGKILL after 5 s): `npm`
+ * exits at once while the app behind it may still finish deliveries in its shutdown grace, and a
+ * leftover app would go on working beside whatever the caller starts next.
+ */
 async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  process.kill(-child.pid, "SIGTERM");
-  const timer = setTimeout(() => child.exitCode === null && process.kill(-child.pid!, "SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
+  if (child.pid === undefined) return;
+  const group = -child.pid;
+  if (!signalGroup(group, "SIGTERM")) return;
+  const killAt = Date.now() + 5000;
+  // A zombie still counts as a member until its parent reaps it: give up 2 s after the SIGKILL.
+  while (signalGroup(group, 0) && Date.now() < killAt + 2000) {
+    if (Date.now() >= killAt) signalGroup(group, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether any process of the group was there to receive `signal`. */
+function signalGroup(group: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(group, signal);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A loopback port nothing listens on (it was free a moment ago). */
