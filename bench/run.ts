@@ -155,6 +155,8 @@ function roundsFor(pass: Pass, scenario: Scenario): number {
   return pass.key === "unspaced" && GATE_ROWS.includes(scenario.key) ? ROUNDS : 1;
 }
 
+// What was built (npm run bench builds first): read before the runs, which take minutes.
+const built = commit();
 const rows: Row[] = [];
 for (const pass of PASSES) {
   for (const scenario of SCENARIOS) {
@@ -176,7 +178,7 @@ for (const pass of PASSES) {
 const results: Results = {
   date: new Date().toISOString(),
   command: only ? `BENCH_ONLY=${only.join(",")} npm run bench` : "npm run bench",
-  commit: commit(),
+  commit: built,
   node: process.version,
   cpus: cpus().length,
   passes: PASSES.map(({ key, title }) => ({ key, title })),
