@@ -22,6 +22,15 @@ export type Load = {
   slotFreedBy?: "last-write";
 };
 
+/** Where deliveries go: one app, or several behind `roundRobin`. */
+export type Target = Pick<RunningApp, "deliver">;
+
+/** Each delivery to the next app in turn, as a load balancer in front of replicas would. */
+export function roundRobin(apps: readonly RunningApp[]): Target {
+  let next = 0;
+  return { deliver: (...args) => apps[next++ % apps.length]!.deliver(...args) };
+}
+
 export type Outcome = { sentAt: number; endAt?: number; status: number | string; problem?: string };
 
 /** A delivery whose last write has not come within this is counted as failed. */
@@ -32,7 +41,7 @@ const DELIVERY_TIMEOUT_MS = 60_000;
  * webhook has been answered and its last write has been seen, whichever comes later (or, with
  * `slotFreedBy: "last-write"`, at that write; the webhook's answers are then awaited at the end).
  */
-export async function drive(app: RunningApp, clock: RequestClock, load: Load): Promise<Outcome[]> {
+export async function drive(app: Target, clock: RequestClock, load: Load): Promise<Outcome[]> {
   const deadline = performance.now() + load.maxSeconds * 1000;
   const outcomes: Outcome[] = [];
   const answers: Array<Promise<void>> = [];
@@ -50,7 +59,7 @@ export async function drive(app: RunningApp, clock: RequestClock, load: Load): P
   return outcomes;
 }
 
-async function deliverOne(app: RunningApp, clock: RequestClock, delivery: Delivery, slotFreedBy: Load["slotFreedBy"]): Promise<{ outcome: Outcome; answered: Promise<void> }> {
+async function deliverOne(app: Target, clock: RequestClock, delivery: Delivery, slotFreedBy: Load["slotFreedBy"]): Promise<{ outcome: Outcome; answered: Promise<void> }> {
   type End = { at: number; request?: SeenRequest } | { problem: string };
   let finish!: (end: End) => void;
   // The first end wins: the last write, the webhook's refusal, or the timeout.

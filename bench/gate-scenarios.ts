@@ -6,7 +6,7 @@ import { addComment, openIssue } from "../test/helpers/github-server/issues.js";
 import { WEBHOOK_SECRET } from "../test/helpers/start-app.js";
 import { storyWebhooks } from "../test/helpers/story-webhooks.js";
 import type { Delivery } from "./drive.js";
-import { DECISION_PROBE, OWNER, sha, type Scenario, type Seeded } from "./scenario.js";
+import { DECISION_PROBE, MOST_REPLICAS, OWNER, sha, type Scenario, type Seeded } from "./scenario.js";
 
 /**
  * Deployment gates (`deployment_protection_rule`): each delivery asks for one run to be
@@ -165,7 +165,8 @@ function installations(count: 1 | 10): Scenario {
     seed(github) {
       const gates = Array.from({ length: 10 }, (_, k) => gateRepo(github, `service-${k}`));
       const installationOf = (k: number) => (count === 1 ? INSTALLATION_ID : 101 + k);
-      const deliveries = Array.from({ length: gates.length + DECISION_PROBE + GATE_LOAD.count }, (_, i) => {
+      // Enough for a warm-up on each of MOST_REPLICAS replicas (bench/replica-scenarios.ts), the probe and the load.
+      const deliveries = Array.from({ length: gates.length * MOST_REPLICAS + DECISION_PROBE + GATE_LOAD.count }, (_, i) => {
         const k = i % gates.length;
         return gateDelivery(gates[k]!, gates[k]!.onMain, i + 1, installationOf(k), "approved");
       });

@@ -1,9 +1,12 @@
 import type { ClientCost } from "./client-overhead.js";
+import type { LockCost } from "./lock-cost.js";
 import type { Evidence } from "./throttle-source.js";
-import { DECISION_PROBE, type App } from "./scenario.js";
+import { replicaGates, repositoryLock } from "./replica-scenarios.js";
+import { DECISION_PROBE, MOST_REPLICAS, type App, type Setup } from "./scenario.js";
 import type { Figures } from "./summarize.js";
 
-export type Row = Figures & {
+/** One app's figures in one scenario and pass, and the setup it ran on (replicas, Redis). */
+export type Row = Figures & Setup & {
   pass: string;
   scenario: string;
   title: string;
@@ -32,11 +35,18 @@ export type Results = {
   rows: Row[];
   throttle: Evidence[];
   clientCost: ClientCost[];
+  /** A free repository lock taken and released by itself (with the repository-lock scenario). */
+  lockCost?: LockCost;
 };
 
 const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : "–");
 const perSecond = (value: number) => fixed(value, value < 10 ? 2 : 1);
 const ms = (value: number) => fixed(value, value < 10 ? 1 : 0);
+
+/** The app and how it ran: "mainline", "mainline + Redis", "mainline × 3 + Redis". */
+export function runsOn(r: Pick<Row, "app" | "replicas" | "redis">): string {
+  return `${r.app}${r.replicas > 1 ? ` × ${r.replicas}` : ""}${r.redis ? " + Redis" : ""}`;
+}
 
 export function renderMarkdown(results: Results): string {
   const lines = [
@@ -45,7 +55,7 @@ export function renderMarkdown(results: Results): string {
     `\`${results.command}\` — ${results.date}, commit ${results.commit}, Node ${results.node}, ${results.cpus} CPUs, GitHub = loopback test server.`,
     "",
   ];
-  lines.push(...gateSummary(results), "");
+  lines.push(...gateSummary(results), "", ...replicaTables(results));
   for (const pass of results.passes) {
     lines.push(`## ${pass.title}`, "", ...table(results.rows.filter((r) => r.pass === pass.key)), "");
   }
@@ -100,6 +110,56 @@ function gateSummary(results: Results): string[] {
   ];
 }
 
+/** SPEC section 9: gates spread over replicas, and what a repository's lock in Redis adds to bookkeeping (bench/replica-scenarios.ts). */
+function replicaTables(results: Results): string[] {
+  const find = (pass: string, scenario: string, setup: Setup) => results.rows.find((r) => r.pass === pass && r.scenario === scenario && r.replicas === setup.replicas && r.redis === setup.redis);
+  // Round i of one setup beside round i of the other (they took turns).
+  type Round = NonNullable<Row["rounds"]>[number];
+  const eachRound = (a: Row, b: Row, show: (a: Round, b: Round) => string) => (a.rounds ?? []).map((round, i) => (b.rounds?.[i] ? show(round, b.rounds[i]) : "–")).join(" · ");
+  const gates = results.passes.flatMap(({ key, title }) => {
+    const one = find(key, replicaGates.key, { replicas: 1, redis: true });
+    const most = find(key, replicaGates.key, { replicas: MOST_REPLICAS, redis: true });
+    if (!one || !most) return [];
+    const rounds = eachRound(most, one, (m, o) => `${fixed(m.deliveriesPerSecond / o.deliveriesPerSecond, 2)}×`);
+    return [`| ${title} | ${perSecond(one.deliveriesPerSecond)} · ${ms(one.p50Ms)} | ${perSecond(most.deliveriesPerSecond)} · ${ms(most.p50Ms)} | ${fixed(most.deliveriesPerSecond / one.deliveriesPerSecond, 2)}× · ${fixed(most.p50Ms / one.p50Ms, 2)}× | ${rounds} |`];
+  });
+  const locks = results.passes.flatMap(({ key, title }) => {
+    const without = find(key, repositoryLock.key, { replicas: 1, redis: false });
+    const withLock = find(key, repositoryLock.key, { replicas: 1, redis: true });
+    if (!without || !withLock) return [];
+    const rounds = eachRound(withLock, without, (w, o) => ms(w.p50Ms - o.p50Ms));
+    const alone = results.lockCost ? `${fixed(results.lockCost.takeP50Ms, 2)} · ${fixed(results.lockCost.releaseP50Ms, 2)}` : "–";
+    return [`| ${title} | ${ms(without.p50Ms)} | ${ms(withLock.p50Ms)} | ${ms(withLock.p50Ms - without.p50Ms)} | ${rounds} | ${alone} |`];
+  });
+  if (gates.length === 0 && locks.length === 0) return [];
+  return [
+    "## Replicas (SPEC section 9)",
+    "",
+    ...(gates.length === 0
+      ? []
+      : [
+          `### ${replicaGates.title}`,
+          "",
+          `| pass | 1 replica: /s · p50 ms | ${MOST_REPLICAS} replicas: /s · p50 ms | ${MOST_REPLICAS} replicas / 1 replica: /s · p50 | each round, ${MOST_REPLICAS} / 1: /s |`,
+          "| --- | ---: | ---: | ---: | ---: |",
+          ...gates,
+          "",
+        ]),
+    ...(locks.length === 0
+      ? []
+      : [
+          "### A repository's lock in Redis: the incident comment on 1 replica",
+          "",
+          "| pass | without REDIS_URL: p50 ms | with REDIS_URL (lock taken and released): p50 ms | difference ms | each round: difference ms | a free lock alone: take · release p50 ms |",
+          "| --- | ---: | ---: | ---: | ---: | ---: |",
+          ...locks,
+          "",
+        ]),
+    `What the rows mean: see Notes (Replicas; A repository's lock).${gates.length > 0 ? ` This machine has ${results.cpus} CPUs: the ${MOST_REPLICAS} replicas share them.` : ""}`,
+    "",
+  ];
+}
+
 function table(rows: Row[]): string[] {
   return [
     "| scenario | app | delivered | in flight | deliveries/s | p50 ms | p99 ms | vs floor: /s · p50 | peak RSS MiB | calls per decision: counted · 304 | API calls/delivery: counted · 304 | writes/delivery | write spacing p50 ms |",
@@ -107,7 +167,7 @@ function table(rows: Row[]): string[] {
     ...rows.map((r) =>
       [
         r.title,
-        r.app,
+        runsOn(r),
         r.completed === r.sent ? `${r.completed}` : `${r.completed}/${r.sent}`,
         r.concurrency,
         perSecond(r.deliveriesPerSecond),
@@ -173,7 +233,7 @@ function conclusion(shared: boolean | undefined): string[] {
   const measured = "Measured: the same 10 repositories under the same load, owned by one installation or by ten:";
   return [
     shared
-      ? `So, as shipped, the write limiter is one per process (one per Redis with REDIS_URL) for all installations together: webhook handlers get at most one write per second (one notifying write per 3 s) however many installations send events, and every gate answer is a write. ${measured}`
+      ? `So, as shipped, the write limiter is one per process (each replica its own) for all installations together: webhook handlers get at most one write per second (one notifying write per 3 s) however many installations send events, and every gate answer is a write. ${measured}`
       : `So, as installed, each installation's writes are spaced by their own limiter: one write per second (one notifying write per 3 s) per installation. ${measured}`,
     "",
   ];
@@ -185,7 +245,7 @@ function routes(results: Results): string[] {
   return [
     "## API calls per delivery, by route (mainline, as shipped)",
     "",
-    ...rows.flatMap((r) => [`- **${r.title}**: ${r.routes.map((x) => `\`${x.route}\` ${fixed(x.perDelivery, 2)}`).join(", ")}`]),
+    ...rows.flatMap((r) => [`- **${r.title}**${r.replicas > 1 || r.redis ? ` (${runsOn(r)})` : ""}: ${r.routes.map((x) => `\`${x.route}\` ${fixed(x.perDelivery, 2)}`).join(", ")}`]),
   ];
 }
 
@@ -200,10 +260,12 @@ function notes(results: Results): string[] {
     "- Apps: mainline; floor (bench/floor-app.ts, one compare and one answer); floor-reads (bench/floor-reads-app.ts, diagnostic pass only: the floor plus the reads mainline's gate makes on a commit not known to be on main — the config, then the compare together with the exception check runs and, when there is one, its incident's issue; it decides as the floor does).",
     `- Calls per decision (gate rows): ${DECISION_PROBE} deliveries sent one at a time after the warm-up, each once the previous one's webhook was answered (its bookkeeping over): every request the server saw from a delivery's send to its answer, per delivery, counted · 304. The floor's are its compare and its answer. \"One at a time\" is the p50 latency of those same ${DECISION_PROBE} deliveries: a decision with nothing else in flight (as shipped, an answer still waits for the second since the installation's previous write).`,
     "- Gate under an exception: mainline approves, the floor (which knows no exceptions) refuses the same deliveries after the same compare. mainline's bookkeeping after each approval (the deploy record, the merge-back issue, the run marked used, the ledger) runs after the answer and after the gate decisions then in flight (src/handlers/one-at-a-time.ts: at most 5 s from when it was queued), one delivery at a time per repository; so that ten decisions are in flight as in the other rows, a measured delivery frees its slot at the answer, and the webhooks' answers are awaited (and checked) before the run ends. Its API calls/delivery column counts what that bookkeeping did meanwhile; calls per decision do not.",
-    "- Rounds (diagnostic pass, single-repository gate rows): each app runs each scenario several times, taking turns (floor, mainline, then mainline, floor, …); a row's p50 and deliveries/s are the medians over its rounds (peak RSS the highest), the ratio to the floor is the ratio of those medians, and \"each round\" shows every round's own ratio. On two shared cores one run's p50 drifts by a fifth from the next, the floor's as much as mainline's. Other figures are those of the round with the median p50. `BENCH_ROUNDS=n` changes the count (default 3).",
+    "- Rounds (diagnostic pass, single-repository gate rows and the replica rows): each app (or setup) runs each scenario several times, taking turns (floor, mainline, then mainline, floor, …); a row's p50 and deliveries/s are the medians over its rounds (peak RSS the highest), the ratio to the floor is the ratio of those medians, and \"each round\" shows every round's own ratio. On two shared cores one run's p50 drifts by a fifth from the next, the floor's as much as mainline's. Other figures are those of the round with the median p50. `BENCH_ROUNDS=n` changes the count (default 3).",
     "- API calls/delivery counts every request the server saw during the measured deliveries (token requests included). 304: GETs answered 304 Not Modified to the ETag of the last answer (If-None-Match), which GitHub does not count against the rate limit; counted is every other request. The loopback server gives every 200 GET a weak ETag and answers 304 as GitHub does; a 404 (an absent config file) has none, so it is never conditional. The gate repositories have their own `.github/mainline.yml`. The floors send no If-None-Match.",
     "- Peak RSS: VmHWM of the app's node process, started fresh for each scenario (and round).",
     "- Write spacing: median time between two consecutive writes of one installation, as the server saw them.",
+    `- Replicas (SPEC section 9; \`${replicaGates.key}\`): the gates over 10 repositories of 10 installations, seeded as in the 10-installations row, on 1 and on ${MOST_REPLICAS} replicas of mainline, each started as users start it (\`npm start\`), all with REDIS_URL of one redis-server the bench starts for the run (a free loopback port; stopped by its pid). Each replica first warms up on deliveries of its own (one per repository: its tokens and caches); then the bench sends the deliveries round-robin over the replicas, as a load balancer would, 10 in flight in all. The ratio is ${MOST_REPLICAS} replicas' figure over 1 replica's in the same run (diagnostic pass: medians over rounds, the setups taking turns; "each round" shows every round's own). The 1-replica row has REDIS_URL too, so the ratio isolates the number of replicas; what REDIS_URL itself changes (calls per decision among others) shows against the 10-installations row. Gate decisions take no lock, so the replicas share nothing while deciding. On this machine the ${MOST_REPLICAS} replicas share the same ${results.cpus} cores (with the bench and the loopback server): in the diagnostic pass the ratio shows what spreading over replicas costs (more processes on the same cores, a cache and tokens each, round-robin), not a capacity gain; on machines of their own each replica would bring its own cores. As shipped, the ratio shows the write spacing instead: each replica paces its own writes (~${MOST_REPLICAS}×) or they share one pace (~1×). Peak RSS of such a row is its highest replica's.`,
+    `- A repository's lock (\`${repositoryLock.key}\`, diagnostic pass only): the incident comment (\`/hotfix allow\` + \`/mainline help\`, seeded as in the incident row; ${repositoryLock.count} measured, one at a time) on one replica without REDIS_URL, then with REDIS_URL and its own redis-server: each delivery's work then holds its repository's lock in Redis (src/coordination/repository-lock.ts: taken before the work and released after it, so after the reply, where the latency ends). Nobody else holds it: the difference is the cost of taking a free lock (a round trip to Redis on loopback), not of waiting for one. p50 of each (medians over rounds), their difference, and each round's difference, which shows how much of it is noise. "A free lock alone": the same lock (its class, over an ioredis connection to a redis-server of its own) taken and released ${results.lockCost?.holds ?? "–"} times around no work in the bench process, p50 of each step: what the difference is made of, without the noise of two app processes. As shipped, the comment's writes are spaced 1–3 s apart and milliseconds would not show.`,
     "- The loopback server (with its OpenAPI check of every request) runs in the bench process, on the same cores as the app.",
     `- Webhooks answered 202 "still processing" (Probot answers so after 9 s; GitHub gives up at 10 s): ${slow.length > 0 ? slow.join("; ") : "none"}.`,
     `- Wrong or lost decisions and invalid API requests: ${problems.length > 0 ? problems.join("; ") : "none"}.`,

@@ -19,7 +19,11 @@
  * main (refused), a gate for a commit off main under an exception (approved; bench/gate-scenarios.ts
  * seeds the incident's records and this app's `mainline/exception` check run), a maintainer's
  * `/hotfix allow` + `/mainline help` comment in an incident, a push to main with 1, 10 and 100
- * open merge-back items, and gates over 10 repositories owned by 1 installation or by 10.
+ * open merge-back items, and gates over 10 repositories owned by 1 installation or by 10. Then
+ * SPEC section 9 (bench/replica-scenarios.ts): those 10-installation gates on 1 and on 3
+ * replicas sharing one real redis-server (test/helpers/redis-server.ts), deliveries spread
+ * round-robin over them; and the incident comment on one replica without and with REDIS_URL,
+ * what its repository's lock in Redis adds (diagnostic pass only).
  *
  * Per scenario: deliveries/s; p50 and p99 of the time from sending a delivery to the server
  * applying the decision's last write; the ratio to the floor; the app process's peak RSS
@@ -48,17 +52,20 @@ import { cpus, tmpdir } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { GitHubTestServer } from "../test/helpers/github-server.js";
 import { PUBLIC_KEY } from "../test/helpers/keys.js";
+import { startRedisServer, type RedisServer } from "../test/helpers/redis-server.js";
 import { credentialsFor, startApp, type RunningApp } from "../test/helpers/start-app.js";
 import { measureClientCost } from "./client-overhead.js";
-import { drive } from "./drive.js";
+import { drive, roundRobin, type Outcome } from "./drive.js";
 import { gateOffMain, gateOnMain, gateOnMainCold, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
 import { incidentCommand } from "./incident-scenario.js";
+import { measureLockCost } from "./lock-cost.js";
 import { findProbotProcess, peakRssMiB } from "./process-memory.js";
 import { pushScenarios } from "./push-scenario.js";
-import { GATE_ROWS, renderMarkdown, type Results, type Row } from "./report.js";
+import { replicaGates, repositoryLock } from "./replica-scenarios.js";
+import { GATE_ROWS, renderMarkdown, runsOn, type Results, type Row } from "./report.js";
 import { RequestClock } from "./request-clock.js";
 import { combineRounds, inTurn, ROUNDS } from "./rounds.js";
-import { DECISION_PROBE, type App, type Scenario } from "./scenario.js";
+import { DECISION_PROBE, type App, type Scenario, type Setup } from "./scenario.js";
 import { startFloor } from "./start-floor.js";
 import { decisionCalls, summarize } from "./summarize.js";
 import { throttleEvidence } from "./throttle-source.js";
@@ -66,7 +73,7 @@ import { throttleEvidence } from "./throttle-source.js";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
 
-const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios];
+const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, replicaGates, repositoryLock];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
 
@@ -80,27 +87,36 @@ const PASSES: Pass[] = [
   },
 ];
 
-async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise<Row> {
+/** One measured run: an app on a setup (one replica without Redis, unless the scenario says otherwise). */
+type Contender = Setup & { app: App };
+
+async function measure(pass: Pass, scenario: Scenario, { app, replicas, redis: withRedis }: Contender): Promise<Row> {
   const github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
   const clock = new RequestClock(github);
   const seeded = scenario.seed(github, app);
-  const env = { ...credentialsFor(github.host), LOG_LEVEL: "warn", ...pass.env };
-  let running: RunningApp | undefined;
+  const apps: RunningApp[] = [];
+  let redis: RedisServer | undefined;
   try {
-    running = app === "mainline" ? await startApp(env) : await startFloor(env, app);
-    const pid = findProbotProcess(Number(new URL(running.url).port));
+    redis = withRedis ? await startRedisServer() : undefined;
+    const env = { ...credentialsFor(github.host), LOG_LEVEL: "warn", ...pass.env, ...(redis ? { REDIS_URL: redis.url } : {}) };
+    while (apps.length < replicas) apps.push(app === "mainline" ? await startApp(env) : await startFloor(env, app));
+    const pids = apps.map((running) => findProbotProcess(Number(new URL(running.url).port)));
     await clock.settle();
-    const warm = await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, next: seeded.next });
+    // Each replica warms up on deliveries of its own (its tokens, its caches); from then on they are spread round-robin.
+    const warm: Outcome[] = [];
+    for (const [r, running] of apps.entries()) warm.push(...(await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, next: (i) => seeded.next(r * seeded.warmUp + i) })));
+    const warmed = replicas * seeded.warmUp;
+    const front = roundRobin(apps);
     await clock.settle();
     // Gates: a few decisions one at a time, each after the previous one's webhook was answered, so
     // that every request between a delivery and its answer is that decision's.
-    const probe = scenario.gate ? await drive(running, clock, { count: DECISION_PROBE, concurrency: 1, maxSeconds: 120, next: (i) => seeded.next(seeded.warmUp + i) }) : [];
+    const probe = scenario.gate ? await drive(front, clock, { count: DECISION_PROBE, concurrency: 1, maxSeconds: 120, next: (i) => seeded.next(warmed + i) }) : [];
     const decision = scenario.gate ? decisionCalls(probe, clock.seen) : undefined;
     await clock.settle();
-    const first = seeded.warmUp + probe.length;
+    const first = warmed + probe.length;
     const from = clock.seen.length;
-    const outcomes = await drive(running, clock, { ...scenario, next: (i) => seeded.next(first + i) });
+    const outcomes = await drive(front, clock, { ...scenario, next: (i) => seeded.next(first + i) });
     const figures = summarize(outcomes, clock.seen.slice(from), seeded.installationOf);
     const warmProblems = [...warm.map((o) => ["warm-up", o] as const), ...probe.map((o) => ["decision probe", o] as const)].flatMap(([when, o]) => (o.problem ? [`${when}: ${o.problem}`] : []));
     return {
@@ -108,18 +124,21 @@ async function measure(pass: Pass, scenario: Scenario, app: Row["app"]): Promise
       scenario: scenario.key,
       title: scenario.title,
       app,
+      replicas,
+      redis: withRedis,
       concurrency: scenario.concurrency,
       ...figures,
       ...(decision ? { decisionCalls: decision } : {}),
       problems: [...warmProblems, ...figures.problems],
-      peakRssMiB: peakRssMiB(pid),
+      peakRssMiB: Math.max(...pids.map(peakRssMiB)),
       apiProblems: github.problems.slice(0, 5),
     };
   } finally {
-    const output = running?.output() ?? "";
-    await running?.stop();
+    const outputs = apps.map((running) => running.output());
+    await Promise.all(apps.map((running) => running.stop()));
+    await redis?.stop();
     await github.stop();
-    if (/"level":(50|60)|ERROR|FATAL/.test(output)) process.stderr.write(`  ${app} logged errors:\n${output.slice(-2000)}\n`);
+    for (const output of outputs) if (/"level":(50|60)|ERROR|FATAL/.test(output)) process.stderr.write(`  ${app} logged errors:\n${output.slice(-2000)}\n`);
   }
 }
 
@@ -144,34 +163,39 @@ function commit(): string {
   }
 }
 
-/** Gates run against the floor in every pass; the reads floor is a diagnostic, so it runs in the unspaced pass only. */
-function appsFor(pass: Pass, scenario: Scenario): App[] {
-  if (!scenario.gate) return ["mainline"];
-  return ["floor", ...(scenario.readsFloor && pass.key === "unspaced" ? (["floor-reads"] as const) : []), "mainline"];
+/**
+ * Gates run against the floor in every pass; the reads floor is a diagnostic, so it runs in the
+ * unspaced pass only. A scenario with setups runs mainline on each of them instead.
+ */
+function contendersFor(pass: Pass, scenario: Scenario): Contender[] {
+  if (scenario.setups) return scenario.setups.map((setup) => ({ app: "mainline", ...setup }));
+  const apps: App[] = scenario.gate ? ["floor", ...(scenario.readsFloor && pass.key === "unspaced" ? (["floor-reads"] as const) : []), "mainline"] : ["mainline"];
+  return apps.map((app) => ({ app, replicas: 1, redis: false }));
 }
 
-/** The diagnostic pass judges issue 11's targets on the single-repository gates: those run in rounds. */
+/** The diagnostic pass judges issue 11's targets on the single-repository gates, and compares setups: those run in rounds. */
 function roundsFor(pass: Pass, scenario: Scenario): number {
-  return pass.key === "unspaced" && GATE_ROWS.includes(scenario.key) ? ROUNDS : 1;
+  return pass.key === "unspaced" && (GATE_ROWS.includes(scenario.key) || scenario.setups !== undefined) ? ROUNDS : 1;
 }
 
 // What was built (npm run bench builds first): read before the runs, which take minutes.
 const built = commit();
 const rows: Row[] = [];
 for (const pass of PASSES) {
-  for (const scenario of SCENARIOS) {
-    const measured = new Map<App, Row[]>();
+  for (const scenario of SCENARIOS.filter((s) => !s.diagnosticOnly || pass.key === "unspaced")) {
+    const contenders = contendersFor(pass, scenario);
+    const measured = new Map<Contender, Row[]>();
     const rounds = roundsFor(pass, scenario);
     for (let round = 0; round < rounds; round++) {
-      for (const app of inTurn(appsFor(pass, scenario), round)) {
-        const row = await measure(pass, scenario, app);
-        measured.set(app, [...(measured.get(app) ?? []), row]);
+      for (const contender of inTurn(contenders, round)) {
+        const row = await measure(pass, scenario, contender);
+        measured.set(contender, [...(measured.get(contender) ?? []), row]);
         process.stderr.write(
-          `${pass.key} · ${scenario.key} · ${app}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ""}: ${row.completed}/${row.sent} delivered, ${row.deliveriesPerSecond.toFixed(2)}/s, p50 ${row.p50Ms.toFixed(0)} ms, p99 ${row.p99Ms.toFixed(0)} ms, ${row.calls.counted.toFixed(2)} calls/delivery${row.problems.length > 0 ? `, problems: ${row.problems.join("; ")}` : ""}\n`,
+          `${pass.key} · ${scenario.key} · ${runsOn(row)}${rounds > 1 ? ` (round ${round + 1}/${rounds})` : ""}: ${row.completed}/${row.sent} delivered, ${row.deliveriesPerSecond.toFixed(2)}/s, p50 ${row.p50Ms.toFixed(0)} ms, p99 ${row.p99Ms.toFixed(0)} ms, ${row.calls.counted.toFixed(2)} calls/delivery${row.problems.length > 0 ? `, problems: ${row.problems.join("; ")}` : ""}\n`,
         );
       }
     }
-    for (const app of appsFor(pass, scenario)) rows.push(combineRounds(measured.get(app) ?? []));
+    for (const contender of contenders) rows.push(combineRounds(measured.get(contender) ?? []));
   }
 }
 
@@ -185,6 +209,7 @@ const results: Results = {
   rows: withFloorRatios(rows),
   throttle: throttleEvidence(ROOT),
   clientCost: await measureClientCost(),
+  ...(SCENARIOS.includes(repositoryLock) ? { lockCost: await measureLockCost() } : {}),
 };
 const markdown = renderMarkdown(results);
 const out = only ? `${tmpdir()}/mainline-bench-only` : `${ROOT}bench/results/latest`;

@@ -5,6 +5,16 @@ import type { Delivery } from "./drive.js";
 /** The app a run measures: mainline, the floor (floor-app.ts), or the floor with the gate's reads (floor-reads-app.ts). */
 export type App = "mainline" | "floor" | "floor-reads";
 
+/**
+ * How mainline runs for a measurement: how many replicas (each started as users start it; the
+ * bench spreads deliveries round-robin over them, as a load balancer would), and whether they
+ * are given REDIS_URL (one real redis-server for all, started for the run).
+ */
+export type Setup = { replicas: number; redis: boolean };
+
+/** The most replicas a scenario runs on: each warms up on its own deliveries, so such a scenario seeds this many warm-ups' worth. */
+export const MOST_REPLICAS = 3;
+
 /** What a scenario has put into a fresh test server, and the deliveries that go with it. */
 export type Seeded = {
   /** Deliveries 0 … warmUp−1 run one by one before timing starts (tokens, caches, a first ledger). */
@@ -35,6 +45,10 @@ export type Scenario = {
    * still awaited before the run ends, and a failure there is still a problem.
    */
   slotFreedBy?: "last-write";
+  /** mainline alone, on each of these setups in turn (SPEC section 9; bench/replica-scenarios.ts), instead of mainline (and the floors) on one replica without Redis. */
+  setups?: Setup[];
+  /** Run in the diagnostic pass only: as shipped, Probot's write spacing (seconds) buries what is measured (milliseconds). */
+  diagnosticOnly?: boolean;
   /** Lays out a fresh test server for one app's run (the floor may expect other answers: it knows no exceptions). */
   seed: (github: GitHubTestServer, app: App) => Seeded;
 };

@@ -55,7 +55,7 @@ export function decisionCalls(outcomes: Outcome[], requests: SeenRequest[]): { c
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 

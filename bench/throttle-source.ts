@@ -25,7 +25,7 @@ const EVIDENCE = [
     text: "id: String(installationId)",
     says: "only `probot.auth(installationId)` keys the limiter by installation (Probot's own `context.octokit` does not; mainline's handlers and sweeps use it)",
   },
-  { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL the groups live in Redis under the same keys, so every replica shares them too" },
+  { topic: "spacing", file: `${PROBOT}/get-octokit-throttle-options.js`, text: "throttlingOptions.connection = connection;", says: "with REDIS_URL given to Probot the groups live in Redis under the same keys, so every replica shares them (mainline's start keeps REDIS_URL from Probot, src/main.ts: each replica paces its own; see Replicas)" },
   { topic: "per-request", file: PLUGIN, text: "return state.retryLimiter.schedule(doRequest, state, request, options);", says: "every request, read or write, is scheduled through the plugin's retry limiter (a Bottleneck)" },
   { topic: "per-request", file: PLUGIN, text: "const req = (isAuth ? state.auth : state.global).key(state.id).schedule(", says: "and then through the global group's limiter for its key" },
   { topic: "per-request", file: RETRY, text: "const limiter = new Bottleneck();", says: "plugin-retry makes a new Bottleneck for every request and schedules the request through it" },

@@ -1,5 +1,6 @@
 import { symbols } from "pino";
 import type { Context, Logger } from "probot";
+import type { Metrics } from "./metrics.js";
 
 /** Where mainline decided something: a deployment gate, a PR check run, a slash-command, the incident close gate. */
 export type Surface = "gate" | "check" | "command" | "close-gate";
@@ -26,8 +27,11 @@ type DeliveryPayload = { installation?: { id?: unknown }; repository?: { full_na
  * child's bindings as text, so a line carried `"name"` three times. Here the inherited bindings
  * are read back once (later ones win, as a JSON reader would), the keys this line sets are taken
  * out, and Probot's `id` gives way to `delivery`: each key appears once.
+ *
+ * With `metrics`, each gate decision is also counted by its outcome: the line and the count
+ * cannot disagree, as every gate decision is logged here once.
  */
-export function decisionLog(context: Pick<Context, "id" | "name" | "log"> & { payload: unknown }): DecisionLog {
+export function decisionLog(context: Pick<Context, "id" | "name" | "log"> & { payload: unknown }, metrics?: Pick<Metrics, "gateDecided">): DecisionLog {
   const payload = (context.payload ?? {}) as DeliveryPayload;
   const keys = {
     delivery: context.id,
@@ -39,6 +43,7 @@ export function decisionLog(context: Pick<Context, "id" | "name" | "log"> & { pa
     decided(surface, outcome, fields, message) {
       const line = { ...keys, surface, outcome, ...withoutUndefined(fields) };
       withoutBindings(context.log, Object.keys(line)).info(line, message);
+      if (surface === "gate") metrics?.gateDecided(outcome);
     },
     log: withoutBindings(context.log, Object.keys(keys)).child(keys),
   };

@@ -1,7 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Probot } from "probot";
+import type { SharedRedis } from "./coordination/redis.js";
+import { NO_SWEEP_LOCK, redisSweepLock, type SweepLock } from "./coordination/sweep-lock.js";
 import { listDeliveriesSince, redeliver } from "./github/deliveries.js";
 import { MAX_LOOKBACK_HOURS, planRedeliveries, type Abandoned, type DeliveryRow } from "./policy/redelivery.js";
+import type { Metrics } from "./metrics.js";
 
 /**
  * GitHub never retries a failed webhook delivery: an event sent while the app was down (a
@@ -10,8 +12,7 @@ import { MAX_LOOKBACK_HOURS, planRedeliveries, type Abandoned, type DeliveryRow 
  * interval, for every recent event that never reached the app.
  */
 
-/** Who may sweep now: with several replicas, one at a time. */
-export type SweepLock = { acquire(): Promise<boolean>; release(): Promise<void> };
+export type { SweepLock } from "./coordination/sweep-lock.js";
 
 export type SweepOptions = {
   intervalMs: number;
@@ -20,6 +21,8 @@ export type SweepOptions = {
   now?: () => Date;
   /** Events already reported as given up; the sweep keeps it current, so each is reported once per process. */
   abandoned?: Set<string>;
+  /** Counts each redelivery asked, refused, and each event given up (once, as it is reported). */
+  metrics?: Pick<Metrics, "redelivered">;
 };
 
 export type SweepResult =
@@ -47,12 +50,14 @@ export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions)
       try {
         await redeliver(octokit, row.id);
         redelivered++;
+        options.metrics?.redelivered("ok");
         probot.log.info({ ...deliveryFields(row), why }, `asked GitHub to redeliver ${eventName(row)} ${row.guid}: ${why}`);
       } catch (error) {
+        options.metrics?.redelivered("failed");
         probot.log.error({ err: error, ...deliveryFields(row), why }, `GitHub refused to redeliver ${eventName(row)} ${row.guid}`);
       }
     }
-    reportAbandoned(probot, plan.abandoned, options.abandoned);
+    reportAbandoned(probot, plan.abandoned, options.abandoned, options.metrics);
     const errors = plan.redeliver.length - redelivered;
     const result = { ran: true as const, listed: plan.listed, pages, failed: plan.failed, redelivered, skipped: plan.waiting + plan.abandoned.length, errors };
     const { ran: _ran, ...counts } = result;
@@ -65,9 +70,10 @@ export async function sweepDeliveriesOnce(probot: Probot, options: SweepOptions)
 }
 
 /** An event given up on is an error a person must see, but once: the sweep finds it again every interval. */
-function reportAbandoned(probot: Probot, abandoned: readonly Abandoned[], reported = new Set<string>()): void {
+function reportAbandoned(probot: Probot, abandoned: readonly Abandoned[], reported = new Set<string>(), metrics?: Pick<Metrics, "redelivered">): void {
   for (const { row, redeliveries, why } of abandoned) {
     if (reported.has(row.guid)) continue;
+    metrics?.redelivered("abandoned");
     probot.log.error(
       { ...deliveryFields(row), redeliveries, why },
       `${eventName(row)} ${row.guid} never reached the app: ${why}. The sweep stops trying; once the cause is fixed, redeliver it from the app's settings (Advanced → Recent Deliveries).`,
@@ -93,13 +99,13 @@ export type DeliverySweepOptions = {
   lookbackMs: number;
   /** MAINLINE_REDELIVERY: "on" sweeps on this replica even without a shared lock; "off" never sweeps. */
   redelivery?: string;
-  /** REDIS_URL: the replicas share a lock there, so one sweep runs at a time. */
-  redisUrl?: string;
+  /** The replica's Redis (REDIS_URL): the replicas share a lock there, so one sweep runs at a time. */
+  redis?: SharedRedis;
   now?: () => Date;
   /** The first sweep waits this long, so the redeliveries it asks for find this process listening. */
   firstSweepDelayMs?: number;
-  /** How ioredis is loaded; tests pass a fake. */
-  loadRedis?: () => Promise<RedisModule>;
+  /** Where the sweep's redeliveries are counted. */
+  metrics?: Pick<Metrics, "redelivered">;
 };
 
 /**
@@ -109,7 +115,7 @@ export type DeliverySweepOptions = {
 export function deliverySweepOptionsFromEnv(env: NodeJS.ProcessEnv): DeliverySweepOptions {
   const minutes = numberOr(env.MAINLINE_REDELIVERY_INTERVAL_MINUTES, 10, (n) => n >= 0);
   const hours = Math.min(MAX_LOOKBACK_HOURS, numberOr(env.MAINLINE_REDELIVERY_LOOKBACK_HOURS, 24, (n) => n > 0));
-  return { intervalMs: minutes * 60_000, lookbackMs: hours * 3_600_000, redelivery: env.MAINLINE_REDELIVERY, redisUrl: env.REDIS_URL || undefined };
+  return { intervalMs: minutes * 60_000, lookbackMs: hours * 3_600_000, redelivery: env.MAINLINE_REDELIVERY };
 }
 
 function numberOr(text: string | undefined, fallback: number, usable: (value: number) => boolean): number {
@@ -127,15 +133,15 @@ export function startDeliverySweep(probot: Probot, options: DeliverySweepOptions
   let running = false;
   const timers: NodeJS.Timeout[] = [];
   const abandoned = new Set<string>();
-  const { intervalMs, lookbackMs, now } = options;
-  const setup = chooseLock(probot, options)
+  const { intervalMs, lookbackMs, now, metrics } = options;
+  void chooseLock(probot, options)
     .catch((error: unknown) => void probot.log.error({ err: error }, "missed-webhook sweep could not start"))
     .then((chosen) => {
-      if (!chosen || stopped) return chosen;
+      if (!chosen || stopped) return;
       const sweep = () => {
         if (running) return;
         running = true;
-        sweepDeliveriesOnce(probot, { intervalMs, lookbackMs, lock: chosen.lock, now, abandoned })
+        sweepDeliveriesOnce(probot, { intervalMs, lookbackMs, lock: chosen.lock, now, abandoned, metrics })
           .catch((error: unknown) => probot.log.error({ err: error }, "missed-webhook sweep failed"))
           .finally(() => (running = false));
       };
@@ -145,18 +151,14 @@ export function startDeliverySweep(probot: Probot, options: DeliverySweepOptions
         { intervalMinutes: intervalMs / 60_000, lookbackHours: lookbackMs / 3_600_000, lock: chosen.kind },
         "missed-webhook sweep on: failed deliveries are redelivered",
       );
-      return chosen;
     });
   return () => {
     stopped = true;
     for (const timer of timers) clearTimeout(timer);
-    void setup.then((chosen) => chosen?.close());
   };
 }
 
-type ChosenLock = { lock: SweepLock; kind: "redis" | "none"; close(): Promise<void> };
-
-const NO_LOCK: ChosenLock = { lock: { acquire: async () => true, release: async () => {} }, kind: "none", close: async () => {} };
+type ChosenLock = { lock: SweepLock; kind: "redis" | "none" };
 
 /**
  * Several replicas must not sweep at once, or one event is redelivered by each. With REDIS_URL
@@ -167,68 +169,12 @@ const NO_LOCK: ChosenLock = { lock: { acquire: async () => true, release: async 
 async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promise<ChosenLock | undefined> {
   const mode = options.redelivery?.trim().toLowerCase();
   if (mode === "off") return undefined;
-  const alone = mode === "on";
-  if (!options.redisUrl) {
-    if (!alone) probot.log.info("missed-webhook sweep on: without REDIS_URL this replica takes itself to be the only one (on every other replica set MAINLINE_REDELIVERY=off, or give them all REDIS_URL to share a lock)");
-    return NO_LOCK;
-  }
-  let Redis: RedisModule["Redis"];
-  try {
-    ({ Redis } = await (options.loadRedis ?? loadIoredis)());
-  } catch (error) {
-    const fallback = alone ? "sweeping without a lock on this replica, as MAINLINE_REDELIVERY=on says" : "the sweep is off on this replica";
-    probot.log.error({ err: error }, `REDIS_URL is set but ioredis cannot be loaded: run \`npm install ioredis\` so the replicas share the missed-webhook sweep's lock; until then ${fallback}`);
-    return alone ? NO_LOCK : undefined;
+  if (!options.redis) {
+    if (mode !== "on") probot.log.info("missed-webhook sweep on: without REDIS_URL this replica takes itself to be the only one (on every other replica set MAINLINE_REDELIVERY=off, or give them all REDIS_URL to share a lock)");
+    return { lock: NO_SWEEP_LOCK, kind: "none" };
   }
   const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
-  const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2 });
-  reportRedisErrors(probot, client);
   // Just under an interval: this replica's own next tick finds the lock free again.
   const holdMs = Math.floor(options.intervalMs * 0.9);
-  return { lock: redisLock(client, `mainline:delivery-sweep:${appId}`, holdMs), kind: "redis", close: async () => void (await client.quit()) };
-}
-
-/** ioredis (a dependency) is loaded only when REDIS_URL is set, so single-replica start-up never pays for it. */
-const IOREDIS = "ioredis";
-const loadIoredis = (): Promise<RedisModule> => import(IOREDIS) as Promise<RedisModule>;
-
-/** The little of ioredis the lock uses. */
-export type RedisClient = {
-  set(key: string, value: string, expiry: "PX", ms: number, condition: "NX"): Promise<"OK" | null>;
-  eval(script: string, keys: number, ...args: string[]): Promise<unknown>;
-  on(event: "error" | "ready", listener: (error?: Error) => void): unknown;
-  quit(): Promise<unknown>;
-};
-export type RedisModule = { Redis: new (url: string, options: { maxRetriesPerRequest: number }) => RedisClient };
-
-/** Deletes the key only while it still holds this owner's token: a lock that expired and was taken by another replica stays theirs. */
-const RELEASE_IF_OWNER = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
-
-/** A lock in Redis with expiry (`SET key token NX PX ms`), so a replica that dies holding it frees it in time. */
-export function redisLock(client: RedisClient, key: string, holdMs: number): SweepLock {
-  let token: string | undefined;
-  return {
-    async acquire() {
-      const attempt = randomUUID();
-      const taken = (await client.set(key, attempt, "PX", holdMs, "NX")) === "OK";
-      if (taken) token = attempt;
-      return taken;
-    },
-    async release() {
-      if (token === undefined) return;
-      const owned = token;
-      token = undefined;
-      await client.eval(RELEASE_IF_OWNER, 1, key, owned);
-    },
-  };
-}
-
-/** ioredis reports a lost connection at every reconnect attempt: one line until it is back. */
-function reportRedisErrors(probot: Probot, client: RedisClient): void {
-  let reported = false;
-  client.on("error", (error) => {
-    if (!reported) probot.log.warn({ err: error }, "Redis for the missed-webhook sweep's lock is unreachable; sweeps wait for it");
-    reported = true;
-  });
-  client.on("ready", () => (reported = false));
+  return { lock: redisSweepLock(options.redis.client, `delivery-sweep:${appId}`, holdMs), kind: "redis" };
 }

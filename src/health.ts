@@ -3,12 +3,12 @@ import type { Readiness } from "./readiness.js";
 
 /**
  * `GET /healthz`: liveness. 200 while the process serves (it listens only once its credentials
- * were checked), with the last known readiness, GitHub and Redis in the body; it asks neither
- * GitHub nor Redis itself (bar one first PING), so a liveness probe costs nothing.
+ * were checked), with the last known readiness and GitHub, and Redis as of at most 2 s ago, in
+ * the body; it never asks GitHub, so a liveness probe costs next to nothing.
  *
  * `GET /readyz` (also `GET /healthz?ready`): readiness. 200 when deliveries should come here,
- * 503 while draining after SIGTERM, while GitHub does not answer the app's JWT, or (with
- * REDIS_URL) while Redis does not answer PING; the body's `reason` says which. Same body. The
+ * 503 while draining after SIGTERM or while GitHub does not answer the app's JWT; Redis down
+ * (with REDIS_URL) is `degraded`, still 200; the body's `reason` says why. Same body. The
  * answers behind it are cached (GitHub 30 s / 5 s, Redis 2 s), so probing it often costs nothing.
  *
  * Without a Readiness (the app loaded by another runner) both answer a bare `{"status":"ok"}`.

@@ -17,10 +17,17 @@ import { ifWellFormed } from "./handlers/well-formed.js";
 import { RepositoryQueue } from "./handlers/one-at-a-time.js";
 import { deliverySweepOptionsFromEnv, startDeliverySweep } from "./delivery-sweep.js";
 import { healthz } from "./health.js";
+import { Metrics } from "./metrics.js";
+import { metricsEndpoint } from "./metrics-endpoint.js";
+import { deliveryOutcomes } from "./delivery-outcomes.js";
 import { refuseUnsignedWebhooks } from "./signature-gate.js";
 import { installationClients, type ClientFor } from "./github/installation-client.js";
 import { REQUEST_TIMEOUT_MS } from "./github/request-timeout.js";
 import { startReminderSweep } from "./reminder-sweep.js";
+import { connectRedis, type SharedRedis } from "./coordination/redis.js";
+import { lockExpiryFromEnv, RedisRepositoryLock } from "./coordination/repository-lock.js";
+import { NO_SWEEP_LOCK, redisSweepLock } from "./coordination/sweep-lock.js";
+import { RepeatedErrors } from "./repeated-errors.js";
 
 export type AppOptions = {
   now?: () => Date;
@@ -37,8 +44,16 @@ export type AppOptions = {
   health?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
   /** Aborted when the process shuts down: the timed sweeps stop starting new work. */
   signal?: AbortSignal;
+  /**
+   * The replicas' shared Redis (REDIS_URL): work about one repository then takes turns across
+   * replicas, and the sweeps run on one replica at a time. The start entry connects it; an app
+   * loaded by another runner with REDIS_URL set connects its own.
+   */
+  redis?: SharedRedis;
   /** Whether reads go out first without the client's queues (off only where its retries are off too). */
   directReads?: boolean;
+  /** What `GET /metrics` shows (default: a registry of this app's own). */
+  metrics?: Metrics;
 };
 
 // Wiring only: each event's recipe lives in its own file under handlers/.
@@ -52,23 +67,38 @@ export function createApp({
   health = healthz,
   signal,
   directReads = true,
+  redis,
+  metrics = new Metrics(),
 }: AppOptions = {}): ApplicationFunction {
   return async (probot, { addHandler }) => {
     // The app's own id, from its credentials: only comments this app wrote count as records.
     const { appId } = (await (await probot.auth()).auth({ type: "app" })) as { appId: number };
     if (!recordKey) throw new Error("mainline signs its records with MAINLINE_RECORD_KEY or WEBHOOK_SECRET: set one of them");
+    const shared = redis ?? (process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, new RepeatedErrors(probot.log.child({ name: "redis" }), "Redis (REDIS_URL)")) : undefined);
+    const locks = probot.log.child({ name: "locks" });
+    const expiry = lockExpiryFromEnv(process.env);
+    if (shared && expiry.problem) locks.warn(expiry.problem);
+    const across = shared
+      ? new RedisRepositoryLock(shared.client, {
+          holdMs: expiry.ms,
+          waited: metrics.lockWaited,
+          lost: (repository, error) => locks.error({ err: error, repository }, "a repository's lock in Redis could not be extended while its work ran: another replica may start on it"),
+        })
+      : undefined;
     const deps = {
-      ancestry: new AncestryReader(),
-      clientFor: installationClients(probot, requestTimeoutMs, directReads),
-      queue: new RepositoryQueue(),
+      ancestry: new AncestryReader({ remember: !shared }),
+      clientFor: installationClients(probot, requestTimeoutMs, directReads, metrics),
+      queue: new RepositoryQueue({ across, ...(signal ? { stopping: signal } : {}) }),
       now,
       appId,
       records: { appId, key: recordKey },
       botLogin: once(async () => botLogin ?? (await readBotLogin(probot))),
+      metrics,
     };
     const perInstallation = perInstallationLimits(deps.clientFor);
+    const outcomes = deliveryOutcomes(metrics);
     // A malformed payload is logged and dropped before it costs a request or reaches a handler.
-    const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(perInstallation(handler));
+    const limited = <C extends Context>(handler: (context: C) => Promise<void>) => ifWellFormed(outcomes.counted(perInstallation(handler)), outcomes.dropped);
     // Gates decide side by side (a decision only reads); what they record waits in deps.queue.
     const queued = <C extends Context>(handler: (context: C) => Promise<void>) => limited(deps.queue.wrap(handler));
     probot.on("deployment_protection_rule.requested", limited(onDeploymentProtectionRule(deps)));
@@ -80,14 +110,20 @@ export function createApp({
     probot.on("issues.closed", queued(onIssueClosed(deps)));
     probot.on("issues.transferred", queued(onIssueTransferred(deps)));
     probot.on(["issues.edited", "issues.reopened"], queued(onIssueUpdated(deps)));
-    probot.on("push", queued(onPush(deps)));
+    probot.on("push", limited(onPush(deps)));
     probot.on("pull_request", queued(onPullRequest(deps)));
     probot.on(["check_run.rerequested", "check_suite.rerequested"], queued(onCheckRerequested(deps)));
     addHandler(health);
+    addHandler(metricsEndpoint(metrics));
     refuseUnsignedWebhooks(probot);
     const stops: Array<() => void> = [];
-    if (reminderIntervalMinutes > 0) stops.push(startReminderSweep(probot, deps, reminderIntervalMinutes * 60_000));
-    if (redeliverMissed) stops.push(startDeliverySweep(probot, deliverySweepOptionsFromEnv(process.env)));
+    if (reminderIntervalMinutes > 0) {
+      const intervalMs = reminderIntervalMinutes * 60_000;
+      // Just under an interval, as the delivery sweep's: one replica sends each round of reminders.
+      const turn = shared ? redisSweepLock(shared.client, `reminder-sweep:${appId}`, Math.floor(intervalMs * 0.9)) : NO_SWEEP_LOCK;
+      stops.push(startReminderSweep(probot, deps, intervalMs, turn));
+    }
+    if (redeliverMissed) stops.push(startDeliverySweep(probot, { ...deliverySweepOptionsFromEnv(process.env), ...(shared ? { redis: shared } : {}), metrics }));
     signal?.addEventListener("abort", () => stops.forEach((stop) => stop()), { once: true });
   };
 }

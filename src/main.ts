@@ -6,8 +6,9 @@ import { CredentialsRefused, readCredentials, verifyCredentials } from "./creden
 import { withoutBindings } from "./decision-log.js";
 import { healthEndpoints } from "./health.js";
 import { createApp } from "./index.js";
-import { Readiness, redisProbe, type RedisProbe } from "./readiness.js";
-import { RepeatedErrors, summariseRedisErrors } from "./repeated-errors.js";
+import { connectRedis, type SharedRedis } from "./coordination/redis.js";
+import { Readiness } from "./readiness.js";
+import { RepeatedErrors } from "./repeated-errors.js";
 import { ABANDON_ANSWER_MS, Deliveries, type Abandoned } from "./shutdown.js";
 import { graceFromEnv } from "./shutdown-grace.js";
 
@@ -26,7 +27,7 @@ import { graceFromEnv } from "./shutdown-grace.js";
  *    first: a signal during start-up (before the port opens) exits 0 at once; node as PID 1
  *    would otherwise ignore it.
  */
-type Loaded = { probot: Probot; readiness: Readiness; deliveries: Deliveries; redis: RedisProbe | undefined; log: Logger };
+type Loaded = { probot: Probot; readiness: Readiness; deliveries: Deliveries; redis: SharedRedis | undefined; log: Logger };
 
 async function main(): Promise<void> {
   applyDotEnv();
@@ -52,34 +53,27 @@ async function main(): Promise<void> {
     // mainline's own lines: `name` once (Probot's logger already carries it twice).
     const own = (name: string): Logger => withoutBindings(probot.log, ["name"]).child({ name });
     if (grace.problem) own("shutdown").warn(grace.problem);
-    // First, before Probot's Redis client reports its next reconnect attempt.
-    const redisErrors = new RepeatedErrors(own("redis"), "Redis (REDIS_URL)");
-    if (process.env.REDIS_URL) summariseRedisErrors(probot.log, redisErrors);
     const github = await verifyCredentials(probot);
     if (!github.reachable) own("mainline").warn({ github }, `GitHub did not answer GET /app (${github.error}): starting not ready; /readyz asks again`);
-    const redis = process.env.REDIS_URL
-      ? await redisProbe(process.env.REDIS_URL, redisErrors).catch((error: unknown) => void own("redis").error({ err: error }, "REDIS_URL is set but its readiness probe cannot start"))
-      : undefined;
-    const readiness = new Readiness(probot, github, process.env.REDIS_URL ? (redis ?? unavailableProbe) : undefined);
-    await createApp({ health: healthEndpoints(readiness), signal: stopping.signal })(probot, options);
+    // The replicas' one shared thing: locks and sweeps. Down at start, it only reports unreachable.
+    const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, new RepeatedErrors(own("redis"), "Redis (REDIS_URL)")) : undefined;
+    const readiness = new Readiness(probot, github, redis);
+    await createApp({ health: healthEndpoints(readiness), signal: stopping.signal, ...(redis ? { redis } : {}) })(probot, options);
     // Last, so that its door stands in front of every other wrapper of the webhook middleware.
     const deliveries = new Deliveries(probot, own("shutdown"));
     deliveries.install();
-    loaded = { probot, readiness, deliveries, redis: redis ?? undefined, log: own("shutdown") };
+    loaded = { probot, readiness, deliveries, redis, log: own("shutdown") };
   };
 
   const sigintBefore = new Set(process.listeners("SIGINT"));
-  await run(app, { env: process.env });
+  // Probot is not given REDIS_URL: its client would queue every GitHub request in Redis (shared
+  // rate-limit state), so with Redis down no gate could answer. Each replica paces its own writes.
+  const { REDIS_URL: _forMainlineOnly, ...probotEnv } = process.env;
+  await run(app, { env: probotEnv });
   for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
   if (!loaded && credentials.kind === "given") return fail(`mainline cannot start: Probot did not accept APP_ID and the private key and fell back to its setup page.`);
   // Setup mode (no credentials): `loaded` stays unset, so a signal exits at once.
 }
-
-/** REDIS_URL is set but no probe could start: Redis counts as unreachable. */
-const unavailableProbe: RedisProbe = {
-  ping: async () => ({ reachable: false, checkedAt: new Date().toISOString(), error: "the Redis readiness probe could not start (see the log)" }),
-  close: async () => undefined,
-};
 
 async function drainAndExit({ readiness, deliveries, redis, log }: Loaded, stopping: AbortController, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   // Whatever happens below, the process is gone before Kubernetes' SIGKILL (30 s after SIGTERM; the default grace is 25 s).

@@ -1,26 +1,31 @@
 import type { Probot } from "probot";
 import { verifyCredentials, type GitHubCheck } from "./credentials.js";
-import type { RepeatedErrors } from "./repeated-errors.js";
+import type { RedisCheck } from "./coordination/redis.js";
 
 /** What `/healthz` and `/readyz` report (the same body; only `/readyz`'s status depends on `ready`). */
 export type HealthReport = {
-  status: "ok" | "not ready" | "draining";
+  /** `degraded`: ready, but Redis (REDIS_URL) does not answer. */
+  status: "ok" | "degraded" | "not ready" | "draining";
   /** The process serves HTTP: always true when anyone can read this. */
   alive: true;
-  /** Deliveries sent here are taken: not draining, GitHub answered the app's JWT, and Redis (with REDIS_URL) answers PING. */
+  /** Deliveries sent here are taken: not draining, and GitHub answered the app's JWT. Redis is reported, not required. */
   ready: boolean;
   draining: boolean;
-  /** When not ready: why, in words. */
+  /** When not ready or degraded: why, in words. */
   reason?: string;
   github: GitHubCheck;
-  /** Only with REDIS_URL. */
+  /** Only with REDIS_URL: whether the replicas' shared Redis answers PING (down: the gate answers, other work is redelivered later). */
   redis?: RedisCheck;
 };
 
-export type RedisCheck = { reachable: boolean; checkedAt: string; error?: string };
+export type { RedisCheck } from "./coordination/redis.js";
 
-/** A Redis PING, for readiness only; reports its own connection errors through `errors`. */
-export type RedisProbe = { ping(): Promise<RedisCheck>; close(): Promise<void> };
+/** What Redis down means, as `/healthz` says it. */
+export const REDIS_DOWN =
+  "Redis (REDIS_URL) does not answer: gate decisions go on; work that needs a repository's lock (incidents, records, merge-back items) fails with a 5xx and is redelivered once Redis is back";
+
+/** A Redis PING (coordination/redis.ts). */
+export type RedisProbe = { ping(): Promise<RedisCheck> };
 
 export type ReadinessOptions = {
   /** How long a good GitHub answer stands before `/readyz` asks again, and a bad one. */
@@ -31,20 +36,14 @@ export type ReadinessOptions = {
   now?: () => number;
 };
 
-/** Why Redis down makes a replica unready (REDIS_URL set). */
-export const REDIS_DOWN_REASON =
-  "Redis (REDIS_URL) does not answer: Probot's GitHub client keeps its rate-limit queue in Redis, so every GitHub request (gate answers, writes, token fetches) waits until Redis is back";
-
 /**
- * Readiness as last seen. `/healthz` (liveness) only reads it, so probing liveness never costs
- * a GitHub request or a Redis PING; `/readyz` refreshes what is stale (GET /app at most every
- * 30 s while it answers, every 5 s while it does not; PING at most every 2 s), one request at a
- * time.
+ * Readiness as last seen. `/healthz` (liveness) never costs a GitHub request, and a Redis PING
+ * at most every 2 s; `/readyz` refreshes what is stale (GET /app at most every 30 s while it
+ * answers, every 5 s while it does not; PING at most every 2 s), one request at a time.
  *
- * With REDIS_URL, Redis not answering makes the replica not ready: Probot's client (the one
- * that answers protection rules and writes everything) throttles through Redis and its requests
- * wait in that queue while Redis is down, so a replica taking deliveries then would accept them
- * (Probot answers 202 after 9 s) and answer nothing.
+ * With REDIS_URL, Redis not answering is reported but leaves the replica ready: every replica
+ * shares that Redis, so taking them out of the load balancer would stop the gate, which needs no
+ * Redis to decide; work that needs a repository's lock fails with a 5xx and is redelivered.
  */
 export class Readiness {
   #draining = false;
@@ -78,20 +77,21 @@ export class Readiness {
 
   /** What is known now; with `refresh`, what is stale is asked again first. */
   async report({ refresh }: { refresh: boolean }): Promise<HealthReport> {
+    // Redis is asked on liveness too (at most one PING per `redisMs`; none while its connection is
+    // down, which is known at once): "`/healthz` says Redis is down" must not wait for a readiness probe.
     if (refresh && !this.#draining) await Promise.all([this.#refreshGitHub(), this.#refreshRedis()]);
-    // Never asked yet (a liveness probe before the first readiness probe): one PING.
-    else if (this.redis && !this.#redis) await this.#refreshRedis();
+    else await this.#refreshRedis();
     const redis = this.redis ? this.#redis : undefined;
     const reason = this.#draining
       ? "shutting down (SIGTERM): new deliveries get 503"
       : !this.#github.reachable
         ? `GitHub did not answer GET /app with the app's JWT${this.#github.error ? ` (${this.#github.error})` : ""}`
-        : redis && !redis.reachable
-          ? `${REDIS_DOWN_REASON}${redis.error ? ` (${redis.error})` : ""}`
-          : undefined;
+        : undefined;
     const ready = reason === undefined;
-    const status = this.#draining ? "draining" : ready ? "ok" : "not ready";
-    return { status, alive: true, ready, draining: this.#draining, ...(reason ? { reason } : {}), github: this.#github, ...(redis ? { redis } : {}) };
+    const degraded = ready && redis && !redis.reachable ? `${REDIS_DOWN}${redis.error ? ` (${redis.error})` : ""}` : undefined;
+    const status = this.#draining ? "draining" : !ready ? "not ready" : degraded ? "degraded" : "ok";
+    const why = reason ?? degraded;
+    return { status, alive: true, ready, draining: this.#draining, ...(why ? { reason: why } : {}), github: this.#github, ...(redis ? { redis } : {}) };
   }
 
   async #refreshGitHub(): Promise<void> {
@@ -117,50 +117,4 @@ export class Readiness {
       .finally(() => (this.#redisAsking = undefined));
     await this.#redisAsking;
   }
-}
-
-/** The little of ioredis the probe uses. */
-type ProbeClient = {
-  status: string;
-  ping(): Promise<string>;
-  on(event: "error", listener: (error: Error) => void): unknown;
-  on(event: "ready", listener: () => void): unknown;
-  disconnect(): void;
-};
-type ProbeModule = { Redis: new (url: string, options: Record<string, unknown>) => ProbeClient };
-
-/** ioredis is loaded only when REDIS_URL is set, as the missed-webhook sweep loads it. */
-const IOREDIS = "ioredis";
-
-/**
- * A client of its own, so that a PING answers "is Redis there now" without queueing behind
- * anything: no offline queue, no retries per command, a 1 s limit. Its connection errors go to
- * `errors`, which its reconnects also tell when Redis is back.
- */
-export async function redisProbe(url: string, errors: RepeatedErrors, timeoutMs = 1_000): Promise<RedisProbe> {
-  const { Redis } = (await import(IOREDIS)) as ProbeModule;
-  const client = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
-    // Keep trying, calmly: readiness wants to see Redis come back.
-    retryStrategy: (times: number) => Math.min(times * 200, 5_000),
-  });
-  client.on("error", (error) => errors.report(error));
-  client.on("ready", () => errors.recovered());
-  const checkedAt = () => new Date().toISOString();
-  return {
-    async ping() {
-      if (client.status !== "ready") return { reachable: false, checkedAt: checkedAt(), error: errors.lastMessage || `connection ${client.status}` };
-      try {
-        await Promise.race([client.ping(), new Promise((_, reject) => setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs).unref())]);
-        return { reachable: true, checkedAt: checkedAt() };
-      } catch (error) {
-        return { reachable: false, checkedAt: checkedAt(), error: error instanceof Error ? error.message : String(error) };
-      }
-    },
-    async close() {
-      client.disconnect();
-    },
-  };
 }

@@ -1,4 +1,5 @@
 import type { Probot } from "probot";
+import { NO_SWEEP_LOCK, type SweepLock } from "./coordination/sweep-lock.js";
 import type { RepoClient } from "./github/client.js";
 import { readConfig } from "./github/read-config.js";
 import type { Deps } from "./handlers/deps.js";
@@ -6,19 +7,33 @@ import { remindOverdue } from "./handlers/remind-overdue.js";
 
 /**
  * Overdue merge-backs are a matter of time, not of events: every `intervalMs` the app walks its
- * installations' repositories and sends the reminders that are due. Returns a stop function.
+ * installations' repositories and sends the reminders that are due. With several replicas one
+ * sweeps per interval (`turn`), and each repository's reminders wait their turn with the
+ * deliveries about it (deps.queue), so a reminder checked-then-sent is never sent twice.
+ * Returns a stop function.
  */
-export function startReminderSweep(probot: Probot, deps: Deps, intervalMs: number): () => void {
+export function startReminderSweep(probot: Probot, deps: Deps, intervalMs: number, turn: SweepLock = NO_SWEEP_LOCK): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    sweepOnce(probot, deps)
+    sweepIfOurTurn(probot, deps, turn)
       .catch((error: unknown) => probot.log.error({ err: error }, "reminder sweep failed"))
       .finally(() => (running = false));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+async function sweepIfOurTurn(probot: Probot, deps: Deps, turn: SweepLock): Promise<void> {
+  if (!(await turn.acquire())) return;
+  try {
+    await sweepOnce(probot, deps);
+  } catch (error) {
+    // Failed: the next replica to tick may try at once.
+    await turn.release();
+    throw error;
+  }
 }
 
 export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
@@ -32,7 +47,7 @@ export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
       try {
         const { config, unreadable } = await readConfig(client);
         if (unreadable) continue;
-        const sent = await remindOverdue(client, config, deps);
+        const sent = await deps.queue.run(repository.id, () => remindOverdue(client, config, deps));
         if (sent > 0) probot.log.info({ repo: repository.full_name, sent }, "overdue merge-back reminders sent");
       } catch (error) {
         probot.log.error({ err: error, repo: repository.full_name }, "reminder sweep failed for a repository");

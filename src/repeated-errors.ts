@@ -58,19 +58,3 @@ export class RepeatedErrors {
     this.log.info({ errors: this.#unreported, downSeconds: seconds }, `${this.what} is reachable again (unreachable for ${seconds} s)`);
   }
 }
-
-/**
- * Probot's own Redis client (REDIS_URL: the rate-limit state the replicas share) logs each
- * connection error at error level through its octokit logger, tagged `source: "bottleneck"`.
- * That logger is a child of `probot.log`, created before the app loads; pino children inherit
- * their level methods from their parent, so the filter is put on `probot.log.error` and routes
- * those errors (and only those) through `errors`.
- */
-export function summariseRedisErrors(log: Log, errors: RepeatedErrors): void {
-  const error = log.error;
-  log.error = function (this: Log, ...args: unknown[]) {
-    const [first] = args;
-    if (first instanceof Error && (first as Error & { source?: unknown }).source === "bottleneck") return errors.report(first);
-    return (error as (...a: unknown[]) => void).apply(this, args);
-  } as Log["error"];
-}

@@ -7,9 +7,18 @@ import type { RepoClient } from "./client.js";
  * Answers "is S reachable from the head of main?" with one compare call. A positive answer
  * stays true while main only moves forward, so it is cached until a push rewrites main
  * (`forgetRepository`); a negative one can change with the next merge, so it never is.
+ *
+ * With several replicas (`remember: false`) nothing is cached: the push that rewrites main
+ * reaches one replica, and the others would go on approving from what they remember. Each read
+ * is then a conditional compare, free of the rate limit while main has not moved (a 304).
  */
 export class AncestryReader {
   readonly #onMain = new LRUCache<string, string>({ max: 50_000 });
+  readonly #remember: boolean;
+
+  constructor({ remember = true }: { remember?: boolean } = {}) {
+    this.#remember = remember;
+  }
   /**
    * Each repository's count of rewrites of main, part of every key: forgetting is one increment,
    * the old answers are never read again and age out of the cache, and an answer read while main
@@ -22,7 +31,7 @@ export class AncestryReader {
     if (known) return known;
     const key = this.#key(client, mainBranch, sha);
     const ancestry = await compareWithMain(client, mainBranch, sha);
-    if (ancestry.kind === "on-main") this.#onMain.set(key, ancestry.mainHead);
+    if (ancestry.kind === "on-main" && this.#remember) this.#onMain.set(key, ancestry.mainHead);
     return ancestry;
   }
 

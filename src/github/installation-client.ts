@@ -5,6 +5,8 @@ import { ConditionalReads } from "./conditional-reads.js";
 import { readSlots, readsDirectFirst } from "./direct-reads.js";
 import { sendCreatesOnce } from "./no-retried-creates.js";
 import { limitRequestTime } from "./request-timeout.js";
+import { countRequests } from "./request-metrics.js";
+import type { Metrics } from "../metrics.js";
 
 /** An installation's client as mainline uses it, wherever it speaks for that installation. */
 export type ClientFor = (installation: number) => Promise<Octokit>;
@@ -14,9 +16,10 @@ export type ClientFor = (installation: number) => Promise<Octokit>;
  * installation (the client Probot gives a webhook does not) and reuses its token cache; reads
  * go straight out first, a bounded number per installation; each request attempt has a time
  * limit; POSTs are sent once; reads are conditional on what this process last read (one cache
- * for all installations, keyed by each).
+ * for all installations, keyed by each). With `metrics`, each answer is counted (304s apart) and
+ * the installation's rate-limit remaining kept.
  */
-export function installationClients(probot: Probot, requestTimeoutMs: number, directReads = true): ClientFor {
+export function installationClients(probot: Probot, requestTimeoutMs: number, directReads = true, metrics?: Pick<Metrics, "requested" | "rateLimitRemaining">): ClientFor {
   const conditionalReads = new ConditionalReads();
   const slots = new Map<number, LimitFunction>();
   const slotsOf = (installation: number) => slots.get(installation) ?? slots.set(installation, readSlots()).get(installation)!;
@@ -24,6 +27,8 @@ export function installationClients(probot: Probot, requestTimeoutMs: number, di
     // Hooks added later run first: the time limit must be set before a read goes out directly.
     const octokit = (await probot.auth(installation)) as Octokit;
     const direct = directReads ? readsDirectFirst(octokit, slotsOf(installation)) : octokit;
-    return conditionalReads.apply(sendCreatesOnce(limitRequestTime(direct, requestTimeoutMs)), installation);
+    // Also set before a read goes out directly: the count wraps whatever `fetch` the time limit set.
+    const counted = metrics ? countRequests(direct, installation, metrics) : direct;
+    return conditionalReads.apply(sendCreatesOnce(limitRequestTime(counted, requestTimeoutMs)), installation);
   };
 }

@@ -52,21 +52,37 @@ export async function readConfig({ octokit, owner, repo }: Pick<RepoClient, "oct
 /** Parsed files by their exact contents: a 304 answers most reads, and validating the same text again cost a gate decision a tenth of its CPU. */
 const parsedByText = new Map<string, ParsedConfig>();
 const REMEMBERED_FILES = 256;
+/** Past this many values (a config is a few dozen; YAML aliases can multiply them), a file is parsed each time and never kept. */
+const REMEMBERED_VALUES = 2_000;
 
 /** `parseConfig`, once per distinct contents (frozen, so no caller can change what the next one gets). */
 function parseRemembered(raw: unknown): ParsedConfig {
-  let text: string;
-  try {
-    text = JSON.stringify(raw) ?? "null";
-  } catch {
-    return parseConfig(raw);
-  }
+  const text = plainDataKey(raw);
+  if (text === undefined) return parseConfig(raw);
   const known = parsedByText.get(text);
   if (known) return known;
   const parsed = deepFreeze(parseConfig(raw));
   if (parsedByText.size >= REMEMBERED_FILES) parsedByText.delete(parsedByText.keys().next().value!);
   parsedByText.set(text, parsed);
   return parsed;
+}
+
+/**
+ * The JSON of `raw` when it is plain data (null, booleans, strings, finite numbers, arrays, plain
+ * mappings) of at most REMEMBERED_VALUES values, else undefined. JSON alone would give a date and
+ * its ISO string, or `.inf` and `null`, one key: such a file is parsed each time instead.
+ */
+function plainDataKey(raw: unknown): string | undefined {
+  let values = 0;
+  const plain = (value: unknown): boolean => {
+    if (++values > REMEMBERED_VALUES) return false;
+    if (value === null || typeof value === "string" || typeof value === "boolean") return true;
+    if (typeof value === "number") return Number.isFinite(value);
+    if (Array.isArray(value)) return value.every(plain);
+    if (typeof value !== "object" || Object.getPrototypeOf(value) !== Object.prototype) return false;
+    return Object.values(value).every(plain);
+  };
+  return plain(raw) ? JSON.stringify(raw) : undefined;
 }
 
 function deepFreeze<T>(value: T): T {

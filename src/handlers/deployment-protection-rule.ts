@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import { LockUnavailable } from "../coordination/repository-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
@@ -15,7 +16,7 @@ import type { Deps } from "./deps.js";
  * 3. answer through the callback — always, even when deciding failed
  * 4. allowed under an exception → record it in the incident (after answering, and after the
  *    decisions then in flight: the deploy should not wait on bookkeeping; a failure here fails
- *    the delivery so it can be redelivered)
+ *    the delivery so it can be redelivered, except that the repository's lock is waited for)
  */
 export function onDeploymentProtectionRule(deps: Deps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
@@ -23,15 +24,37 @@ export function onDeploymentProtectionRule(deps: Deps) {
     const approval = await deps.queue.deciding(() => decideAndAnswer(context, deps));
     if (approval && payload.deployment) {
       const deploy = { ...approval.deploy, deploymentId: payload.deployment.id };
-      await deps.queue.run(payload.repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy));
+      const record = () => deps.queue.run(payload.repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });
+      await (deploy.answer === "first" ? untilLockAvailable(record) : record());
     }
   };
+}
+
+/** How long, and how often, the record of an approval GitHub took is tried again while Redis is down. */
+const RECORD_RETRY = { forMs: 10 * 60_000, everyMs: 2_000 };
+
+/**
+ * GitHub just took this approval, and only this process knows it was ours: a redelivery meets
+ * GitHub's earlier answer and cannot tell it from a refusal (record-exception-deploy.ts), so it
+ * would record nothing. While the repository's lock cannot be had (Redis down, another replica
+ * holding it past the wait), the record is tried again here instead of failing the delivery.
+ */
+async function untilLockAvailable(record: () => Promise<void>): Promise<void> {
+  const giveUpAt = Date.now() + RECORD_RETRY.forMs;
+  for (;;) {
+    try {
+      return await record();
+    } catch (error) {
+      if (!(error instanceof LockUnavailable) || Date.now() >= giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY.everyMs));
+    }
+  }
 }
 
 /** Steps 1–3; what step 4 needs when the answer let a deploy through under an exception. */
 async function decideAndAnswer(context: Context<"deployment_protection_rule.requested">, deps: Deps) {
   const { payload } = context;
-  const decisions = decisionLog(context);
+  const decisions = decisionLog(context, deps.metrics);
   const { callbackUrl, environment, sha } = protectionRuleTarget(payload);
   if (!callbackUrl || !environment) {
     decisions.log.error({ hasCallback: Boolean(callbackUrl), environment }, "protection rule request without a callback URL or environment: cannot answer");

@@ -20,7 +20,7 @@ export function onDeploymentCreated(deps: Deps) {
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (approval && !context.payload.workflow_run) {
       const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
-      await deps.queue.run(repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy));
+      await deps.queue.run(repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });
     }
   };
 }
@@ -28,7 +28,7 @@ export function onDeploymentCreated(deps: Deps) {
 /** Steps 1–2 (and 4); what step 3 needs when the deployment is allowed under an exception. */
 async function decideAndMark(context: Context<"deployment.created">, deps: Deps) {
   const { deployment, repository } = context.payload;
-  const decisions = decisionLog(context);
+  const decisions = decisionLog(context, deps.metrics);
   const gate = { sha: deployment.sha, environment: deployment.environment, deployment: deployment.id };
   const ref = { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id };
   let result;

@@ -1,6 +1,7 @@
 import type { AncestryReader } from "../github/ancestry.js";
 import type { ClientFor } from "../github/installation-client.js";
 import type { RecordReader } from "../github/own-comments.js";
+import type { Metrics } from "../metrics.js";
 import type { RepositoryQueue } from "./one-at-a-time.js";
 
 /** What every handler shares for the life of the process. */
@@ -17,4 +18,6 @@ export type Deps = {
   records: RecordReader;
   /** This app's bot login (`<slug>[bot]`), how its reactions are recognised. */
   botLogin: () => Promise<string>;
+  /** What `GET /metrics` shows: handlers and procedures count what they decide and wait for here. */
+  metrics: Metrics;
 };

@@ -1,4 +1,5 @@
 import type { Context } from "probot";
+import type { AcrossReplicas } from "../coordination/repository-lock.js";
 
 /** How long queued work may wait for gate decisions to finish, counted from when it was queued. */
 export const DECISIONS_FIRST_MAX_WAIT_MS = 5_000;
@@ -10,13 +11,16 @@ const LULL_MS = 25;
  * repositories side by side. Handlers check what GitHub already holds before they write (is
  * there an RCA issue, a record, a reply?), and two of them interleaving on one incident — GitHub
  * redelivering while the first delivery still runs, two people acting at once — would both
- * find nothing and both write. Replicas do not share this queue (README, "Under faults").
+ * find nothing and both write. With REDIS_URL, each piece of work then also holds its
+ * repository's lock in Redis (coordination/repository-lock.ts), so replicas take turns as well.
  *
- * Gate decisions come first: a deployment waits on each one, while nobody waits on a record
- * by the second. Queued work starts once no decision is in flight, or when it has waited
- * `maxWaitMs` since it was queued, so a steady stream of decisions delays it but cannot
- * starve it. On two cores, bookkeeping running beside a burst of decisions is what made them
- * slow (bench: gate under an exception).
+ * Gate decisions come first: a deployment waits on each one, while nobody waits on the
+ * record of a deploy the gate just let through by the second. That bookkeeping (`afterDecisions`)
+ * takes its place in line once no decision is in flight, or after `maxWaitMs`, so a steady
+ * stream of decisions delays it but cannot starve it; on two cores, bookkeeping running beside
+ * a burst of decisions is what made them slow (bench: gate under an exception).
+ * Nothing else waits: a revoke, a push or a close tightens what the gate allows and must not
+ * be held back by deploys someone keeps starting. From shutdown on (`stopping`) nothing waits.
  */
 export class RepositoryQueue {
   #tails = new Map<number, Promise<void>>();
@@ -24,12 +28,24 @@ export class RepositoryQueue {
   #lastDecided = 0;
   #onQuiet = new Set<() => void>();
 
-  constructor(private readonly maxWaitMs = DECISIONS_FIRST_MAX_WAIT_MS) {}
+  readonly #maxWaitMs: number;
+  readonly #across: AcrossReplicas | undefined;
+  readonly #stopping: AbortSignal | undefined;
 
-  /** Runs `task` once the work already queued for `repository` is done and decisions allow. */
-  async run<T>(repository: number, task: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.maxWaitMs;
-    const run = (this.#tails.get(repository) ?? Promise.resolve()).then(() => this.#quietOr(deadline)).then(task);
+  constructor({ maxWaitMs = DECISIONS_FIRST_MAX_WAIT_MS, across, stopping }: { maxWaitMs?: number; across?: AcrossReplicas; stopping?: AbortSignal } = {}) {
+    this.#maxWaitMs = maxWaitMs;
+    this.#across = across;
+    this.#stopping = stopping;
+    stopping?.addEventListener("abort", () => this.#wakeAll(), { once: true });
+  }
+
+  /** Runs `task` once the work already queued for `repository` is done (and, `afterDecisions`, decisions allow). */
+  async run<T>(repository: number, task: () => Promise<T>, { afterDecisions = false }: { afterDecisions?: boolean } = {}): Promise<T> {
+    // Waiting before taking a place in line: work queued meanwhile (a revoke) does not wait behind it.
+    if (afterDecisions) await this.#quietOr(Date.now() + this.#maxWaitMs);
+    const across = this.#across;
+    const turn = across ? () => across.hold(repository, task) : task;
+    const run = (this.#tails.get(repository) ?? Promise.resolve()).then(turn);
     const tail = run.then(
       () => undefined,
       () => undefined,
@@ -58,14 +74,18 @@ export class RepositoryQueue {
     } finally {
       this.#deciding -= 1;
       this.#lastDecided = Date.now();
-      if (this.#deciding === 0) for (const wake of [...this.#onQuiet]) wake();
+      if (this.#deciding === 0) this.#wakeAll();
     }
+  }
+
+  #wakeAll(): void {
+    for (const wake of [...this.#onQuiet]) wake();
   }
 
   async #quietOr(deadline: number): Promise<void> {
     for (;;) {
       const left = deadline - Date.now();
-      if (left <= 0) return;
+      if (left <= 0 || this.#stopping?.aborted) return;
       if (this.#deciding > 0) await this.#nextQuiet(left);
       else {
         const lull = this.#lastDecided + LULL_MS - Date.now();

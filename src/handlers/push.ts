@@ -9,33 +9,43 @@ import { pushTime } from "../policy/push-time.js";
 import { repoContext } from "./repo-context.js";
 
 /**
- * `push` to main: the moment a merge-back can become done. Re-checks every open merge-back
- * item against the pushed commits, closes the done ones, and rewrites their incidents' ledgers.
+ * `push` to main: the moment a merge-back can become done.
+ * 1. a push that rewrites a branch forgets the repository's cached "on main" answers at once,
+ *    before the delivery waits its turn: a gate deciding meanwhile must ask GitHub again
+ * 2. then, in the repository's turn, for main: announce a weakened config, re-check every open
+ *    merge-back item against the pushed commits, close the done ones, rewrite their incidents' ledgers
  */
 export function onPush(deps: Deps) {
   return async (context: Context<"push">): Promise<void> => {
     const { payload } = context;
-    if (!payload.ref.startsWith("refs/heads/")) return;
-    const repo = await repoContext(context);
-    if (payload.ref !== `refs/heads/${repo.mainBranch}`) return;
-    // GitHub sets `forced` when `before` is not an ancestor of `after`; a deleted or created main
-    // (delete and push again) rewrites it too. Whatever was on main may be on it no longer.
-    if (payload.forced || payload.created || payload.deleted) deps.ancestry.forgetRepository(repo.client.repoId);
-    if (payload.deleted) return;
-    // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
-    await announceConfigWeakening(context, repo, deps);
-    const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-    const changed = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
-    // Items closed since the push — by an earlier delivery of it that failed before their
-    // ledgers were rewritten, too — have incidents whose ledgers may still say "not on main".
-    const pushedAt = pushTime(payload.repository.pushed_at);
-    if (pushedAt) {
-      for (const item of await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "closed", since: pushedAt })) changed.add(item.mergeBack.incident);
-    }
-    // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
-    for (const number of [...changed].sort((a, b) => a - b)) {
-      const incident = await getIssueHere(repo.client, number);
-      if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
-    }
+    // GitHub sets `forced` when `before` is not an ancestor of `after`; a deleted or created branch
+    // (delete and push again) is rewritten too. Whatever was on main may be on it no longer. Any
+    // branch: which one is main comes from the config, which this step must not wait for; forgetting
+    // for another branch costs one compare later.
+    if (payload.forced || payload.created || payload.deleted) deps.ancestry.forgetRepository(payload.repository.id);
+    await deps.queue.run(payload.repository.id, () => pushInTurn(context, deps));
   };
+}
+
+async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
+  const { payload } = context;
+  if (!payload.ref.startsWith("refs/heads/")) return;
+  const repo = await repoContext(context);
+  if (payload.ref !== `refs/heads/${repo.mainBranch}`) return;
+  if (payload.deleted) return;
+  // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
+  await announceConfigWeakening(context, repo, deps);
+  const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
+  const changed = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
+  // Items closed since the push — by an earlier delivery of it that failed before their
+  // ledgers were rewritten, too — have incidents whose ledgers may still say "not on main".
+  const pushedAt = pushTime(payload.repository.pushed_at);
+  if (pushedAt) {
+    for (const item of await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "closed", since: pushedAt })) changed.add(item.mergeBack.incident);
+  }
+  // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
+  for (const number of [...changed].sort((a, b) => a - b)) {
+    const incident = await getIssueHere(repo.client, number);
+    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
+  }
 }

@@ -124,13 +124,15 @@ export function payloadProblem(event: string, action: unknown, payload: unknown)
  * Runs `handler` only on a payload it can rely on. Anything else is logged with the delivery id
  * and what is wrong, and ignored: a redelivery of the same payload could not do better. Errors
  * from the handler itself (GitHub's API failing) still fail the delivery, so it is redelivered.
+ * `dropped` hears of each ignored delivery (the metrics count them).
  */
-export function ifWellFormed<C extends Context>(handler: (context: C) => Promise<void>) {
+export function ifWellFormed<C extends Context>(handler: (context: C) => Promise<void>, dropped: (context: C) => void = () => {}) {
   return async (context: C): Promise<void> => {
     const action = (context.payload as { action?: unknown }).action;
     const problem = payloadProblem(context.name, action, context.payload);
     if (!problem) return handler(context);
     const event = typeof action === "string" ? `${context.name}.${action.slice(0, 40)}` : context.name;
     context.log.warn({ deliveryId: context.id, event, ...problem }, `ignored ${event} delivery ${context.id}: malformed payload, ${problem.path}: ${problem.message}`);
+    dropped(context);
   };
 }

@@ -12,16 +12,16 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 describe("RepositoryQueue: gate decisions come first", () => {
   it("starts queued work at once when no decision is in flight", async () => {
-    const queue = new RepositoryQueue(60_000);
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000 });
     await expect(queue.run(1, async () => "recorded")).resolves.toBe("recorded");
   });
 
   it("holds bookkeeping while a decision is in flight and starts it when the last one answers", async () => {
-    const queue = new RepositoryQueue(60_000);
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000 });
     const first = heldDecision(queue);
     const second = heldDecision(queue);
     const started: string[] = [];
-    const work = queue.run(1, async () => void started.push("record"));
+    const work = queue.run(1, async () => void started.push("record"), { afterDecisions: true });
     await tick();
     first.finish();
     await first.done;
@@ -33,22 +33,22 @@ describe("RepositoryQueue: gate decisions come first", () => {
   });
 
   it("a decision that fails still lets queued work start", async () => {
-    const queue = new RepositoryQueue(60_000);
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000 });
     const failing = queue.deciding(async () => {
       await tick();
       throw new Error("compare failed");
     });
-    const work = queue.run(1, async () => "recorded");
+    const work = queue.run(1, async () => "recorded", { afterDecisions: true });
     await expect(failing).rejects.toThrow("compare failed");
     await expect(work).resolves.toBe("recorded");
   });
 
   it("a steady stream of decisions delays queued work by at most the wait, counted from when each was queued", async () => {
-    const queue = new RepositoryQueue(150);
+    const queue = new RepositoryQueue({ maxWaitMs: 150 });
     const held = heldDecision(queue);
     const queuedAt = Date.now();
     const startedAfter: number[] = [];
-    const works = [1, 2, 3].map(() => queue.run(7, async () => void startedAfter.push(Date.now() - queuedAt)));
+    const works = [1, 2, 3].map(() => queue.run(7, async () => void startedAfter.push(Date.now() - queuedAt), { afterDecisions: true }));
     await Promise.all(works);
     held.finish();
     expect(startedAfter).toHaveLength(3);
@@ -59,8 +59,32 @@ describe("RepositoryQueue: gate decisions come first", () => {
     }
   });
 
+  it("only the bookkeeping of a deploy waits: a revoke, a push or a close queued while decisions run starts at once, even behind waiting bookkeeping", async () => {
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000 });
+    const held = heldDecision(queue);
+    const order: string[] = [];
+    const record = queue.run(1, async () => void order.push("record"), { afterDecisions: true });
+    await queue.run(1, async () => void order.push("revoke"));
+    expect(order).toEqual(["revoke"]);
+    held.finish();
+    await record;
+    expect(order).toEqual(["revoke", "record"]);
+  });
+
+  it("from shutdown on, nothing waits for decisions", async () => {
+    const stopping = new AbortController();
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000, stopping: stopping.signal });
+    const held = heldDecision(queue);
+    const record = queue.run(1, async () => "recorded", { afterDecisions: true });
+    await tick();
+    stopping.abort();
+    await expect(record).resolves.toBe("recorded");
+    held.finish();
+    await expect(queue.run(2, async () => "after", { afterDecisions: true })).resolves.toBe("after");
+  });
+
   it("keeps one repository's work in order and lets another repository's run beside it", async () => {
-    const queue = new RepositoryQueue(60_000);
+    const queue = new RepositoryQueue({ maxWaitMs: 60_000 });
     const order: string[] = [];
     let release!: () => void;
     const slow = queue.run(1, () => new Promise<void>((resolve) => (release = () => (order.push("a1"), resolve()))));

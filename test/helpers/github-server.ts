@@ -96,6 +96,12 @@ export class GitHubTestServer implements Site {
   clock: Clock = { now: () => new Date() };
   /** Delay before every answer, for benchmarks that want a network-like GitHub. */
   latencyMs = 0;
+  /**
+   * The installation's requests left in its rate-limit window, once set: each answer to the
+   * installation token says it in `x-ratelimit-remaining` and (but a 304) uses one up, as GitHub's
+   * do. Unset by default, so no answer carries it and Probot's throttling never waits on it.
+   */
+  rateLimitRemaining: number | undefined;
   #routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: RouteHandler }> = [];
   #server: Server;
   #faults: Array<(method: string, path: string) => Fault | undefined> = [];
@@ -476,9 +482,16 @@ export class GitHubTestServer implements Site {
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
     if (fault && "drop" in fault) return void req.socket.destroy();
     if (res.destroyed) return;
-    const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers };
+    const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers, ...this.#rateLimitHeaders(req.headers, reply.status) };
     res.writeHead(reply.status, headers);
     res.end(bodyText(reply.body));
+  }
+
+  /** GitHub's `x-ratelimit-remaining` on an answer to the installation token, once `rateLimitRemaining` is set; a 304 uses none up. */
+  #rateLimitHeaders(headers: IncomingMessage["headers"], status: number): Record<string, string> {
+    if (this.rateLimitRemaining === undefined || this.actorFor(headers) !== this.app.bot) return {};
+    if (status !== 304) this.rateLimitRemaining = Math.max(0, this.rateLimitRemaining - 1);
+    return { "x-ratelimit-remaining": String(this.rateLimitRemaining) };
   }
 
   async #dispatch(method: string, url: URL, body: unknown, req: IncomingMessage): Promise<Reply> {

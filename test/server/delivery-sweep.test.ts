@@ -1,14 +1,8 @@
 import { Probot, ProbotOctokit } from "probot";
-import {
-  deliverySweepOptionsFromEnv,
-  redisLock,
-  startDeliverySweep,
-  sweepDeliveriesOnce,
-  type RedisClient,
-  type RedisModule,
-  type SweepLock,
-  type SweepOptions,
-} from "../../src/delivery-sweep.js";
+import { deliverySweepOptionsFromEnv, startDeliverySweep, sweepDeliveriesOnce, type SweepLock, type SweepOptions } from "../../src/delivery-sweep.js";
+import { connectRedis, type SharedRedis } from "../../src/coordination/redis.js";
+import { RepeatedErrors } from "../../src/repeated-errors.js";
+import { startRedisServer } from "../helpers/redis-server.js";
 import { GitHubTestServer, type NewHookDelivery } from "../helpers/github-server.js";
 import { shapeProblems } from "../helpers/github-server/shapes.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
@@ -258,7 +252,7 @@ describe("startDeliverySweep", () => {
 
   test.each([
     ["an interval of 0", { intervalMs: 0, redelivery: "on" }],
-    ["MAINLINE_REDELIVERY=off, even with REDIS_URL", { redelivery: "off", redisUrl: "redis://127.0.0.1:6379" }],
+    ["MAINLINE_REDELIVERY=off, even with REDIS_URL", { redelivery: "off", redis: {} as SharedRedis }],
   ])("%s turns it off", async (_case, over) => {
     const stop = start(over);
     await settle();
@@ -266,49 +260,26 @@ describe("startDeliverySweep", () => {
     expect(github.calls()).toEqual([]);
   });
 
-  test.each([
-    ["without MAINLINE_REDELIVERY it is off on this replica", undefined, "the sweep is off on this replica", 0],
-    ["with MAINLINE_REDELIVERY=on it sweeps without a lock", "on", "sweeping without a lock on this replica, as MAINLINE_REDELIVERY=on says", 1],
-  ])("REDIS_URL without ioredis installed: the operator is told to install it; %s", async (_case, redelivery, fallback, sweeps) => {
-    github.deliveries.seed(failed(HOUR));
-    const stop = start({ redisUrl: "redis://127.0.0.1:6379", redelivery, loadRedis: () => Promise.reject(new Error("Cannot find package 'ioredis'")) });
-    if (sweeps > 0) await until(() => summaries().length >= sweeps);
-    else await settle();
-    stop();
-    expect(logged(50)).toEqual([`REDIS_URL is set but ioredis cannot be loaded: run \`npm install ioredis\` so the replicas share the missed-webhook sweep's lock; until then ${fallback}`]);
-    expect(redeliveries()).toHaveLength(sweeps);
-  });
-
-  test("with REDIS_URL two replicas share the lock: one sweep per interval between them", async () => {
-    const redis = fakeRedis();
-    github.deliveries.seed(failed(HOUR));
-    const options = { redisUrl: "redis://shared:6379", loadRedis: async () => redis.module, intervalMs: 1_000 };
-    const stops = [start(options), start(options)];
-    await until(() => summaries().length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    stops.forEach((stop) => stop());
-    await settle();
-    expect(summaries()).toHaveLength(1);
-    expect(logged(20)).toContain("missed-webhook sweep skipped: another replica swept within the interval");
-    expect(redis.urls).toEqual(["redis://shared:6379", "redis://shared:6379"]);
-    expect([...redis.keys.keys()]).toEqual(["mainline:delivery-sweep:123"]);
-    expect(redis.quits).toBe(2);
-  });
-});
-
-describe("redisLock", () => {
-  test("taken with an expiry; released only by its owner, never after another replica took it over", async () => {
-    const redis = fakeRedis();
-    const client = new redis.module.Redis("redis://x", { maxRetriesPerRequest: 2 });
-    const [a, b] = [redisLock(client, "k", 50), redisLock(client, "k", 50)];
-    expect(await a.acquire()).toBe(true);
-    expect(await b.acquire()).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(await b.acquire()).toBe(true);
-    await a.release();
-    expect(await a.acquire()).toBe(false);
-    await b.release();
-    expect(await a.acquire()).toBe(true);
+  test("with REDIS_URL two replicas share a lock in a real Redis: one sweep per interval between them", async () => {
+    const server = await startRedisServer();
+    const replicas: SharedRedis[] = [];
+    try {
+      for (let i = 0; i < 2; i++) replicas.push(await connectRedis(server.url, new RepeatedErrors(probot.log, "Redis (REDIS_URL)")));
+      github.deliveries.seed(failed(HOUR));
+      const stops = replicas.map((redis) => start({ redis, intervalMs: 1_000 }));
+      await until(() => summaries().length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stops.forEach((stop) => stop());
+      await settle();
+      expect(summaries()).toHaveLength(1);
+      expect(logged(20)).toContain("missed-webhook sweep skipped: another replica swept within the interval");
+      expect(lines.filter((l) => l.lock).map((l) => l.lock)).toEqual(["redis", "redis"]);
+      expect(await replicas[0]!.client.keys("mainline:*")).toEqual(["mainline:sweep:delivery-sweep:123"]);
+      expect(redeliveries()).toHaveLength(1);
+    } finally {
+      for (const redis of replicas) await redis.close();
+      await server.stop();
+    }
   });
 });
 
@@ -324,40 +295,7 @@ describe("deliverySweepOptionsFromEnv", () => {
     expect(deliverySweepOptionsFromEnv(env)).toMatchObject(expected);
   });
 
-  test("MAINLINE_REDELIVERY and REDIS_URL are passed on; an empty REDIS_URL is none", () => {
-    expect(deliverySweepOptionsFromEnv({ MAINLINE_REDELIVERY: "on", REDIS_URL: "" })).toMatchObject({ redelivery: "on", redisUrl: undefined });
-    expect(deliverySweepOptionsFromEnv({ REDIS_URL: "redis://r:6379" })).toMatchObject({ redisUrl: "redis://r:6379" });
+  test("MAINLINE_REDELIVERY is passed on (Redis comes from the app, which connects once for everything)", () => {
+    expect(deliverySweepOptionsFromEnv({ MAINLINE_REDELIVERY: "on", REDIS_URL: "redis://r:6379" })).toEqual({ intervalMs: 10 * MINUTE, lookbackMs: 24 * HOUR, redelivery: "on" });
   });
 });
-
-/** Enough of ioredis for the lock: SET NX PX with expiry, and the owner-checked delete (by its effect, not by running Lua). */
-function fakeRedis() {
-  const keys = new Map<string, { value: string; expires: number }>();
-  const urls: string[] = [];
-  let quits = 0;
-  const live = (key: string) => {
-    const entry = keys.get(key);
-    return entry && entry.expires > Date.now() ? entry : undefined;
-  };
-  class Redis implements RedisClient {
-    constructor(url: string) {
-      urls.push(url);
-    }
-    async set(key: string, value: string, _px: "PX", ms: number, _nx: "NX") {
-      if (live(key)) return null;
-      keys.set(key, { value, expires: Date.now() + ms });
-      return "OK" as const;
-    }
-    async eval(script: string, _keys: number, key: string, token: string) {
-      expect(script).toContain('redis.call("get", KEYS[1]) == ARGV[1]');
-      return live(key)?.value === token ? Number(keys.delete(key)) : 0;
-    }
-    on() {
-      return this;
-    }
-    async quit() {
-      quits++;
-    }
-  }
-  return { module: { Redis } as RedisModule, keys, urls, get quits() { return quits; } };
-}

@@ -10,6 +10,7 @@ import { getIssue } from "../../src/github/issues.js";
 import type { Deps } from "../../src/handlers/deps.js";
 import { ensureMergeBackIssue } from "../../src/handlers/open-merge-back.js";
 import { remindOverdue } from "../../src/handlers/remind-overdue.js";
+import { Metrics } from "../../src/metrics.js";
 import { sweepOnce } from "../../src/reminder-sweep.js";
 import { readRecord } from "../../src/records.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
@@ -31,7 +32,7 @@ let item: number;
 const depsAt = (ms: number): Deps => ({
   ancestry: new AncestryReader(),
   clientFor: installationClients(testProbot(pino({ level: "silent" }), github.apiBase), REQUEST_TIMEOUT_MS),
-  queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, records: { appId: 123, key: TEST_RECORD_KEY }, botLogin: async () => "mainline[bot]" });
+  queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, records: { appId: 123, key: TEST_RECORD_KEY }, botLogin: async () => "mainline[bot]", metrics: new Metrics() });
 /** The reminders on the merge-back issue: this app's comments holding a valid reminder record of incident #1 for that issue. */
 const reminders = () =>
   [...repo.comments.values()].filter((c) => {

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+// compose.yaml checked offline (no Docker engine here): what its services are built from, that the
+// replicas are configured alike with the README's variables and one Redis, that health is /readyz,
+// and that only the load balancer is published. Whether Compose and Caddy accept it is not checked.
+
+type Service = {
+  image?: string;
+  build?: string | { context: string };
+  environment?: Record<string, string>;
+  healthcheck?: { test: string[] };
+  ports?: string[];
+  secrets?: string[];
+  depends_on?: string[] | Record<string, unknown>;
+  stop_grace_period?: string;
+};
+type Compose = { services: Record<string, Service>; configs: Record<string, { content?: string }>; secrets: Record<string, unknown> };
+
+const text = readFileSync("compose.yaml", "utf8");
+// Compose resolves YAML merge keys (`<<: *mainline`); the yaml package does so only when asked.
+const compose = parse(text, { merge: true }) as Compose;
+const readme = readFileSync("README.md", "utf8");
+const replicas = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
+const caddyfile = compose.configs.caddyfile?.content ?? "";
+
+function section(heading: string): string {
+  const start = readme.indexOf(`\n${heading}\n`);
+  expect(start).toBeGreaterThan(-1);
+  const level = heading.split(" ")[0]!;
+  const end = readme.slice(start + heading.length + 2).search(new RegExp(`\\n#{1,${level.length}} `));
+  return end === -1 ? readme.slice(start) : readme.slice(start, start + heading.length + 2 + end);
+}
+
+test("every service is built from the Dockerfile or runs an official image; two replicas, alike", () => {
+  for (const [name, service] of Object.entries(compose.services)) expect([name, Boolean(service.image || service.build)]).toEqual([name, true]);
+  expect(replicas.map(([name]) => name)).toEqual(["mainline-1", "mainline-2"]);
+  for (const [, replica] of replicas) expect(replica.build).toBe(".");
+  expect(existsSync("Dockerfile")).toBe(true);
+  expect(replicas[0]![1]).toEqual(replicas[1]![1]);
+  expect(compose.services.redis?.image).toMatch(/^redis:/);
+  expect(compose.services.caddy?.image).toMatch(/^caddy:/);
+});
+
+test("the replicas' variables are the README's, with credentials, a mounted key and one REDIS_URL at the redis service", () => {
+  const documented = new Set(
+    section("### Environment variables")
+      .split("\n")
+      .filter((line) => line.startsWith("| `"))
+      .flatMap((line) => [...line.split("|")[1]!.matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]!)),
+  );
+  for (const [, replica] of replicas) {
+    const env = replica.environment!;
+    for (const name of Object.keys(env)) expect([name, documented.has(name)]).toEqual([name, true]);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(["APP_ID", "WEBHOOK_SECRET", "MAINLINE_RECORD_KEY", "REDIS_URL"]));
+    expect(env.PRIVATE_KEY_PATH).toBe("/run/secrets/mainline-private-key");
+    expect(replica.secrets).toEqual(["mainline-private-key"]);
+    const redis = new URL(env.REDIS_URL!);
+    expect(redis.protocol).toBe("redis:");
+    expect(compose.services[redis.hostname]?.image).toMatch(/^redis:/);
+  }
+  expect(Object.keys(compose.secrets)).toEqual(["mainline-private-key"]);
+});
+
+test("every ${VARIABLE} compose.yaml reads is explained in the README's section on it", () => {
+  const read = new Set([...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((match) => match[1]!));
+  expect([...read].sort()).toEqual(["APP_ID", "LOG_LEVEL", "MAINLINE_PRIVATE_KEY_FILE", "MAINLINE_RECORD_KEY", "MAINLINE_SITE_ADDRESS", "WEBHOOK_SECRET"]);
+  const walkThrough = section("### Run it for high availability");
+  for (const name of read) expect([name, walkThrough.includes(`\`${name}\``)]).toEqual([name, true]);
+});
+
+test("health is /readyz, for Compose and for the load balancer, which names both replicas in round robin", () => {
+  for (const [, replica] of replicas) expect(replica.healthcheck!.test.join(" ")).toContain("http://127.0.0.1:3000/readyz");
+  const proxy = caddyfile.split("\n").find((line) => line.trim().startsWith("reverse_proxy mainline-1:3000"));
+  expect(proxy?.trim().split(/\s+/)).toEqual(["reverse_proxy", "mainline-1:3000", "mainline-2:3000", "{"]);
+  expect(caddyfile).toMatch(/^\s*lb_policy round_robin$/m);
+  expect(caddyfile).toMatch(/^\s*health_uri \/readyz$/m);
+  expect(caddyfile).toMatch(/^\s*handle \/api\/github\/webhooks \{$/m);
+  for (const [name] of replicas) expect(caddyfile).toContain(`path /metrics/${name}\n`);
+  expect(compose.services.caddy?.depends_on).toEqual(["mainline-1", "mainline-2"]);
+});
+
+test("only the load balancer publishes ports; a replica may take its whole shutdown grace", () => {
+  const published = Object.entries(compose.services).filter(([, service]) => service.ports?.length);
+  expect(published.map(([name]) => name)).toEqual(["caddy"]);
+  const grace = Number(/MAINLINE_SHUTDOWN_GRACE_SECONDS=(\d+)/.exec(readFileSync("Dockerfile", "utf8"))![1]);
+  // mainline exits at most grace + 4.5 s after SIGTERM (README, environment variables).
+  for (const [, replica] of replicas) expect(Number.parseInt(replica.stop_grace_period!, 10)).toBeGreaterThanOrEqual(grace + 4.5);
+});

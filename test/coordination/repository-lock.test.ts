@@ -1,0 +1,162 @@
+import { Redis } from "ioredis";
+import { lockExpiryFromEnv, LockUnavailable, RedisRepositoryLock, repositoryKey } from "../../src/coordination/repository-lock.js";
+import { redisSweepLock } from "../../src/coordination/sweep-lock.js";
+import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+
+// The locks against a real redis-server: two "replicas" are two connections, as two processes have.
+let redis: RedisServer;
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+
+afterAll(async () => {
+  await redis.stop();
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+});
+
+/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command. */
+async function replica(): Promise<Redis> {
+  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
+  client.on("error", () => undefined);
+  clients.push(client);
+  await new Promise((resolve) => client.once("ready", resolve));
+  return client;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A task that notes when it ran, to see whether two overlapped. */
+function timed(spans: Array<[number, number]>, ms: number) {
+  return async () => {
+    const start = performance.now();
+    await sleep(ms);
+    spans.push([start, performance.now()]);
+  };
+}
+
+const overlaps = (spans: Array<[number, number]>) => spans.some(([s1, e1], i) => spans.some(([s2], j) => i !== j && s2 > s1 && s2 < e1));
+
+describe("RedisRepositoryLock", () => {
+  test("two replicas take turns on one repository and work side by side on two", async () => {
+    const [a, b] = [new RedisRepositoryLock(await replica()), new RedisRepositoryLock(await replica())];
+    const same: Array<[number, number]> = [];
+    await Promise.all([a.hold(1, timed(same, 150)), b.hold(1, timed(same, 150)), a.hold(1, timed(same, 150))]);
+    expect(same).toHaveLength(3);
+    expect(overlaps(same)).toBe(false);
+
+    const started = performance.now();
+    const apart: Array<[number, number]> = [];
+    await Promise.all([a.hold(2, timed(apart, 200)), b.hold(3, timed(apart, 200))]);
+    expect(performance.now() - started).toBeLessThan(380);
+  });
+
+  test("work that outlasts the expiry keeps the lock (extended while it runs): the other replica waits until it is done", async () => {
+    const [a, b] = [new RedisRepositoryLock(await replica(), { holdMs: 300 }), new RedisRepositoryLock(await replica(), { holdMs: 300 })];
+    const spans: Array<[number, number]> = [];
+    const first = a.hold(4, timed(spans, 1_000));
+    await sleep(50);
+    await b.hold(4, timed(spans, 10));
+    await first;
+    expect(overlaps(spans)).toBe(false);
+    expect(spans[1]![0]).toBeGreaterThanOrEqual(spans[0]![1] - 1);
+  });
+
+  test("a replica that dies holding the lock frees the repository when the expiry passes, not forever", async () => {
+    const dying = await replica();
+    await dying.set(repositoryKey(5), "a dead replica's token", "PX", 400);
+    dying.disconnect();
+    const waited: number[] = [];
+    const survivor = new RedisRepositoryLock(await replica(), { waited: (seconds) => waited.push(seconds) });
+    const started = performance.now();
+    await survivor.hold(5, async () => undefined);
+    const ms = performance.now() - started;
+    expect(ms).toBeGreaterThan(300);
+    expect(ms).toBeLessThan(1_000);
+    expect(waited[0]).toBeGreaterThan(0.3);
+  });
+
+  test("held by another replica past the wait: the delivery fails (to be redelivered) and its work never runs", async () => {
+    const holder = new RedisRepositoryLock(await replica());
+    const waiter = new RedisRepositoryLock(await replica(), { waitMs: 200 });
+    let ran = false;
+    const held = holder.hold(6, () => sleep(600));
+    await sleep(30);
+    await expect(waiter.hold(6, async () => void (ran = true))).rejects.toThrow(new LockUnavailable(`the lock ${repositoryKey(6)} stayed held by another replica for 0.2 s: failing so the delivery is redelivered`));
+    await held;
+    expect(ran).toBe(false);
+  });
+
+  test("Redis not answering fails at once, without running the work; back again, the lock works", async () => {
+    const lock = new RedisRepositoryLock(await replica());
+    await redis.stop();
+    try {
+      let ran = false;
+      const started = performance.now();
+      const failure = await lock.hold(7, async () => void (ran = true)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(LockUnavailable);
+      expect((failure as Error).message).toMatch(/^the lock mainline:repository:7 could not be asked for in Redis \(.+\): failing so the delivery is redelivered$/);
+      expect(performance.now() - started).toBeLessThan(500);
+      expect(ran).toBe(false);
+    } finally {
+      await redis.start();
+    }
+    await until(async () => (await lock.hold(7, async () => "ran").catch(() => "failed")) === "ran");
+  });
+
+  test("a lock is released when its work is done, and when its work fails", async () => {
+    const client = await replica();
+    const lock = new RedisRepositoryLock(client);
+    await lock.hold(8, async () => expect(await client.exists(repositoryKey(8))).toBe(1));
+    expect(await client.exists(repositoryKey(8))).toBe(0);
+    await expect(lock.hold(8, async () => Promise.reject(new Error("GitHub said 500")))).rejects.toThrow("GitHub said 500");
+    expect(await client.exists(repositoryKey(8))).toBe(0);
+  });
+});
+
+describe("redisSweepLock", () => {
+  test("one replica sweeps per hold; it is free again when the hold expires or is released", async () => {
+    const [a, b] = [redisSweepLock(await replica(), "reminders", 300), redisSweepLock(await replica(), "reminders", 300)];
+    expect(await a.acquire()).toBe(true);
+    expect(await b.acquire()).toBe(false);
+    await sleep(350);
+    expect(await b.acquire()).toBe(true);
+    expect(await a.acquire()).toBe(false);
+    await b.release();
+    expect(await a.acquire()).toBe(true);
+  });
+
+  test("Redis not answering is 'not now', never 'sweep anyway'", async () => {
+    const lock = redisSweepLock(await replica(), "deliveries", 300);
+    await redis.stop();
+    try {
+      expect(await lock.acquire()).toBe(false);
+    } finally {
+      await redis.start();
+    }
+  });
+});
+
+async function until(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("not within the time");
+    await sleep(50);
+  }
+}
+
+describe("MAINLINE_LOCK_EXPIRY_SECONDS", () => {
+  test.each<[string | undefined, number, string | undefined]>([
+    [undefined, 15_000, undefined],
+    ["5", 5_000, undefined],
+    ["0.5", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "0.5": using 15 s'],
+    ["forever", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "forever": using 15 s'],
+    ["3600", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "3600": using 15 s'],
+  ])("%s → %i ms", (text, ms, problem) => {
+    expect(lockExpiryFromEnv(text === undefined ? {} : { MAINLINE_LOCK_EXPIRY_SECONDS: text })).toEqual(problem ? { ms, problem } : { ms });
+  });
+});
