@@ -114,11 +114,11 @@ export function failCall(github: GitHubTestServer, k: number, kind: FaultKind): 
 }
 
 /**
- * What people and the gate see in the repository: issues, comments, reactions, labels, gate answers,
- * deployment statuses and check runs (an exception's state is a check run), without ids the server drew.
+ * What people and the gate see in a repository: issues, comments with their exact bodies and
+ * reactions, labels, gate answers, deployment statuses and check runs (an exception's state is a
+ * check run).
  */
-export function stateOf(github: GitHubTestServer) {
-  const repo = repoOf(github);
+export function repositoryState(repo: Repository) {
   const issues = [...repo.issues.values()].map((i) => ({
     number: i.number,
     title: i.title,
@@ -131,12 +131,36 @@ export function stateOf(github: GitHubTestServer) {
   const comments = [...repo.comments.values()].map((c) => ({
     on: c.issue_number,
     by: c.user.login,
-    body: c.body.replace(/issuecomment-\d+/g, "issuecomment-N"),
+    body: c.body,
     reactions: c.reactions.map((r) => `${r.user.login}:${r.content}`).sort(),
   }));
   const statuses = [...repo.deploymentStatuses.entries()].map(([id, list]) => ({ deployment: id, states: list.map((s) => `${s.state}:${s.description}`) }));
-  const checkRuns = [...(repo.checkRuns?.values() ?? [])].map((r) => ({ name: r.name, head_sha: r.head_sha, conclusion: r.conclusion, text: r.output.text }));
+  const checkRuns = [...(repo.checkRuns?.values() ?? [])].map((r) => ({ name: r.name, head_sha: r.head_sha, status: r.status, conclusion: r.conclusion, title: r.output.title, summary: r.output.summary, text: r.output.text }));
   return { issues, comments, answers: [...repo.protectionRuleAnswers], statuses, checkRuns };
+}
+
+export type RepositoryState = ReturnType<typeof repositoryState>;
+
+/** The test server's repository's state, without the comment ids the server drew (links to comments name them). */
+export function stateOf(github: GitHubTestServer): RepositoryState {
+  const state = repositoryState(repoOf(github));
+  return { ...state, comments: state.comments.map((c) => ({ ...c, body: c.body.replace(/issuecomment-\d+/g, "issuecomment-N") })) };
+}
+
+/** One line per item, to be counted: a second identical comment is a second line. */
+export function stateLines(state: RepositoryState): string[] {
+  return [
+    ...state.issues.map((i) => `issue ${JSON.stringify(i)}`),
+    ...state.comments.map((c) => `comment ${JSON.stringify(c)}`),
+    ...state.answers.map((a) => `answer ${JSON.stringify(a)}`),
+    ...state.statuses.map((s) => `status ${JSON.stringify(s)}`),
+    ...state.checkRuns.map((r) => `check run ${JSON.stringify(r)}`),
+  ];
+}
+
+/** `from` without one line for each line of `remove`. */
+export function leftOver(from: string[], remove: string[]): string[] {
+  return remove.reduce((rest, line) => (rest.includes(line) ? rest.toSpliced(rest.indexOf(line), 1) : rest), from);
 }
 
 /**
@@ -144,23 +168,14 @@ export function stateOf(github: GitHubTestServer) {
  * the first delivery had already opened them (`opened`), the issues the clean delivery opens,
  * exactly as it left them (named by no record, so the redelivery cannot act on them).
  */
-export function gapState(before: ReturnType<typeof stateOf>, clean: ReturnType<typeof stateOf>, held: ReturnType<typeof stateOf>["answers"], opened: boolean) {
+export function gapState(before: RepositoryState, clean: RepositoryState, held: RepositoryState["answers"], opened: boolean) {
   const issues = opened ? [...before.issues, ...clean.issues.filter((i) => !before.issues.some((b) => b.number === i.number))] : before.issues;
   return { ...before, issues, answers: held };
 }
 
 /** How `actual` differs from `expected`, item by item (issues, comments, answers, statuses, check runs), for a failure message. */
-export function describeDifference(expected: ReturnType<typeof stateOf>, actual: ReturnType<typeof stateOf>): string {
-  const lines = (state: ReturnType<typeof stateOf>) => [
-    ...state.issues.map((i) => `issue ${JSON.stringify(i)}`),
-    ...state.comments.map((c) => `comment ${JSON.stringify(c)}`),
-    ...state.answers.map((a) => `answer ${JSON.stringify(a)}`),
-    ...state.statuses.map((s) => `status ${JSON.stringify(s)}`),
-    ...state.checkRuns.map((r) => `check run ${JSON.stringify(r)}`),
-  ];
-  // Counted, not just looked up: a second identical comment is a difference too.
-  const leftOver = (from: string[], remove: string[]) => remove.reduce((rest, line) => (rest.includes(line) ? rest.toSpliced(rest.indexOf(line), 1) : rest), from);
-  const [want, got] = [lines(expected), lines(actual)];
+export function describeDifference(expected: RepositoryState, actual: RepositoryState): string {
+  const [want, got] = [stateLines(expected), stateLines(actual)];
   const short = (line: string) => line.slice(0, 240);
   return [...leftOver(want, got).map((l) => `missing ${short(l)}`), ...leftOver(got, want).map((l) => `extra ${short(l)}`)].join("\n    ");
 }

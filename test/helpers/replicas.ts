@@ -1,3 +1,4 @@
+import { leftOver, repositoryState, stateLines } from "./fault-world.js";
 import type { GitHubTestServer, Repository } from "./github-server.js";
 import { credentialsFor, NODE_START, startApp, type RunningApp } from "./start-app.js";
 
@@ -134,38 +135,16 @@ export class Replicas {
 /**
  * What people and the gate see in one repository — issues, comments with their exact bodies and
  * reactions, labels, gate answers, deployment statuses and check runs — as the fault suite's
- * `stateOf` reads it, with what differs between two repositories told the same story taken out:
+ * `repositoryState` reads it, with what differs between two repositories told the same story taken out:
  * the repository's name and id, ids the server drew (comments, deployments), the times the app
  * stamps, and record signatures (which sign the repository id and those times). Two identical
  * comments stay two lines: a duplicate is a difference.
  */
 export function replicaState(repo: Repository): string[] {
-  const issues = [...repo.issues.values()].map((i) => ({
-    number: i.number,
-    title: i.title,
-    state: i.state,
-    state_reason: i.state_reason,
-    labels: [...i.labels].sort(),
-    assignees: i.assignees.map((a) => a.login),
-    body: i.body,
-  }));
-  const comments = [...repo.comments.values()].map((c) => ({
-    on: c.issue_number,
-    by: c.user.login,
-    body: c.body,
-    reactions: c.reactions.map((r) => `${r.user.login}:${r.content}`).sort(),
-  }));
-  const statuses = [...repo.deploymentStatuses.entries()].map(([id, list]) => ({ deployment: id, states: list.map((s) => `${s.state}:${s.description}`) }));
-  const checkRuns = [...(repo.checkRuns?.values() ?? [])].map((r) => ({ name: r.name, head_sha: r.head_sha, status: r.status, conclusion: r.conclusion, title: r.output.title, summary: r.output.summary, text: r.output.text }));
-  const lines = [
-    ...issues.map((i) => `issue ${JSON.stringify(i)}`),
-    ...comments.map((c) => `comment ${JSON.stringify(c)}`),
-    ...repo.protectionRuleAnswers.map((a) => `answer ${JSON.stringify(a)}`),
-    ...statuses.map((s) => `status ${JSON.stringify(s)}`),
-    ...checkRuns.map((r) => `check run ${JSON.stringify(r)}`),
-  ];
   const ids = idNames(repo);
-  return lines.map((line) => normalise(line, repo, ids)).sort();
+  return stateLines(repositoryState(repo))
+    .map((line) => normalise(line, repo, ids))
+    .sort();
 }
 
 /** Names for the ids the server drew, the same in any repository told the same story: people's comments and deployments in the order they were made. */
@@ -191,7 +170,6 @@ function normalise(line: string, repo: Repository, ids: Map<string, string>): st
 
 /** The lines `actual` has beyond `expected` (duplicates and strays) and those it lacks (losses), counted. */
 export function stateDifference(expected: string[], actual: string[]): { extra: string[]; missing: string[] } {
-  const leftOver = (from: string[], remove: string[]) => remove.reduce((rest, line) => (rest.includes(line) ? rest.toSpliced(rest.indexOf(line), 1) : rest), from);
   return { extra: leftOver(actual, expected), missing: leftOver(expected, actual) };
 }
 

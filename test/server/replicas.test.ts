@@ -157,6 +157,30 @@ function judge(name: string, trial: string[], references: string[][]): { problem
   };
 }
 
+type Trial = { name: string; w: World; statuses: number[] };
+
+/**
+ * Every trial of each group held against that group's references (and `check`), and its webhooks'
+ * answers: 200, or 202 (GitHub's "delivered" too: still running after 9 s, waiting its turn).
+ */
+function judgeTrials(groups: Trial[][], referencesOf: (group: number) => World[], check: (group: number, w: World) => string[] = () => []) {
+  const problems: string[] = [];
+  let [extra, missing, count] = [0, 0, 0];
+  for (const [g, group] of groups.entries()) {
+    const expected = referencesOf(g).map((w) => replicaState(w.repo));
+    for (const trial of group) {
+      count += 1;
+      const judged = judge(trial.name, replicaState(trial.w.repo), expected);
+      extra += judged.extra;
+      missing += judged.missing;
+      if (judged.problem) problems.push(judged.problem);
+      for (const problem of check(g, trial.w)) problems.push(`${trial.name}: ${problem}`);
+      if (!trial.statuses.every((status) => status === 200 || status === 202)) problems.push(`${trial.name}: answered ${trial.statuses.join(", ")}`);
+    }
+  }
+  return { problems, extra, missing, count };
+}
+
 /** Runs every task at once and waits for all, failing with the first error once all have ended. */
 async function all<T>(tasks: Array<Promise<T>>): Promise<T[]> {
   const settled = await Promise.allSettled(tasks);
@@ -221,20 +245,7 @@ test("1. the same webhook to two replicas at once (same delivery id, and a new o
   const trials = await all(runs.map((r) => all(r.trials)));
   await replicas.settled();
 
-  const problems: string[] = [];
-  let [extra, missing, count] = [0, 0, 0];
-  for (const [s, group] of trials.entries()) {
-    const expected = [replicaState(references[s]!.repo)];
-    for (const trial of group) {
-      count += 1;
-      const judged = judge(trial.name, replicaState(trial.w.repo), expected);
-      extra += judged.extra;
-      missing += judged.missing;
-      if (judged.problem) problems.push(judged.problem);
-      // Both are GitHub's "delivered" (202: still running after 10 s, waiting its turn).
-      if (!trial.statuses.every((status) => status === 200 || status === 202)) problems.push(`${trial.name}: answered ${trial.statuses.join(", ")}`);
-    }
-  }
+  const { problems, extra, missing, count } = judgeTrials(trials, (g) => [references[g]!]);
   record("1. same webhook twice at once", started, from, count, extra, missing, await pairFigures(pairsFrom));
   expect(problems).toEqual([]);
 }, 180_000);
@@ -291,21 +302,9 @@ test("2. two different events about one incident on two replicas at once end as 
   const trials = await all(runs.map((r) => r.trials));
   await replicas.settled();
 
-  const problems: string[] = [];
-  let [extra, missing, count] = [0, 0, 0];
-  for (const [s, group] of trials.entries()) {
-    const { check } = TWO_EVENTS[s]!;
-    const expected = references[s]!.map((w) => replicaState(w.repo));
-    for (const [i, w] of references[s]!.entries()) for (const problem of check?.(w) ?? []) problems.push(`${TWO_EVENTS[s]!.name}, reference ${i}: ${problem}`);
-    for (const trial of group) {
-      count += 1;
-      const judged = judge(trial.name, replicaState(trial.w.repo), expected);
-      extra += judged.extra;
-      missing += judged.missing;
-      if (judged.problem) problems.push(judged.problem);
-      for (const problem of check?.(trial.w) ?? []) problems.push(`${trial.name}: ${problem}`);
-      if (!trial.statuses.every((status) => status === 200 || status === 202)) problems.push(`${trial.name}: answered ${trial.statuses.join(", ")}`);
-    }
+  const { problems, extra, missing, count } = judgeTrials(trials, (g) => references[g]!, (g, w) => TWO_EVENTS[g]!.check?.(w) ?? []);
+  for (const [g, group] of references.entries()) {
+    for (const [i, w] of group.entries()) for (const problem of TWO_EVENTS[g]!.check?.(w) ?? []) problems.push(`${TWO_EVENTS[g]!.name}, reference ${i}: ${problem}`);
   }
   record("2. two events at once", started, from, count, extra, missing, await pairFigures(pairsFrom));
   expect(problems).toEqual([]);
