@@ -38,7 +38,7 @@ export class RepeatedErrors {
       this.#down = true;
       this.#since = this.#lastLine = now;
       this.#unreported = 0;
-      this.log.error({ err: error }, `${this.what} is unreachable: ${message}. Further connection errors are summarised every ${Math.round(this.everyMs / 1000)} s until it is back.`);
+      this.log.error({ err: withoutCommand(error) }, `${this.what} is unreachable: ${message}. Further connection errors are summarised every ${Math.round(this.everyMs / 1000)} s until it is back.`);
       return;
     }
     this.#unreported++;
@@ -57,4 +57,15 @@ export class RepeatedErrors {
     const seconds = Math.round((this.now() - this.#since) / 1000);
     this.log.info({ errors: this.#unreported, downSeconds: seconds }, `${this.what} is reachable again (unreachable for ${seconds} s)`);
   }
+}
+
+/**
+ * The error as a log line may show it: its name, message, code and stack, but not what ioredis
+ * attaches of the command that failed (`command.args`: for AUTH, the password of REDIS_URL).
+ */
+function withoutCommand(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const { name, message, stack } = error;
+  const { code } = error as { code?: unknown };
+  return { type: name, message, stack, ...(code === undefined ? {} : { code }) };
 }

@@ -30,6 +30,10 @@ export async function connectRedis(url: string, errors: RepeatedErrors, { readyM
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,
+    // A Redis that stops answering on an open connection (paused, partitioned) fails each command
+    // within this, as a closed one does at once: a lock then fails fast, never past GitHub's 10 s.
+    commandTimeout: 1_500,
+    keepAlive: 10_000,
     retryStrategy: (times: number) => Math.min(times * 200, 5_000),
   });
   client.on("error", (error: Error) => errors.report(error));

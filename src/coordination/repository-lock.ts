@@ -3,7 +3,8 @@ import Redlock, { ExecutionError, ResourceLockedError, type Lock } from "redlock
 
 /** Work about one repository held across replicas (RepositoryQueue runs it after its own, local, turn). */
 export type AcrossReplicas = {
-  hold<T>(repository: number, task: () => Promise<T>): Promise<T>;
+  /** `waitUntil`: when to give up waiting for another replica (epoch ms); default the lock's own wait. */
+  hold<T>(repository: number, task: () => Promise<T>, waitUntil?: number): Promise<T>;
 };
 
 export type RepositoryLockOptions = {
@@ -59,10 +60,10 @@ export class RedisRepositoryLock implements AcrossReplicas {
     this.#waitMs = options.waitMs ?? 60_000;
   }
 
-  async hold<T>(repository: number, task: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    let lock = await this.#acquire(repositoryKey(repository), started + this.#waitMs);
-    this.options.waited?.((performance.now() - started) / 1000);
+  async hold<T>(repository: number, task: () => Promise<T>, waitUntil?: number): Promise<T> {
+    const started = Date.now();
+    let lock = await this.#acquire(repositoryKey(repository), started, waitUntil ?? started + this.#waitMs);
+    this.options.waited?.((Date.now() - started) / 1000);
     let extending: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       extending = lock.extend(this.#holdMs).then(
@@ -80,13 +81,13 @@ export class RedisRepositoryLock implements AcrossReplicas {
     }
   }
 
-  async #acquire(key: string, deadline: number): Promise<Lock> {
+  async #acquire(key: string, started: number, deadline: number): Promise<Lock> {
     for (;;) {
       try {
         return await this.#redlock.acquire([key], this.#holdMs);
       } catch (error) {
         if (!(await heldByAnother(error))) throw new LockUnavailable(`the lock ${key} could not be asked for in Redis (${await firstCause(error)}): failing so the delivery is redelivered`);
-        if (performance.now() >= deadline) throw new LockUnavailable(`the lock ${key} stayed held by another replica for ${this.#waitMs / 1000} s: failing so the delivery is redelivered`);
+        if (Date.now() >= deadline) throw new LockUnavailable(`the lock ${key} stayed held by another replica for ${((Date.now() - started) / 1000).toFixed(1)} s: failing so the delivery is redelivered`);
         await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
       }
     }

@@ -1,6 +1,13 @@
 import type { Context } from "probot";
 import type { AcrossReplicas } from "../coordination/repository-lock.js";
 
+/**
+ * Probot answers a webhook 202 once its handlers have run 9 s, and GitHub then records it as
+ * delivered: work that cannot have its repository's lock by this long after it was queued fails
+ * before that, with a 5xx GitHub records as failed (and the missed-webhook sweep redelivers).
+ */
+export const ANSWER_WITHIN_MS = 8_000;
+
 /** How long queued work may wait for gate decisions to finish, counted from when it was queued. */
 export const DECISIONS_FIRST_MAX_WAIT_MS = 5_000;
 /** A lull this long after the last decision ends the wait: in a burst, the next decision is usually already on its way. */
@@ -41,10 +48,12 @@ export class RepositoryQueue {
 
   /** Runs `task` once the work already queued for `repository` is done (and, `afterDecisions`, decisions allow). */
   async run<T>(repository: number, task: () => Promise<T>, { afterDecisions = false }: { afterDecisions?: boolean } = {}): Promise<T> {
+    const failBy = Date.now() + ANSWER_WITHIN_MS;
     // Waiting before taking a place in line: work queued meanwhile (a revoke) does not wait behind it.
     if (afterDecisions) await this.#quietOr(Date.now() + this.#maxWaitMs);
     const across = this.#across;
-    const turn = across ? () => across.hold(repository, task) : task;
+    // Its turn here came after the 202 already: a failure can no longer reach GitHub, so it waits the lock's own wait.
+    const turn = across ? () => across.hold(repository, task, Date.now() < failBy ? failBy : undefined) : task;
     const run = (this.#tails.get(repository) ?? Promise.resolve()).then(turn);
     const tail = run.then(
       () => undefined,

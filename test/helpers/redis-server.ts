@@ -44,7 +44,8 @@ function track(child: ChildProcess): void {
   });
 }
 
-export async function startRedisServer({ binary = "redis-server" }: { binary?: string } = {}): Promise<RedisServer> {
+/** `args`: more redis-server options (e.g. `--requirepass`). */
+export async function startRedisServer({ binary = "redis-server", args: more = [] }: { binary?: string; args?: string[] } = {}): Promise<RedisServer> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   let dir: string | undefined;
@@ -52,7 +53,7 @@ export async function startRedisServer({ binary = "redis-server" }: { binary?: s
   async function start(): Promise<void> {
     if (child) throw new Error(`redis-server is already running on port ${port} (pid ${child.pid})`);
     dir = mkdtempSync(join(tmpdir(), "mainline-redis-"));
-    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no"];
+    const args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", ...more];
     const started = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const keep = (data: Buffer) => void (output = (output + data.toString()).slice(-8_000));
@@ -113,7 +114,7 @@ export async function startRedisServer({ binary = "redis-server" }: { binary?: s
   };
 }
 
-/** One inline `PING` on a fresh connection: true when `+PONG` comes back within a second. */
+/** One inline `PING` on a fresh connection: true when `+PONG` (or, with a password set, `-NOAUTH`) comes back within a second. */
 function answersPing(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: "127.0.0.1", port });
@@ -127,7 +128,8 @@ function answersPing(port: number): Promise<boolean> {
     socket.once("connect", () => socket.write("PING\r\n"));
     socket.on("data", (data) => {
       answer += data.toString();
-      if (answer.includes("\r\n")) done(answer.startsWith("+PONG"));
+      // NOAUTH: it answers, and wants a password first (`--requirepass`).
+      if (answer.includes("\r\n")) done(answer.startsWith("+PONG") || answer.startsWith("-NOAUTH"));
     });
   });
 }

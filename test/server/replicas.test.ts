@@ -353,11 +353,15 @@ test("3. a replica killed (SIGKILL) mid-delivery, after its first write: the sam
   const firstStatuses = await Promise.all(runs.map((r) => r.first));
   const survivors = [...replicas.apps];
   const replacement = replicas.replace();
+  // Redelivered as the missed-webhook sweep does: again while it fails (a 5xx: the dead replica's lock
+  // had not expired yet when its 8 s to answer ran out), at most three times, to whichever replica.
   const redelivered = await Promise.all(
     runs.map(async (r, v) => {
       const at = Date.now();
-      const status = await send(survivors[v % survivors.length]!, r.webhook, r.id);
-      return { status, seconds: (Date.now() - at) / 1000 };
+      const statuses: number[] = [];
+      do statuses.push(await send(survivors[(v + statuses.length) % survivors.length]!, r.webhook, r.id));
+      while (statuses.at(-1)! >= 500 && statuses.length < 3);
+      return { status: statuses.at(-1)!, statuses, seconds: (Date.now() - at) / 1000 };
     }),
   );
   await replacement;
@@ -375,14 +379,14 @@ test("3. a replica killed (SIGKILL) mid-delivery, after its first write: the sam
   const problems: string[] = [];
   let [extra, missing] = [0, 0];
   for (const [v, r] of runs.entries()) {
-    const judged = judge(`${r.name} (redelivered, answered ${redelivered[v]!.status} after ${redelivered[v]!.seconds.toFixed(1)} s)`, replicaState(r.w.repo), expected);
+    const judged = judge(`${r.name} (redelivered, answered ${redelivered[v]!.statuses.join(" then ")} in ${redelivered[v]!.seconds.toFixed(1)} s)`, replicaState(r.w.repo), expected);
     extra += judged.extra;
     missing += judged.missing;
     if (judged.problem) problems.push(judged.problem);
     if (![200, 202].includes(redelivered[v]!.status)) problems.push(`${r.name}: the redelivery answered ${redelivered[v]!.status}`);
   }
-  const waits = redelivered.map((r) => `${r.status} after ${r.seconds.toFixed(1)} s`).join(", ");
-  record("3. replica killed mid-delivery", started, from, runs.length, extra, missing, `; redeliveries answered ${waits} (waiting for the dead replica's lock to expire), all done ${finishedAfter.toFixed(1)} s after the case began`);
+  const waits = redelivered.map((r) => `${r.statuses.join(" then ")} in ${r.seconds.toFixed(1)} s`).join("; ");
+  record("3. replica killed mid-delivery", started, from, runs.length, extra, missing, `; redeliveries answered ${waits} (a 5xx while the dead replica's lock had not expired), all done ${finishedAfter.toFixed(1)} s after the case began`);
   expect(problems).toEqual([]);
 }, 120_000);
 
