@@ -1,4 +1,6 @@
+import { Redis } from "ioredis";
 import { pino } from "pino";
+import { RedisRepositoryLock } from "../../src/coordination/repository-lock.js";
 import { ProbotOctokit } from "probot";
 import { defaultConfig } from "../../src/config.js";
 import { AncestryReader } from "../../src/github/ancestry.js";
@@ -14,6 +16,7 @@ import { Metrics } from "../../src/metrics.js";
 import { sweepOnce } from "../../src/reminder-sweep.js";
 import { readRecord } from "../../src/records.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
+import { startRedisServer } from "../helpers/redis-server.js";
 import { TEST_RECORD_KEY, testProbot } from "../helpers/test-app.js";
 
 // Overdue reminders against the loopback GitHub: each reminder is a signed record (kind reminder,
@@ -107,6 +110,29 @@ test("the periodic sweep walks every installation's repositories and sends what 
   const probot = testProbot(pino({ level: "silent" }), github.apiBase);
   await sweepOnce(probot, depsAt(T0 + 24 * HOUR + 16 * DAY));
   expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4", "8", "16"]);
+});
+
+test("two replicas sharing a real Redis sweep at the same moment: one reminder is posted (one @-mention), the other replica waits its turn and finds it", async () => {
+  const server = await startRedisServer();
+  const connections: Redis[] = [];
+  try {
+    const replica = async (): Promise<Deps> => {
+      const connection = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+      connections.push(connection);
+      await new Promise((resolve) => connection.once("ready", resolve));
+      return { ...depsAt(T0 + 24 * HOUR + 32 * DAY), queue: new RepositoryQueue({ across: new RedisRepositoryLock(connection) }) };
+    };
+    const [first, second] = [await replica(), await replica()];
+    const probot = testProbot(pino({ level: "silent" }), github.apiBase);
+    const posts = () => github.calls().filter((call) => call === `POST /repos/acme/shop/issues/${item}/comments`).length;
+    const before = posts();
+    await Promise.all([sweepOnce(probot, first), sweepOnce(probot, second)]);
+    expect(posts() - before).toBe(1);
+    expect(reminders().map((c) => days(c.body))).toEqual([1, 2, 4, 8, 16, 32]);
+  } finally {
+    for (const connection of connections) connection.disconnect();
+    await server.stop();
+  }
 });
 
 test("an item that is done (closed) is not reminded", async () => {
