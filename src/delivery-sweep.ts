@@ -12,8 +12,6 @@ import type { Metrics } from "./metrics.js";
  * interval, for every recent event that never reached the app.
  */
 
-export type { SweepLock } from "./coordination/sweep-lock.js";
-
 export type SweepOptions = {
   intervalMs: number;
   lookbackMs: number;

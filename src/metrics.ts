@@ -18,7 +18,7 @@ const LOCK_WAIT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 
 /**
  * The series `GET /metrics` shows (SPEC §9), on a registry of their own: a process may run
  * several apps (the tests do), and each counts only its own deliveries. Each method is bound,
- * so it may be handed on as a callback (`onWait: metrics.lockWaited`).
+ * so it may be handed on as a callback (`waited: metrics.lockWaited`).
  */
 export class Metrics {
   readonly registry = new Registry();

@@ -52,10 +52,8 @@ export class RedisRepositoryLock implements AcrossReplicas {
     client: Redis,
     private readonly options: RepositoryLockOptions = {},
   ) {
-    // One attempt per acquire: held-or-not is decided here, so that waiting and failing differ.
-    this.#redlock = new Redlock([client], { retryCount: 0, retryDelay: 0, retryJitter: 0 });
-    // Every attempt's failure is also emitted; each is handled where it is thrown.
-    this.#redlock.on("error", () => undefined);
+    // Held-or-not is decided here, so that waiting and failing differ.
+    this.#redlock = oneAttemptRedlock(client);
     this.#holdMs = options.holdMs ?? DEFAULT_LOCK_EXPIRY_SECONDS * 1000;
     this.#waitMs = options.waitMs ?? 60_000;
   }
@@ -92,6 +90,14 @@ export class RedisRepositoryLock implements AcrossReplicas {
       }
     }
   }
+}
+
+/** Redlock over one connection, one attempt per call: its callers decide whether to wait, give up or try later. */
+export function oneAttemptRedlock(client: Redis): Redlock {
+  const redlock = new Redlock([client], { retryCount: 0, retryDelay: 0, retryJitter: 0 });
+  // Every attempt's failure is also emitted; each is handled where it is thrown.
+  redlock.on("error", () => undefined);
+  return redlock;
 }
 
 export function repositoryKey(repository: number): string {

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
-import Redlock, { type Lock } from "redlock";
+import type { Lock } from "redlock";
+import { oneAttemptRedlock } from "./repository-lock.js";
 
 /** Who may sweep now: with several replicas, one at a time. */
 export type SweepLock = { acquire(): Promise<boolean>; release(): Promise<void> };
@@ -15,8 +16,7 @@ export const NO_SWEEP_LOCK: SweepLock = { acquire: async () => true, release: as
  * replica at once.
  */
 export function redisSweepLock(client: Redis, name: string, holdMs: number): SweepLock {
-  const redlock = new Redlock([client], { retryCount: 0, retryDelay: 0, retryJitter: 0 });
-  redlock.on("error", () => undefined);
+  const redlock = oneAttemptRedlock(client);
   let held: Lock | undefined;
   return {
     async acquire() {

@@ -1,5 +1,6 @@
 import { Probot, ProbotOctokit } from "probot";
-import { deliverySweepOptionsFromEnv, startDeliverySweep, sweepDeliveriesOnce, type SweepLock, type SweepOptions } from "../../src/delivery-sweep.js";
+import { deliverySweepOptionsFromEnv, startDeliverySweep, sweepDeliveriesOnce, type SweepOptions } from "../../src/delivery-sweep.js";
+import type { SweepLock } from "../../src/coordination/sweep-lock.js";
 import { connectRedis, type SharedRedis } from "../../src/coordination/redis.js";
 import { RepeatedErrors } from "../../src/repeated-errors.js";
 import { startRedisServer } from "../helpers/redis-server.js";
