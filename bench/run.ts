@@ -83,7 +83,8 @@ const PASSES: Pass[] = [
   {
     key: "unspaced",
     title: "Diagnostic: Probot's write spacing removed (bench preload, not what users run)",
-    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${PRELOAD}`.trim() },
+    // With REDIS_URL mainline also spaces writes across replicas: off too, its rate-limit holds kept.
+    env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${PRELOAD}`.trim(), MAINLINE_WRITE_SPACING_MS: "0" },
   },
 ];
 

@@ -27,6 +27,8 @@ import { startReminderSweep } from "./reminder-sweep.js";
 import { connectRedis, type SharedRedis } from "./coordination/redis.js";
 import { lockExpiryFromEnv, RedisRepositoryLock } from "./coordination/repository-lock.js";
 import { NO_SWEEP_LOCK, redisSweepLock } from "./coordination/sweep-lock.js";
+import { redisWritePacing, writeSpacingFromEnv } from "./coordination/write-pacing.js";
+import { redisDeploymentLock } from "./coordination/deployment-lock.js";
 import { RepeatedErrors } from "./repeated-errors.js";
 
 export type AppOptions = {
@@ -77,7 +79,9 @@ export function createApp({
     const shared = redis ?? (process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, new RepeatedErrors(probot.log.child({ name: "redis" }), "Redis (REDIS_URL)")) : undefined);
     const locks = probot.log.child({ name: "locks" });
     const expiry = lockExpiryFromEnv(process.env);
+    const spacing = writeSpacingFromEnv(process.env);
     if (shared && expiry.problem) locks.warn(expiry.problem);
+    if (shared && spacing.problem) locks.warn(spacing.problem);
     const across = shared
       ? new RedisRepositoryLock(shared.client, {
           holdMs: expiry.ms,
@@ -87,13 +91,14 @@ export function createApp({
       : undefined;
     const deps = {
       ancestry: new AncestryReader({ remember: !shared }),
-      clientFor: installationClients(probot, requestTimeoutMs, directReads, metrics),
+      clientFor: installationClients(probot, requestTimeoutMs, directReads, metrics, shared ? redisWritePacing(shared.client, { minSpacingMs: spacing.ms, waited: metrics.writePaced }) : undefined),
       queue: new RepositoryQueue({ across, ...(signal ? { stopping: signal } : {}) }),
       now,
       appId,
       records: { appId, key: recordKey },
       botLogin: once(async () => botLogin ?? (await readBotLogin(probot))),
       metrics,
+      ...(shared ? { deploymentLock: redisDeploymentLock(shared.client, { unheld: (deployment, why) => locks.warn({ deployment }, why) }) } : {}),
     };
     const perInstallation = perInstallationLimits(deps.clientFor);
     const outcomes = deliveryOutcomes(metrics);

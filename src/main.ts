@@ -66,8 +66,9 @@ async function main(): Promise<void> {
   };
 
   const sigintBefore = new Set(process.listeners("SIGINT"));
-  // Probot is not given REDIS_URL: its client would queue every GitHub request in Redis (shared
-  // rate-limit state), so with Redis down no gate could answer. Each replica paces its own writes.
+  // Probot is not given REDIS_URL: its client would queue every GitHub request in Redis, so with
+  // Redis down no gate could answer. mainline shares the write pacing itself, failing open
+  // (coordination/write-pacing.ts).
   const { REDIS_URL: _forMainlineOnly, ...probotEnv } = process.env;
   await run(app, { env: probotEnv });
   for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);

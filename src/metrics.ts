@@ -58,6 +58,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly #pacingWaits = new Histogram({
+    name: "mainline_write_pacing_wait_seconds",
+    help: "How long a write waited for its installation's turn shared by the replicas (REDIS_URL)",
+    buckets: LOCK_WAIT_BUCKETS,
+    registers: [this.registry],
+  });
+
   readonly #redeliveries = new Counter({
     name: "mainline_redeliveries_total",
     help: "Events the missed-delivery sweep picked, by outcome: redelivery asked (ok), refused by GitHub (failed), given up (abandoned)",
@@ -84,6 +91,10 @@ export class Metrics {
   /** A wait that is no duration (a clock that went back) is left out rather than counted as a fast one. */
   readonly lockWaited = (seconds: number): void => {
     if (Number.isFinite(seconds) && seconds >= 0) this.#lockWaits.observe(seconds);
+  };
+
+  readonly writePaced = (seconds: number): void => {
+    if (Number.isFinite(seconds) && seconds >= 0) this.#pacingWaits.observe(seconds);
   };
 
   readonly redelivered = (outcome: RedeliveryOutcome): void => this.#redeliveries.inc({ outcome });

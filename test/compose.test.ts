@@ -3,7 +3,8 @@ import { parse } from "yaml";
 
 // compose.yaml checked offline (no Docker engine here): what its services are built from, that the
 // replicas are configured alike with the README's variables and one Redis, that health is /readyz,
-// and that only the load balancer is published. Whether Compose and Caddy accept it is not checked.
+// that only the load balancer is published beyond the host's loopback, and that no public path reaches
+// /metrics. Whether Compose and Caddy accept it is not checked.
 
 type Service = {
   image?: string;
@@ -37,7 +38,9 @@ test("every service is built from the Dockerfile or runs an official image; two 
   expect(replicas.map(([name]) => name)).toEqual(["mainline-1", "mainline-2"]);
   for (const [, replica] of replicas) expect(replica.build).toBe(".");
   expect(existsSync("Dockerfile")).toBe(true);
-  expect(replicas[0]![1]).toEqual(replicas[1]![1]);
+  // Alike but for the loopback port each publishes its /metrics on.
+  const alike = replicas.map(([, { ports, ...rest }]) => rest);
+  expect(alike[0]).toEqual(alike[1]);
   expect(compose.services.redis?.image).toMatch(/^redis:/);
   expect(compose.services.caddy?.image).toMatch(/^caddy:/);
 });
@@ -76,13 +79,58 @@ test("health is /readyz, for Compose and for the load balancer, which names both
   expect(caddyfile).toMatch(/^\s*lb_policy round_robin$/m);
   expect(caddyfile).toMatch(/^\s*health_uri \/readyz$/m);
   expect(caddyfile).toMatch(/^\s*handle \/api\/github\/webhooks \{$/m);
-  for (const [name] of replicas) expect(caddyfile).toContain(`path /metrics/${name}\n`);
   expect(compose.services.caddy?.depends_on).toEqual(["mainline-1", "mainline-2"]);
 });
 
-test("only the load balancer publishes ports; a replica may take its whole shutdown grace", () => {
-  const published = Object.entries(compose.services).filter(([, service]) => service.ports?.length);
-  expect(published.map(([name]) => name)).toEqual(["caddy"]);
+// A short-syntax port, "[HOST_IP:]HOST_PORT:CONTAINER_PORT[/PROTOCOL]": the host address it is bound to
+// (undefined: every address), the host port and the container port.
+function published(port: string): { hostIp?: string; hostPort: string; containerPort: string } {
+  const match = /^(?:(\[[^\]]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d+(?:-\d+)?):)?(\d+(?:-\d+)?)(?:\/\w+)?$/.exec(port);
+  expect([port, match !== null]).toEqual([port, true]);
+  return { hostIp: match![1], hostPort: match![2] ?? "", containerPort: match![3]! };
+}
+test("the port parser tells a bound address from a port", () => {
+  expect(published("80:80")).toEqual({ hostIp: undefined, hostPort: "80", containerPort: "80" });
+  expect(published("3000")).toEqual({ hostIp: undefined, hostPort: "", containerPort: "3000" });
+  expect(published("127.0.0.1:9101:3000")).toEqual({ hostIp: "127.0.0.1", hostPort: "9101", containerPort: "3000" });
+  expect(published("[::1]:9101:3000/tcp")).toEqual({ hostIp: "[::1]", hostPort: "9101", containerPort: "3000" });
+  expect(published("0.0.0.0:9101:3000").hostIp).toBe("0.0.0.0");
+});
+const loopback = (hostIp: string | undefined) => hostIp !== undefined && (/^127\.\d+\.\d+\.\d+$/.test(hostIp) || hostIp === "[::1]");
+
+test("no public path reaches /metrics: Caddy proxies the webhook path alone and answers 404 to the rest", () => {
+  // The Caddyfile's directives, without its comments.
+  const lines = caddyfile
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+  expect(lines.filter((line) => /metrics/i.test(line))).toEqual([]);
+  expect(lines.filter((line) => /^(handle|handle_path|route)\b/.test(line))).toEqual(["handle /api/github/webhooks {", "handle {"]);
+  expect(lines.filter((line) => line.startsWith("reverse_proxy"))).toEqual(["reverse_proxy mainline-1:3000 mainline-2:3000 {"]);
+  // Nothing turns another path into one the replicas serve, and no address allow-list stands in for that.
+  expect(lines.filter((line) => /^(rewrite|uri|try_files|remote_ip|client_ip|@)/.test(line))).toEqual([]);
+  expect(lines.slice(lines.indexOf("handle {"))).toEqual(["handle {", "respond 404", "}", "}"]);
+});
+
+test("each replica publishes its /metrics on the host's loopback only, and the README names the addresses", () => {
+  const walkThrough = section("#### With Docker Compose");
+  const hostPorts = replicas.map(([name, replica]) => {
+    expect([name, (replica.ports ?? []).length]).toEqual([name, 1]);
+    const port = published(replica.ports![0]!);
+    expect([name, port.hostIp, port.containerPort]).toEqual([name, "127.0.0.1", "3000"]);
+    expect(port.hostPort).toMatch(/^\d+$/);
+    expect(walkThrough).toContain(`http://127.0.0.1:${port.hostPort}/metrics`);
+    return port.hostPort;
+  });
+  expect(new Set(hostPorts).size).toBe(replicas.length);
+  expect(walkThrough).not.toMatch(/\/metrics\/mainline-/);
+});
+
+test("only the load balancer publishes beyond the host's loopback; a replica may take its whole shutdown grace", () => {
+  const open = Object.entries(compose.services).filter(([, service]) => (service.ports ?? []).some((port) => !loopback(published(port).hostIp)));
+  expect(open.map(([name]) => name)).toEqual(["caddy"]);
+  expect(compose.services.caddy!.ports!.map((port) => published(port).containerPort).sort()).toEqual(["443", "80"]);
+  expect(compose.services.redis?.ports).toBeUndefined();
   const grace = Number(/MAINLINE_SHUTDOWN_GRACE_SECONDS=(\d+)/.exec(readFileSync("Dockerfile", "utf8"))![1]);
   // mainline exits at most grace + 4.5 s after SIGTERM (README, environment variables).
   for (const [, replica] of replicas) expect(Number.parseInt(replica.stop_grace_period!, 10)).toBeGreaterThanOrEqual(grace + 4.5);

@@ -27,6 +27,7 @@ test("each method counts in its series, under the labels SPEC §9 names", async 
   metrics.rateLimitRemaining(2, 4980);
   metrics.lockWaited(0.003);
   metrics.lockWaited(1.5);
+  metrics.writePaced(0.8);
   metrics.redelivered("ok");
   metrics.redelivered("abandoned");
 
@@ -56,6 +57,10 @@ test("each method counts in its series, under the labels SPEC §9 names", async 
     'mainline_lock_wait_seconds_bucket{le="+Inf"} 2',
     "mainline_lock_wait_seconds_sum 1.503",
     "mainline_lock_wait_seconds_count 2",
+    ...["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5"].map((le) => `mainline_write_pacing_wait_seconds_bucket{le="${le}"} 0`),
+    ...["1", "2.5", "5", "10", "30", "+Inf"].map((le) => `mainline_write_pacing_wait_seconds_bucket{le="${le}"} 1`),
+    "mainline_write_pacing_wait_seconds_sum 0.8",
+    "mainline_write_pacing_wait_seconds_count 1",
     'mainline_redeliveries_total{outcome="ok"} 1',
     'mainline_redeliveries_total{outcome="failed"} 0',
     'mainline_redeliveries_total{outcome="abandoned"} 1',
@@ -70,6 +75,9 @@ test("before anything happened: the request kinds and redelivery outcomes stand 
     ...buckets.map((le) => `mainline_lock_wait_seconds_bucket{le="${le}"} 0`),
     "mainline_lock_wait_seconds_sum 0",
     "mainline_lock_wait_seconds_count 0",
+    ...buckets.map((le) => `mainline_write_pacing_wait_seconds_bucket{le="${le}"} 0`),
+    "mainline_write_pacing_wait_seconds_sum 0",
+    "mainline_write_pacing_wait_seconds_count 0",
     'mainline_redeliveries_total{outcome="ok"} 0',
     'mainline_redeliveries_total{outcome="failed"} 0',
     'mainline_redeliveries_total{outcome="abandoned"} 0',

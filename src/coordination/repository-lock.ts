@@ -1,5 +1,9 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import Redlock, { ExecutionError, ResourceLockedError, type Lock } from "redlock";
+import { durationFromEnv, type EnvDuration } from "../env-duration.js";
+import { redisWaitingLine, type WaitingLine } from "./waiting-line.js";
 
 /** Work about one repository held across replicas (RepositoryQueue runs it after its own, local, turn). */
 export type AcrossReplicas = {
@@ -22,12 +26,8 @@ export type RepositoryLockOptions = {
 export const DEFAULT_LOCK_EXPIRY_SECONDS = 15;
 
 /** The lock's expiry in ms from the environment; a value that is not a usable number of seconds keeps the default, and says so. */
-export function lockExpiryFromEnv(env: NodeJS.ProcessEnv): { ms: number; problem?: string } {
-  const text = env.MAINLINE_LOCK_EXPIRY_SECONDS?.trim();
-  if (!text) return { ms: DEFAULT_LOCK_EXPIRY_SECONDS * 1000 };
-  const seconds = Number(text);
-  if (Number.isFinite(seconds) && seconds >= 1 && seconds <= 300) return { ms: Math.round(seconds * 1000) };
-  return { ms: DEFAULT_LOCK_EXPIRY_SECONDS * 1000, problem: `MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got ${JSON.stringify(text.slice(0, 40))}: using ${DEFAULT_LOCK_EXPIRY_SECONDS} s` };
+export function lockExpiryFromEnv(env: NodeJS.ProcessEnv): EnvDuration {
+  return durationFromEnv(env, "MAINLINE_LOCK_EXPIRY_SECONDS", { unit: "s", min: 1, max: 300, fallback: DEFAULT_LOCK_EXPIRY_SECONDS });
 }
 
 /** Why a delivery failed without doing anything: its repository's lock could not be asked for. */
@@ -35,16 +35,53 @@ export class LockUnavailable extends Error {
   override name = "LockUnavailable";
 }
 
+/** Why a write was not sent: the lock its work held is gone, or about to be, so another replica may be working on the repository. */
+export class LockLost extends Error {
+  override name = "LockLost";
+}
+
+/**
+ * The repository lock the running work holds. GitHub takes no fencing token, so the nearest a
+ * replica can come to one is to ask before each write whether the lock is still its own, with
+ * time to spare: a write goes out only while Redis holds this lock's value with at least a
+ * third of its expiry left.
+ */
+export type Holding = {
+  /** Without asking Redis: throws LockLost when this replica already knows the lock is gone or nearly expired. */
+  check(): void;
+  /** Asks Redis: throws LockLost unless it still holds this lock, with a third of its expiry left. */
+  confirm(): Promise<void>;
+};
+
+const holdings = new AsyncLocalStorage<Holding>();
+
+/** The lock held by the work running now (undefined outside a held turn, and without REDIS_URL). */
+export function lockHeldNow(): Holding | undefined {
+  return holdings.getStore();
+}
+
+// The lock's value and what is left of its expiry, in one step; -1 when the key holds another value or none.
+const LEFT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PTTL', KEYS[1]) end
+return -1
+`;
+
+type LeftCommand = { mainlineLockLeft(key: string, value: string): Promise<number> };
+
 /**
  * Work about one repository serialised across replicas with Redlock (the `redlock` package, over
- * the replica's one Redis connection) on `mainline:repository:<id>`. The lock expires after
- * `holdMs` (MAINLINE_LOCK_EXPIRY_SECONDS) and is extended every third of it while the work runs, so a replica killed mid-delivery holds the
- * repository for seconds, not forever. A lock held by another replica is waited for (briefly
- * polled, up to `waitMs`); Redis not answering fails at once, so the delivery gets a 5xx and
- * the redelivery sweep brings it back when Redis is.
+ * the replica's one Redis connection) on `mainline:repository:<id>`, first come first served
+ * (waiting-line.ts). The lock expires after `holdMs` (MAINLINE_LOCK_EXPIRY_SECONDS) and is
+ * extended every third of it while the work runs, so a replica killed mid-delivery holds the
+ * repository for seconds, not forever; each write the work makes checks the lock is still held
+ * (Holding). A lock held by another replica is waited for (polled, up to `waitMs`); Redis not
+ * answering fails at once, so the delivery gets a 5xx and the redelivery sweep brings it back
+ * when Redis is.
  */
 export class RedisRepositoryLock implements AcrossReplicas {
   readonly #redlock: Redlock;
+  readonly #line: WaitingLine;
+  readonly #client: Redis & LeftCommand;
   readonly #holdMs: number;
   readonly #waitMs: number;
 
@@ -54,23 +91,50 @@ export class RedisRepositoryLock implements AcrossReplicas {
   ) {
     // Held-or-not is decided here, so that waiting and failing differ.
     this.#redlock = oneAttemptRedlock(client);
+    this.#line = redisWaitingLine(client);
+    if (!("mainlineLockLeft" in client)) client.defineCommand("mainlineLockLeft", { numberOfKeys: 1, lua: LEFT });
+    this.#client = client as Redis & LeftCommand;
     this.#holdMs = options.holdMs ?? DEFAULT_LOCK_EXPIRY_SECONDS * 1000;
     this.#waitMs = options.waitMs ?? 60_000;
   }
 
   async hold<T>(repository: number, task: () => Promise<T>, waitUntil?: number): Promise<T> {
     const started = Date.now();
-    let lock = await this.#acquire(repositoryKey(repository), started, waitUntil ?? started + this.#waitMs);
+    const key = repositoryKey(repository);
+    let lock = await this.#acquire(repository, started, waitUntil ?? started + this.#waitMs);
     this.options.waited?.((Date.now() - started) / 1000);
+    let lost: unknown;
     let extending: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       extending = lock.extend(this.#holdMs).then(
         (extended) => void (lock = extended),
-        (error: unknown) => this.options.lost?.(repository, error),
+        (error: unknown) => {
+          lost ??= error;
+          this.options.lost?.(repository, error);
+        },
       );
     }, this.#holdMs / 3);
+    const spare = this.#holdMs / 3;
+    const holding: Holding = {
+      check: () => {
+        if (lost !== undefined) throw new LockLost(`the lock ${key} could not be extended (${messageOf(lost)}): another replica may be working on the repository`);
+        const left = lock.expiration - Date.now();
+        if (left < spare) throw new LockLost(`the lock ${key} expires in ${Math.max(0, left)} ms: too close to write under it`);
+      },
+      confirm: async () => {
+        holding.check();
+        let left: number;
+        try {
+          left = await this.#client.mainlineLockLeft(key, lock.value);
+        } catch (error) {
+          throw new LockLost(`Redis did not confirm the lock ${key} (${messageOf(error)})`);
+        }
+        if (left < 0) throw new LockLost(`the lock ${key} is no longer this work's (Redis lost it, or it expired): another replica may be working on the repository`);
+        if (left < spare) throw new LockLost(`the lock ${key} expires in ${left} ms: too close to write under it`);
+      },
+    };
     try {
-      return await task();
+      return await holdings.run(holding, task);
     } finally {
       clearInterval(timer);
       await extending;
@@ -79,15 +143,30 @@ export class RedisRepositoryLock implements AcrossReplicas {
     }
   }
 
-  async #acquire(key: string, started: number, deadline: number): Promise<Lock> {
-    for (;;) {
-      try {
-        return await this.#redlock.acquire([key], this.#holdMs);
-      } catch (error) {
-        if (!(await heldByAnother(error))) throw new LockUnavailable(`the lock ${key} could not be asked for in Redis (${await firstCause(error)}): failing so the delivery is redelivered`);
+  async #acquire(repository: number, started: number, deadline: number): Promise<Lock> {
+    const key = repositoryKey(repository);
+    const ticket = randomUUID();
+    try {
+      for (;;) {
+        let first: boolean;
+        try {
+          first = await this.#line.first(repository, ticket);
+        } catch (error) {
+          throw new LockUnavailable(`the lock ${key} could not be asked for in Redis (${messageOf(error)}): failing so the delivery is redelivered`);
+        }
+        if (first) {
+          try {
+            return await this.#redlock.acquire([key], this.#holdMs);
+          } catch (error) {
+            if (!(await heldByAnother(error))) throw new LockUnavailable(`the lock ${key} could not be asked for in Redis (${await firstCause(error)}): failing so the delivery is redelivered`);
+          }
+        }
         if (Date.now() >= deadline) throw new LockUnavailable(`the lock ${key} stayed held by another replica for ${((Date.now() - started) / 1000).toFixed(1)} s: failing so the delivery is redelivered`);
         await new Promise((resolve) => setTimeout(resolve, 25 + Math.random() * 50));
       }
+    } finally {
+      // Not awaited: the next in line sees it gone on its next poll; a lost reply only lets the ticket go stale.
+      this.#line.leave(repository, ticket).catch(() => undefined);
     }
   }
 }
@@ -105,15 +184,20 @@ export function repositoryKey(repository: number): string {
 }
 
 /** Redlock's one attempt failed because the key is taken (not because Redis did not answer). */
-async function heldByAnother(error: unknown): Promise<boolean> {
+export async function heldByAnother(error: unknown): Promise<boolean> {
   if (!(error instanceof ExecutionError)) return false;
   const causes = await causesOf(error);
   return causes.length > 0 && causes.every((cause) => cause instanceof ResourceLockedError);
 }
 
-async function firstCause(error: unknown): Promise<string> {
+/** What stopped Redlock's one attempt, as a message for the log. */
+export async function firstCause(error: unknown): Promise<string> {
   const [cause] = error instanceof ExecutionError ? await causesOf(error) : [error];
-  return cause instanceof Error ? cause.message : String(cause);
+  return messageOf(cause);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function causesOf(error: ExecutionError): Promise<unknown[]> {

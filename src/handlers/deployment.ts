@@ -1,6 +1,7 @@
 import type { Context } from "probot";
+import { NO_DEPLOYMENT_LOCK } from "../coordination/deployment-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
-import { markDeploymentRefused } from "../github/deployments.js";
+import { markDeploymentRefused, type DeploymentRef } from "../github/deployments.js";
 import { shortSha } from "../policy/text.js";
 import { decideGate } from "./decide-gate.js";
 import { recordExceptionDeploy } from "./record-exception-deploy.js";
@@ -10,7 +11,7 @@ import type { Deps } from "./deps.js";
  * `deployment.created` from any deploy tool: GitHub cannot be told to wait, so a refusal is
  * written as a `failure` deployment status that well-behaved deploy tools stop on.
  * 1. decide (decide-gate), and log the decision (one line)
- * 2. refused → failure status with a link explaining why
+ * 2. refused → failure status with a link explaining why (once, when replicas get the delivery at once)
  * 3. allowed under an exception → record it in the incident   4. allowed because on main → nothing
  */
 export function onDeploymentCreated(deps: Deps) {
@@ -39,7 +40,7 @@ async function decideAndMark(context: Context<"deployment.created">, deps: Deps)
     const description = `Refused: mainline could not decide on ${shortSha(deployment.sha)} (internal error); re-run the deployment.`;
     decisions.log.error({ err: error }, "gate decision failed: marking the deployment refused");
     decisions.decided("gate", "error", { ...gate, verdict: "refuse" }, description);
-    await markDeploymentRefused(context.octokit, ref, { description, logUrl: repository.html_url, environment: deployment.environment });
+    await markRefused(context, deps, ref, { description, logUrl: repository.html_url, environment: deployment.environment });
     throw error;
   }
   if (!result.gated) {
@@ -50,11 +51,19 @@ async function decideAndMark(context: Context<"deployment.created">, deps: Deps)
   logGateDecision(decisions, gate, decision, config.mode);
   if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch };
   if (decision.verdict === "approve") return undefined;
-  const written = await markDeploymentRefused(context.octokit, ref, {
+  const written = await markRefused(context, deps, ref, {
     description: decision.summary,
     logUrl: `${repository.html_url}/compare/${encodeURIComponent(mainBranch)}...${deployment.sha}`,
     environment: deployment.environment,
   });
   decisions.log.debug({ deployment: deployment.id, status: written }, "failure status for the refused deployment");
   return undefined;
+}
+
+/**
+ * The failure status, written once across replicas: under the deployment's own lock, so a copy
+ * of this delivery on another replica reads the status this one wrote and writes nothing.
+ */
+function markRefused(context: Context<"deployment.created">, deps: Deps, ref: DeploymentRef, status: Parameters<typeof markDeploymentRefused>[2]) {
+  return (deps.deploymentLock ?? NO_DEPLOYMENT_LOCK).hold(ref.deploymentId, () => markDeploymentRefused(context.octokit, ref, status));
 }

@@ -1,3 +1,4 @@
+import type { DeploymentLock } from "../coordination/deployment-lock.js";
 import type { AncestryReader } from "../github/ancestry.js";
 import type { ClientFor } from "../github/installation-client.js";
 import type { RecordReader } from "../github/own-comments.js";
@@ -20,4 +21,11 @@ export type Deps = {
   botLogin: () => Promise<string>;
   /** What `GET /metrics` shows: handlers and procedures count what they decide and wait for here. */
   metrics: Metrics;
+  /**
+   * With replicas (REDIS_URL): a refused deployment's failure status is written under that
+   * deployment's own lock, so the same delivery on two replicas writes it once. Never the
+   * repository's lock (a gate waits only for another write about the same deployment), and it
+   * never stops the write. Absent: one process, no lock.
+   */
+  deploymentLock?: DeploymentLock;
 };

@@ -1,5 +1,9 @@
 import { Redis } from "ioredis";
-import { lockExpiryFromEnv, LockUnavailable, RedisRepositoryLock, repositoryKey } from "../../src/coordination/repository-lock.js";
+import nock from "nock";
+import { ProbotOctokit } from "probot";
+import { lockExpiryFromEnv, lockHeldNow, LockLost, LockUnavailable, RedisRepositoryLock, repositoryKey } from "../../src/coordination/repository-lock.js";
+import type { Octokit } from "../../src/github/client.js";
+import { fenceWrites } from "../../src/github/fenced-writes.js";
 import { redisSweepLock } from "../../src/coordination/sweep-lock.js";
 import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
 
@@ -9,6 +13,8 @@ const clients: Redis[] = [];
 
 beforeAll(async () => {
   redis = await startRedisServer();
+  nock.disableNetConnect();
+  nock.enableNetConnect("127.0.0.1");
 });
 
 afterAll(async () => {
@@ -16,7 +22,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
+  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
 });
 
 /** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command. */
@@ -126,6 +132,92 @@ describe("RedisRepositoryLock", () => {
     expect(await client.exists(repositoryKey(8))).toBe(0);
     await expect(lock.hold(8, async () => Promise.reject(new Error("GitHub said 500")))).rejects.toThrow("GitHub said 500");
     expect(await client.exists(repositoryKey(8))).toBe(0);
+  });
+});
+
+describe("first come, first served across replicas", () => {
+  test("a replica that releases and asks again at once does not keep the lock from one that was waiting", async () => {
+    const [busy, other] = [new RedisRepositoryLock(await replica()), new RedisRepositoryLock(await replica())];
+    const turns: string[] = [];
+    // One replica with a backlog of deliveries about the repository: each asks the moment the last one is done.
+    const backlog = (async () => {
+      for (let i = 0; i < 12; i += 1) await busy.hold(10, async () => void turns.push(`busy ${i}`, ...(await sleep(40).then(() => []))));
+    })();
+    await sleep(60);
+    await other.hold(10, async () => void turns.push("other"));
+    await backlog;
+    // It asked during the busy replica's second turn: it comes right after it (Redlock alone let the backlog run out first).
+    expect(turns.indexOf("other")).toBeLessThanOrEqual(3);
+    expect(turns).toHaveLength(13);
+  });
+
+  test("waiters take the lock in the order they asked, whichever replica they are on", async () => {
+    const [a, b, c] = [new RedisRepositoryLock(await replica()), new RedisRepositoryLock(await replica()), new RedisRepositoryLock(await replica())];
+    const order: string[] = [];
+    const first = a.hold(11, () => sleep(200));
+    await sleep(20);
+    const waiting = [c.hold(11, async () => void order.push("c")), sleep(30).then(() => a.hold(11, async () => void order.push("a"))), sleep(60).then(() => b.hold(11, async () => void order.push("b")))];
+    await Promise.all([first, ...waiting]);
+    expect(order).toEqual(["c", "a", "b"]);
+  });
+
+  test("a waiter whose replica died leaves the line after two seconds, not for ever", async () => {
+    const client = await replica();
+    const line = { line: `${repositoryKey(12)}:line`, seen: `${repositoryKey(12)}:seen` };
+    // A ticket at the head of the line whose replica stopped asking just now.
+    const [seconds, micros] = await client.time();
+    await client.zadd(line.line, 0, "a dead replica's ticket");
+    await client.zadd(line.seen, Number(seconds) * 1000 + Math.floor(Number(micros) / 1000), "a dead replica's ticket");
+    const started = performance.now();
+    await new RedisRepositoryLock(client).hold(12, async () => undefined);
+    const ms = performance.now() - started;
+    expect(ms).toBeGreaterThan(1_800);
+    expect(ms).toBeLessThan(3_000);
+    expect(await client.zcard(line.line)).toBe(0);
+  });
+});
+
+describe("writes under a lock that is gone", () => {
+  test("a write under a lock Redis lost (restarted without it) is not sent, nor retried; reads and the next holder are not affected", async () => {
+    const client = await replica();
+    const octokit = fenceWrites(new (ProbotOctokit.defaults({ throttle: { enabled: false } }))({ auth: "token", request: { retries: 2 } }) as unknown as Octokit);
+    const sent: string[] = [];
+    nock("https://api.github.com")
+      .persist()
+      .get("/repos/o/r/issues")
+      .reply(200, () => (sent.push("GET"), []))
+      .post("/repos/o/r/issues")
+      .reply(201, () => (sent.push("POST"), { number: 1 }));
+    const lock = new RedisRepositoryLock(client);
+    const failure = await lock
+      .hold(13, async () => {
+        await octokit.request("POST /repos/{owner}/{repo}/issues", { owner: "o", repo: "r", title: "under the lock" });
+        // What a Redis restarted without persistence looks like to the holder: its key is gone.
+        await client.del(repositoryKey(13));
+        await octokit.request("GET /repos/{owner}/{repo}/issues", { owner: "o", repo: "r" });
+        await octokit.request("POST /repos/{owner}/{repo}/issues", { owner: "o", repo: "r", title: "after the lock was lost" });
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(LockLost);
+    expect((failure as Error).message).toBe("the lock mainline:repository:13 is no longer this work's (Redis lost it, or it expired): another replica may be working on the repository");
+    expect(sent).toEqual(["POST", "GET"]);
+    // Outside a held lock (a gate decision) writes go out as before.
+    await octokit.request("POST /repos/{owner}/{repo}/issues", { owner: "o", repo: "r", title: "no lock" });
+    expect(sent).toEqual(["POST", "GET", "POST"]);
+    nock.cleanAll();
+  });
+
+  test("once an extension fails the holder knows without asking Redis, and an attempt about to go out is stopped", async () => {
+    const client = await replica();
+    const lock = new RedisRepositoryLock(client, { holdMs: 300, lost: () => undefined });
+    await lock.hold(14, async () => {
+      const holding = lockHeldNow()!;
+      expect(() => holding.check()).not.toThrow();
+      await client.set(repositoryKey(14), "another replica's token", "PX", 5_000);
+      await sleep(250);
+      expect(() => holding.check()).toThrow(/^the lock mainline:repository:14 could not be extended \(.+\): another replica may be working on the repository$/);
+    });
+    expect(lockHeldNow()).toBeUndefined();
   });
 });
 
