@@ -6,6 +6,8 @@ import { z } from "zod";
  * into the generated JSON Schema, which editors show while the file is written.
  */
 const positive = (description: string, fallback: number) => z.number().positive().default(fallback).describe(description);
+/** A count where 0 means "off": no limit. */
+const countOrOff = (description: string) => z.number().int().nonnegative().default(0).describe(description);
 
 export const configSchema = z
   .strictObject({
@@ -71,6 +73,48 @@ export const configSchema = z
       .enum(["reject", "approve"])
       .default("reject")
       .describe("What a gate does when GitHub cannot be asked: reject (safe) or approve."),
+    promotion: z
+      .record(
+        z.string().min(1),
+        z.strictObject({
+          // A name, not a pattern: the refusal has to say where to deploy first.
+          after: z
+            .string()
+            .min(1)
+            .regex(/^[^*?]+$/, "an environment name, not a pattern")
+            .describe("The environment a commit must have reached (a `success` deployment status) before this one; a name, not a pattern."),
+          soakMinutes: z
+            .number()
+            .nonnegative()
+            .default(0)
+            .describe("How long before, at least, the commit must have reached `after`; 0 = any earlier success."),
+        }),
+      )
+      .default({})
+      .describe(
+        "The regular path: gated environment (name or glob pattern) → the environment a commit on main must reach first. " +
+          "An exact name wins over a pattern, else the first pattern that matches; a rule never applies to its own `after`. " +
+          "Only gated environments (`environments`) are checked. A commit that already ran in the environment is exempt (a rollback).",
+      ),
+    hotfix: z
+      .strictObject({
+        criteria: z
+          .array(z.string().trim().min(1))
+          .default([])
+          .describe("What qualifies as a hotfix. When not empty, the reason of /hotfix allow must begin with one of them (`-- outage: checkout returns 500`); empty: any reason."),
+        maxChangedLines: countOrOff(
+          "A fix whose change against main (lines added + deleted) is over this needs /hotfix approve by a second person, whatever override.approvals says; 0 = no limit.",
+        ),
+        budget: z
+          .strictObject({
+            count: countOrOff("After this many exception deploys within `days`, every new exception needs a second approver; 0 = off."),
+            days: z.number().int().positive().default(30).describe("The window, in days, the budget counts exception deploys in."),
+          })
+          .prefault({})
+          .describe("When hotfixes have become a habit: past the budget every new exception needs a second approver."),
+      })
+      .prefault({})
+      .describe("Hotfix discipline: what qualifies, how small a fix must be, and how many are too many."),
   })
   .describe("mainline: merge-to-main-first deploy gating, incidents, merge-back and RCA.");
 
@@ -108,7 +152,7 @@ export function parseConfig(raw: unknown): ParsedConfig {
   }
   const problems: ConfigProblem[] = [];
   let candidate: Record<string, unknown> = structuredClone(raw);
-  // Each round removes the offending keys; nesting is two levels deep, so a few rounds suffice.
+  // Each round removes the offending keys; nesting is three levels deep, so a few rounds suffice.
   for (let round = 0; round < 8; round++) {
     const result = configSchema.safeParse(candidate, { reportInput: true });
     if (result.success) return { config: result.data, problems };
@@ -143,32 +187,55 @@ function expectedOf(issue: z.core.$ZodIssue): string {
     case "invalid_value":
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_type":
-      return issue.expected === "array" ? "a list" : issue.expected;
+      return ({ array: "a list", record: "a mapping", int: "a whole number" } as Record<string, string>)[issue.expected] ?? issue.expected;
     case "too_small":
-      return issue.origin === "string" ? "a non-empty string" : `a number greater than ${String(issue.minimum)}`;
+      if (issue.origin === "string") return "a non-empty string";
+      return issue.inclusive ? `a number of at least ${String(issue.minimum)}` : `a number greater than ${String(issue.minimum)}`;
     case "invalid_union":
       return "1 or 2";
+    case "invalid_key":
+      return "a non-empty name";
     default:
       return issue.message;
   }
 }
 
 function knownKeys(path: PropertyKey[]): string[] {
-  let shape: Record<string, z.ZodType> = configSchema.shape;
-  for (const key of path) {
-    const inner = shape[String(key)];
-    const unwrapped = inner && "unwrap" in inner ? (inner as z.ZodPrefault<z.ZodObject>).unwrap() : inner;
-    if (!unwrapped || !("shape" in unwrapped)) return [];
-    shape = (unwrapped as z.ZodObject).shape;
-  }
-  return Object.keys(shape);
+  const here = bare(schemaAt(path));
+  return here instanceof z.ZodObject ? Object.keys(here.shape) : [];
 }
 
-/** Drops the key an issue points at, so its default applies. */
+/** The schema a key path leads to; any key of a mapping (`promotion.<env>`) leads to its values' schema. */
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = configSchema;
+  for (const key of path) {
+    const here = bare(schema);
+    schema = here instanceof z.ZodRecord ? (here.valueType as z.ZodType) : here instanceof z.ZodObject ? here.shape[String(key)] : undefined;
+  }
+  return schema;
+}
+
+function bare(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let inner = schema;
+  while (inner instanceof z.ZodDefault || inner instanceof z.ZodPrefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+  return inner;
+}
+
+/** A key of an object without a default (`after` of a promotion rule): the object means nothing without it. */
+function isRequired(path: readonly PropertyKey[]): boolean {
+  const schema = schemaAt(path);
+  return bare(schemaAt(path.slice(0, -1))) instanceof z.ZodObject && schema !== undefined && bare(schema) === schema;
+}
+
+/**
+ * Drops the key an issue points at, so its default applies; a required key cannot fall back, so
+ * its whole entry goes (a promotion rule without a valid `after` is no rule: reported, not guessed).
+ */
 function withoutKey(obj: Record<string, unknown>, issue: z.core.$ZodIssue): Record<string, unknown> {
   const path = issue.path.slice(0, firstIndexOf(issue.path)).map(String);
   const unknownHere = issue.code === "unrecognized_keys" && path.length === issue.path.length;
-  const [parentPath, doomed] = unknownHere ? [path, issue.keys] : [path.slice(0, -1), path.slice(-1)];
+  const entry = !unknownHere && path.length >= 2 && isRequired(path) ? path.slice(0, -1) : path;
+  const [parentPath, doomed] = unknownHere ? [path, issue.keys] : [entry.slice(0, -1), entry.slice(-1)];
   if (doomed.length === 0) return {};
   let parent: unknown = obj;
   for (const key of parentPath) parent = isPlainObject(parent) ? parent[key] : undefined;
@@ -195,7 +262,7 @@ function firstIndexOf(path: PropertyKey[]): number {
 
 function formatPath(path: PropertyKey[]): string {
   if (path.length === 0) return "(file)";
-  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${String(key)}`)).join("");
+  return path.map((key, i) => (typeof key === "number" ? `[${key}]` : `${i === 0 ? "" : "."}${key === "" ? '""' : String(key)}`)).join("");
 }
 
 function describeValue(value: unknown): string {

@@ -94,10 +94,14 @@ export function decideAllow(states: readonly ExceptionInForce[], sha: string, en
   return { ok: true };
 }
 
-/** May `actor` give the second approval? Not to their own grant, and only to one that waits for it. */
+/**
+ * May `actor` give the second approval? Not to their own grant, and only to one that waits for it.
+ * A grant waits when its own run says it needs two, which hotfix discipline decides per grant
+ * (SPEC 11) even where `override.approvals` is 1.
+ */
 export function decideApprove(states: readonly ExceptionInForce[], sha: string, actor: string, approvalsNeeded: 1 | 2): CommandVerdict {
   const waiting = states.filter((s) => s.sha === sha && s.status === "awaiting-approval");
-  if (approvalsNeeded === 1) return { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" };
+  if (waiting.length === 0 && approvalsNeeded === 1) return { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" };
   if (waiting.length === 0) return { ok: false, error: `no exception for ${shortSha(sha)} is waiting for approval in this incident` };
   if (waiting.every((s) => s.grantedBy === actor)) {
     return { ok: false, error: "you granted this exception: a second person must approve it" };

@@ -192,7 +192,7 @@ function shortRefusals(input: GateInput, ancestry: Extract<Ancestry, { kind: "of
 }
 
 /** Who grants an exception, as a person reads it: "a maintainer" for the `maintain` role. */
-function grantorNoun(role: string): string {
+export function grantorNoun(role: string): string {
   const nouns: Record<string, string> = { write: "a writer", maintain: "a maintainer", admin: "an admin" };
   return nouns[role] ?? `a ${role}`;
 }
@@ -215,7 +215,7 @@ function plural(n: number, noun: string): string {
  * The first text that fits GitHub's limit as it will be sent (markers neutralised), else the last
  * one cut. Names come from the config and the payload, so no length can be assumed.
  */
-function fitted(candidates: readonly string[]): string {
+export function fitted(candidates: readonly string[]): string {
   const fits = candidates.find((text) => neutraliseMarkers(text).length <= STATUS_DESCRIPTION_LIMIT);
   if (fits !== undefined) return fits;
   let cut = candidates.at(-1)!.slice(0, STATUS_DESCRIPTION_LIMIT - 1);

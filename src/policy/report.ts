@@ -117,7 +117,7 @@ const NOTABLE_ORDER: ReadonlyArray<NotableItem["kind"]> = ["force-closed", "casc
  * The first deploy of each (incident, commit): the clock for its merge-back starts when the
  * commit first ran off main, and a redeploy of the same commit is not another hotfix.
  */
-function firstDeploys(deploys: ReportFacts["exceptionDeploys"]): ReportFacts["exceptionDeploys"] {
+export function firstDeploys(deploys: ReportFacts["exceptionDeploys"]): ReportFacts["exceptionDeploys"] {
   const first = new Map<string, ReportFacts["exceptionDeploys"][number]>();
   for (const deploy of [...deploys].sort((a, b) => Date.parse(a.deployedAt) - Date.parse(b.deployedAt))) {
     const key = `${deploy.incident}:${deploy.sha.toLowerCase()}`;

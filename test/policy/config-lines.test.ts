@@ -27,7 +27,17 @@ describe("locateProblems: each problem of a broken file points at its line", () 
     {
       what: "a misspelt top-level key: the key's own line",
       file: lines("# mainline", "", "enviroments: [production]", "mode: enforce"),
-      expected: ["3: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError), got an unknown key"],
+      expected: ["3: `enviroments`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError, promotion, hotfix), got an unknown key"],
+    },
+    {
+      what: "a misspelt key in a promotion rule named by a pattern: its own line",
+      file: lines("promotion:", "  production:", "    after: staging", "  prod-*:", "    after: staging", "    soak: 30"),
+      expected: ["6: `promotion.prod-*.soak`: expected no such key (known: after, soakMinutes), got an unknown key"],
+    },
+    {
+      what: "a misspelt key under hotfix.budget: its own line",
+      file: lines("hotfix:", "  maxChangedLines: 50", "  budget:", "    count: 3", "    day: 30"),
+      expected: ["5: `hotfix.budget.day`: expected no such key (known: count, days), got an unknown key"],
     },
     {
       what: "a bad item in a block list: the item's line",
@@ -83,7 +93,7 @@ describe("locateProblems: each problem of a broken file points at its line", () 
       file: lines("defaults: &d", "  approvals: 5", "override: *d"),
       expected: [
         "2: `override.approvals`: expected 1 or 2, got number 5",
-        "1: `defaults`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError), got an unknown key",
+        "1: `defaults`: expected no such key (known: mode, mainBranch, environments, releaseBranches, labels, mergeBack, rca, override, cascade, checks, onApiError, promotion, hotfix), got an unknown key",
       ],
     },
     {

@@ -199,6 +199,9 @@ describe("decideApprove: the second person", () => {
       1,
       { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" },
     ],
+    // Hotfix discipline (a big fix, a spent budget) asks a grant for two whatever the config says; its run says so.
+    ["a grant that hotfix discipline sent for a second approval, although the config asks one", judged([run({ approvals: 2 })], HOUR), "bob", 1, { ok: true }],
+    ["such a grant still not by its grantor", judged([run({ approvals: 2 })], HOUR), "alice", 1, { ok: false, error: "you granted this exception: a second person must approve it" }],
     ["nothing was granted", [], "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
     [
       "the grant is already approved",

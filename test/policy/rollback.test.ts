@@ -1,0 +1,54 @@
+import type { DeploymentFacts } from "../../src/policy/deployment-history.js";
+import { ROLLBACK_LOOKS, rollbackCandidate, rollbackOrder } from "../../src/policy/rollback.js";
+
+const sha = (c: string) => c.repeat(40);
+const [A, B, C, D] = [sha("a"), sha("b"), sha("c"), sha("d")];
+const ON_MAIN = new Set([A, B, C]);
+
+/** A deployment created `hour` hours into the day, with its statuses' states newest first. */
+const dep = (id: number, environment: string, commit: string, hour: number, states: string[]): DeploymentFacts => ({
+  id,
+  environment,
+  sha: commit,
+  createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:00:00Z`,
+  statuses: states.map((state) => ({ state, createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:05:00Z` })),
+});
+
+describe("rollbackCandidate: the last deployment of the environment that was on main and succeeded", () => {
+  test.each<[string, DeploymentFacts[], number | undefined]>([
+    ["no deployment", [], undefined],
+    ["the newest one, on main and succeeded (later marked inactive)", [dep(1, "production", A, 9, ["inactive", "success"]), dep(2, "production", B, 8, ["success"])], 1],
+    ["a hotfix off main on top: the one before it", [dep(3, "production", D, 10, ["success"]), dep(1, "production", A, 9, ["inactive", "success"])], 1],
+    ["a failed one on top: the one that succeeded", [dep(3, "production", C, 10, ["failure"]), dep(1, "production", A, 9, ["inactive", "success"])], 1],
+    ["one still running on top", [dep(3, "production", C, 10, ["in_progress"]), dep(1, "production", A, 9, ["success"])], 1],
+    ["newest by creation time, not by list order", [dep(1, "production", A, 8, ["success"]), dep(2, "production", B, 9, ["success"])], 2],
+    ["the same time: the higher id is newer", [dep(1, "production", A, 9, ["success"]), dep(2, "production", B, 9, ["success"])], 2],
+    ["another environment's deployments do not count", [dep(4, "staging", C, 11, ["success"]), dep(1, "production", A, 9, ["success"])], 1],
+    ["environment names in another case", [dep(1, "Production", A, 9, ["success"])], 1],
+    ["only commits off main", [dep(3, "production", D, 10, ["success"])], undefined],
+    ["only failures", [dep(1, "production", A, 9, ["failure"]), dep(2, "production", B, 8, ["error"])], undefined],
+    [
+      `only the ${ROLLBACK_LOOKS} newest are looked at`,
+      [...Array.from({ length: ROLLBACK_LOOKS }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
+      undefined,
+    ],
+    [
+      `the ${ROLLBACK_LOOKS}th newest is`,
+      [...Array.from({ length: ROLLBACK_LOOKS - 1 }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
+      1,
+    ],
+  ])("%s", (_case, deployments, id) => {
+    expect(rollbackCandidate("production", deployments, (s) => ON_MAIN.has(s))?.deploymentId).toBe(id);
+  });
+
+  test("the candidate as the ledger shows it", () => {
+    expect(rollbackCandidate("production", [dep(1, "Production", A, 9, ["success"])], () => true)).toEqual({ environment: "Production", sha: A, deploymentId: 1, createdAt: "2026-11-20T09:00:00Z" });
+  });
+});
+
+describe("rollbackOrder: whose commit the caller asks about, in order", () => {
+  test("succeeded deployments of the environment, newest first: the caller stops at the first on main", () => {
+    const deployments = [dep(1, "production", A, 8, ["success"]), dep(2, "production", D, 9, ["success"]), dep(3, "production", B, 10, ["failure"]), dep(4, "staging", C, 11, ["success"])];
+    expect(rollbackOrder("production", deployments).map((d) => d.id)).toEqual([2, 1]);
+  });
+});
