@@ -30,6 +30,7 @@ export const configSchema = z
         mergeBack: z.string().min(1).default("merge-back").describe("Marks a merge-back issue."),
         rca: z.string().min(1).default("rca").describe("Marks a root-cause analysis issue."),
         cascade: z.string().min(1).default("hotfix-cascade").describe("Added to incidents whose hotfix deploys cascade."),
+        postMergeReview: z.string().min(1).default("post-merge-review").describe("Marks the issue opened for a push to main that carried commits no pull request merged."),
       })
       .prefault({})
       .describe("Names of the labels the app reads and writes."),

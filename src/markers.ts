@@ -60,6 +60,12 @@ export const markerSchemas = {
   "tamper-notice": z.object({ comment: count, at: z.string().max(40) }),
   /** The app's notice in an incident that a commit on main weakened the config (how a redelivered push finds it already said). */
   "config-weakened": z.object({ commit: sha }),
+  /**
+   * The body of a post-merge review issue as it is opened: the push it reviews, by the head it left
+   * on main (`after`), until the signed record that then heads the body replaces it. How a
+   * redelivered push finds an issue whose first delivery failed before writing that record.
+   */
+  "post-merge-review": z.object({ after: sha }),
 } as const;
 
 export type MarkerKind = keyof typeof markerSchemas;

@@ -28,20 +28,57 @@ export const recordSchemas = {
   rca: z.object({ issue: count, at: iso }),
   /** A merge-back item: commit S, tracked by an issue. */
   "merge-back": z.object({ sha, issue: count, at: iso }),
-  /** `/hotfix allow` (the exception's state for the gate is in its `mainline/exception` check run). */
-  exception: z.object({ sha, env: environment, by: login, at: iso, expires: iso, reason: z.string().max(2000), source }),
+  /**
+   * `/hotfix allow` (the exception's state for the gate is in its `mainline/exception` check run).
+   * `criterion`: the `hotfix.criteria` entry its reason begins with (absent: the list was empty).
+   * `approvals`: how many people it needs, decided at the grant (`override.approvals`, or 2 by
+   * hotfix discipline); absent in grants written before it was recorded: the config's then.
+   * `waives`: for a commit on main, the promotion step (SPEC 10) the gate would have refused it for
+   * ("skipped staging"); absent for a commit off main, whose exception waives main-first.
+   */
+  exception: z.object({
+    sha,
+    env: environment,
+    by: login,
+    at: iso,
+    expires: iso,
+    reason: z.string().max(2000),
+    source,
+    criterion: z.string().min(1).max(2000).optional(),
+    approvals: z
+      .enum(["1", "2"])
+      .transform((n): 1 | 2 => (n === "2" ? 2 : 1))
+      .optional(),
+    waives: z.string().min(1).max(600).optional(),
+  }),
   /** A second person's `/hotfix approve`. */
   approval: z.object({ sha, by: login, at: iso, source }),
   /** `/hotfix revoke`. */
   revoke: z.object({ sha, by: login, at: iso, source }),
-  /** A deployment the gate let through under an exception; `issue` is S's merge-back item, recorded with it. */
-  deploy: z.object({ sha, env: environment, deployment: count, at: iso, issue: count }),
+  /**
+   * A deployment the gate let through under an exception; `issue` is S's merge-back item, recorded
+   * with it. A commit on main let through past its promotion rule has none: `skipped` names the
+   * environment it did not go through first.
+   */
+  deploy: z.object({ sha, env: environment, deployment: count, at: iso, issue: count.optional(), skipped: environment.optional() }),
   /** That deployment reached the environment (its `success` status): the deploy time that counts. */
-  deployed: z.object({ sha, env: environment, deployment: count, at: iso, issue: count }),
+  deployed: z.object({ sha, env: environment, deployment: count, at: iso, issue: count.optional(), skipped: environment.optional() }),
   /** `/incident force-close <reason>`. */
   "force-close": z.object({ by: login, at: iso, reason: z.string().max(2000), source }),
   /** An overdue reminder on merge-back issue `issue` for interval k (1, 2, 4, … days overdue). */
   reminder: z.object({ issue: count, interval: count }),
+  /**
+   * A post-merge review (SPEC 11): the first line of its own issue's body (its `incident` is that
+   * issue), written by an edit right after the issue is opened — a comment would be content GitHub
+   * paces 3 s after the issue. The push, by the head it left on main, and who pushed it: GitHub's
+   * authenticated sender, by login and by account id (a renamed account is still the pusher). Any
+   * edit of the body voids it (src/github/post-merge-reviews.ts).
+   */
+  "post-merge-review": z.object({ after: sha, pusher: login, account: count, at: iso }),
+  /** That review done (a comment on it): the close at `closed`, by a person other than the pusher with write role or more. */
+  "post-merge-reviewed": z.object({ by: login, account: count, role: z.enum(["write", "maintain", "admin"]), closed: iso }),
+  /** `/incident rollback [env]`: deployment `deployment` of S to `env`, the commit deployment `of` ran (the rollback candidate). */
+  rollback: z.object({ sha, env: environment, deployment: count, of: count, by: login, at: iso, source }),
 } as const;
 
 export type RecordKind = keyof typeof recordSchemas;

@@ -10,7 +10,7 @@ describe("parseConfig", () => {
       mainBranch: "",
       environments: ["production"],
       releaseBranches: ["release/*"],
-      labels: { incident: "incident", mergeBack: "merge-back", rca: "rca", cascade: "hotfix-cascade" },
+      labels: { incident: "incident", mergeBack: "merge-back", rca: "rca", cascade: "hotfix-cascade", postMergeReview: "post-merge-review" },
       mergeBack: { dueHours: 24 },
       rca: { dueDays: 5, requiredSections: ["Timeline", "Root cause", "Action items"] },
       override: { permission: "maintain", approvals: 1, ttlHours: 4 },

@@ -25,12 +25,16 @@ const EXAMPLES: Example[] = [
   ["merge-back", { sha: S, issue: 42, at: AT }],
   ["exception", { sha: S, env: "prod eu-west", by: "alice", at: AT, expires: LATER, reason: HOSTILE, source: "101:2" }],
   ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: AT, reason: "", source: "0:1" }],
+  // Hotfix discipline: the criterion the reason began with, and the approvals the grant decided it needs.
+  ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: LATER, reason: "Data  Loss: orders vanish", source: "101:3", criterion: "data loss", approvals: 2 }],
+  ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: LATER, reason: "checkout is down", source: "101:4", approvals: 1 }],
   ["approval", { sha: S, by: "bob", at: AT, source: "102:1" }],
   ["revoke", { sha: S, by: "carol", at: AT, source: "103:1" }],
   ["deploy", { sha: S, env: "production", deployment: 9001, at: AT, issue: 42 }],
   ["deployed", { sha: S, env: "production", deployment: 9001, at: LATER, issue: 42 }],
   ["force-close", { by: "dana", at: AT, reason: HOSTILE, source: "104:1" }],
   ["reminder", { issue: 42, interval: 4 }],
+  ["rollback", { sha: S, env: "prod eu-west", deployment: 9002, of: 9001, by: "bob", at: AT, source: "105:1" }],
 ];
 
 /** A comment as GitHub lists it; by default written by this app. */
@@ -77,6 +81,12 @@ describe("recordBody and readRecord: a round trip", () => {
     expect(text).not.toMatch(/<!--|-->/);
     expect(text).toBe(`Reason: ${HOSTILE}\n<!-- mainline:ledger incident=12 -->`.replace(/<!--/g, "<!-\u200b-").replace(/-->/g, "-\u200b->"));
     expect(readRecord(KEY, body)?.kind).toBe("exception");
+  });
+
+  test("an exception needs 1 or 2 approvals and names a criterion or none: anything else would not read back, so it is never written", () => {
+    const grant = { sha: S, env: "production", by: "alice", at: AT, expires: LATER, reason: "outage: 500s", source: "101:5" };
+    expect(() => recordBody(KEY, "exception", SCOPE, { ...grant, approvals: 3 as never }, "x")).toThrow("a exception record with these fields could not be read back: approvals");
+    expect(() => recordBody(KEY, "exception", SCOPE, { ...grant, criterion: "" }, "x")).toThrow("a exception record with these fields could not be read back: criterion");
   });
 
   test("the same record written twice is the same body (a redelivery writes the same bytes)", () => {

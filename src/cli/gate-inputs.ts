@@ -27,7 +27,7 @@ Exit 2: the command is written wrong.
   --help                     show this text
 
 Environment variables:
-  GITHUB_TOKEN         a token that can read the repository's contents, checks and issues (required)
+  GITHUB_TOKEN         a token that can read the repository's contents, checks, issues and deployments (required)
   MAINLINE_APP_ID      the mainline app's id: only its check runs hold exceptions (required)
   GITHUB_API_URL       the REST API base (default: https://api.github.com)
   GITHUB_EVENT_NAME    the run's event: GITHUB_SHA stands for --sha only on the events named above

@@ -61,7 +61,7 @@ async function decide(inputs: GateInputs, io: CommandIo, options: CommandOptions
     const { decision } = result;
     const message = withConfigProblems(decision.message, result.loaded);
     if (decision.verdict !== "approve") return { allowed: false, message };
-    return { allowed: true, message: decision.exception ? `${message}\n${exceptionNotYetRecorded(inputs, decision.exception.incident)}` : message };
+    return { allowed: true, message: decision.exception ? `${message}\n${exceptionNotYetRecorded(inputs, decision.exception.incident, decision.waived !== undefined)}` : message };
   } catch (error) {
     // As the app answers a protection rule when deciding fails: refused, never left open.
     log.error({ err: error }, "gate decision failed: refusing");
@@ -74,10 +74,18 @@ async function decide(inputs: GateInputs, io: CommandIo, options: CommandOptions
  * deploy at once. A step's approval reaches the app only as a deployment of S: the one GitHub makes
  * for a job with `environment:` (recorded when it reports success), which GitHub makes for the
  * run's commit (GITHUB_SHA); when the step gated another commit, only a deployment of S created
- * through the API tells the app. A deploy it never sees is never recorded.
+ * through the API tells the app. A deploy it never sees is never recorded. A commit on main whose
+ * promotion the exception waived needs no merge-back issue, and its success is no news to the app
+ * (a commit on main may run anywhere): only the app's own gate records such a deploy.
  */
-export function exceptionNotYetRecorded(inputs: Pick<GateInputs, "sha" | "environment" | "runSha">, incident: number): string {
+export function exceptionNotYetRecorded(inputs: Pick<GateInputs, "sha" | "environment" | "runSha">, incident: number, onMain = false): string {
   const { sha, environment, runSha } = inputs;
+  if (onMain) {
+    return (
+      `mainline does not record this deploy in incident #${incident}: it records a deploy of a commit on main under an exception only when its own gate lets it through ` +
+      "(a deployment protection rule, or a deployment created through the REST API)."
+    );
+  }
   const recorded = `the app records it in incident #${incident} and opens the merge-back issue for ${sha.slice(0, 7)}`;
   if (runSha && runSha !== sha) {
     return (

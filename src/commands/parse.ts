@@ -9,6 +9,7 @@ export type Command =
   | { name: "incident"; title?: string }
   | { name: "incident-close" }
   | { name: "incident-force-close"; reason: string }
+  | { name: "incident-rollback"; environment?: string }
   | { name: "hotfix-allow"; sha: string; environment?: string; reason: string }
   | { name: "hotfix-approve"; sha: string }
   | { name: "hotfix-revoke"; sha: string }
@@ -78,10 +79,11 @@ const environmentSchema = z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, {
 const freeText = (what: "reason" | "title") => z.string().max(TEXT_LIMIT, `${what} is longer than ${TEXT_LIMIT} characters`);
 
 /**
- * `/incident [title]`, `/incident close`, `/incident force-close <reason>`. A first word of
- * `close` or `force-close` (any case) always names the subcommand, so `/incident Close the DB`
- * is a `/incident close` with stray words, answered with an error rather than opening an
- * incident titled "Close the DB": closing by mistake is worse than retyping a title.
+ * `/incident [title]`, `/incident close`, `/incident force-close <reason>`, `/incident rollback [env]`.
+ * A first word of `close`, `force-close` or `rollback` (any case) always names the subcommand, so
+ * `/incident Close the DB` is a `/incident close` with stray words, answered with an error rather
+ * than opening an incident titled "Close the DB": closing (or deploying) by mistake is worse than
+ * retyping a title.
  */
 function parseIncident(args: string): Outcome {
   const { word, rest } = firstWord(args);
@@ -100,12 +102,27 @@ function parseIncident(args: string): Outcome {
       if (!reason.ok) return fail(reason.error, USAGE["incident-force-close"]);
       return { ok: true, command: { name: "incident-force-close", reason: reason.value } };
     }
+    case "rollback":
+      return parseRollback(rest);
     default: {
       const title = check(freeText("title"), args.trim());
       if (!title.ok) return fail(title.error, USAGE.incident);
       return { ok: true, command: title.value === "" ? { name: "incident" } : { name: "incident", title: title.value } };
     }
   }
+}
+
+/** `[env]`: at most one word, an environment name. */
+function parseRollback(args: string): Outcome {
+  const usage = USAGE["incident-rollback"];
+  const [environmentWord, ...extra] = words(args);
+  if (environmentWord === undefined) return { ok: true, command: { name: "incident-rollback" } };
+  if (extra.length > 0) {
+    return fail(`\`/incident rollback\` takes at most one environment, but got ${extra.length + 1} words (a title cannot start with the word rollback)`, usage);
+  }
+  const environment = check(environmentSchema, environmentWord);
+  if (!environment.ok) return fail(environment.error, usage);
+  return { ok: true, command: { name: "incident-rollback", environment: environment.value } };
 }
 
 function parseHotfix(args: string): Outcome {

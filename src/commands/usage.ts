@@ -5,6 +5,7 @@ export const USAGE: Record<Command["name"], string> = {
   incident: "/incident [title]",
   "incident-close": "/incident close",
   "incident-force-close": "/incident force-close <reason>",
+  "incident-rollback": "/incident rollback [env]",
   "hotfix-allow": "/hotfix allow <sha> [env] -- <reason>",
   "hotfix-approve": "/hotfix approve <sha>",
   "hotfix-revoke": "/hotfix revoke <sha>",
@@ -42,6 +43,12 @@ const HELP_ROWS: readonly HelpRow[] = [
   { command: "merge-back", where: "incident", who: "write", does: "tracks a merge-back item by hand" },
   { command: "incident-close", where: "incident", who: "write", does: "closes if nothing blocks, else lists blockers" },
   { command: "incident-force-close", where: "incident", who: "admin", does: "closes anyway, recorded in the ledger" },
+  {
+    command: "incident-rollback",
+    where: "open incident",
+    who: "write",
+    does: "deploys the rollback candidate (the last deployment of env, default the first gated environment, that was on main and succeeded)",
+  },
   { command: "mainline-status", where: "incident or PR", who: "anyone", does: "re-renders the ledger / re-runs the check" },
   {
     command: "mainline-report",

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Ancestry } from "../policy/gate.js";
+import type { ChangedLines } from "../policy/hotfix-discipline.js";
 import { describeApiError, isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
 
@@ -27,12 +28,20 @@ export class AncestryReader {
   readonly #rewrites = new Map<number, number>();
 
   async read(client: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
+    return (await this.readWithChange(client, mainBranch, sha)).ancestry;
+  }
+
+  /**
+   * `read`, and S's change against main from the same compare (hotfix discipline's size, SPEC 11):
+   * no second request.
+   */
+  async readWithChange(client: RepoClient, mainBranch: string, sha: string): Promise<{ ancestry: Ancestry; changedLines: ChangedLines }> {
     const known = this.known(client, mainBranch, sha);
-    if (known) return known;
+    if (known) return { ancestry: known, changedLines: NO_CHANGE };
     const key = this.#key(client, mainBranch, sha);
-    const ancestry = await compareWithMain(client, mainBranch, sha);
-    if (ancestry.kind === "on-main" && this.#remember) this.#onMain.set(key, ancestry.mainHead);
-    return ancestry;
+    const compared = await compareWithMain(client, mainBranch, sha);
+    if (compared.ancestry.kind === "on-main" && this.#remember) this.#onMain.set(key, compared.ancestry.mainHead);
+    return compared;
   }
 
   /** The answer `read` would give without asking GitHub: S found on main before (since main was last rewritten), or nothing. */
@@ -51,11 +60,17 @@ export class AncestryReader {
   }
 }
 
-async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch: string, sha: string): Promise<Ancestry> {
+/** A commit on main changes nothing against it: main...S lists no file. */
+const NO_CHANGE: ChangedLines = { lines: 0, complete: true };
+
+/** GitHub lists at most this many files of a compare: a list this long may be cut. */
+const COMPARE_FILE_LIMIT = 300;
+
+async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch: string, sha: string): Promise<{ ancestry: Ancestry; changedLines: ChangedLines }> {
   try {
-    // per_page=1: only status and counts are needed, not the list of commits and files. Main is
-    // the branch: `heads/<name>` names refs/heads/<name> alone, while GitHub (as git) would read a
-    // bare name as a tag of that name first.
+    // per_page=1: only status and counts are needed, not the list of commits (GitHub lists the
+    // files on the first page whatever per_page says). Main is the branch: `heads/<name>` names
+    // refs/heads/<name> alone, while GitHub (as git) would read a bare name as a tag of that name first.
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/compare/{basehead}", {
       owner,
       repo,
@@ -63,14 +78,21 @@ async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch:
       per_page: 1,
     });
     const mainHead = data.base_commit.sha;
-    if (data.status === "identical" || data.status === "behind") return { kind: "on-main", mainHead };
-    return { kind: "off-main", mainHead, aheadBy: data.ahead_by, behindBy: data.behind_by };
+    if (data.status === "identical" || data.status === "behind") return { ancestry: { kind: "on-main", mainHead }, changedLines: NO_CHANGE };
+    return { ancestry: { kind: "off-main", mainHead, aheadBy: data.ahead_by, behindBy: data.behind_by }, changedLines: linesOf(data.files) };
   } catch (error) {
     // 404/422: GitHub answered, and the answer is that main...S cannot be compared.
     if (isApiError(error) && (error.status === 404 || error.status === 422)) {
-      return { kind: "not-comparable", detail: describeApiError(error) };
+      const detail = describeApiError(error);
+      return { ancestry: { kind: "not-comparable", detail }, changedLines: { error: detail } };
     }
-    if (isApiError(error)) return { kind: "unverifiable", error: describeApiError(error) };
+    if (isApiError(error)) return { ancestry: { kind: "unverifiable", error: describeApiError(error) }, changedLines: { error: describeApiError(error) } };
     throw error;
   }
+}
+
+/** Lines added + deleted over the files GitHub lists; a list at GitHub's limit may be cut, so the count is a floor then. */
+function linesOf(files: ReadonlyArray<{ additions: number; deletions: number }> | undefined): ChangedLines {
+  if (!files) return { error: "GitHub listed no files for it" };
+  return { lines: files.reduce((n, f) => n + f.additions + f.deletions, 0), complete: files.length < COMPARE_FILE_LIMIT };
 }

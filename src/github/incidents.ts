@@ -18,6 +18,8 @@ export type IncidentThread = {
   ledger?: CommentLike;
   /** The latest force-close (its signed time is when it was recorded). */
   forceClose?: Found<"force-close">;
+  /** `/incident rollback` deployments, one per command line. */
+  rollbacks: Array<Found<"rollback">>;
   /** This app's record comments someone changed: until restored, the incident cannot close. */
   tampered: CommentLike[];
 };
@@ -53,10 +55,15 @@ export function threadOf(repoId: number, incident: number, comments: CommentLike
     },
     ...(rca ? { rca } : {}),
     // An item is recorded on its own or with the deploy that made it; one per commit (a second record for S names the same work).
-    mergeBacks: [...found.of("merge-back"), ...[...found.of("deploy"), ...found.of("deployed")].map((d) => ({ sha: d.sha, issue: d.issue, at: d.at, commentId: d.commentId, createdAt: d.createdAt }))]
+    // A deploy of a commit on main (its promotion waived) names no item: there is nothing to merge back.
+    mergeBacks: [
+      ...found.of("merge-back"),
+      ...[...found.of("deploy"), ...found.of("deployed")].flatMap((d) => (d.issue === undefined ? [] : [{ sha: d.sha, issue: d.issue, at: d.at, commentId: d.commentId, createdAt: d.createdAt }])),
+    ]
       .sort((a, b) => a.at.localeCompare(b.at))
       .filter((item) => !seenItems.has(item.sha) && seenItems.add(item.sha)),
     ...(forceClose ? { forceClose } : {}),
+    rollbacks: found.of("rollback"),
     ledger: findOwnComment(comments, reader.appId, "ledger", (m) => m.incident === incident),
     tampered: found.tampered,
   };

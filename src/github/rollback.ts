@@ -1,38 +1,73 @@
-import type { Ancestry } from "../policy/gate.js";
+import type { DeploymentFacts } from "../policy/deployment-history.js";
 import { isGatedEnvironment } from "../policy/environments.js";
+import type { Ancestry } from "../policy/gate.js";
 import type { RollbackCandidate } from "../policy/ledger.js";
+import { ROLLBACK_LOOKS, rollbackCandidate, rollbackLooks, rollbackOrder } from "../policy/rollback.js";
 import type { RepoClient } from "./client.js";
 
+/** The rollback candidate of one environment, or why there is none (how many of its newest deployments were looked at, how many of those succeeded). */
+export type RollbackSearch = { kind: "found"; candidate: RollbackCandidate } | { kind: "none"; looked: number; succeeded: number };
+
+type IsOnMain = (sha: string) => Promise<Ancestry>;
+
 /**
- * The newest successful deployment of a main commit in each gated environment: what to roll
- * back to. Bounded: the 30 newest deployments, at most 5 looked at per environment.
+ * The last deployment of `environment` that was on main and succeeded (policy/rollback.ts): its
+ * `ROLLBACK_LOOKS` newest deployments, their statuses, then their commits in `rollbackOrder`'s
+ * order until one is on main. `/incident rollback` and the ledger both ask this. A commit GitHub
+ * could not place throws, like any read that failed: an older candidate behind it might not be the
+ * last, so the delivery fails and its redelivery asks again.
  */
-export async function rollbackCandidates(
-  client: RepoClient,
-  environments: readonly string[],
-  isOnMain: (sha: string) => Promise<Ancestry>,
-): Promise<RollbackCandidate[]> {
+export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain): Promise<RollbackSearch> {
   const { octokit, owner, repo } = client;
-  const { data: deployments } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, per_page: 30 });
-  const byEnvironment = new Map<string, typeof deployments>();
-  for (const d of deployments.filter((d) => isGatedEnvironment(d.environment, environments))) {
-    byEnvironment.set(d.environment, [...(byEnvironment.get(d.environment) ?? []), d]);
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, environment, per_page: ROLLBACK_LOOKS });
+  const looked = rollbackLooks(environment, data.map((d) => ({ id: Number(d.id), environment: d.environment, sha: d.sha, createdAt: d.created_at })));
+  const facts: DeploymentFacts[] = await Promise.all(
+    looked.map(async (d) => {
+      const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: 100 });
+      return { ...d, statuses: statuses.map((s) => ({ state: s.state, createdAt: s.created_at, writtenBy: writerOf(s.creator) })) };
+    }),
+  );
+  const onMain = new Set<string>();
+  const order = rollbackOrder(environment, facts);
+  for (const d of order) {
+    const ancestry = await isOnMain(d.sha);
+    if (ancestry.kind === "unverifiable") throw new Error(`could not tell whether ${d.sha} (deployment ${d.id}) is on main: ${ancestry.error}`);
+    if (ancestry.kind !== "on-main") continue;
+    onMain.add(d.sha);
+    break;
   }
-  const found: RollbackCandidate[] = [];
-  for (const [environment, list] of byEnvironment) {
-    for (const d of list.slice(0, 5)) {
-      if ((await isOnMain(d.sha)).kind !== "on-main") continue;
-      const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", {
-        owner,
-        repo,
-        deployment_id: Number(d.id),
-        per_page: 100,
-      });
-      // A later deploy marks earlier ones inactive: what counts is that this one once succeeded.
-      if (!statuses.some((s) => s.state === "success")) continue;
-      found.push({ environment, sha: d.sha, deploymentId: Number(d.id), createdAt: d.created_at });
-      break;
-    }
+  const candidate = rollbackCandidate(environment, facts, (sha) => onMain.has(sha));
+  return candidate ? { kind: "found", candidate } : { kind: "none", looked: looked.length, succeeded: order.length };
+}
+
+/**
+ * Whose account wrote a status, as the gate reads it (promotion-facts.ts): a `success` a person's
+ * account wrote is a claim, so the candidate is one a deploy tool's app reported, as the gate's
+ * rollback-target exemption asks.
+ */
+function writerOf(creator: { type?: string } | null): "app" | "person" {
+  return creator?.type === "Bot" ? "app" : "person";
+}
+
+/** How many of the repository's newest deployments show which environments a glob in `environments` names. */
+const NAMES_FROM = 30;
+
+/**
+ * The rollback candidate of each gated environment, for the ledger: an environment the config
+ * names is searched by that name; one only a glob names, when it is among the environments of the
+ * repository's `NAMES_FROM` newest deployments.
+ */
+export async function rollbackCandidates(client: RepoClient, environments: readonly string[], isOnMain: IsOnMain): Promise<RollbackCandidate[]> {
+  const names = environments.filter((e) => !/[*?]/.test(e));
+  if (names.length < environments.length) {
+    const { octokit, owner, repo } = client;
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, per_page: NAMES_FROM });
+    names.push(...data.map((d) => d.environment).filter((e) => isGatedEnvironment(e, environments)));
   }
-  return found.sort((a, b) => a.environment.localeCompare(b.environment));
+  const distinct = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
+  // A commit deployed to several environments is placed once.
+  const asked = new Map<string, Promise<Ancestry>>();
+  const placed: IsOnMain = (sha) => asked.get(sha) ?? asked.set(sha, isOnMain(sha)).get(sha)!;
+  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed)));
+  return searches.flatMap((s) => (s.kind === "found" ? [s.candidate] : [])).sort((a, b) => a.environment.localeCompare(b.environment));
 }

@@ -102,5 +102,5 @@ async function decideAndAnswer(context: Context<"deployment_protection_rule.requ
   const { exception } = decision;
   if (!exception) return undefined;
   const { client, config, mainBranch } = result;
-  return { client, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered } };
+  return { client, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered, ...(decision.waived ? { waived: decision.waived } : {}) } };
 }

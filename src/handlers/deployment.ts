@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import { NO_DEPLOYMENT_LOCK } from "../coordination/deployment-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { markDeploymentRefused, type DeploymentRef } from "../github/deployments.js";
+import type { GateOutcome } from "../policy/gate.js";
 import { shortSha } from "../policy/text.js";
 import { decideGate } from "./decide-gate.js";
 import { recordExceptionDeploy } from "./record-exception-deploy.js";
@@ -12,7 +13,8 @@ import type { Deps } from "./deps.js";
  * written as a `failure` deployment status that well-behaved deploy tools stop on.
  * 1. decide (decide-gate), and log the decision (one line)
  * 2. refused → failure status with a link explaining why (once, when replicas get the delivery at once)
- * 3. allowed under an exception → record it in the incident   4. allowed because on main → nothing
+ * 3. allowed under an exception → record it in the incident (with S's merge-back issue, unless S is on main)
+ * 4. allowed because on main (and promoted, where a promotion rule applies) → nothing
  */
 export function onDeploymentCreated(deps: Deps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
@@ -20,7 +22,7 @@ export function onDeploymentCreated(deps: Deps) {
     const approval = await deps.queue.deciding(() => decideAndMark(context, deps));
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (approval && !context.payload.workflow_run) {
-      const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id };
+      const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, ...(approval.waived ? { waived: approval.waived } : {}) };
       await deps.queue.run(repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });
     }
   };
@@ -49,15 +51,24 @@ async function decideAndMark(context: Context<"deployment.created">, deps: Deps)
   }
   const { decision, client, config, mainBranch } = result;
   logGateDecision(decisions, gate, decision, config.mode);
-  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch };
+  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch, waived: decision.waived };
   if (decision.verdict === "approve") return undefined;
   const written = await markRefused(context, deps, ref, {
     description: decision.summary,
-    logUrl: `${repository.html_url}/compare/${encodeURIComponent(mainBranch)}...${deployment.sha}`,
+    logUrl: explanationUrl(repository.html_url, mainBranch, deployment.sha, decision.outcome),
     environment: deployment.environment,
   });
   decisions.log.debug({ deployment: deployment.id, status: written }, "failure status for the refused deployment");
   return undefined;
+}
+
+/**
+ * Where a refusal is explained: main...S shows why S is not on main; a refusal of a commit on main
+ * by its promotion rule is about its deployments, which the repository's deployments page lists.
+ */
+function explanationUrl(repositoryUrl: string, mainBranch: string, sha: string, outcome: GateOutcome): string {
+  const mainFirst: readonly GateOutcome[] = ["off-main", "not-comparable", "unverifiable"];
+  return mainFirst.includes(outcome) ? `${repositoryUrl}/compare/${encodeURIComponent(mainBranch)}...${sha}` : `${repositoryUrl}/deployments`;
 }
 
 /**

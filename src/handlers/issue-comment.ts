@@ -105,6 +105,7 @@ function run(env: CommandEnv, command: Command): Promise<Outcome> {
     case "incident":
     case "incident-close":
     case "incident-force-close":
+    case "incident-rollback":
       return runIncident(env, command);
     case "hotfix-allow":
     case "hotfix-approve":
@@ -131,17 +132,22 @@ async function alreadyAnswered(client: RepoClient, commentId: number, comments: 
   return hasReactedDone(client, commentId, await deps.botLogin());
 }
 
-/** 👍 when all went well; one reply (marked with the comment's id) for the rest. */
+/**
+ * One reply (marked with the comment's id) for what needs saying, then 👍 when all went well.
+ * The 👍 goes last: a redelivery that finds it skips the comment, so a reply it came before
+ * would be lost for good if its write had failed (the reply's own marker also answers it).
+ */
 async function answer(env: CommandEnv, results: Array<{ line: ParsedLine; outcome: Outcome }>, skipped: string | undefined): Promise<void> {
   const failed = results.filter((r) => !r.outcome.ok);
   const replies = results.flatMap((r) => (r.outcome.ok && r.outcome.reply ? [r.outcome.reply] : []));
+  if (failed.length > 0 || replies.length > 0 || skipped) {
+    const problems = failed.map(({ line, outcome }) => `- ${codeSpan(line.line)}: ${outcome.ok ? "" : outcome.error}`);
+    const text = [
+      ...(failed.length > 0 ? [`mainline could not run ${failed.length === 1 ? "this command" : "these commands"} from [your comment](${env.comment.html_url}):`, ...problems] : []),
+      ...(skipped ? [skipped] : []),
+      ...replies,
+    ].join("\n\n");
+    await createComment(env.repo.client, env.issue.number, appBody(text, marker("reply", { source: env.comment.id })));
+  }
   if (failed.length === 0) await reactDone(env.repo.client, env.comment.id);
-  if (failed.length === 0 && replies.length === 0 && !skipped) return;
-  const problems = failed.map(({ line, outcome }) => `- ${codeSpan(line.line)}: ${outcome.ok ? "" : outcome.error}`);
-  const text = [
-    ...(failed.length > 0 ? [`mainline could not run ${failed.length === 1 ? "this command" : "these commands"} from [your comment](${env.comment.html_url}):`, ...problems] : []),
-    ...(skipped ? [skipped] : []),
-    ...replies,
-  ].join("\n\n");
-  await createComment(env.repo.client, env.issue.number, appBody(text, marker("reply", { source: env.comment.id })));
 }

@@ -8,6 +8,7 @@ import { checkRca } from "../policy/rca.js";
 import { verifyClosedMergeBack } from "./check-merge-back.js";
 import type { Deps } from "./deps.js";
 import { gateClosedIncident, logCloseGate } from "./close-gate.js";
+import { gateClosedReview, logReviewClose } from "./post-merge-review-close.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
 import { repoContext, type RepoContext } from "./repo-context.js";
@@ -20,6 +21,8 @@ import { repoContext, type RepoContext } from "./repo-context.js";
  * 2. a merge-back issue its incident's records name, closed while S is not on main → reopened
  * 3. the RCA its incident's records name, closed with empty sections → reopened
  * 4. the incident's ledger shows the new state
+ * 5. a post-merge review (the record heading its body says so; never an incident): done when a person
+ *    other than the pusher with write role closed it, else reopened (the decision is one log line)
  */
 export function onIssueClosed(deps: Deps) {
   return async (context: Context<"issues.closed">): Promise<void> => {
@@ -30,6 +33,9 @@ export function onIssueClosed(deps: Deps) {
     const own = issue.comments === 0 ? undefined : await readIncidentThread(repo.client, issue, deps.records);
     // A thread holding a changed record may be an incident whose own record was changed: it goes through the gate (the change blocks).
     if (own?.isIncident || own?.tampered.length) logCloseGate(decisionLog(context), issue.number, await gateClosedIncident(repo, issue, deps), "issues.closed");
+    const { sender } = context.payload;
+    const review = own?.isIncident ? undefined : await gateClosedReview(repo.client, issue, { login: sender.login, account: sender.id, type: sender.type }, own?.comments ?? [], deps);
+    if (review) logReviewClose(decisionLog(context), issue.number, review);
     const claimed = readMarker(issue.body, "merge-back")?.incident ?? readMarker(issue.body, "rca")?.incident;
     if (claimed === undefined || claimed === issue.number) return;
     const incident = await getIssue(repo.client, claimed);

@@ -3,17 +3,20 @@ import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssueHere } from "../github/issues.js";
 import { announceConfigWeakening } from "./announce-config.js";
 import type { Deps } from "./deps.js";
+import { openPostMergeReview, type MainPush } from "./open-post-merge-review.js";
 import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
 import { rewriteLedger } from "./refresh-ledger.js";
 import { pushTime } from "../policy/push-time.js";
 import { repoContext } from "./repo-context.js";
 
 /**
- * `push` to main: the moment a merge-back can become done.
+ * `push` to main: the moment a merge-back can become done, and the moment commits that skipped review show.
  * 1. a push that rewrites a branch forgets the repository's cached "on main" answers at once,
  *    before the delivery waits its turn: a gate deciding meanwhile must ask GitHub again
- * 2. then, in the repository's turn, for main: announce a weakened config, re-check every open
- *    merge-back item against the pushed commits, close the done ones, rewrite their incidents' ledgers
+ * 2. then, in the repository's turn, for main: announce a weakened config
+ * 3. re-check every open merge-back item against the pushed commits, close the done ones, rewrite
+ *    their incidents' ledgers
+ * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review
  */
 export function onPush(deps: Deps) {
   return async (context: Context<"push">): Promise<void> => {
@@ -48,4 +51,23 @@ async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
     const incident = await getIssueHere(repo.client, number);
     if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
   }
+  // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the
+  // item closes and ledgers above do not wait behind.
+  const review = await openPostMergeReview(repo.client, repo.config, repo.mainBranch, deps, mainPush(payload, pushed));
+  if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
+}
+
+/** The push as the post-merge review needs it: who pushed is GitHub's authenticated sender (well-formed.ts: always there), by login and account. */
+function mainPush(payload: Context<"push">["payload"], commits: MainPush["commits"]): MainPush {
+  const pushedAt = pushTime(payload.repository.pushed_at);
+  const sender = payload.sender!;
+  return {
+    after: payload.after,
+    forced: payload.forced,
+    commits,
+    pusher: { login: sender.login, account: sender.id },
+    compareUrl: payload.compare,
+    repositoryUrl: payload.repository.html_url,
+    ...(pushedAt ? { pushedAt } : {}),
+  };
 }

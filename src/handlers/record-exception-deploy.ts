@@ -26,12 +26,15 @@ export type ExceptionDeploy = {
    * can exist yet; `earlier` — GitHub already held one (a redelivery). Absent for statuses.
    */
   answer?: "first" | "earlier";
+  /** S is on main and the exception let it skip its promotion rule: `after` is the environment it skipped. Nothing to merge back. */
+  waived?: { after: string };
 };
 
 /**
  * A deployment went through under an exception: record it in the incident (once per deployment
  * and stage: let through by the gate, then reached the environment) together with the merge-back
- * issue for S, opened at once; flag a cascade; rewrite the ledgers.
+ * issue for S, opened at once (none for a commit on main: SPEC section 10); flag a cascade;
+ * rewrite the ledgers.
  *
  * The gate's record is written the moment GitHub takes the answer (after only the merge-back
  * issue, which it names): it is what tells a redelivery (which meets GitHub's earlier answer)
@@ -47,8 +50,8 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   if (deploy.answer === "earlier" && !recorded()) return;
   if (!recorded()) {
     const why = `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`;
-    const item = await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, why, deps, { record: false, thread });
-    await writeDeployRecord(client, deps, deploy, mainBranch, at, item.number);
+    const item = deploy.waived ? undefined : await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, why, deps, { record: false, thread });
+    await writeDeployRecord(client, deps, deploy, mainBranch, at, item?.number);
     thread = await readIncidentThread(client, incident, deps.records);
   }
   await markUsed(client, deps, deploy, at);
@@ -63,16 +66,17 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   if (now.state === "closed") await gateClosedIncident({ client, config, mainBranch }, now, deps);
 }
 
-function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string, issue: number) {
+/** The deploy record: with S's merge-back item, or (S on main, its promotion waived) with the environment it skipped. */
+function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string, issue: number | undefined) {
   const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
-  return writeRecord(
-    client,
-    deps.records.key,
-    { incident: deploy.incident },
-    deploy.reachedAt ? "deployed" : "deploy",
-    { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at, issue },
-    `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: #${issue} tracks bringing it there, and this incident cannot close before it is done.`,
-  );
+  const lead = `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception`;
+  const after = deploy.waived?.after;
+  const [item, text] =
+    issue === undefined
+      ? [{ skipped: after }, `${lead}, skipped ${escapeUserText(after ?? "", 100)} (deployment ${deploy.deploymentId}). It is on \`${mainBranch}\`: nothing needs merging back.`]
+      : [{ issue }, `${lead} (deployment ${deploy.deploymentId}). It is not on \`${mainBranch}\`: #${issue} tracks bringing it there, and this incident cannot close before it is done.`];
+  const fields = { sha: deploy.sha, env: deploy.environment, deployment: deploy.deploymentId, at, ...item };
+  return writeRecord(client, deps.records.key, { incident: deploy.incident }, deploy.reachedAt ? "deployed" : "deploy", fields, text);
 }
 
 /** The exception's run says it was used: it then stays valid for re-running that deploy while the incident is open, and never expires unused. */

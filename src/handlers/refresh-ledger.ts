@@ -37,6 +37,7 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
       : {}),
     ...(cascade ? { cascade } : {}),
     rollback,
+    rollbacks: view.thread.rollbacks,
   });
   const existing = view.thread.ledger;
   if (existing) {

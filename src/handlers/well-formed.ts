@@ -92,10 +92,19 @@ const schemas: Record<string, z.ZodType> = {
   issues,
   // Who added the label decides whether it makes an incident (their role is asked of GitHub).
   "issues.labeled": issues.extend({ label: z.object({ name: z.string() }).nullish(), sender: z.object({ login: name }) }),
-  // The close is identified by its timestamp when the app reopens it.
-  "issues.closed": issues.extend({ issue: issue.extend({ closed_at: timestamp }) }),
-  // Which files each commit changed says whether the push touched the config.
-  push: z.object({ ...delivered, ref: z.string(), commits: z.array(z.object({ id: sha, message: z.string(), added: files, modified: files, removed: files })) }),
+  // The close is identified by its timestamp when the app reopens it; who closed a post-merge review decides whether it is done.
+  "issues.closed": issues.extend({ issue: issue.extend({ closed_at: timestamp }), sender: z.object({ login: name, id: count, type: z.string() }) }),
+  // Which files each commit changed says whether the push touched the config; the head and who
+  // pushed go into a post-merge review's marker and record.
+  push: z.object({
+    ...delivered,
+    ref: z.string(),
+    after: sha,
+    forced: z.boolean(),
+    compare: z.string(),
+    sender: z.object({ login: name, id: count }),
+    commits: z.array(z.object({ id: sha, message: z.string(), added: files, modified: files, removed: files })),
+  }),
   pull_request: z.object({
     ...delivered,
     pull_request: z.object({

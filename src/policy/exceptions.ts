@@ -32,6 +32,10 @@ export type ExceptionState = {
   environment: string;
   grantedBy: string;
   reason: string;
+  /** The `hotfix.criteria` entry the reason begins with, as the grant recorded it. */
+  criterion?: string;
+  /** For a commit on main: the promotion step the grant waives ("skipped staging"), as it recorded it. */
+  waives?: string;
   grantedAt: string;
   expiresAt: string;
   approvedBy: string[];
@@ -44,6 +48,8 @@ export type ExceptionState = {
  * (sha, environment) is the one that counts; a revoke withdraws the grants made before it.
  * A used exception stays usable for the same commit and environment while the incident is
  * open, so re-running the deploy that used it is not refused; `ttlHours` limits unused ones.
+ * A grant needs the approvals it recorded (hotfix discipline may have asked two), as its check
+ * run does; `approvalsNeeded` (the config's) only for grants written before that was recorded.
  */
 export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2, now: Date): ExceptionState[] {
   const latest = new Map<string, RecordFields<"exception">>();
@@ -60,11 +66,13 @@ export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2
       environment: grant.env,
       grantedBy: grant.by,
       reason: grant.reason,
+      ...(grant.criterion ? { criterion: grant.criterion } : {}),
+      ...(grant.waives ? { waives: grant.waives } : {}),
       grantedAt: grant.at,
       expiresAt: grant.expires,
       approvedBy,
       deploys,
-      status: statusOf({ revoked, used: deploys.length > 0, approved: approvalsNeeded === 1 || approvedBy.length > 0, expired: Date.parse(grant.expires) <= now.getTime() }),
+      status: statusOf({ revoked, used: deploys.length > 0, approved: (grant.approvals ?? approvalsNeeded) === 1 || approvedBy.length > 0, expired: Date.parse(grant.expires) <= now.getTime() }),
     };
   });
 }

@@ -1,3 +1,4 @@
+import type { PromotionDecision, PromotionOutcome, PromotionRule } from "./promotion.js";
 import { neutraliseMarkers, shortSha } from "./text.js";
 
 /** What GitHub told us about commit S relative to the head of main. */
@@ -27,9 +28,21 @@ export type GateInput = {
   ancestry: Ancestry;
   exceptions: readonly GrantedException[];
   now: Date;
+  /** The promotion rule for the environment (SPEC section 10), when one applies (`promotionReads` says what the gate reads for it). */
+  promotion?: GatePromotion;
 };
 
-export type GateOutcome = "on-main" | "exception" | "off-main" | "not-comparable" | "unverifiable";
+/**
+ * The promotion rule that applies, and what it decided about S: asked only for a commit on main
+ * that no exception covers (an exception waives the rule, and a commit off main is refused before
+ * it), else `null`.
+ */
+export type GatePromotion = { rule: PromotionRule; decision: PromotionDecision | null };
+
+/** A refusal or approval the promotion rule gave, by its outcome ("unverifiable" apart from main's). */
+export type PromotionGateOutcome = Exclude<PromotionOutcome, "no-rule" | "off-main" | "unverifiable"> | "promotion-unverifiable";
+
+export type GateOutcome = "on-main" | "exception" | "off-main" | "not-comparable" | "unverifiable" | PromotionGateOutcome;
 
 export type GateDecision = {
   /** What the gate answers: in shadow mode always approve. */
@@ -42,6 +55,11 @@ export type GateDecision = {
   message: string;
   /** At most 140 characters: GitHub's limit for a deployment status description. */
   summary: string;
+  /**
+   * Set when S is on main and its exception let it skip the promotion rule: the environment the
+   * rule asks first. Such a deploy is recorded in the incident, but S needs no merge-back.
+   */
+  waived?: { after: string };
 };
 
 /**
@@ -92,7 +110,8 @@ export function decideDeployment(input: GateInput): GateDecision {
 function decideEnforced(input: GateInput): Enforced {
   const { ancestry } = input;
   const sha = shortSha(input.sha);
-  const exception = findUsableException(input);
+  const exception = coveringException(input);
+  if (ancestry.kind === "on-main" && input.promotion) return decidePromoted(input, ancestry, input.promotion, exception);
   if (ancestry.kind === "on-main") {
     return {
       verdict: "approve",
@@ -125,9 +144,56 @@ function decideEnforced(input: GateInput): Enforced {
     verdict: "refuse",
     enforcedVerdict: "refuse",
     outcome: ancestry.kind,
-    message: `Refused: ${why}. ${waysForward(input)}`,
+    message: `Refused: ${why}. ${waysForward(input)}${promotionAfterMain(input)}`,
     short: shortRefusals(input, ancestry),
   };
+}
+
+/**
+ * A commit on main in an environment under `promotion`: an exception for (S, environment) waives
+ * the rule (S needs no merge-back: it is on main); otherwise the rule's decision is the gate's.
+ */
+function decidePromoted(input: GateInput, ancestry: Extract<Ancestry, { kind: "on-main" }>, promotion: GatePromotion, exception: GrantedException | undefined): Enforced {
+  const sha = shortSha(input.sha);
+  const { after } = promotion.rule;
+  if (exception) {
+    return {
+      verdict: "approve",
+      enforcedVerdict: "approve",
+      outcome: "exception",
+      exception,
+      waived: { after },
+      message:
+        `${sha} is on ${input.mainBranch} (head ${shortSha(ancestry.mainHead)}), and @${exception.grantedBy} granted an exception for ${input.environment} ` +
+        `in incident #${exception.incident} (${exception.expiresAt ? `expires ${exception.expiresAt}` : "used before, valid while the incident is open"}): ` +
+        `approved without the promotion through ${after} that ${input.environment} asks for. It is on ${input.mainBranch}, so nothing needs merging back.`,
+      short: [`${sha} approved under the exception in incident #${exception.incident} (skipped ${after}).`, `${sha} approved under the exception in incident #${exception.incident}.`],
+    };
+  }
+  const { decision } = promotion;
+  // The recipe asks the rule whenever no exception covers S; a caller that did not is not trusted to have.
+  if (!decision) {
+    return {
+      verdict: "refuse",
+      enforcedVerdict: "refuse",
+      outcome: "promotion-unverifiable",
+      message: `Refused: mainline did not verify that ${sha} reached ${after} before ${input.environment}. Re-run the deployment.`,
+      short: [`could not verify ${sha} reached ${after}; re-run the deployment.`],
+    };
+  }
+  // Asked about a commit on main under this rule, the rule answers neither "no-rule" nor "off-main".
+  const outcome: PromotionGateOutcome = decision.outcome === "unverifiable" ? "promotion-unverifiable" : (decision.outcome as PromotionGateOutcome);
+  const onMain = `${sha} is on ${input.mainBranch} (head ${shortSha(ancestry.mainHead)}).`;
+  const message = decision.verdict === "refuse" ? `Refused: ${onMain} ${decision.message.replace(/^Refused: /, "")}` : `${onMain} ${decision.message}`;
+  return { verdict: decision.verdict, enforcedVerdict: decision.verdict, outcome, message, short: decision.short };
+}
+
+/** For a commit off main: the step that follows main in an environment under `promotion`, so that the way forward is not a second surprise. */
+function promotionAfterMain(input: GateInput): string {
+  if (!input.promotion) return "";
+  const { after, soakMinutes } = input.promotion.rule;
+  const soak = soakMinutes > 0 ? ` and at least ${soakMinutes} ${soakMinutes === 1 ? "minute" : "minutes"} later` : "";
+  return ` Once it is on ${input.mainBranch}, ${input.environment} takes it only after it reached ${after}${soak}, unless an exception covers it.`;
 }
 
 function decideUnverifiable(input: GateInput, error: string): Enforced {
@@ -198,7 +264,7 @@ export function grantorNoun(role: string): string {
 }
 
 /** The exception that covers (S, E) and has not expired; a used one first, else the longest-lived. */
-function findUsableException(input: GateInput): GrantedException | undefined {
+export function coveringException(input: Pick<GateInput, "sha" | "environment" | "exceptions" | "now">): GrantedException | undefined {
   const env = input.environment.toLowerCase();
   const validUntil = (e: GrantedException) => (e.expiresAt === null ? Infinity : Date.parse(e.expiresAt));
   return input.exceptions

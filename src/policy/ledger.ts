@@ -19,6 +19,8 @@ export type LedgerFacts = {
   forceClose?: RecordFields<"force-close">;
   cascade?: Cascade;
   rollback: readonly RollbackCandidate[];
+  /** `/incident rollback` deployments made in this incident (its records). */
+  rollbacks?: ReadonlyArray<RecordFields<"rollback">>;
 };
 
 /**
@@ -39,6 +41,7 @@ export function renderLedger(facts: LedgerFacts): string {
     rcaLine(facts.rca),
     "### Roll back first",
     rollbackTable(facts),
+    ...rollbacksMade(facts),
     "_mainline rewrites this comment from GitHub's records (issues, comments, deployments) at each change; edits here are overwritten._",
   ].join("\n\n");
 }
@@ -62,17 +65,24 @@ function cascadeWarning(facts: LedgerFacts): string[] {
   ];
 }
 
-/** A closed incident's exceptions ended with its close (their check runs say so): none is in force. */
+/**
+ * A closed incident's exceptions ended with its close (their check runs say so): none is in force.
+ * The criterion each grant named (`hotfix.criteria`) has a column once one did; before, the table
+ * stays as it always was.
+ */
 function exceptionsTable(exceptions: readonly ExceptionState[], incidentClosed: boolean): string {
   if (exceptions.length === 0) return "None granted.";
+  const withCriteria = exceptions.some((e) => e.criterion !== undefined);
   const rows = exceptions.map((e) => {
     const used = e.deploys.map((d) => `deployment ${d.deployment} ${d.reached ? "deployed" : "allowed"} at ${d.at}`).join("; ");
     const approved = e.approvedBy.length > 0 ? `, approved by ${e.approvedBy.map(quietLogin).join(", ")}` : "";
     const stood = e.status === "used" ? `used: ${used}` : e.status === "active" ? `active until ${e.expiresAt}` : e.status.replace("-", " ");
     const state = incidentClosed && ["used", "active", "awaiting-approval"].includes(e.status) ? `${stood}; ended with the incident's close` : stood;
-    return `| \`${shortSha(e.sha)}\` | ${escapeUserText(e.environment, 100)} | ${quietLogin(e.grantedBy)}${approved} at ${e.grantedAt} | ${escapeUserText(e.reason)} | ${state} |`;
+    const criterion = withCriteria ? ` ${e.criterion === undefined ? "—" : escapeUserText(e.criterion, 50)} |` : "";
+    return `| \`${shortSha(e.sha)}\` | ${escapeUserText(e.environment, 100)} | ${quietLogin(e.grantedBy)}${approved} at ${e.grantedAt} |${criterion} ${escapeUserText(e.reason)}${e.waives ? ` (on main; waives: ${escapeUserText(e.waives, 300)})` : ""} | ${state} |`;
   });
-  return ["| commit | environment | granted | reason | state |", "| --- | --- | --- | --- | --- |", ...rows].join("\n");
+  const columns = ["commit", "environment", "granted", ...(withCriteria ? ["criterion"] : []), "reason", "state"];
+  return [`| ${columns.join(" | ")} |`, `|${" --- |".repeat(columns.length)}`, ...rows].join("\n");
 }
 
 function mergeBackTable(facts: LedgerFacts): string {
@@ -96,4 +106,12 @@ function rollbackTable(facts: LedgerFacts): string {
   if (facts.rollback.length === 0) return `No deployment of a ${facts.mainBranch} commit found in the gated environments.`;
   const rows = facts.rollback.map((r) => `| ${escapeUserText(r.environment, 100)} | \`${shortSha(r.sha)}\` | deployment ${r.deploymentId} at ${r.createdAt} |`);
   return ["| environment | last commit from " + facts.mainBranch + " | deployed |", "| --- | --- | --- |", ...rows].join("\n");
+}
+
+function rollbacksMade(facts: LedgerFacts): string[] {
+  if (!facts.rollbacks?.length) return [];
+  const lines = facts.rollbacks.map(
+    (r) => `- ${escapeUserText(r.env, 100)} back to \`${shortSha(r.sha)}\` (the commit of deployment ${r.of}): deployment ${r.deployment}, by ${quietLogin(r.by)} at ${r.at}`,
+  );
+  return [["Rolled back from this incident (`/incident rollback`):", ...lines].join("\n")];
 }

@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { newestFirst, sameEnvironment, everSucceeded, type DeploymentFacts } from "./deployment-history.js";
+import { newestFirst, sameEnvironment, everSucceeded, isReportedSuccess, type DeploymentFacts } from "./deployment-history.js";
 import { fitted, grantorNoun } from "./gate.js";
 import { matchesGlob } from "./glob.js";
 import { shortSha } from "./text.js";
@@ -97,7 +97,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   }
   if (before.length >= PROMOTION_READ.deployments || before.some((d) => d.statuses.length >= PROMOTION_READ.statuses)) return bounded(facts);
   const soak = soakOf(before);
-  if (soak.kind === "never") return neverReached(facts, soak.tried);
+  if (soak.kind === "never") return neverReached(facts, soak.tried, soak.claimed);
   if (soak.kind === "failed") return failedAfterSuccess(facts, soak.state, soak.at);
   const elapsedMs = Math.max(0, input.now.getTime() - Date.parse(soak.since));
   if (elapsedMs >= rule.soakMinutes * MINUTE_MS) {
@@ -114,22 +114,27 @@ type Facts = { input: PromotionInput; rule: PromotionRule; sha: string; grantor:
 /** A status in time. Equal timestamps: a later deployment's status is the later one, and within one deployment GitHub's order (newest first) says. */
 type Event = { state: string; at: string; ms: number; deployment: number; rank: number };
 
-type Soak = { kind: "never"; tried: boolean } | { kind: "failed"; state: string; at: string } | { kind: "soaking"; since: string };
+type Soak = { kind: "never"; tried: boolean; claimed: boolean } | { kind: "failed"; state: string; at: string } | { kind: "soaking"; since: string };
 
 /**
  * When S's soak in `after` began: its first success after the last `failure` or `error` there
  * (of any deployment of S: a later deployment that fails undoes an earlier success). A success
- * followed by a failure, and none since, is a failure after success.
+ * followed by a failure, and none since, is a failure after success. A `success` a person's account
+ * wrote is left out (StatusFacts): `claimed` says one was.
  */
 function soakOf(deployments: readonly DeploymentFacts[]): Soak {
-  const events: Event[] = deployments.flatMap((d) => d.statuses.map((s, i) => ({ state: s.state, at: s.createdAt, ms: Date.parse(s.createdAt), deployment: d.id, rank: -i })));
+  const counted = (s: DeploymentFacts["statuses"][number]) => s.state !== "success" || isReportedSuccess(s);
+  const claimed = deployments.some((d) => !d.statuses.every(counted));
+  const events: Event[] = deployments.flatMap((d) =>
+    d.statuses.flatMap((s, i) => (counted(s) ? [{ state: s.state, at: s.createdAt, ms: Date.parse(s.createdAt), deployment: d.id, rank: -i }] : [])),
+  );
   events.sort((a, b) => a.ms - b.ms || a.deployment - b.deployment || a.rank - b.rank);
   const lastFailure = events.findLastIndex((e) => e.state === "failure" || e.state === "error");
   const since = events.slice(lastFailure + 1).find((e) => e.state === "success");
   if (since) return { kind: "soaking", since: since.at };
   const failure = events[lastFailure];
   if (failure && events.slice(0, lastFailure).some((e) => e.state === "success")) return { kind: "failed", state: failure.state, at: failure.at };
-  return { kind: "never", tried: deployments.length > 0 };
+  return { kind: "never", tried: deployments.length > 0, claimed };
 }
 
 function approved(outcome: PromotionOutcome, message: string, short: string[] = [message]): PromotionDecision {
@@ -147,11 +152,12 @@ function offMain(facts: Facts): PromotionDecision {
   return refused(facts, "off-main", message, [message, `${sha} is not on the main branch: ${input.environment} takes only commits from it.`]);
 }
 
-function neverReached(facts: Facts, tried: boolean): PromotionDecision {
+function neverReached(facts: Facts, tried: boolean, claimed: boolean): PromotionDecision {
   const { input, rule, sha } = facts;
   const { environment: env, mainBranch: main } = input;
   const soak = rule.soakMinutes > 0 ? ` at least ${minutes(rule.soakMinutes)} before` : "";
-  const why = tried ? `${sha} has not succeeded in ${rule.after} yet` : `${sha} has not reached ${rule.after} yet`;
+  const claim = claimed ? ` (a \`success\` status there was written by a person's account, not by a deploy tool's app, and does not count)` : "";
+  const why = tried ? `${sha} has not succeeded in ${rule.after} yet${claim}` : `${sha} has not reached ${rule.after} yet`;
   const message = `${why}, and ${env} takes a commit from ${main} only after it succeeded in ${rule.after}${soak}. Deploy ${sha} to ${rule.after} first, then to ${env} again. ${emergency(facts)}`;
   const steps =
     rule.soakMinutes > 0

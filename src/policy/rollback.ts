@@ -11,11 +11,15 @@ export const ROLLBACK_LOOKS = 5;
  * main, so the caller asks about each commit in this order and stops at the first yes.
  */
 export function rollbackOrder(environment: string, deployments: readonly DeploymentFacts[]): DeploymentFacts[] {
+  return rollbackLooks(environment, deployments).filter(everSucceeded);
+}
+
+/** The deployments the search looks at: `environment`'s `ROLLBACK_LOOKS` newest (whose statuses the caller reads before `rollbackOrder`). */
+export function rollbackLooks<D extends Omit<DeploymentFacts, "statuses">>(environment: string, deployments: readonly D[]): D[] {
   return deployments
     .filter((d) => sameEnvironment(d.environment, environment))
     .sort(newestFirst)
-    .slice(0, ROLLBACK_LOOKS)
-    .filter(everSucceeded);
+    .slice(0, ROLLBACK_LOOKS);
 }
 
 /** The rollback candidate, given what the caller learnt of each commit in `rollbackOrder`'s order (a commit it did not ask about is not on main). */

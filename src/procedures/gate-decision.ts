@@ -4,10 +4,12 @@ import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns } from "../github/exception-runs.js";
 import { getIssueHere } from "../github/issues.js";
+import { readPromotionHistory } from "../github/promotion-facts.js";
 import { readConfig, type LoadedConfig, type NotOwnFile } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
-import { decideDeployment, type Ancestry, type GateDecision, type GrantedException } from "../policy/gate.js";
+import { coveringException, decideDeployment, type Ancestry, type GateDecision, type GatePromotion, type GrantedException } from "../policy/gate.js";
+import { decidePromotion, promotionReads, type PromotionDecision } from "../policy/promotion.js";
 import { shortSha } from "../policy/text.js";
 
 export type GateRequest = { sha: string; environment: string };
@@ -44,8 +46,10 @@ export type GateOptions = {
 
 /**
  * The gate's recipe, the same for a webhook and for a workflow step: read config → is the
- * environment gated? → ask GitHub where S stands → decide. When a fact cannot be gathered the
- * decision is made as "unverifiable", never skipped, so a failure cannot open the gate.
+ * environment gated? → ask GitHub where S stands (and which exceptions cover it) → for a commit on
+ * main under a promotion rule that no exception covers, read its deployments → decide. When a fact
+ * cannot be gathered the decision is made as "unverifiable", never skipped, so a failure cannot
+ * open the gate.
  */
 export async function decideGateFor(repository: GateRepository, deps: GateDeps, request: GateRequest, options: GateOptions = {}): Promise<GateResult> {
   const { client } = repository;
@@ -59,17 +63,21 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
   if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const main = config.mainBranch ? { name: config.mainBranch } : await defaultBranchOf(repository);
   const mainBranch = main.name;
+  const reads = promotionReads(request.environment, config.promotion);
   // Where S stands and which exceptions its check runs hold are asked together: a decision waits for the slower, not the sum.
-  // S already found on main (and main not rewritten since) is approved whatever its exceptions say, so they are not asked.
+  // S already found on main (and main not rewritten since) is approved whatever its exceptions say, so they are not asked,
+  // unless a promotion rule applies: an exception then waives the rule.
   const onMain = loaded.unreadable || main.error ? undefined : deps.ancestry.known(client, mainBranch, request.sha);
   const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
     ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
     : onMain
-      ? [onMain, { granted: [] }]
+      ? [onMain, reads ? await readExceptions(client, deps, request) : { granted: [] }]
       : await Promise.all([
           main.error ? unverifiable(main.error) : readAncestrySafely(client, deps, { mainBranch, sha: request.sha }),
           readExceptions(client, deps, request),
         ]);
+  const now = deps.now();
+  const promotion: GatePromotion | undefined = reads && { rule: reads.rule, decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now }) };
   const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
@@ -79,7 +87,8 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
     grantRole: config.override.permission,
     ancestry,
     exceptions: exceptions.granted,
-    now: deps.now(),
+    now,
+    ...(promotion ? { promotion } : {}),
   });
   const decision = exceptions.error
     ? { ...decided, message: `${decided.message} (mainline could not read the incidents' exceptions: ${exceptions.error})` }
@@ -126,6 +135,31 @@ async function defaultBranchOf(repository: GateRepository): Promise<{ name: stri
     if (!isApiError(error)) throw error;
     return { name: "the default branch", error: `could not read the repository's default branch: ${describeApiError(error)}` };
   }
+}
+
+/**
+ * The promotion rule's decision (SPEC 10), asked only for a commit on main that no exception
+ * covers: an exception waives the rule, and a commit off main is refused before it. Only then
+ * are S's deployments read (promotion-facts.ts).
+ */
+async function promotionDecision(
+  client: RepoClient,
+  config: Config,
+  facts: GateRequest & { mainBranch: string; ancestry: Ancestry; exceptions: GrantedException[]; now: Date },
+): Promise<PromotionDecision | null> {
+  const reads = promotionReads(facts.environment, config.promotion);
+  if (!reads || facts.ancestry.kind !== "on-main" || coveringException(facts)) return null;
+  return decidePromotion({
+    sha: facts.sha,
+    environment: facts.environment,
+    mainBranch: facts.mainBranch,
+    grantRole: config.override.permission,
+    onApiError: config.onApiError,
+    promotion: config.promotion,
+    onMain: true,
+    now: facts.now,
+    history: await readPromotionHistory(client, facts.sha, reads.environments),
+  });
 }
 
 async function unverifiable(error: string): Promise<Ancestry> {

@@ -209,6 +209,49 @@ describe("mainline-gate", () => {
   });
 });
 
+describe("mainline-gate: promotion (SPEC 10), the app's rule in a step", () => {
+  const ACTIONS = { login: "github-actions[bot]", id: 41898282, type: "Bot" as const };
+  /** S reached staging `minutes` ago, as GitHub Actions reports a deploy job's success. */
+  function reachedStaging(minutes: number) {
+    const at = new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const { id } = github.addDeployment(repo, { sha: S, environment: "staging", creator: "deployer" });
+    repo.deploymentStatuses.set(Number(id), [{ id: github.nextId(), deployment_id: Number(id), state: "success", description: "", environment: "staging", log_url: "", environment_url: "", creator: ACTIONS, created_at: at, updated_at: at }]);
+  }
+
+  beforeEach(() => repo.files.set(CONFIG, "environments: [production]\npromotion:\n  production: { after: staging, soakMinutes: 30 }\n"));
+
+  test("a commit on main that never reached staging: exit 1, naming the missing step", async () => {
+    const result = await gate(["--environment", "production"], workflowEnv(S));
+    expect(result.code).toBe(EXIT.refused);
+    expect(result.out).toContain(
+      "Refused: bbbbbbb is on main (head ccccccc). bbbbbbb has not reached staging yet, and production takes a commit from main only after it succeeded in staging at least 30 minutes before. Deploy bbbbbbb to staging first, then to production again.",
+    );
+  });
+
+  test("soaked in staging: exit 0", async () => {
+    reachedStaging(31);
+    expect(await gate(["--environment", "production"], workflowEnv(S))).toEqual({
+      code: EXIT.allowed,
+      out: "bbbbbbb is on main (head ccccccc). bbbbbbb reached staging 31 minutes ago (production needs 30): approved for production.\n",
+      err: "",
+    });
+  });
+
+  test("an exception waives the rule for a commit on main: exit 0, and the step says the app records no merge-back for it", async () => {
+    const incident = exceptionFor(S);
+    const result = await gate(["--environment", "production"], workflowEnv(S));
+    expect(result.code).toBe(EXIT.allowed);
+    expect(result.out).toBe(
+      `bbbbbbb is on main (head ccccccc), and @alice granted an exception for production in incident #${incident} (expires ${EXPIRES}): ` +
+        "approved without the promotion through staging that production asks for. It is on main, so nothing needs merging back.\n" +
+        `mainline does not record this deploy in incident #${incident}: it records a deploy of a commit on main under an exception only when its own gate lets it through ` +
+        "(a deployment protection rule, or a deployment created through the REST API).\n",
+    );
+    // No deployment was read: the exception comes first.
+    expect(github.calls().filter((call) => call.includes("/deployments"))).toEqual([]);
+  });
+});
+
 describe("mainline-gate: which commit, which repository", () => {
   // GitHub's "Events that trigger workflows": on these GITHUB_SHA is the default branch's last commit
   // (or a test merge), not the commit the job checked out and deploys.

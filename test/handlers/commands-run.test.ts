@@ -38,8 +38,8 @@ const ledgerWithException = ({ by, at, state }: { by: string; at: string; state:
 const grantText = ({ by, expires, second = false }: { by: string; expires: string; second?: boolean }) =>
   `🟠 Exception granted by **${by}**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.` +
   (second ? " It needs a second person's `/hotfix approve 2222222` before it can be used." : "");
-/** The exception's fields, in the order the app writes them. */
-const grantFields = ({ by, at, expires, source }: { by: string; at: string; expires: string; source: string }): RecordFields<"exception"> => ({
+/** The exception's fields, in the order the app writes them; `approvals`: what the grant decided it needs (left out: a grant recorded before that was). */
+const grantFields = ({ by, at, expires, source, approvals }: { by: string; at: string; expires: string; source: string; approvals?: 1 | 2 }): RecordFields<"exception"> => ({
   sha: S,
   by,
   at,
@@ -47,6 +47,7 @@ const grantFields = ({ by, at, expires, source }: { by: string; at: string; expi
   env: "production",
   expires,
   reason: "payments down",
+  ...(approvals ? { approvals } : {}),
 });
 /** The state of an exception's check run for alice's grant at 11:00 (from comment 9000, line 1). */
 const aliceRun = (over: Partial<ExceptionRunState> = {}): ExceptionRunState =>
@@ -108,7 +109,7 @@ describe("/hotfix allow", () => {
     const { comment, source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
 
     const expires = "2026-11-20T16:00:00.000Z";
-    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source }), grantText({ by: "octocat", expires }))]);
+    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source, approvals: 1 }), grantText({ by: "octocat", expires }))]);
     expect(world.exceptionRuns()).toEqual([
       { id: expect.any(Number), state: { incident: 7, sha: S, env: "production", by: "octocat", at: NOW, expires, approvals: 1, approved: "", revoked: "", used: "", ended: "", suspended: "", source } },
     ]);
@@ -140,7 +141,7 @@ describe("/hotfix with override.approvals: 2", () => {
     const { comment, source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
 
     const expires = "2026-11-20T16:00:00.000Z";
-    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source }), grantText({ by: "octocat", expires, second: true }))]);
+    expect(newBodies(before)).toEqual([world.recordText(7, "exception", grantFields({ by: "octocat", at: NOW, expires, source, approvals: 2 }), grantText({ by: "octocat", expires, second: true }))]);
     expect(world.exceptionRuns().map((r) => r.state)).toEqual([
       { incident: 7, sha: S, env: "production", by: "octocat", at: NOW, expires, approvals: 2, approved: "", revoked: "", used: "", ended: "", suspended: "", source },
     ]);

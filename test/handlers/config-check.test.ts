@@ -79,7 +79,7 @@ describe("pull_request changing .github/mainline.yml: mainline/config", () => {
     {
       what: "an unknown key",
       text: "mode: enforce\nlabels:\n  incident: incident\n  hotfx: hotfix\n",
-      lines: ["- line 4: .github/mainline.yml: `labels.hotfx`: expected no such key (known: incident, mergeBack, rca, cascade), got an unknown key"],
+      lines: ["- line 4: .github/mainline.yml: `labels.hotfx`: expected no such key (known: incident, mergeBack, rca, cascade, postMergeReview), got an unknown key"],
     },
     {
       what: "a wrong type in a list",

@@ -3,7 +3,7 @@ import { pushEvent, SHA } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
 import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
 import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-world.js";
-import { restComparison } from "../helpers/rest-objects.js";
+import { restComparison, restIssue } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
 import { incidentRecordText, mergeBackIssueBody, mergeBackRecordText } from "../helpers/trust-texts.js";
 
@@ -28,6 +28,8 @@ const GET = {
   openMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=open&per_page=100`,
   /** Items closed since the push (the fixture's `repository.pushed_at`): their ledgers are rewritten too. */
   closedSincePush: `${REPO_PATH}/issues?labels=merge-back&state=closed&per_page=100&since=2019-05-15T15%3A20%3A57.000Z`,
+  /** The post-merge reviews since the push: how a push finds the review it opened already. */
+  reviewsSincePush: `${REPO_PATH}/issues?labels=post-merge-review&state=all&per_page=100&since=2019-05-15T15%3A20%3A57.000Z`,
   compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
   pulls: (sha: string) => `${REPO_PATH}/commits/${sha}/pulls?per_page=100`,
   diff: (sha: string) => `${REPO_PATH}/commits/${sha}`,
@@ -72,7 +74,11 @@ describe("push", () => {
     const github = mockGitHubWithConfig();
     github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S }), mergeBackIssue({ number: 12, incident: 11, sha: T })]);
     for (const sha of [S, T]) github.scope.get(GET.compare(sha)).reply(200, restComparison(sha, "diverged", { ahead: 1, behind: 1 }));
-    github.scope.get(GET.pulls(UNRELATED)).reply(200, []);
+    // Read twice: by the merge-back re-check, and by the post-merge review (no pull request merged it: a review opens, #13).
+    github.scope.get(GET.pulls(UNRELATED)).times(2).reply(200, []);
+    github.scope.get(GET.reviewsSincePush).times(2).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
+    github.scope.patch(`${REPO_PATH}/issues/13`).reply(200, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
     github.scope.get(GET.diff(S)).matchHeader("accept", DIFF).reply(200, diffOf("pay.js", "charge()", "charge({ retry: true })"), DIFF_HEADERS);
     github.scope.get(GET.diff(T)).matchHeader("accept", DIFF).reply(200, diffOf("pay.js", "timeout(1)", "timeout(5)"), DIFF_HEADERS);
     github.scope.get(GET.diff(UNRELATED)).matchHeader("accept", DIFF).reply(200, diffOf("README.md", "Helo", "Hello"), DIFF_HEADERS);
@@ -93,6 +99,12 @@ describe("push", () => {
       `GET ${GET.compare(T)}`,
       `GET ${GET.diff(T)}`,
       `GET ${GET.closedSincePush}`,
+      // Last, the post-merge review: the pushed commit's pull requests (none), find, open, look again, its record heads the body.
+      `GET ${GET.pulls(UNRELATED)}`,
+      `GET ${GET.reviewsSincePush}`,
+      `POST ${REPO_PATH}/issues`,
+      `GET ${GET.reviewsSincePush}`,
+      `PATCH ${REPO_PATH}/issues/13`,
     ]);
     github.done();
   });
@@ -152,6 +164,11 @@ function squashMergedPull() {
 }
 
 const pushToMain = (commits: Array<{ sha: string; message: string; diff: string }>) => w.hooks.push("master", "alice", commits);
+/** What a push that no pull request merged writes first: its post-merge review, issue `number`, and the review's record. */
+const reviewWrites = (number: number, after: string) => [
+  { method: "POST", path: `${w.api}/issues`, body: expect.objectContaining({ title: `Post-merge review: ${after.slice(0, 7)}…`, labels: ["post-merge-review"] }) },
+  { method: "PATCH", path: `${w.api}/issues/${number}`, body: { body: expect.stringMatching(/^<!-- mainline:record kind=post-merge-review /) } },
+];
 const doneComment = (sha: string, explanation: string, commit: string, way: string) => `✅ Done: ${explanation}\n\n<!-- mainline:merge-back-done sha=${sha} commit=${commit} way=${way} -->`;
 const diffReads = (from: number) => w.github.log.slice(from).filter((r) => r.method === "GET" && /\/commits\/[0-9a-f]{40}$/.test(r.path)).map((r) => r.path.split("/").at(-1));
 
@@ -167,6 +184,7 @@ describe("push to main with the changes of merge-back items", () => {
 
     await w.deliver(pushToMain([{ sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${S})`, diff: CHERRY_PICK_DIFF }]));
 
+    // alice pushed the cherry-pick herself: it is on main unreviewed, so its post-merge review (#10) opens, last.
     expect(w.writes(from)).toEqual([
       {
         method: "POST",
@@ -175,11 +193,13 @@ describe("push to main with the changes of merge-back items", () => {
       },
       { method: "PATCH", path: `${w.api}/issues/9`, body: { state: "closed", state_reason: "completed" } },
       { method: "PATCH", path: `${w.api}/issues/comments/${ledgerComment.id}`, body: { body: LEDGER_AFTER } },
+      ...reviewWrites(10, CHERRY_PICK),
     ]);
     expect(w.issue(9)).toMatchObject({ state: "closed", state_reason: "completed" });
     // The note is a claim until the diffs prove it: S's and the noting commit's, each read once.
     expect(diffReads(from).sort()).toEqual([S, CHERRY_PICK].sort());
-    expect(w.calls(from).length).toBeLessThanOrEqual(16);
+    // 16 for the item, and 5 for the post-merge review: the commit's pull requests, find, open, look again, its record.
+    expect(w.calls(from).length).toBeLessThanOrEqual(21);
   });
 
   test("a cherry-pick note whose change does not contain S's is a claim: the item stays open, and its issue is neither closed nor said done", async () => {
@@ -193,7 +213,7 @@ describe("push to main with the changes of merge-back items", () => {
     expect(w.comments(9)).toEqual([]);
   });
 
-  test("a squash-merged pull request closes every item whose commit it held; the push's pull request, its commits and its diff are read once for all of them", async () => {
+  test("a squash-merged pull request closes every item whose commit it held; the pull request's commits and the push's diff are read once for all of them", async () => {
     const ledgerComment = await incidentWithItems([
       { issue: 9, sha: S },
       { issue: 10, sha: T },
@@ -224,10 +244,11 @@ describe("push to main with the changes of merge-back items", () => {
       },
     ]);
     const calls = w.calls(from);
-    expect(calls.filter((c) => c === `GET ${w.api}/commits/${SQUASH}/pulls?per_page=100`)).toHaveLength(1);
+    // Asked twice: for the items, then whether GitHub merged a pull request as this push (no post-merge review).
+    expect(calls.filter((c) => c === `GET ${w.api}/commits/${SQUASH}/pulls?per_page=100`)).toHaveLength(2);
     expect(calls.filter((c) => c === `GET ${w.api}/pulls/20/commits?per_page=100`)).toHaveLength(1);
     expect(diffReads(from).sort()).toEqual([S, T, SQUASH].sort());
-    expect(calls.length).toBeLessThanOrEqual(22);
+    expect(calls.length).toBeLessThanOrEqual(23);
   });
 
   test("a pull request whose head is the item's commit needs no list of its commits", async () => {

@@ -3,7 +3,7 @@ import { marker } from "../../src/markers.js";
 import { recordBody, type RecordFields, type RecordKind } from "../../src/records.js";
 import { issueComment, REPO_ID } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHub } from "../helpers/github-mock.js";
-import { restCheckRun, restCheckRuns, restComment, restIssue, restPull, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
+import { restCheckRun, restCheckRuns, restComment, restCommit, restIssue, restPull, restPullFiles, restPullOfCommit } from "../helpers/rest-objects.js";
 import { testApp, TEST_RECORD_KEY } from "../helpers/test-app.js";
 
 const REPO_PATH = "/repos/Codertocat/Hello-World";
@@ -18,9 +18,11 @@ const GET = {
   rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100&since=${SINCE}`,
   /** The changes of `.github/mainline.yml` on main in the window (a weakening is a line in the report, SPEC 8). */
   configHistory: `${REPO_PATH}/commits?path=.github%2Fmainline.yml&sha=heads%2Fmaster&since=${SINCE}&per_page=10`,
+  /** The issues the app opened, touched in the window: where its post-merge reviews are (by creator: no label is asked). */
+  ownIssues: `${REPO_PATH}/issues?creator=mainline%5Bbot%5D&state=all&since=${SINCE}&per_page=100`,
 };
-/** What the report reads at once before the incidents' threads: the three lists and the config's history on main. */
-const REPORT_LISTS = [`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`, `GET ${GET.configHistory}`].sort();
+/** What the report reads at once before the threads: the three lists, the config's history on main, and the app's own issues. */
+const REPORT_LISTS = [`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`, `GET ${GET.configHistory}`, `GET ${GET.ownIssues}`].sort();
 
 /**
  * The dispatcher's first reads: the issue's thread (its records say whether it is an incident, its
@@ -30,6 +32,11 @@ const DISPATCH_READS = (issue: number) => [`GET ${GET.comments(issue)}`, `GET ${
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());
+
+/** The body of the app's reply in issue #50. */
+function replyBody(github: ReturnType<typeof mockGitHub>): string | undefined {
+  return (github.requests.find((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues/50/comments`)?.body as { body: string } | undefined)?.body;
+}
 
 async function deliver(payload: ReturnType<typeof issueComment>) {
   const { probot } = await testApp();
@@ -41,18 +48,20 @@ async function deliver(payload: ReturnType<typeof issueComment>) {
  * granted by alice (commit, granted, expires) and deployed (deployment id, let through, reached the
  * environment when known).
  */
-type Grant = { sha: string; at: string; expires: string };
+type Grant = { sha: string; at: string; expires: string; criterion?: string };
 type Deploy = { sha: string; deployment: number; at: string; reached?: string };
 const sha = (digit: string) => digit.repeat(40);
-const HISTORY: Array<{ number: number; title: string; createdAt: string; closedAt?: string; cascade?: boolean; grants: Grant[]; deploys: Deploy[] }> = [
+type Rollback = { sha: string; deployment: number; of: number; at: string };
+const HISTORY: Array<{ number: number; title: string; createdAt: string; closedAt?: string; cascade?: boolean; grants: Grant[]; deploys: Deploy[]; rollbacks?: Rollback[] }> = [
   // Opened before the window (touched in it, so GitHub lists it): counts for nothing but the last hotfix.
   {
     number: 5,
     title: "Old outage",
     createdAt: "2026-08-01T00:00:00Z",
     closedAt: "2026-08-25T00:00:00Z",
-    grants: [{ sha: sha("1"), at: "2026-08-01T01:00:00.000Z", expires: "2026-08-01T05:00:00.000Z" }],
+    grants: [{ sha: sha("1"), at: "2026-08-01T01:00:00.000Z", expires: "2026-08-01T05:00:00.000Z", criterion: "outage" }],
     deploys: [{ sha: sha("1"), deployment: 500, at: "2026-08-01T02:00:00.000Z" }],
+    rollbacks: [{ sha: sha("0"), deployment: 510, of: 400, at: "2026-08-01T01:30:00.000Z" }],
   },
   // Deployed at 12:30 (when it reached production, not when it was let through), merged back 12 hours later.
   {
@@ -60,35 +69,36 @@ const HISTORY: Array<{ number: number; title: string; createdAt: string; closedA
     title: "Checkout down",
     createdAt: "2026-11-01T10:00:00Z",
     closedAt: "2026-11-05T10:00:00Z",
-    grants: [{ sha: sha("2"), at: "2026-11-01T11:00:00.000Z", expires: "2026-11-01T15:00:00.000Z" }],
+    grants: [{ sha: sha("2"), at: "2026-11-01T11:00:00.000Z", expires: "2026-11-01T15:00:00.000Z", criterion: "outage" }],
     deploys: [{ sha: sha("2"), deployment: 501, at: "2026-11-01T12:00:00.000Z", reached: "2026-11-01T12:30:00.000Z" }],
   },
-  // One exception used and merged back after 30 hours, one never used.
+  // One exception used and merged back after 30 hours, one never used (granted before `hotfix.criteria` was set).
   {
     number: 20,
     title: "Search slow",
     createdAt: "2026-11-10T08:00:00Z",
     grants: [
-      { sha: sha("3"), at: "2026-11-10T09:00:00.000Z", expires: "2026-11-10T13:00:00.000Z" },
+      { sha: sha("3"), at: "2026-11-10T09:00:00.000Z", expires: "2026-11-10T13:00:00.000Z", criterion: "data loss" },
       { sha: sha("4"), at: "2026-11-10T11:00:00.000Z", expires: "2026-11-10T15:00:00.000Z" },
     ],
     deploys: [{ sha: sha("3"), deployment: 502, at: "2026-11-10T10:00:00.000Z" }],
   },
-  // Two hotfix deploys 19 hours apart: a cascade, both merge-backs still open.
+  // Two hotfix deploys 19 hours apart: a cascade, both merge-backs still open; production rolled back in between.
   {
     number: 30,
     title: "Login loop",
     createdAt: "2026-11-18T12:00:00Z",
     cascade: true,
-    grants: [{ sha: sha("5"), at: "2026-11-18T12:30:00.000Z", expires: "2026-11-18T16:30:00.000Z" }],
+    grants: [{ sha: sha("5"), at: "2026-11-18T12:30:00.000Z", expires: "2026-11-18T16:30:00.000Z", criterion: "outage" }],
     deploys: [{ sha: sha("5"), deployment: 503, at: "2026-11-18T13:00:00.000Z" }],
+    rollbacks: [{ sha: sha("0"), deployment: 505, of: 400, at: "2026-11-18T20:00:00.000Z" }],
   },
   {
     number: 40,
     title: "Login loop again",
     createdAt: "2026-11-19T06:00:00Z",
     cascade: true,
-    grants: [{ sha: sha("6"), at: "2026-11-19T06:30:00.000Z", expires: "2026-11-19T10:30:00.000Z" }],
+    grants: [{ sha: sha("6"), at: "2026-11-19T06:30:00.000Z", expires: "2026-11-19T10:30:00.000Z", criterion: "Outage" }],
     deploys: [{ sha: sha("6"), deployment: 504, at: "2026-11-19T08:00:00.000Z" }],
   },
 ];
@@ -104,17 +114,20 @@ const MERGE_BACK_OF: Record<string, number> = { [sha("1")]: 6, [sha("2")]: 12, [
  * The incident's thread: the app's signed records (this repository, this incident), as its own
  * comments. The first says the issue became an incident: without it the label makes nothing.
  */
-function records(incident: { number: number; createdAt: string; grants: Grant[]; deploys: Deploy[] }) {
+function records(incident: { number: number; createdAt: string; grants: Grant[]; deploys: Deploy[]; rollbacks?: Rollback[] }) {
   let id = incident.number * 100;
   const record = <K extends RecordKind>(kind: K, fields: RecordFields<K>, text: string, at: string) =>
     restComment({ id: id++, issue: incident.number, body: recordBody(TEST_RECORD_KEY, kind, { repo: REPO_ID, incident: incident.number }, fields, text), createdAt: at.replace(".000", "") });
   return [
     record("incident", { by: "octocat", via: "label", at: incident.createdAt, rca: incident.number + 1 }, "This issue is an incident.", incident.createdAt),
-    ...incident.grants.map((g) => record("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, reason: "outage", source: `${id}:1` }, "Exception granted.", g.at)),
+    ...incident.grants.map((g) =>
+      record("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, reason: g.criterion ?? "a reason", source: `${id}:1`, criterion: g.criterion }, "Exception granted.", g.at),
+    ),
     ...incident.deploys.flatMap((d) => [
       record("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at, issue: MERGE_BACK_OF[d.sha]! }, "Deployed under the exception.", d.at),
       ...(d.reached ? [record("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached, issue: MERGE_BACK_OF[d.sha]! }, "Reached production.", d.reached)] : []),
     ]),
+    ...(incident.rollbacks ?? []).map((r) => record("rollback", { sha: r.sha, env: "production", deployment: r.deployment, of: r.of, by: "octocat", at: r.at, source: `${id}:1` }, "Rolled back.", r.at)),
   ];
 }
 
@@ -154,6 +167,49 @@ const RCAS = [
   rca(41, 40, "2026-11-19T06:01:00Z"),
 ];
 
+/**
+ * Post-merge reviews (SPEC 11): issues the app opened for root's pushes to master, each as the app
+ * leaves it: its signed record heading the body (open-post-merge-review.ts), and a
+ * `post-merge-reviewed` record comment for each close the app judged done.
+ */
+type Review = { number: number; after: string; openedAt: string; labels?: string[]; closedAt?: string; reviewedCloses?: string[] };
+const REVIEWS: Review[] = [
+  // Reviewed by bob on the 13th. A triager took its label off since: it is found all the same.
+  { number: 70, after: "70".repeat(20), openedAt: "2026-11-12T10:00:00.000Z", labels: [], closedAt: "2026-11-13T10:00:00Z", reviewedCloses: ["2026-11-13T10:00:00Z"] },
+  // Closed by root, who pushed, and reopened by the app: not done, and open (no thread read).
+  { number: 71, after: "71".repeat(20), openedAt: "2026-11-19T09:00:00.000Z" },
+];
+/** The review's body as the app writes it: the signed record, then the text people read. */
+const reviewBody = ({ number, after, openedAt }: Review) =>
+  recordBody(TEST_RECORD_KEY, "post-merge-review", { repo: REPO_ID, incident: number }, { after, pusher: "root", account: 77, at: openedAt }, "**root** pushed to `master` commits that no pull request merged.");
+const reviewIssue = (review: Review) => ({
+  ...restIssue({
+    number: review.number,
+    title: `Post-merge review: ${review.after.slice(0, 7)}…`,
+    body: reviewBody(review),
+    labels: review.labels ?? ["post-merge-review"],
+    author: { app: true },
+    createdAt: review.openedAt.replace(".000", ""),
+    ...(review.closedAt ? { state: "closed" as const, closedAt: review.closedAt } : {}),
+  }),
+  comments: review.reviewedCloses?.length ?? 0,
+});
+/** The review's thread: a `post-merge-reviewed` record for each close the app judged done. */
+function reviewRecords({ number, reviewedCloses = [] }: Review) {
+  return reviewedCloses.map((closed, i) =>
+    restComment({ id: number * 100 + 1 + i, issue: number, body: recordBody(TEST_RECORD_KEY, "post-merge-reviewed", { repo: REPO_ID, incident: number }, { by: "bob", account: 5, role: "write", closed }, "✅ Reviewed."), createdAt: closed }),
+  );
+}
+/**
+ * The issues the app opened, as GitHub lists them by creator: the reviews; a merge-back issue a
+ * triager labelled `post-merge-review` (no review: no review record heads its body, so its thread
+ * is not read); an RCA issue (not read).
+ */
+const LABELLED_MERGE_BACK = { ...restIssue({ number: 42, title: "Merge back", body: marker("merge-back", { incident: 40, sha: sha("6") }), labels: ["merge-back", "post-merge-review"], author: { app: true }, createdAt: "2026-11-19T08:00:00Z" }), comments: 1 };
+const OWN_ISSUES = [...REVIEWS.map(reviewIssue), LABELLED_MERGE_BACK, RCAS[0]!];
+/** The threads the report reads of them: the closed reviews' only. */
+const OWN_THREADS: Array<[number, Array<ReturnType<typeof restComment>>]> = REVIEWS.filter((r) => r.closedAt).map((r) => [r.number, reviewRecords(r)]);
+
 const REPORT = [
   "### mainline report: Codertocat/Hello-World",
   "The last 90 days, 2026-08-22 to 2026-11-20 (UTC).",
@@ -163,37 +219,52 @@ const REPORT = [
     "| Incidents | 4 (3 still open) |",
     "| Exceptions granted | 5 (4 used) |",
     "| Commits deployed under an exception | 4 |",
+    "| Exception deploys per 30 days, oldest first | 0, 0, 4 |",
     "| Median time from exception deploy to merge-back | 21 hours (2 done, 2 still open) |",
     "| RCAs done on time | 1 of 2 due |",
     "| Incidents in a hotfix cascade | 2 |",
     "| Incidents force-closed | 0 |",
+    "| Rollbacks from incidents | 1 |",
     "| Days since the last hotfix | 1 |",
+    "| Post-merge reviews (pushes to main that no pull request merged) | 2 opened, 1 done |",
+  ].join("\n"),
+  [
+    "**Exceptions by criterion:**",
+    "- `Outage`: 3 granted, 3 used",
+    "- `data loss`: 1 granted, 1 used",
+    "- no criterion (granted while `hotfix.criteria` was empty): 1 granted, 0 used",
   ].join("\n"),
   [
     "**To follow up:**",
     "- #20 Search slow: RCA overdue by 5 days",
     "- #30 Login loop: part of a hotfix cascade; merge-back of `5555555` still open, 1 day after its deploy",
     "- #40 Login loop again: part of a hotfix cascade; merge-back of `6666666` still open, 1 day after its deploy",
+    "- #71: post-merge review not done: **root** pushed `7171717` 1 day ago",
   ].join("\n"),
 ].join("\n\n");
 
 /**
  * GitHub answering `/mainline report` in issue #50 by octocat, who has the `role` role here: the
- * dispatcher's reads, the lists the report reads (`incidents`, `mergeBacks`, `rcas`; no change of
- * the config on main), each incident thread of `threads`, then the 👍 and the report it posts.
+ * dispatcher's reads, the lists the report reads (`incidents`, `mergeBacks`, `rcas`, the app's
+ * `ownIssues`; the changes of the config on main, none unless `configChanges`: the list and the
+ * file at each side), each thread of `threads`, then the report it posts and the 👍.
  */
 function reportGitHub({
   role = "write",
   incidents,
   mergeBacks = [],
   rcas = [],
+  ownIssues = [],
   threads = [],
+  configChanges = { list: [], files: {} },
 }: {
   role?: "write" | "admin";
   incidents: Array<ReturnType<typeof restIssue>>;
   mergeBacks?: Array<ReturnType<typeof restIssue>>;
   rcas?: Array<ReturnType<typeof restIssue>>;
+  ownIssues?: Array<ReturnType<typeof restIssue>>;
   threads?: Array<[number, Array<ReturnType<typeof restComment>>]>;
+  configChanges?: { list: unknown[]; files: Record<string, string> };
 }) {
   const github = mockGitHub();
   github.token();
@@ -204,7 +275,9 @@ function reportGitHub({
   github.scope.get(GET.incidents).reply(200, incidents);
   github.scope.get(GET.mergeBacks).reply(200, mergeBacks);
   github.scope.get(GET.rcas).reply(200, rcas);
-  github.scope.get(GET.configHistory).reply(200, []);
+  github.scope.get(GET.configHistory).reply(200, configChanges.list);
+  for (const [ref, yaml] of Object.entries(configChanges.files)) github.scope.get(`${REPO_PATH}/contents/.github%2Fmainline.yml?ref=${ref}`).reply(200, yaml);
+  github.scope.get(GET.ownIssues).reply(200, ownIssues);
   for (const [number, comments] of threads) github.scope.get(GET.comments(number)).reply(200, comments);
   github.scope.post(`${REPO_PATH}/issues/comments/9001/reactions`, { content: "+1" }).reply(201, {});
   github.scope.post(`${REPO_PATH}/issues/50/comments`).reply(201, restComment({ id: 9002, issue: 50, body: "report" }));
@@ -213,17 +286,19 @@ function reportGitHub({
 
 describe("/mainline report", () => {
   test("a writer gets the last 90 days from the app's records, and 👍", async () => {
-    const github = reportGitHub({ incidents: INCIDENTS, mergeBacks: MERGE_BACKS, rcas: RCAS, threads: HISTORY.map((incident) => [incident.number, records(incident)]) });
+    const threads = [...HISTORY.map((incident): [number, Array<ReturnType<typeof restComment>>] => [incident.number, records(incident)]), ...OWN_THREADS];
+    const github = reportGitHub({ incidents: INCIDENTS, mergeBacks: MERGE_BACKS, rcas: RCAS, ownIssues: OWN_ISSUES, threads });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
 
     const calls = github.calls();
     expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
-    // The three lists are read at once, then each incident's thread.
-    expect(calls.slice(6, 10).sort()).toEqual(REPORT_LISTS);
-    expect(calls.slice(10, 15).sort()).toEqual(HISTORY.map((i) => `GET ${GET.comments(i.number)}`).sort());
-    expect(calls.slice(15)).toEqual([`POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
-    expect(github.requests.at(-1)?.body).toEqual({ body: `${REPORT}\n\n<!-- mainline:reply source=9001 -->` });
+    // The five lists, each incident's thread, and the thread of each closed review (only a close can be done: #70; #71 is open).
+    expect(calls.slice(6, -2).sort()).toEqual([...REPORT_LISTS, ...[10, 20, 30, 40, 5, 70].map((n) => `GET ${GET.comments(n)}`)].sort());
+    // The report, then 👍 (last: a redelivery that finds it skips the comment).
+    expect(calls.slice(-2)).toEqual([`POST ${REPO_PATH}/issues/50/comments`, `POST ${REPO_PATH}/issues/comments/9001/reactions`]);
+    expect(calls).toHaveLength(19);
+    expect(replyBody(github)).toBe(`${REPORT}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
   });
 
@@ -253,17 +328,20 @@ describe("/mainline report", () => {
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
-    const { body } = github.requests.at(-1)?.body as { body: string };
+    const body = replyBody(github);
     expect(body).toContain(
       [
         "| Incidents | 0 |",
         "| Exceptions granted | 0 |",
         "| Commits deployed under an exception | 0 |",
+        "| Exception deploys per 30 days, oldest first | 0, 0, 0 |",
         "| Median time from exception deploy to merge-back | no exception deploys |",
         "| RCAs done on time | none due yet |",
         "| Incidents in a hotfix cascade | 0 |",
         "| Incidents force-closed | 0 |",
+        "| Rollbacks from incidents | 0 |",
         "| Days since the last hotfix | none in the last 90 days |",
+        "| Post-merge reviews (pushes to main that no pull request merged) | 0 opened, 0 done |",
       ].join("\n"),
     );
     expect(body).toContain("Nothing to follow up.");
@@ -272,6 +350,19 @@ describe("/mainline report", () => {
 });
 
 describe("/mainline report: only the app's records count", () => {
+  test("merge-back and RCA issues a person opened with the app's markers, labelled by a triager, time nothing", async () => {
+    const forgedRca = restIssue({ number: 91, title: "RCA", body: rcaBody(10, true), labels: ["rca"], author: { login: "mallory" }, createdAt: "2026-11-01T10:01:00Z", state: "closed", closedAt: "2026-11-02T00:00:00Z" });
+    const forgedMergeBack = restIssue({ number: 92, body: marker("merge-back", { incident: 30, sha: sha("5") }), labels: ["merge-back"], author: { login: "mallory" }, createdAt: "2026-11-18T13:00:00Z", state: "closed", closedAt: "2026-11-18T14:00:00Z" });
+    const github = reportGitHub({ incidents: [INCIDENTS[3]!], mergeBacks: [forgedMergeBack], rcas: [forgedRca], threads: [[30, records(HISTORY[3]!)]] });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const body = replyBody(github)!;
+    expect(body).toContain("| Median time from exception deploy to merge-back | none done yet (1 still open) |");
+    expect(body).toContain("| RCAs done on time | none due yet |");
+    github.done();
+  });
+
   // SPEC 8: a label, and a record copied by a person, are views; the report counts what the app recorded.
   test("an issue labelled as an incident whose records a person copied in counts for nothing", async () => {
     const copied = records(HISTORY[1]!).map((c) => restComment({ id: c.id, issue: 10, body: c.body, author: { login: "mallory" }, createdAt: c.created_at }));
@@ -279,7 +370,7 @@ describe("/mainline report: only the app's records count", () => {
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
-    const { body } = github.requests.at(-1)?.body as { body: string };
+    const body = replyBody(github);
     expect(body).toContain("| Incidents | 0 |\n| Exceptions granted | 0 |\n| Commits deployed under an exception | 0 |");
     github.done();
   });
@@ -304,11 +395,14 @@ describe("/mainline report: days since the last hotfix", () => {
       "| Incidents | 0 |",
       "| Exceptions granted | 0 |",
       "| Commits deployed under an exception | 0 |",
+      "| Exception deploys per 30 days, oldest first | 0, 0, 0 |",
       "| Median time from exception deploy to merge-back | no exception deploys |",
       "| RCAs done on time | none due yet |",
       "| Incidents in a hotfix cascade | 0 |",
       "| Incidents force-closed | 0 |",
+      "| Rollbacks from incidents | 0 |",
       "| Days since the last hotfix | none in the last 90 days |",
+      "| Post-merge reviews (pushes to main that no pull request merged) | 0 opened, 0 done |",
     ].join("\n"),
     "Nothing to follow up.",
   ].join("\n\n");
@@ -321,15 +415,15 @@ describe("/mainline report: days since the last hotfix", () => {
 
     const calls = github.calls();
     expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
-    expect(calls.slice(6, 10).sort()).toEqual(REPORT_LISTS);
-    expect(calls.slice(10)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/comments/9001/reactions`, `POST ${REPO_PATH}/issues/50/comments`]);
+    expect(calls.slice(6, 11).sort()).toEqual(REPORT_LISTS);
+    expect(calls.slice(11)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/50/comments`, `POST ${REPO_PATH}/issues/comments/9001/reactions`]);
     return github;
   }
 
   test("the last hotfix was before the window, in an incident untouched since: none in the last 90 days", async () => {
     const github = await report([]);
 
-    expect(github.requests.at(-1)?.body).toEqual({ body: `${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->` });
+    expect(replyBody(github)).toBe(`${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
   });
 
@@ -342,7 +436,7 @@ describe("/mainline report: days since the last hotfix", () => {
 
     const github = await report([summer]);
 
-    expect(github.requests.at(-1)?.body).toEqual({ body: `${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->` });
+    expect(replyBody(github)).toBe(`${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
   });
 });
@@ -395,3 +489,116 @@ describe("/mainline status in a pull request", () => {
     github.done();
   });
 });
+
+describe("/mainline report: post-merge reviews count from the app's records, not from labels or closes", () => {
+  test("a review closed by a triager (the app yet to reopen it), with a done record a person copied in, is not done", async () => {
+    const review: Review = { number: 80, after: "80".repeat(20), openedAt: "2026-11-19T09:00:00.000Z", closedAt: "2026-11-20T09:00:00Z" };
+    const [genuine] = reviewRecords({ ...review, reviewedCloses: ["2026-11-20T09:00:00Z"] });
+    const copied = restComment({ id: 8099, issue: 80, body: genuine!.body!, author: { login: "tom" }, createdAt: "2026-11-20T09:01:00Z" });
+    const github = reportGitHub({ incidents: [], ownIssues: [{ ...reviewIssue(review), comments: 1 }], threads: [[80, [copied]]] });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const body = replyBody(github)!;
+    expect(body).toContain("| Post-merge reviews (pushes to main that no pull request merged) | 1 opened, 0 done |");
+    expect(body).toContain("- #80: post-merge review not done: **root** pushed `8080808` 1 day ago");
+    github.done();
+  });
+
+  // As the close gate holds them (post-merge-review-close.ts): an edited record is a review it reopens on every close; a record naming another issue is none.
+  test("a review whose record an edit changed is opened and not done; an issue whose body carries another review's record is no review", async () => {
+    const edited: Review = { number: 81, after: "81".repeat(20), openedAt: "2026-11-18T09:00:00.000Z" };
+    const editedAfterDone: Review = { number: 83, after: "83".repeat(20), openedAt: "2026-11-14T09:00:00.000Z", closedAt: "2026-11-15T09:00:00Z", reviewedCloses: ["2026-11-15T09:00:00Z"] };
+    // The app's merge-back issue, closed, whose body a person replaced with review #81's record as the app wrote it.
+    const copiedOnto = { ...restIssue({ number: 82, body: reviewBody(edited), labels: ["merge-back"], author: { app: true }, createdAt: "2026-11-18T10:00:00Z", state: "closed", closedAt: "2026-11-19T10:00:00Z" }), comments: 1 };
+    const github = reportGitHub({
+      incidents: [],
+      ownIssues: [
+        { ...reviewIssue(edited), body: reviewBody(edited).replace("pusher=root", "pusher=tom") },
+        copiedOnto,
+        // Done on the 15th, and its text edited since: the close was judged before the edit, and stays done.
+        { ...reviewIssue(editedAfterDone), body: `${reviewBody(editedAfterDone)}\n\nLGTM` },
+      ],
+      threads: [[83, reviewRecords(editedAfterDone)]],
+    });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    // Only the closed review's thread is read: neither the open one's nor the issue that is no review.
+    expect(github.calls().filter((c) => /\/issues\/8\d\/comments/.test(c))).toEqual([`GET ${GET.comments(83)}`]);
+    const body = replyBody(github)!;
+    expect(body).toContain("| Post-merge reviews (pushes to main that no pull request merged) | 2 opened, 1 done |");
+    expect(body).toContain(
+      "**To follow up:**\n- #81: post-merge review not done, opened 2 days ago: an edit changed the first line of its description, mainline's record of who pushed, and no close counts until it is restored\n\n",
+    );
+    github.done();
+  });
+});
+
+describe("/mainline report: raised hotfix limits on main are named (SPEC 8)", () => {
+  test("the commit that raised them, its author, and each limit", async () => {
+    const before = sha("d");
+    const change = sha("e");
+    const commit = { ...restCommit(change, "Relax hotfix discipline"), parents: [{ sha: before, url: `https://api.github.com${REPO_PATH}/commits/${before}` }] };
+    const dated = { ...commit, author: { login: "mallory" }, commit: { ...commit.commit, committer: { ...commit.commit.committer, date: "2026-11-19T10:00:00Z" } } };
+    const github = reportGitHub({
+      incidents: [],
+      configChanges: {
+        list: [dated],
+        files: {
+          [before]: "hotfix:\n  criteria: [outage]\n  maxChangedLines: 50\n  budget: { count: 3, days: 30 }\n",
+          [change]: "hotfix:\n  criteria: [outage]\n  maxChangedLines: 200\n  budget: { count: 0, days: 30 }\n",
+        },
+      },
+    });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    expect(replyBody(github)).toContain(
+      [
+        "**Weakenings of the config on main:**",
+        "- `eeeeeee` by **mallory** (2026-11-19): hotfix.maxChangedLines raised from 50 to 200: a bigger fix needs no second approver; " +
+          "hotfix.budget.count raised from 3 to 0 (off): more hotfixes pass before every new one needs a second approver",
+      ].join("\n") + "\n\n<!-- mainline:reply",
+    );
+    github.done();
+  });
+});
+
+describe("/mainline report: every read is bounded, and a bound is said (SPEC 8)", () => {
+  test("31 issues labelled incident and 21 reviews, every other one closed and done: 30 incident threads and the 10 closed reviews' threads of the newest 20 are read, and the figures are lower bounds", async () => {
+    const labelled = Array.from({ length: 31 }, (_, i) => restIssue({ number: 100 + i, title: "Flooded", labels: ["incident"], createdAt: "2026-11-19T00:00:00Z" }));
+    const closed = "2026-11-19T12:00:00Z";
+    // #200, #202, … #220 closed and done; #220, the 21st, is past the bound: its thread is not read.
+    const reviews = Array.from({ length: 21 }, (_, i): Review => ({ number: 200 + i, after: sha("f"), openedAt: "2026-11-19T09:00:00.000Z", ...(i % 2 === 0 ? { closedAt: closed, reviewedCloses: [closed] } : {}) }));
+    const github = reportGitHub({
+      incidents: labelled,
+      ownIssues: reviews.map(reviewIssue),
+      threads: [
+        ...labelled.slice(0, 30).map((i): [number, Array<ReturnType<typeof restComment>>] => [i.number, []]),
+        ...reviews.slice(0, 20).flatMap((r): Array<[number, Array<ReturnType<typeof restComment>>]> => (r.closedAt ? [[r.number, reviewRecords(r)]] : [])),
+      ],
+    });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    const calls = github.calls();
+    expect(calls.filter((c) => /\/issues\/1\d\d\/comments/.test(c))).toHaveLength(30);
+    expect(calls.filter((c) => /\/issues\/2\d\d\/comments/.test(c)).sort()).toEqual([200, 202, 204, 206, 208, 210, 212, 214, 216, 218].map((n) => `GET ${GET.comments(n)}`));
+    expect(calls).toHaveLength(6 + 5 + 30 + 10 + 2);
+    const body = replyBody(github)!;
+    expect(body).toContain("| Incidents | at least 0 |");
+    expect(body).toContain("| Median time from exception deploy to merge-back | could not verify |");
+    expect(body).toContain("| Days since the last hotfix | could not verify |");
+    expect(body).toContain("| Post-merge reviews (pushes to main that no pull request merged) | at least 20 opened, at least 10 done |");
+    expect(body).toContain(
+      [
+        "**Could not verify:**",
+        "- incidents past the 30 mainline reads (those touched latest in these 90 days, each thread up to its bound)",
+        "- post-merge reviews past the newest 20 mainline reads",
+      ].join("\n") + "\n\n<!-- mainline:reply",
+    );
+    github.done();
+  });
+});
+

@@ -59,7 +59,7 @@ describe("locateProblems: each problem of a broken file points at its line", () 
       file: lines("mode: loud", "labels:", "  incdent: sev1", "rca:", "  dueDays: -1", "onApiError: approve"),
       expected: [
         '1: `mode`: expected one of "enforce", "shadow", got string "loud"',
-        "3: `labels.incdent`: expected no such key (known: incident, mergeBack, rca, cascade), got an unknown key",
+        "3: `labels.incdent`: expected no such key (known: incident, mergeBack, rca, cascade, postMergeReview), got an unknown key",
         "5: `rca.dueDays`: expected a number greater than 0, got number -1",
       ],
     },

@@ -78,6 +78,11 @@ describe("exceptionStates: the status of one grant", () => {
     ["two approvals needed, only the grantor approved", "awaiting-approval", { approvals: [approval("alice", HOUR)] }, 2, 2 * HOUR],
     ["two approvals needed, approval recorded before the grant", "awaiting-approval", { approvals: [approval("bob", -HOUR)] }, 2, HOUR],
     ["two approvals needed, approval of another commit", "awaiting-approval", { approvals: [approval("bob", HOUR, OTHER)] }, 2, 2 * HOUR],
+    // A grant needs what it recorded (hotfix discipline may ask two where the config asks one), as its check run does.
+    ["the grant recorded two, the config asks one: none given", "awaiting-approval", { exceptions: [grant({ approvals: 2 })] }, 1, HOUR],
+    ["the grant recorded two, the config asks one: only the grantor approved", "awaiting-approval", { exceptions: [grant({ approvals: 2 })], approvals: [approval("alice", HOUR)] }, 1, 2 * HOUR],
+    ["the grant recorded two, the config asks one: another person approved", "active", { exceptions: [grant({ approvals: 2 })], approvals: [approval("bob", HOUR)] }, 1, 2 * HOUR],
+    ["the grant recorded one, the config asks two since", "active", { exceptions: [grant({ approvals: 1 })] }, 2, HOUR],
     ["two approvals needed, never approved, now past expiresAt", "expired", {}, 2, 4 * HOUR],
     ["two approvals needed, approved, then past expiresAt", "expired", { approvals: [approval("bob", HOUR)] }, 2, 4 * HOUR],
     ["two approvals needed, revoked while waiting", "revoked", { revokes: [revoke(HOUR)] }, 2, 2 * HOUR],

@@ -1,4 +1,5 @@
-import { decideDeployment, protectionRuleTarget, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GrantedException } from "../../src/policy/gate.js";
+import { decideDeployment, protectionRuleTarget, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GatePromotion, type GrantedException } from "../../src/policy/gate.js";
+import { decidePromotion } from "../../src/policy/promotion.js";
 import { neutraliseMarkers } from "../../src/policy/text.js";
 
 const S = "2222222222222222222222222222222222222222";
@@ -162,6 +163,69 @@ describe("decideDeployment: exceptions (the seam incidents fill)", () => {
 
   test("a commit on main needs no exception even when one exists", () => {
     expect(decideDeployment(input(ancestries["on main (behind)"]!, { exceptions: [granted()] })).outcome).toBe("on-main");
+  });
+});
+
+describe("decideDeployment under a promotion rule (SPEC 10)", () => {
+  const rule = { pattern: "production", after: "staging", soakMinutes: 30 };
+  /** What the procedure hands the gate: the rule's decision on S's history (statuses newest first, [state, minutes ago]). */
+  const promoted = (statuses: Array<[string, number]>): GatePromotion => ({
+    rule,
+    decision: decidePromotion({
+      sha: S,
+      environment: "production",
+      mainBranch: "main",
+      grantRole: "maintain",
+      onApiError: "reject",
+      promotion: { production: { after: "staging", soakMinutes: 30 } },
+      onMain: true,
+      now: NOW,
+      history: statuses.length === 0 ? [] : [{ id: 1, environment: "staging", sha: S, createdAt: "2026-11-20T10:00:00Z", statuses: statuses.map(([state, m]) => ({ state, createdAt: new Date(NOW.getTime() - m * 60_000).toISOString() })) }],
+    }),
+  });
+  const exception: GrantedException = { sha: S, environment: "production", incident: 42, grantedBy: "octocat", expiresAt: "2026-11-20T16:00:00Z" };
+
+  test.each<[string, Ancestry, GatePromotion, GrantedException[], "approve" | "refuse", string]>([
+    ["on main, soaked", ancestries["on main (behind)"]!, promoted([["success", 45]]), [], "approve", "soaked"],
+    ["on main, not soaked", ancestries["on main (behind)"]!, promoted([["success", 12]]), [], "refuse", "not-soaked"],
+    ["on main, never in staging", ancestries["on main (behind)"]!, promoted([]), [], "refuse", "never-reached"],
+    ["on main, failed in staging after success", ancestries["on main (behind)"]!, promoted([["failure", 5], ["success", 45]]), [], "refuse", "failed-after-success"],
+    ["on main, an exception waives the rule", ancestries["on main (behind)"]!, { rule, decision: null }, [exception], "approve", "exception"],
+    ["on main, the rule not asked and no exception: refused", ancestries["on main (behind)"]!, { rule, decision: null }, [], "refuse", "promotion-unverifiable"],
+    ["off main: the main-first refusal, whatever the rule", ancestries["ahead of main"]!, { rule, decision: null }, [], "refuse", "off-main"],
+    ["off main with an exception: the ordinary exception", ancestries["ahead of main"]!, { rule, decision: null }, [exception], "approve", "exception"],
+  ])("%s", (_case, ancestry, promotion, exceptions, verdict, outcome) => {
+    const decision = decideDeployment(input(ancestry, { promotion, exceptions }));
+    expect(decision).toMatchObject({ verdict, enforcedVerdict: verdict, outcome });
+    expect(decision.summary.length).toBeLessThanOrEqual(STATUS_DESCRIPTION_LIMIT);
+    expect(decision.waived).toEqual(outcome === "exception" && ancestry.kind === "on-main" ? { after: "staging" } : undefined);
+  });
+
+  test("the refusal says S is on main, then the rule's missing step; the status keeps the step first", () => {
+    const decision = decideDeployment(input(ancestries["on main (behind)"]!, { promotion: promoted([["success", 12]]) }));
+    expect(decision.message).toMatch(/^Refused: 2222222 is on main \(head 3333333\)\. 2222222 reached staging 12 minutes ago, and production takes it only 30 minutes after that\. /);
+    expect(decision.summary).toBe("Refused: it reached staging 12 minutes ago; production needs 30. Retry in 18 minutes. Or /hotfix allow 2222222 production in an incident");
+  });
+
+  test("shadow mode approves and says what enforce mode would do with the rule", () => {
+    const decision = decideDeployment(input(ancestries["on main (behind)"]!, { mode: "shadow", promotion: promoted([]) }));
+    expect(decision).toMatchObject({ verdict: "approve", enforcedVerdict: "refuse", outcome: "never-reached" });
+    expect(decision.message).toMatch(/^\[shadow mode: approved; enforce mode would refuse\] Refused: 2222222 is on main/);
+    expect(decision.summary).toMatch(/^\[shadow: would refuse\] deploy 2222222 to staging first/);
+  });
+
+  test("an exception for a commit on main names what it waives, and no merge-back", () => {
+    const decision = decideDeployment(input(ancestries["on main (behind)"]!, { promotion: { rule, decision: null }, exceptions: [exception] }));
+    expect(decision.message).toBe(
+      "2222222 is on main (head 3333333), and @octocat granted an exception for production in incident #42 (expires 2026-11-20T16:00:00Z): " +
+        "approved without the promotion through staging that production asks for. It is on main, so nothing needs merging back.",
+    );
+    expect(decision.summary).toBe("2222222 approved under the exception in incident #42 (skipped staging).");
+  });
+
+  test("a refusal of a commit off main names the promotion step that follows main", () => {
+    const { message } = decideDeployment(input(ancestries["ahead of main"]!, { promotion: { rule, decision: null } }));
+    expect(message).toMatch(/; then deploy again\. Once it is on main, production takes it only after it reached staging and at least 30 minutes later, unless an exception covers it\.$/);
   });
 });
 

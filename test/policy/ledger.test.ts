@@ -198,6 +198,29 @@ describe("renderLedger: force-close", () => {
   });
 });
 
+describe("renderLedger: the criterion of each grant (hotfix.criteria)", () => {
+  const table = (exceptions: ExceptionState[]) => {
+    const lines = renderLedger({ ...quiet, exceptions }).split("\n");
+    return lines.filter((line) => line.startsWith("| ") && !line.startsWith("| environment"));
+  };
+
+  test("has a column once a grant named one; a grant from before says —; a criterion with a pipe stays in its cell", () => {
+    const rows = table([exception({ reason: "checkout returns 500" }), exception({ sha: S2, criterion: "outage", reason: "outage: 500s" }), exception({ sha: S3, criterion: "data|loss", reason: "data|loss: gone" })]);
+    expect(rows).toEqual([
+      "| commit | environment | granted | criterion | reason | state |",
+      "| --- | --- | --- | --- | --- | --- |",
+      "| `5b3c9d1` | production | **alice** at 2026-11-20T10:00:00.000Z | — | checkout returns 500 | active until 2026-11-20T14:00:00.000Z |",
+      "| `6c4d0e2` | production | **alice** at 2026-11-20T10:00:00.000Z | outage | outage: 500s | active until 2026-11-20T14:00:00.000Z |",
+      "| `7d5e1f3` | production | **alice** at 2026-11-20T10:00:00.000Z | data\\|loss | data\\|loss: gone | active until 2026-11-20T14:00:00.000Z |",
+    ]);
+    expect(rows.map((row) => cells(row).length)).toEqual([6, 6, 6, 6, 6]);
+  });
+
+  test("without one the table is as it always was", () => {
+    expect(table([exception({})])[0]).toBe("| commit | environment | granted | reason | state |");
+  });
+});
+
 describe("renderLedger: hostile user text stays inert", () => {
   const HOSTILE = "<script>alert(1)</script> @acme/oncall | forged | cell |\n## Heading\r\n<img src=x onerror=alert(1)>";
   const text = renderLedger({

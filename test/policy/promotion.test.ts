@@ -228,3 +228,27 @@ describe("decidePromotion: what an exception waives, for its record", () => {
     expect(decidePromotion(input(history)).waives).toBe(waives);
   });
 });
+
+describe("decidePromotion: a `success` a person's account wrote is a claim, not a deploy tool's report", () => {
+  /** Statuses as [state, minutes ago, who wrote it]. */
+  const written = (id: number, environment: string, statuses: Array<[string, number, "app" | "person"]>): DeploymentFacts => ({
+    ...dep(id, environment, statuses.map(([state, minutes]) => [state, minutes])),
+    statuses: statuses.map(([state, minutes, writtenBy]) => ({ state, createdAt: ago(minutes), writtenBy })),
+  });
+
+  test.each<[string, DeploymentFacts[], "approve" | "refuse", string]>([
+    ["a deploy tool's success 45 minutes ago", [written(1, "staging", [["success", 45, "app"]])], "approve", "soaked"],
+    ["a person's success 45 minutes ago", [written(1, "staging", [["success", 45, "person"]])], "refuse", "never-reached"],
+    ["a person's success after a deploy tool's failure that followed its success", [written(1, "staging", [["success", 40, "person"], ["failure", 50, "app"], ["success", 60, "app"]])], "refuse", "failed-after-success"],
+    ["a person's failure counts like any other", [written(1, "staging", [["failure", 5, "person"], ["success", 45, "app"]])], "refuse", "failed-after-success"],
+    ["a person's success in production makes no rollback target", [written(7, "production", [["success", 300, "person"]])], "refuse", "never-reached"],
+  ])("%s → %s (%s)", (_case, history, verdict, outcome) => {
+    expect(decidePromotion(input(history))).toMatchObject({ verdict, outcome });
+  });
+
+  test("the refusal says why the person's success did not count", () => {
+    expect(decidePromotion(input([written(1, "staging", [["success", 45, "person"]])])).message).toMatch(
+      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there was written by a person's account, not by a deploy tool's app, and does not count\), and production takes/,
+    );
+  });
+});

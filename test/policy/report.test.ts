@@ -1,4 +1,7 @@
-import { computeReport, renderReport, type ReportFacts } from "../../src/policy/report.js";
+import { renderReport } from "../../src/policy/report-text.js";
+import { parseConfig } from "../../src/config.js";
+import { weakenings } from "../../src/policy/config-weakening.js";
+import { computeReport, isReviewDone, perPeriod, type PostMergeReviewFacts, type ReportFacts } from "../../src/policy/report.js";
 
 const NOW = new Date("2026-11-20T12:00:00Z");
 const A = "a".repeat(40);
@@ -11,7 +14,8 @@ const empty: ReportFacts = { now: NOW, incidents: [], exceptions: [], exceptionD
 
 /**
  * A quarter with known answers: a cascade of two hotfixes (#10, #11) on Nov 1st, a force-closed
- * incident (#12) in October, a fresh one (#13), and an incident (#5) from before the window.
+ * incident (#12) in October, a fresh one (#13), and an incident (#5) from before the window; a
+ * rollback in #11; five post-merge reviews in November (#60 to #64), one (#59) from before.
  */
 const history: ReportFacts = {
   now: NOW,
@@ -24,9 +28,11 @@ const history: ReportFacts = {
   ],
   exceptions: [
     { incident: 5, sha: OLD, grantedAt: "2026-08-01T01:00:00Z", used: true },
-    { incident: 10, sha: A, grantedAt: "2026-11-01T09:00:00Z", used: true },
-    { incident: 10, sha: A2, grantedAt: "2026-11-01T09:30:00Z", used: false },
-    { incident: 11, sha: B, grantedAt: "2026-11-01T21:00:00Z", used: true },
+    { incident: 10, sha: A, grantedAt: "2026-11-01T09:00:00Z", used: true, criterion: "outage" },
+    // The same criterion in another spelling (the config's changed): one criterion, spelled as the latest grant spelled it.
+    { incident: 10, sha: A2, grantedAt: "2026-11-01T09:30:00Z", used: false, criterion: "Outage" },
+    { incident: 11, sha: B, grantedAt: "2026-11-01T21:00:00Z", used: true, criterion: "security" },
+    // Granted while `hotfix.criteria` was empty.
     { incident: 12, sha: C, grantedAt: "2026-10-01T01:00:00Z", used: true },
   ],
   exceptionDeploys: [
@@ -50,7 +56,32 @@ const history: ReportFacts = {
     { incident: 12, openedAt: "2026-10-01T00:00:00Z", doneAt: "2026-10-09T00:00:00Z", dueDays: 5 },
     { incident: 13, openedAt: "2026-11-18T12:00:00Z", doneAt: null, dueDays: 5 },
   ],
+  rollbacks: [
+    { incident: 5, at: "2026-08-01T03:00:00Z" },
+    { incident: 11, at: "2026-11-01T23:00:00Z" },
+  ],
+  postMergeReviews: {
+    reviews: [
+      review(59, "2026-08-01T00:00:00Z", null, []),
+      // Closed by a writer other than the pusher: done.
+      review(60, "2026-11-10T12:00:00Z", "2026-11-11T12:00:00Z", ["2026-11-11T12:00:00Z"]),
+      // Closed by the pusher, reopened by the app: not done.
+      review(61, "2026-11-12T12:00:00Z", null, []),
+      // Done, then reopened by someone: under review again.
+      review(62, "2026-11-15T12:00:00Z", null, ["2026-11-16T12:00:00Z"]),
+      // Closed by a triager, and not reopened (yet): its close is no review.
+      review(63, "2026-11-18T12:00:00Z", "2026-11-19T12:00:00Z", []),
+      // Reopened after its review and closed again by a writer: done by the second close.
+      review(64, "2026-11-02T12:00:00Z", "2026-11-05T12:00:00Z", ["2026-11-03T12:00:00Z", "2026-11-05T12:00:00Z"]),
+    ],
+    complete: true,
+    limit: 20,
+  },
 };
+
+function review(issue: number, openedAt: string, closedAt: string | null, reviewedCloses: string[]): PostMergeReviewFacts {
+  return { issue, after: String(issue).repeat(20), pusher: "alice", openedAt, closedAt, reviewedCloses };
+}
 
 describe("computeReport: a quarter with known answers", () => {
   const report = computeReport(history);
@@ -68,6 +99,7 @@ describe("computeReport: a quarter with known answers", () => {
     ["incidents in a cascade", "cascades", 2],
     ["incidents force-closed (#5 is older)", "forceClosed", 1],
     ["days since the last hotfix (B, 18 days 14 hours ago)", "daysSinceLastHotfix", 18],
+    ["rollbacks (#5's is older)", "rollbacks", 1],
     ["window start", "from", "2026-08-22"],
     ["window end", "to", "2026-11-20"],
   ] as const)("%s", (_what, key, value) => {
@@ -82,7 +114,26 @@ describe("computeReport: a quarter with known answers", () => {
       { kind: "rca-overdue", incident: 11, daysOverdue: 13 },
       { kind: "force-closed", incident: 12 },
       { kind: "rca-late", incident: 12, daysLate: 3 },
+      { kind: "review-pending", incident: 61, sha: "61".repeat(20), pusher: "alice", daysSincePush: 8 },
+      { kind: "review-pending", incident: 62, sha: "62".repeat(20), pusher: "alice", daysSincePush: 5 },
+      { kind: "review-pending", incident: 63, sha: "63".repeat(20), pusher: "alice", daysSincePush: 2 },
     ]);
+  });
+
+  test("exceptions by criterion: regardless of case, most granted first, grants without a criterion last", () => {
+    expect(report.exceptionsByCriterion).toEqual([
+      { criterion: "Outage", granted: 2, used: 1 },
+      { criterion: "security", granted: 1, used: 1 },
+      { criterion: null, granted: 1, used: 1 },
+    ]);
+  });
+
+  test("exception deploys per 30 days, oldest first: C on Oct 1st, A and B on Nov 1st (a redeploy of A counted once)", () => {
+    expect(report.exceptionDeploysPerPeriod).toEqual([0, 1, 2]);
+  });
+
+  test("post-merge reviews opened in the window, and done (#60, #64)", () => {
+    expect(report.postMergeReviews).toEqual({ opened: 5, done: 2, complete: true, limit: 20 });
   });
 
   test("renders what a team lead pastes into a retrospective", () => {
@@ -97,16 +148,27 @@ describe("computeReport: a quarter with known answers", () => {
         "| Incidents | 4 (2 still open) |",
         "| Exceptions granted | 4 (3 used) |",
         "| Commits deployed under an exception | 3 |",
+        "| Exception deploys per 30 days, oldest first | 0, 1, 2 |",
         "| Median time from exception deploy to merge-back | 14.8 hours (2 done, 1 still open) |",
         "| RCAs done on time | 1 of 3 due |",
         "| Incidents in a hotfix cascade | 2 |",
         "| Incidents force-closed | 1 |",
+        "| Rollbacks from incidents | 1 |",
         "| Days since the last hotfix | 18 |",
+        "| Post-merge reviews (pushes to main that no pull request merged) | 5 opened, 2 done |",
+        "",
+        "**Exceptions by criterion:**",
+        "- `Outage`: 2 granted, 1 used",
+        "- `security`: 1 granted, 1 used",
+        "- no criterion (granted while `hotfix.criteria` was empty): 1 granted, 1 used",
         "",
         "**To follow up:**",
         "- #10 Checkout 500s: part of a hotfix cascade",
         "- #11 Payments &lt;b&gt;down&lt;/b&gt; @\u200boncall: part of a hotfix cascade; merge-back of `bbbbbbb` still open, 18 days after its deploy; RCA overdue by 13 days",
         "- #12 Search slow: force-closed; RCA done 3 days late",
+        "- #61: post-merge review not done: **alice** pushed `6161616` 8 days ago",
+        "- #62: post-merge review not done: **alice** pushed `6262626` 5 days ago",
+        "- #63: post-merge review not done: **alice** pushed `6363636` 2 days ago",
       ].join("\n"),
     );
   });
@@ -248,10 +310,12 @@ describe("renderReport", () => {
         "| Incidents | 0 |",
         "| Exceptions granted | 0 |",
         "| Commits deployed under an exception | 0 |",
+        "| Exception deploys per 30 days, oldest first | 0, 0, 0 |",
         "| Median time from exception deploy to merge-back | no exception deploys |",
         "| RCAs done on time | none due yet |",
         "| Incidents in a hotfix cascade | 0 |",
         "| Incidents force-closed | 0 |",
+        "| Rollbacks from incidents | 0 |",
         "| Days since the last hotfix | none in the last 90 days |",
         "",
         "Nothing to follow up.",
@@ -280,5 +344,221 @@ describe("renderReport", () => {
     const rendered = renderReport(report, "octo/my_repo");
     expect(rendered).toContain("### mainline report: octo/my\\_repo\n");
     expect(rendered).toContain("- #3 \\# Pwned \\| x \\| forged \\| row \\|: part of a hotfix cascade\n- #4: RCA overdue by 1 day");
+  });
+});
+
+describe("perPeriod: exception deploys per 30 days over the last 90, oldest first", () => {
+  const now = NOW.getTime();
+  const daysAgo = (days: number, ms = 0) => now - days * 86_400_000 - ms;
+
+  test.each([
+    ["now", [now], [0, 0, 1]],
+    ["exactly 30 days ago: in the last 30 days, as the hotfix budget counts it", [daysAgo(30)], [0, 0, 1]],
+    ["a millisecond more: the period before", [daysAgo(30, 1)], [0, 1, 0]],
+    ["exactly 60 days ago: still the middle period", [daysAgo(60)], [0, 1, 0]],
+    ["a millisecond more: the oldest period", [daysAgo(60, 1)], [1, 0, 0]],
+    ["exactly 90 days ago: the window's start, the oldest period", [daysAgo(90)], [1, 0, 0]],
+    ["a clock a little ahead: the last period", [now + 1_000], [0, 0, 1]],
+    ["several", [daysAgo(1), daysAgo(2), daysAgo(45), daysAgo(89)], [1, 1, 2]],
+  ])("%s", (_what, times, periods) => {
+    expect(perPeriod(times, now)).toEqual(periods);
+  });
+
+  test("the window decides what reaches the periods: a deploy a millisecond before it counts nowhere", () => {
+    const report = computeReport({
+      ...empty,
+      exceptionDeploys: [
+        { incident: 1, sha: A, deployedAt: "2026-08-22T11:59:59.999Z" },
+        { incident: 2, sha: B, deployedAt: "2026-08-22T12:00:00.000Z" },
+      ],
+    });
+    expect(report.exceptionDeploysPerPeriod).toEqual([1, 0, 0]);
+  });
+});
+
+describe("isReviewDone: a post-merge review is done by a close the app judged", () => {
+  test.each([
+    ["open, never closed", null, [], false],
+    ["closed by a writer other than the pusher (its record names this close)", "2026-11-10T00:00:00Z", ["2026-11-10T00:00:00Z"], true],
+    ["the same moment written another way", "2026-11-10T00:00:00Z", ["2026-11-10T00:00:00.000Z"], true],
+    ["closed, no record: a close by the pusher or a triager the app has not reopened yet", "2026-11-10T00:00:00Z", [], false],
+    ["reopened after its review: under review again", null, ["2026-11-10T00:00:00Z"], false],
+    ["reopened after its review and closed again by someone else (a triager): not done", "2026-11-12T00:00:00Z", ["2026-11-10T00:00:00Z"], false],
+    ["reopened and closed again by a writer: done by the second close", "2026-11-12T00:00:00Z", ["2026-11-10T00:00:00Z", "2026-11-12T00:00:00Z"], true],
+  ])("%s", (_what, closedAt, reviewedCloses, done) => {
+    expect(isReviewDone({ closedAt, reviewedCloses })).toBe(done);
+  });
+
+  test("counted among the reviews opened in the window; an older review counts for nothing", () => {
+    const report = computeReport({
+      ...empty,
+      postMergeReviews: {
+        reviews: [review(1, "2026-08-22T11:59:59Z", "2026-11-01T00:00:00Z", ["2026-11-01T00:00:00Z"]), review(2, "2026-08-22T12:00:00Z", "2026-11-01T00:00:00Z", ["2026-11-01T00:00:00Z"])],
+        complete: true,
+        limit: 20,
+      },
+    });
+    expect(report.postMergeReviews).toEqual({ opened: 1, done: 1, complete: true, limit: 20 });
+    expect(report.notable).toEqual([]);
+  });
+
+  // As the close gate holds it: every close of such a review is reopened until the record is restored.
+  test("a review whose record an edit changed counts as opened and, while no close was judged, not done: who pushed is unknown", () => {
+    const changed = (issue: number, openedAt: string, closedAt: string | null, reviewedCloses: string[]): PostMergeReviewFacts => ({ issue, recordChanged: true, openedAt, closedAt, reviewedCloses });
+    const report = computeReport({
+      ...empty,
+      postMergeReviews: {
+        // #1 closed and reopened by the app; #2 done on the 10th, edited since (the edit undoes no judged close).
+        reviews: [changed(1, "2026-11-17T06:00:00Z", null, []), changed(2, "2026-11-09T00:00:00Z", "2026-11-10T00:00:00Z", ["2026-11-10T00:00:00Z"])],
+        complete: true,
+        limit: 20,
+      },
+    });
+    expect(report.postMergeReviews).toEqual({ opened: 2, done: 1, complete: true, limit: 20 });
+    expect(report.notable).toEqual([{ kind: "review-record-changed", incident: 1, daysSinceOpened: 3 }]);
+    expect(renderReport(report, "acme/shop")).toContain(
+      "**To follow up:**\n- #1: post-merge review not done, opened 3 days ago: an edit changed the first line of its description, mainline's record of who pushed, and no close counts until it is restored",
+    );
+  });
+});
+
+describe("exceptions by criterion", () => {
+  const grant = (criterion: string | undefined, used = true) => ({ incident: 1, sha: A, grantedAt: "2026-11-01T00:00:00Z", used, ...(criterion === undefined ? {} : { criterion }) });
+
+  test.each([
+    ["none granted: no section", [], []],
+    ["only grants without a criterion", [grant(undefined), grant(undefined, false)], [{ criterion: null, granted: 2, used: 1 }]],
+    [
+      "ties by name",
+      [grant("security"), grant("outage", false), grant(undefined)],
+      [
+        { criterion: "outage", granted: 1, used: 0 },
+        { criterion: "security", granted: 1, used: 1 },
+        { criterion: null, granted: 1, used: 1 },
+      ],
+    ],
+  ])("%s", (_what, exceptions, counts) => {
+    expect(computeReport({ ...empty, exceptions }).exceptionsByCriterion).toEqual(counts);
+  });
+
+  test("the section shows the ten most granted criteria and sums the rest; the team's words are shown inert", () => {
+    const exceptions = [
+      ...Array.from({ length: 12 }, (_, i) => Array.from({ length: 12 - i }, () => grant(`c${String(i).padStart(2, "0")}`))).flat(),
+      grant("<b>x</b> | `y` @team", false),
+      grant(undefined),
+    ];
+    const rendered = renderReport(computeReport({ ...empty, exceptions }), "octo/shop");
+    expect(rendered).toContain(
+      [
+        "**Exceptions by criterion:**",
+        ...Array.from({ length: 10 }, (_, i) => `- \`c${String(i).padStart(2, "0")}\`: ${12 - i} granted, ${12 - i} used`),
+        "- 3 more criteria: 4 granted, 3 used",
+        "- no criterion (granted while `hotfix.criteria` was empty): 1 granted, 1 used",
+      ].join("\n"),
+    );
+    expect(rendered).not.toContain("<b>");
+  });
+});
+
+describe("renderReport: what a bound stopped is never an exact figure (SPEC 8)", () => {
+  const report = computeReport({ ...history, cut: { incidents: 30, mergeBacks: 300, rcas: 300 }, postMergeReviews: { ...history.postMergeReviews!, complete: false } });
+
+  test("counts read as lower bounds, the median and RCAs as not verified, and the report says which reads stopped", () => {
+    const rendered = renderReport(report, "octo/shop");
+    expect(rendered).toContain(
+      [
+        "| Incidents | at least 4 (at least 2 still open) |",
+        "| Exceptions granted | at least 4 (at least 3 used) |",
+        "| Commits deployed under an exception | at least 3 |",
+        "| Exception deploys per 30 days, oldest first | at least 0, 1, 2 |",
+        "| Median time from exception deploy to merge-back | could not verify |",
+        "| RCAs done on time | could not verify |",
+        "| Incidents in a hotfix cascade | at least 2 |",
+        "| Incidents force-closed | at least 1 |",
+        "| Rollbacks from incidents | at least 1 |",
+        "| Days since the last hotfix | at most 18 |",
+        "| Post-merge reviews (pushes to main that no pull request merged) | at least 5 opened, at least 2 done |",
+        "",
+        "**Exceptions by criterion:**",
+        "- `Outage`: at least 2 granted, at least 1 used",
+      ].join("\n"),
+    );
+    expect(rendered.endsWith(
+      [
+        "**Could not verify:**",
+        "- incidents past the 30 mainline reads (those touched latest in these 90 days, each thread up to its bound)",
+        "- merge-back issues past the 300 mainline reads",
+        "- RCA issues past the 300 mainline reads",
+        "- post-merge reviews past the newest 20 mainline reads",
+      ].join("\n"),
+    )).toBe(true);
+  });
+
+  test("no hotfix among the incidents read, but not all were read: the days since the last one are not verified", () => {
+    expect(renderReport(computeReport({ ...empty, cut: { incidents: 30 } }), "octo/shop")).toContain("| Days since the last hotfix | could not verify |");
+  });
+});
+
+describe("renderReport: weakenings of the config on main, raised hotfix limits among them (SPEC 8)", () => {
+  const config = (raw: unknown) => parseConfig(raw).config;
+  const before = config({ hotfix: { criteria: ["outage"], maxChangedLines: 50, budget: { count: 3, days: 30 } } });
+  const after = config({ hotfix: { criteria: ["outage", "cleanup"], maxChangedLines: 0, budget: { count: 5, days: 7 } } });
+
+  const line = (w: string[]) => renderReport(computeReport({ ...empty, config: { weakened: [{ sha: C, author: "mallory", date: "2026-11-19T10:00:00Z", weakenings: w }], complete: true, limit: 10 } }), "octo/shop");
+
+  test("each raised limit is a sentence of the commit's line", () => {
+    const raised = config({ hotfix: { criteria: ["outage"], maxChangedLines: 0, budget: { count: 5, days: 30 } } });
+    expect(line(weakenings(before, raised))).toContain(
+      [
+        "**Weakenings of the config on main:**",
+        "- `ccccccc` by **mallory** (2026-11-19): hotfix.maxChangedLines raised from 50 to 0 (no limit): a bigger fix needs no second approver; " +
+          "hotfix.budget.count raised from 3 to 5: more hotfixes pass before every new one needs a second approver",
+      ].join("\n"),
+    );
+  });
+
+  test("every weakening of a change is named, up to six; past them, the rest are counted", () => {
+    expect(line(weakenings(before, after)).endsWith(
+      "- `ccccccc` by **mallory** (2026-11-19): hotfix.criteria now also accepts `cleanup`: more reasons qualify for an exception; " +
+        "hotfix.maxChangedLines raised from 50 to 0 (no limit): a bigger fix needs no second approver; " +
+        "hotfix.budget.count raised from 3 to 5: more hotfixes pass before every new one needs a second approver; " +
+        "hotfix.budget.days lowered from 30 to 7: fewer hotfixes count against the budget",
+    )).toBe(true);
+    expect(line(Array.from({ length: 8 }, (_, i) => `w${i}`)).endsWith("(2026-11-19): w0; w1; w2; w3; w4; w5; and 2 more")).toBe(true);
+  });
+
+  test("a sentence too long for a line is cut, and a code span it cuts is closed", () => {
+    const many = config({ hotfix: { criteria: ["outage", ...Array.from({ length: 200 }, (_, i) => `criterion-${i}`)] } });
+    const [sentence] = weakenings(config({ hotfix: { criteria: ["outage"] } }), many);
+    const shown = line([sentence!]).split("\n").find((l) => l.startsWith("- `ccccccc`"))!;
+    expect(shown).toBe(
+      `- \`ccccccc\` by **mallory** (2026-11-19): hotfix.criteria now also accepts ${Array.from({ length: 17 }, (_, i) => `\`criterion-${i}\``).join(", ")}, \`cr…\``,
+    );
+  });
+});
+
+describe("renderReport: within a comment, whatever the repository holds", () => {
+  test("thirty incidents with long hostile titles and a hundred open merge-backs each, two hundred criteria, ten config changes of many weakenings", () => {
+    const long = "&<>@|".repeat(200);
+    const incidents = Array.from({ length: 30 }, (_, i) => ({ number: i + 1, title: long, openedAt: "2026-11-01T00:00:00Z", closedAt: null, cascade: true, forceClosed: true }));
+    const exceptionDeploys = incidents.flatMap((incident) => Array.from({ length: 100 }, (_, j) => ({ incident: incident.number, sha: String(j).padStart(7, "0").padEnd(40, "0"), deployedAt: "2026-11-02T00:00:00Z" })));
+    const exceptions = Array.from({ length: 200 }, (_, i) => ({ incident: 1, sha: A, grantedAt: "2026-11-01T00:00:00Z", used: true, criterion: `${long}${i}` }));
+    const weakened = Array.from({ length: 10 }, (_, i) => ({ sha: C, author: long, date: "2026-11-01T00:00:00Z", weakenings: Array.from({ length: 50 }, () => `\`${"x".repeat(400)}\` ${i}`) }));
+    const reviews = Array.from({ length: 20 }, (_, i) => review(100 + i, "2026-11-01T00:00:00Z", null, []));
+    const report = computeReport({
+      ...empty,
+      incidents,
+      exceptions,
+      exceptionDeploys,
+      rcas: incidents.map((i) => ({ incident: i.number, openedAt: i.openedAt, doneAt: null, dueDays: 1 })),
+      postMergeReviews: { reviews, complete: true, limit: 20 },
+      config: { weakened, complete: false, limit: 10 },
+    });
+
+    const rendered = renderReport(report, `${long}/${long}`);
+
+    expect(rendered.length).toBeLessThan(50_000);
+    expect(rendered).toContain("- and 30 more issues to follow up");
+    expect(rendered).toMatch(/: force-closed; part of a hotfix cascade; merge-back of `0000000` still open, 18 days after its deploy; .*; merge-back of `0000002` still open, 18 days after its deploy; and 98 more\n/);
   });
 });

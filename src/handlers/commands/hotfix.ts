@@ -8,6 +8,8 @@ import { runOf, runStatus, type ExceptionRun } from "../../policy/exception-runs
 import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce } from "../../policy/exceptions.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import { rewriteLedger } from "../refresh-ledger.js";
+import { decideGrant } from "./hotfix-grant.js";
+import { promotionWaiver } from "./hotfix-promotion.js";
 import type { RecordFields } from "../../records.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
@@ -51,10 +53,16 @@ async function act(env: CommandEnv, command: Hotfix, sha: string, runs: Exceptio
     if (!isGatedEnvironment(environment, repo.config.environments)) return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment, so it needs no exception` };
     const verdict = decideAllow(judged(env, runs), sha, environment);
     if (!verdict.ok) return verdict;
+    const promotion = await promotionWaiver(env, sha, environment);
+    if (!promotion.ok) return promotion;
+    const discipline = await decideGrant(env, sha, command.reason, promotion);
+    if (!discipline.ok) return discipline;
     const expires = new Date(now.getTime() + repo.config.override.ttlHours * 3_600_000).toISOString();
-    const second = repo.config.override.approvals === 2 ? ` It needs a second person's \`/hotfix approve ${shortSha(sha)}\` before it can be used.` : "";
-    const grant = { ...base, env: environment, expires, reason: command.reason };
-    await writeRecord(repo.client, deps.records.key, where, "exception", grant, `🟠 Exception granted by ${quietLogin(env.actor)}: \`${shortSha(sha)}\` may deploy to ${escapeUserText(environment, 100)} until ${expires} although it is not on \`${repo.mainBranch}\`. Reason: ${escapeUserText(command.reason)}.${second}`);
+    const second = discipline.note ? ` ${discipline.note}` : "";
+    const grant = { ...base, env: environment, expires, reason: command.reason, ...(discipline.criterion ? { criterion: discipline.criterion } : {}), approvals: discipline.approvals, ...(promotion.waives ? { waives: promotion.waives } : {}) };
+    // A commit on main is excepted from its promotion rule only (SPEC 10): the record says what that waives.
+    const although = promotion.waives ? `although it did not go through its promotion (${escapeUserText(promotion.waives, 300)}); it is on \`${repo.mainBranch}\`, so nothing needs merging back` : `although it is not on \`${repo.mainBranch}\``;
+    await writeRecord(repo.client, deps.records.key, where, "exception", grant, `🟠 Exception granted by ${quietLogin(env.actor)}: \`${shortSha(sha)}\` may deploy to ${escapeUserText(environment, 100)} until ${expires} ${although}. Reason: ${escapeUserText(command.reason)}.${second}`);
     return catchUp(env, command, sha, runs, grant);
   }
   if (command.name === "hotfix-approve") {
@@ -82,7 +90,8 @@ async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: Exce
     if (existing?.state.source === env.source) return { ok: true };
     await writeExceptionRun(
       repo.client,
-      { incident: issue.number, sha, env: grant.env, by: grant.by, at: grant.at, expires: grant.expires, approvals: repo.config.override.approvals, approved: "", revoked: "", used: "", ended: "", suspended: "", source: env.source },
+      // What the grant decided (hotfix discipline may ask two where the config asks one); older grants: the config's.
+      { incident: issue.number, sha, env: grant.env, by: grant.by, at: grant.at, expires: grant.expires, approvals: grant.approvals ?? repo.config.override.approvals, approved: "", revoked: "", used: "", ended: "", suspended: "", source: env.source },
       now,
       existing,
     );

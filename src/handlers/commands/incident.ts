@@ -8,13 +8,15 @@ import { endExceptions } from "../incident-runs.js";
 import { viewForClosing } from "../incident-blockers.js";
 import { logCloseGate } from "../close-gate.js";
 import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
+import { runRollback } from "./rollback.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
-type IncidentCommand = Extract<Command, { name: "incident" | "incident-close" | "incident-force-close" }>;
+type IncidentCommand = Extract<Command, { name: "incident" | "incident-close" | "incident-force-close" | "incident-rollback" }>;
 
 export async function runIncident(env: CommandEnv, command: IncidentCommand): Promise<Outcome> {
   if (command.name === "incident") return makeIncident(env, command.title);
   if (command.name === "incident-close") return closeIfNothingBlocks(env);
+  if (command.name === "incident-rollback") return runRollback(env, command.environment);
   return forceClose(env, command.reason);
 }
 

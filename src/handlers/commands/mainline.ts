@@ -1,7 +1,8 @@
 import { helpText } from "../../commands/parse.js";
 import { getPull } from "../../github/pulls.js";
 import { readReportFacts } from "../../github/report-facts.js";
-import { computeReport, renderReport } from "../../policy/report.js";
+import { computeReport } from "../../policy/report.js";
+import { renderReport } from "../../policy/report-text.js";
 import { evaluatePullRequest } from "../evaluate-pr.js";
 import { becomeIncident } from "../become-incident.js";
 import { viewForClosing } from "../incident-blockers.js";
@@ -14,7 +15,7 @@ export async function runHelp(): Promise<Outcome> {
 /** `/mainline report`: the repository's last 90 days, as a comment a team lead can paste into a retrospective. */
 export async function runReport(env: CommandEnv): Promise<Outcome> {
   const { repo, deps } = env;
-  const facts = await readReportFacts(repo.client, repo.config, deps.records, deps.now(), repo.mainBranch);
+  const facts = await readReportFacts(repo.client, repo.config, deps.records, deps.now(), repo.mainBranch, await deps.botLogin());
   return { ok: true, reply: renderReport(computeReport(facts), `${repo.client.owner}/${repo.client.repo}`) };
 }
 

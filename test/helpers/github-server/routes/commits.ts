@@ -34,6 +34,9 @@ export function installCommitRoutes(site: Site): void {
         behind_by: result.behind_by,
         total_commits: result.ahead_by,
         commits: result.commits.slice((page - 1) * perPage, page * perPage).map((c) => commitJson(repo, c.sha)),
+        // The change from the merge base to head, on the first page alone, at most 300 files: here each
+        // commit's files in turn (GitHub would merge two changes of one file into one entry).
+        ...(page === 1 ? { files: result.commits.flatMap((c) => commitJson(repo, c.sha).files).slice(0, 300) } : {}),
       },
     };
   });

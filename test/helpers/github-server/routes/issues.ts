@@ -106,6 +106,21 @@ export function installIssueRoutes(site: Site): void {
     });
   });
 
+  // The repository's comments, on every issue and pull request: `since` (updated at or after), ordered
+  // by `sort` (created or updated; `direction` only with it, newest first unless asc), else by id.
+  site.route("GET", "/repos/:owner/:repo/issues/comments", ({ params, path, query }) => {
+    const repo = site.repoFor(params);
+    if (!repo) return notFound();
+    const since = query.get("since");
+    const sort = query.get("sort");
+    const time = (c: Comment) => Date.parse(sort === "updated" ? c.updated_at : c.created_at);
+    const ascending = [...repo.comments.values()]
+      .filter((c) => !since || Date.parse(c.updated_at) >= Date.parse(since))
+      .sort((a, b) => (sort ? time(a) - time(b) : 0) || a.id - b.id);
+    const ordered = sort && query.get("direction") !== "asc" ? ascending.reverse() : ascending;
+    return paginated(ordered, query, `${site.apiBase}${path}`, (c) => commentJson(repo, c));
+  });
+
   site.route("POST", "/repos/:owner/:repo/issues/:number/comments", (req) =>
     withIssue(site, req, (repo, issue, actor) => {
       if (!actor) return requiresAuthentication();

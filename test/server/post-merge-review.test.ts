@@ -1,0 +1,197 @@
+import { OWNER, REPO } from "../helpers/fixtures.js";
+import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { PUBLIC_KEY } from "../helpers/keys.js";
+import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { storyWebhooks } from "../helpers/story-webhooks.js";
+
+/**
+ * SPEC 11, "Merged without review", through the real server (`npm start`) and the loopback GitHub:
+ * alice (admin) pushes to main past branch protection; a post-merge review opens once, and only a
+ * person other than alice with write access can finish it. The tests run in order, on one review.
+ */
+const sha = (c: string) => c.repeat(40);
+const ROOT = sha("a");
+const MAIN_HEAD = sha("b");
+const DIRECT_1 = sha("1");
+const DIRECT_2 = sha("2");
+const FEATURE = sha("3");
+const SQUASH = sha("e");
+
+let github: GitHubTestServer;
+let app: RunningApp;
+let repo: Repository;
+let hooks: ReturnType<typeof storyWebhooks>;
+let review: number;
+
+async function send([event, payload]: readonly [string, unknown], id?: string) {
+  const before = github.log.length;
+  const res = await app.deliver(event, payload, id ? { id } : {});
+  expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
+  return github.calls().slice(before);
+}
+
+const reviews = () => [...repo.issues.values()].filter((i) => i.labels.includes("post-merge-review"));
+const appComments = (number: number) => [...repo.comments.values()].filter((c) => c.issue_number === number && c.user.type === "Bot");
+const RULE = "A post-merge review is done when a person with write access other than **alice**, who pushed the commits, closes it.";
+const reopenedFor = (issue: number) => `\n\n<!-- mainline:reopened closed=${encodeURIComponent(repo.issues.get(issue)!.closed_at ?? "")} -->`;
+
+beforeAll(async () => {
+  github = new GitHubTestServer(PUBLIC_KEY);
+  await github.start();
+  // A minute passes between any two things GitHub stamps: each close has a time of its own.
+  let now = Date.parse("2026-11-20T09:00:00Z");
+  github.clock = { now: () => new Date((now += 60_000)) };
+  repo = github.addRepo(OWNER, REPO, "main");
+  github.commit(repo, ROOT, null, "main");
+  github.commit(repo, MAIN_HEAD, ROOT, "main");
+  for (const [login, role] of [["alice", "admin"], ["bob", "write"], ["carol", "write"], ["tom", "triage"]] as const) github.setRole(repo, login, role);
+  hooks = storyWebhooks(github, repo);
+  app = await startApp(credentialsFor(github.host));
+}, 30_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await github?.stop();
+});
+
+afterEach(() => expect(github.problems).toEqual([]));
+
+test("a push to main that no pull request merged opens one post-merge review, listing the commits and the pusher", async () => {
+  const push = hooks.push("main", "alice", [
+    { sha: DIRECT_1, message: "Retry charges\n\nThe gateway drops the first attempt." },
+    { sha: DIRECT_2, message: "Ping @bob: <b>longer</b> timeout" },
+  ]);
+  const calls = await send(push);
+
+  expect(reviews()).toHaveLength(1);
+  const [issue] = reviews();
+  review = issue!.number;
+  expect(issue).toMatchObject({ title: "Post-merge review: 2222222…", state: "open", labels: ["post-merge-review"] });
+  // Who pushed is the app's signed record heading the body (naming this repository and this issue); then what people read.
+  const [recordLine, ...text] = issue!.body!.split("\n\n");
+  expect(recordLine).toMatch(
+    new RegExp(`^<!-- mainline:record kind=post-merge-review repo=${repo.id} incident=${review} after=${DIRECT_2} pusher=alice account=${github.user("alice").id} at=\\S+ sig=[0-9a-f]{64} -->$`),
+  );
+  expect(text).toEqual([
+    "**alice** pushed to `main` commits that no pull request merged, so nobody reviewed them before they landed:",
+    [
+      `- [\`1111111\`](https://github.com/${OWNER}/${REPO}/commit/${DIRECT_1}) Retry charges`,
+      `- [\`2222222\`](https://github.com/${OWNER}/${REPO}/commit/${DIRECT_2}) Ping @\u200bbob: &lt;b&gt;longer&lt;/b&gt; timeout`,
+    ].join("\n"),
+    `[The push's changes](https://github.com/${OWNER}/${REPO}/compare/${MAIN_HEAD.slice(0, 12)}...${DIRECT_2.slice(0, 12)}) · head \`2222222\``,
+    "**To finish:** someone with write access other than **alice** reviews these commits and closes this issue. A close by **alice**, or by someone without write access, reopens it.",
+  ]);
+  expect(appComments(review)).toEqual([]);
+  // Beyond the config (token, two reads) and the merge-back re-check every push to main runs (no open
+  // items: two reads), the review: each commit's pull requests (2), find (1), open (1), look again (1), its record (1).
+  expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens"))).toEqual([
+    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=open&per_page=100`,
+    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=closed&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_2}/pulls?per_page=100`,
+    `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_1}/pulls?per_page=100`,
+    `GET /repos/${OWNER}/${REPO}/issues?labels=post-merge-review&state=all&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `POST /repos/${OWNER}/${REPO}/issues`,
+    `GET /repos/${OWNER}/${REPO}/issues?labels=post-merge-review&state=all&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `PATCH /repos/${OWNER}/${REPO}/issues/${review}`,
+  ]);
+
+  // Redelivered (the same delivery id, then a new one): no second issue, and the first is left as it was.
+  const body = issue!.body;
+  for (const id of ["push-again", "push-again-2"]) await send(push, id);
+  expect(reviews()).toHaveLength(1);
+  expect(repo.issues.get(review)!.body).toBe(body);
+}, 60_000);
+
+test("a push whose commits all came through pull requests opens nothing, at the cost of one read", async () => {
+  github.commit(repo, FEATURE, DIRECT_2, "feature/refunds", "Refund partial payments");
+  github.addPull(repo, { number: 50, head: "feature/refunds", base: "main", commits: [FEATURE], merged_at: "2026-11-20T10:00:00Z", merge_commit_sha: SQUASH });
+  const before = reviews().length;
+
+  const calls = await send(hooks.push("main", "bob", [{ sha: SQUASH, message: "Refund partial payments (#50)" }]));
+
+  expect(reviews()).toHaveLength(before);
+  // The whole push (no merge-back item open): config (2), the merge-back re-check (2), and the one read of the review.
+  expect(calls.filter((c) => !c.includes("/access_tokens"))).toEqual([
+    `GET /repos/${OWNER}/${REPO}/contents/.github%2Fmainline.yml`,
+    `GET /repos/${OWNER}/.github/contents/.github%2Fmainline.yml`,
+    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=open&per_page=100`,
+    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=closed&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `GET /repos/${OWNER}/${REPO}/commits/${SQUASH}/pulls?per_page=100`,
+  ]);
+}, 30_000);
+
+test("closed by the pusher: reopened, saying why", async () => {
+  const close = hooks.issueClosed(review, "alice");
+  const marker = reopenedFor(review);
+  const calls = await send(close);
+
+  expect(repo.issues.get(review)!.state).toBe("open");
+  expect(appComments(review).at(-1)!.body).toBe(`🔁 Reopened: **alice** pushed these commits, so their close is not a review. ${RULE}${marker}`);
+  // Who pushed is in the payload's body: no role is asked, and nothing read but the issue (is the close still the latest?) and its comments (said already?).
+  expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens"))).toEqual([
+    `GET /repos/${OWNER}/${REPO}/issues/${review}`,
+    `PATCH /repos/${OWNER}/${REPO}/issues/${review}`,
+    `GET /repos/${OWNER}/${REPO}/issues/${review}/comments?per_page=100`,
+    `POST /repos/${OWNER}/${REPO}/issues/${review}/comments`,
+  ]);
+}, 30_000);
+
+test("the pusher edits the description to name someone else, then closes it: the record no longer holds, so it is reopened until the description is restored", async () => {
+  const original = repo.issues.get(review)!.body!;
+  await send(hooks.issueEdited(review, "alice", original.replaceAll("alice", "bob")));
+  const close = hooks.issueClosed(review, "alice");
+  const marker = reopenedFor(review);
+  await send(close);
+
+  expect(repo.issues.get(review)!.state).toBe("open");
+  expect(appComments(review).at(-1)!.body).toBe(
+    "🔁 Reopened: the first line of this issue's description is mainline's record of who pushed these commits, and an edit changed it, so mainline cannot tell whether this close counts. " +
+      `Restore the description from its edit history ("edited" above it), then close the issue again.${marker}`,
+  );
+  await send(hooks.issueEdited(review, "alice", original));
+}, 30_000);
+
+test("closed by a triager: reopened, saying why", async () => {
+  const close = hooks.issueClosed(review, "tom");
+  const marker = reopenedFor(review);
+  const calls = await send(close);
+
+  expect(repo.issues.get(review)!.state).toBe("open");
+  expect(appComments(review).at(-1)!.body).toBe(`🔁 Reopened: **tom** has the triage role here. ${RULE}${marker}`);
+  expect(calls.filter((c) => c.includes("/collaborators/"))).toEqual([`GET /repos/${OWNER}/${REPO}/collaborators/tom/permission`]);
+
+  // The same close delivered again neither reopens a later state nor repeats the reason.
+  const comments = appComments(review).length;
+  await send(close, "close-again");
+  expect(appComments(review)).toHaveLength(comments);
+}, 30_000);
+
+test("closed by another writer: done, and it stays closed; the close is recorded once", async () => {
+  const close = hooks.issueClosed(review, "carol");
+  const closedAt = repo.issues.get(review)!.closed_at!;
+  await send(close);
+
+  expect(repo.issues.get(review)!.state).toBe("closed");
+  const done = appComments(review).at(-1)!.body;
+  expect(done).toMatch(
+    new RegExp(`^<!-- mainline:record kind=post-merge-reviewed repo=${repo.id} incident=${review} by=carol account=${github.user("carol").id} role=write closed=${encodeURIComponent(closedAt)} sig=[0-9a-f]{64} -->\\n\\n`),
+  );
+  expect(done.split("\n\n")[1]).toBe("✅ Reviewed: **carol** (write) closed this post-merge review of **alice**'s push.");
+
+  const comments = appComments(review).length;
+  await send(close, "done-again");
+  expect(appComments(review)).toHaveLength(comments);
+  expect(repo.issues.get(review)!.state).toBe("closed");
+}, 30_000);
+
+test("in shadow mode a push that no pull request merged opens nothing: it is only said in the log", async () => {
+  repo.files.set(".github/mainline.yml", "mode: shadow\n");
+  const before = reviews().length;
+  try {
+    await send(hooks.push("main", "alice", [{ sha: sha("4"), message: "Tweak the timeout" }]));
+  } finally {
+    repo.files.delete(".github/mainline.yml");
+  }
+  expect(reviews()).toHaveLength(before);
+  expect(app.output()).toContain("[shadow] enforce mode would open a post-merge review: a push to main carried commits no pull request merged");
+}, 30_000);
