@@ -91,8 +91,26 @@ async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch:
   }
 }
 
-/** Lines added + deleted over the files GitHub lists; a list at GitHub's limit may be cut, so the count is a floor then. */
-function linesOf(files: ReadonlyArray<{ additions: number; deletions: number }> | undefined): ChangedLines {
+/** What compare lists of a file: its line counts, and the diff GitHub shows (absent when it shows none). */
+type ComparedFile = { status: string; additions: number; deletions: number; patch?: string };
+
+/**
+ * Lines added + deleted over the files GitHub lists. The count is only a floor when the list is at
+ * GitHub's limit (it may be cut), or when a file changed without lines GitHub counts: a binary file,
+ * one `.gitattributes` marks `-diff`, one too large to show. Those come with no diff and no counted
+ * line, and could hide a fix of any size. A pure rename or copy changes no line.
+ */
+function linesOf(files: readonly ComparedFile[] | undefined): ChangedLines {
   if (!files) return { error: "GitHub listed no files for it" };
-  return { lines: files.reduce((n, f) => n + f.additions + f.deletions, 0), complete: files.length < COMPARE_FILE_LIMIT };
+  const lines = files.reduce((n, f) => n + f.additions + f.deletions, 0);
+  if (files.length >= COMPARE_FILE_LIMIT) return { lines, complete: false, uncounted: "GitHub listed only some of its files" };
+  const uncounted = files.filter(isUncounted).length;
+  if (uncounted === 0) return { lines, complete: true };
+  return { lines, complete: false, uncounted: `GitHub gives no line count for ${uncounted} of its files, binary or not shown as a diff` };
+}
+
+function isUncounted({ status, additions, deletions, patch }: ComparedFile): boolean {
+  const counted = additions + deletions;
+  if ((status === "renamed" || status === "copied") && counted === 0) return false;
+  return counted === 0 || !patch;
 }

@@ -1,3 +1,4 @@
+import type { Account, DeploymentFacts, StatusFacts } from "../policy/deployment-history.js";
 import { neutraliseMarkers } from "../policy/text.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isApiError } from "./api-error.js";
@@ -139,6 +140,31 @@ async function onTheWire<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+type Written = { creator: { id: number | bigint; type?: string } | null; performed_via_github_app?: { id: number | bigint } | null };
+
+/**
+ * Whose account GitHub records as the `creator` of a deployment or a status: this app's bot (its
+ * bot, acting as this app, as `isOwnComment` tells), another app's bot (GitHub Actions'
+ * `github-actions[bot]`, a deploy app), or anything else — a person, a machine user's token.
+ */
+export function accountOf(written: Written, appId: number): Account {
+  const { creator } = written;
+  if (!creator) return null;
+  const id = Number(creator.id);
+  if (creator.type !== "Bot") return { id, kind: "person" };
+  return { id, kind: Number(written.performed_via_github_app?.id) === appId ? "this-app" : "app" };
+}
+
+/** A deployment status as the gate and `/incident rollback` read it: what it says, when, and who wrote it. */
+export function statusFactsOf(status: Written & { state: string; created_at: string }, appId: number): StatusFacts {
+  return { state: status.state, createdAt: status.created_at, writtenBy: accountOf(status, appId) };
+}
+
+/** A deployment as the gate and `/incident rollback` read it, without its statuses: what it deployed where, when, and who created it. */
+export function deploymentFactsOf(deployment: Written & { id: number | bigint; environment: string; sha: string; created_at: string }, appId: number): Omit<DeploymentFacts, "statuses"> {
+  return { id: Number(deployment.id), environment: deployment.environment, sha: deployment.sha, createdAt: deployment.created_at, createdBy: accountOf(deployment, appId) };
 }
 
 export type DeploymentRef = { owner: string; repo: string; deploymentId: number };

@@ -26,6 +26,23 @@ export async function listIssuesWithLabel(
   return issues.slice(0, limit);
 }
 
+/** How many of the app's own issues one listing reads at most (100 a request). */
+export const OWN_ISSUE_LIMIT = 300;
+
+/**
+ * Issues (not pull requests) `creator` opened, touched since `since` when given, newest first, at
+ * most `limit`. By creator, which no one can change: how the app finds issues of its own whose
+ * label a triager may have taken off.
+ */
+export async function listOwnIssues({ octokit, owner, repo }: RepoClient, creator: string, since: string | undefined, limit = OWN_ISSUE_LIMIT): Promise<IssueLike[]> {
+  const issues: IssueLike[] = [];
+  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", { owner, repo, creator, state: "all", ...(since ? { since } : {}), per_page: 100 })) {
+    issues.push(...(data as IssueLike[]).filter((issue) => !issue.pull_request));
+    if (issues.length >= limit) break;
+  }
+  return issues.slice(0, limit);
+}
+
 export async function getIssue({ octokit, owner, repo }: RepoClient, number: number): Promise<IssueLike> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: number });
   return data as IssueLike;

@@ -1,8 +1,13 @@
+import { readMarker } from "../markers.js";
+import { postMergeReviewTitle } from "../policy/post-merge-review.js";
 import { looksLikeRecord, readRecord, recordBody, type RecordFields } from "../records.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
-import { threadRecords, type RecordReader } from "./own-comments.js";
+import { isOwnIssue, threadRecords, type RecordReader } from "./own-comments.js";
 
 export type ReviewRecord = RecordFields<"post-merge-review">;
+
+/** How a review's record begins. */
+const RECORD_START = "<!-- mainline:record kind=post-merge-review ";
 
 /**
  * What heads a post-merge review issue's body: the app's signed record naming this repository and
@@ -12,10 +17,31 @@ export type ReviewRecord = RecordFields<"post-merge-review">;
  */
 export function reviewRecordOf(key: string, repoId: number, issue: Pick<IssueLike, "number" | "body">): { record: ReviewRecord } | "elsewhere" | "changed" | undefined {
   const body = issue.body ?? "";
-  if (!(looksLikeRecord(body) && body.startsWith("<!-- mainline:record kind=post-merge-review "))) return undefined;
+  if (!(looksLikeRecord(body) && body.startsWith(RECORD_START))) return undefined;
   const record = readRecord(key, body);
   if (record?.kind !== "post-merge-review") return "changed";
   return record.repo === repoId && record.incident === issue.number ? { record: record.fields as ReviewRecord } : "elsewhere";
+}
+
+/** How the app titles every review ("Post-merge review:"), whatever the head. */
+const REVIEW_TITLE_START = postMergeReviewTitle("").replace("…", "").trim().toLowerCase();
+
+/**
+ * Whether this app opened the issue as a post-merge review, whatever became of its record since:
+ * GitHub says the app opened it (nobody can change that), and it still shows any one of the views
+ * the app gave it: a review record or marker in its body, the label, the title. A writer can change
+ * each view, so one is enough: deleting the record line, or pasting another review's body over it,
+ * must not end the review.
+ */
+export function isOwnReviewIssue(issue: Pick<IssueLike, "title" | "body" | "labels" | "performed_via_github_app">, appId: number, label: string): boolean {
+  if (!isOwnIssue(issue, appId)) return false;
+  const labelled = issue.labels.some((l) => (typeof l === "string" ? l : l.name)?.toLowerCase() === label.toLowerCase());
+  return (
+    labelled ||
+    issue.title.trim().toLowerCase().startsWith(REVIEW_TITLE_START) ||
+    (issue.body ?? "").includes(RECORD_START) ||
+    readMarker(issue.body, "post-merge-review") !== undefined
+  );
 }
 
 /**

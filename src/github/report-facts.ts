@@ -7,13 +7,13 @@ import { REPORT_DAYS, type Cut, type PostMergeReviewFacts, type PostMergeReviews
 import { hasLabel, type CommentLike, type IssueLike, type RepoClient } from "./client.js";
 import { readConfigHistory } from "./config-history.js";
 import { readIncidentThread, SPANNED_INCIDENT_LIMIT, THREAD_COMMENT_LIMIT, type IncidentThread } from "./incidents.js";
-import { LABELLED_ISSUE_LIMIT, listComments, listIssuesWithLabel } from "./issues.js";
+import { LABELLED_ISSUE_LIMIT, listComments, listIssuesWithLabel, listOwnIssues, OWN_ISSUE_LIMIT } from "./issues.js";
 import { isOwnIssue, threadRecords, type RecordReader } from "./own-comments.js";
 
 /** How many post-merge reviews one report reads, newest first: each closed one costs a read of its thread. */
 export const REPORT_REVIEW_LIMIT = 20;
-/** How many of the app's own issues touched in the window are looked through for them (100 a request). */
-export const REPORT_OWN_ISSUE_LIMIT = 300;
+/** How many of the app's own issues touched in the window are looked through for them. */
+export const REPORT_OWN_ISSUE_LIMIT = OWN_ISSUE_LIMIT;
 
 /**
  * The repository's last 90 days as GitHub records them: incidents touched in the window with
@@ -57,7 +57,7 @@ export async function readReportFacts(client: RepoClient, config: Config, reader
         ...(e.criterion ? { criterion: e.criterion } : {}),
       })),
     ),
-    exceptionDeploys: threads.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, deployedAt: d.at }))),
+    exceptionDeploys: threads.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, deployedAt: d.at, ...(d.skipped ? { skipped: d.skipped } : {}) }))),
     mergeBacks: mergeBackItems(ownOnly(mergeBacks, reader)),
     rcas: ownOnly(rcas, reader).flatMap((issue) => {
       const incident = readMarker(issue.body, "rca")?.incident;
@@ -141,14 +141,4 @@ function reviewOf(client: RepoClient, issue: IssueLike, opened: ReviewRecord | u
     reviewedCloses: records.of("post-merge-reviewed").map((done) => done.closed),
   };
   return opened ? { ...closes, after: opened.after, pusher: opened.pusher, openedAt: opened.at } : { ...closes, recordChanged: true, openedAt: issue.created_at };
-}
-
-/** Issues (not pull requests) `creator` opened, touched since `since`, newest first, at most `limit`. */
-async function listOwnIssues({ octokit, owner, repo }: RepoClient, creator: string, since: string, limit: number): Promise<IssueLike[]> {
-  const issues: IssueLike[] = [];
-  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues", { owner, repo, creator, state: "all", since, per_page: 100 })) {
-    issues.push(...(data as IssueLike[]).filter((issue) => !issue.pull_request));
-    if (issues.length >= limit) break;
-  }
-  return issues.slice(0, limit);
 }

@@ -4,6 +4,7 @@ import type { Ancestry } from "../policy/gate.js";
 import type { RollbackCandidate } from "../policy/ledger.js";
 import { ROLLBACK_LOOKS, rollbackCandidate, rollbackLooks, rollbackOrder } from "../policy/rollback.js";
 import type { RepoClient } from "./client.js";
+import { deploymentFactsOf, statusFactsOf } from "./deployments.js";
 
 /** The rollback candidate of one environment, or why there is none (how many of its newest deployments were looked at, how many of those succeeded). */
 export type RollbackSearch = { kind: "found"; candidate: RollbackCandidate } | { kind: "none"; looked: number; succeeded: number };
@@ -15,16 +16,18 @@ type IsOnMain = (sha: string) => Promise<Ancestry>;
  * `ROLLBACK_LOOKS` newest deployments, their statuses, then their commits in `rollbackOrder`'s
  * order until one is on main. `/incident rollback` and the ledger both ask this. A commit GitHub
  * could not place throws, like any read that failed: an older candidate behind it might not be the
- * last, so the delivery fails and its redelivery asks again.
+ * last, so the delivery fails and its redelivery asks again. `appId` tells this app's own statuses
+ * and deployments (deployment-history.ts: a deployment this app refused is never a candidate).
  */
-export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain): Promise<RollbackSearch> {
+export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain, appId: number): Promise<RollbackSearch> {
   const { octokit, owner, repo } = client;
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, environment, per_page: ROLLBACK_LOOKS });
-  const looked = rollbackLooks(environment, data.map((d) => ({ id: Number(d.id), environment: d.environment, sha: d.sha, createdAt: d.created_at })));
+  const looked = rollbackLooks(environment, data.map((d) => deploymentFactsOf(d, appId)));
   const facts: DeploymentFacts[] = await Promise.all(
     looked.map(async (d) => {
       const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: 100 });
-      return { ...d, statuses: statuses.map((s) => ({ state: s.state, createdAt: s.created_at, writtenBy: writerOf(s.creator) })) };
+      // Read as the gate reads them: the candidate is a deployment whose own deploy tool reported it, as the gate's rollback-target exemption asks.
+      return { ...d, statuses: statuses.map((s) => statusFactsOf(s, appId)) };
     }),
   );
   const onMain = new Set<string>();
@@ -40,15 +43,6 @@ export async function findRollbackCandidate(client: RepoClient, environment: str
   return candidate ? { kind: "found", candidate } : { kind: "none", looked: looked.length, succeeded: order.length };
 }
 
-/**
- * Whose account wrote a status, as the gate reads it (promotion-facts.ts): a `success` a person's
- * account wrote is a claim, so the candidate is one a deploy tool's app reported, as the gate's
- * rollback-target exemption asks.
- */
-function writerOf(creator: { type?: string } | null): "app" | "person" {
-  return creator?.type === "Bot" ? "app" : "person";
-}
-
 /** How many of the repository's newest deployments show which environments a glob in `environments` names. */
 const NAMES_FROM = 30;
 
@@ -57,7 +51,7 @@ const NAMES_FROM = 30;
  * names is searched by that name; one only a glob names, when it is among the environments of the
  * repository's `NAMES_FROM` newest deployments.
  */
-export async function rollbackCandidates(client: RepoClient, environments: readonly string[], isOnMain: IsOnMain): Promise<RollbackCandidate[]> {
+export async function rollbackCandidates(client: RepoClient, environments: readonly string[], isOnMain: IsOnMain, appId: number): Promise<RollbackCandidate[]> {
   const names = environments.filter((e) => !/[*?]/.test(e));
   if (names.length < environments.length) {
     const { octokit, owner, repo } = client;
@@ -68,6 +62,6 @@ export async function rollbackCandidates(client: RepoClient, environments: reado
   // A commit deployed to several environments is placed once.
   const asked = new Map<string, Promise<Ancestry>>();
   const placed: IsOnMain = (sha) => asked.get(sha) ?? asked.set(sha, isOnMain(sha)).get(sha)!;
-  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed)));
+  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed, appId)));
   return searches.flatMap((s) => (s.kind === "found" ? [s.candidate] : [])).sort((a, b) => a.environment.localeCompare(b.environment));
 }

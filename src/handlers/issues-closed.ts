@@ -21,8 +21,9 @@ import { repoContext, type RepoContext } from "./repo-context.js";
  * 2. a merge-back issue its incident's records name, closed while S is not on main → reopened
  * 3. the RCA its incident's records name, closed with empty sections → reopened
  * 4. the incident's ledger shows the new state
- * 5. a post-merge review (the record heading its body says so; never an incident): done when a person
- *    other than the pusher with write role closed it, else reopened (the decision is one log line)
+ * 5. a post-merge review (the record heading its body says so, or the app opened it as one), an
+ *    incident too or not (a triager's label must not lift the review): done when a person other than
+ *    the pusher with write role closed it, else reopened (the decision is one log line)
  */
 export function onIssueClosed(deps: Deps) {
   return async (context: Context<"issues.closed">): Promise<void> => {
@@ -34,7 +35,8 @@ export function onIssueClosed(deps: Deps) {
     // A thread holding a changed record may be an incident whose own record was changed: it goes through the gate (the change blocks).
     if (own?.isIncident || own?.tampered.length) logCloseGate(decisionLog(context), issue.number, await gateClosedIncident(repo, issue, deps), "issues.closed");
     const { sender } = context.payload;
-    const review = own?.isIncident ? undefined : await gateClosedReview(repo.client, issue, { login: sender.login, account: sender.id, type: sender.type }, own?.comments ?? [], deps);
+    const closer = { login: sender.login, account: sender.id, type: sender.type };
+    const review = await gateClosedReview(repo.client, issue, closer, own?.comments ?? [], deps, repo.config.labels.postMergeReview);
     if (review) logReviewClose(decisionLog(context), issue.number, review);
     const claimed = readMarker(issue.body, "merge-back")?.incident ?? readMarker(issue.body, "rca")?.incident;
     if (claimed === undefined || claimed === issue.number) return;

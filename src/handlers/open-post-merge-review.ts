@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
-import { createIssue, listIssuesWithLabel, retireDuplicate } from "../github/issues.js";
+import { createIssue, listOwnIssues, retireDuplicate } from "../github/issues.js";
 import { isOwnIssue } from "../github/own-comments.js";
 import { reviewRecordOf, writeReviewRecord } from "../github/post-merge-reviews.js";
 import { pullsMergedIntoMain } from "../github/pulls.js";
@@ -58,7 +58,7 @@ export async function openPostMergeReview(client: RepoClient, config: Config, ma
   if (config.mode === "shadow") return { outcome: "would-open", ...counts };
 
   const text = postMergeReviewText({ pusher: push.pusher.login, mainBranch, after: push.after, forced: push.forced, compareUrl: push.compareUrl, repositoryUrl: push.repositoryUrl, unreviewed });
-  const found = await findReviewIssue(client, config, deps, push);
+  const found = await findReviewIssue(client, deps, push);
   const review = found ?? (await createReviewIssue(client, config, deps, push, text));
   if (!review.recorded) {
     const fields = { after: push.after.toLowerCase(), pusher: push.pusher.login, account: push.pusher.account, at: deps.now().toISOString() };
@@ -81,11 +81,13 @@ async function pullsOfPushed(client: RepoClient, mainBranch: string, push: MainP
 /**
  * The review this app opened for the push: its own issue (a body anyone could copy is not enough)
  * whose record names the push, or — opened by a delivery that failed before it wrote the record —
- * whose marker does; the oldest one.
+ * whose marker does; the oldest one. Found as the report finds reviews, among the issues the app
+ * created (touched since the push), never by label: a triager can take the label off, and a
+ * redelivery must not open a second review then.
  */
-async function findReviewIssue(client: RepoClient, config: Config, deps: Deps, push: MainPush): Promise<FoundReview | undefined> {
+async function findReviewIssue(client: RepoClient, deps: Deps, push: MainPush): Promise<FoundReview | undefined> {
   const after = push.after.toLowerCase();
-  const issues = await listIssuesWithLabel(client, config.labels.postMergeReview, { state: "all", ...(push.pushedAt ? { since: push.pushedAt } : {}) });
+  const issues = await listOwnIssues(client, await deps.botLogin(), push.pushedAt);
   return issues
     .filter((issue) => isOwnIssue(issue, deps.appId))
     .flatMap((issue) => {
@@ -105,7 +107,7 @@ async function createReviewIssue(client: RepoClient, config: Config, deps: Deps,
     body: appBody(text, marker("post-merge-review", { after: push.after.toLowerCase() })),
     labels: [config.labels.postMergeReview],
   });
-  const kept = await findReviewIssue(client, config, deps, push);
+  const kept = await findReviewIssue(client, deps, push);
   if (!kept || kept.issue.number === created.number) return { issue: created, recorded: false };
   await retireDuplicate(client, created.number, kept.issue.number);
   return kept;

@@ -1,8 +1,7 @@
 import type { DecisionLog } from "../decision-log.js";
 import type { CommentLike, IssueLike, RepoClient } from "../github/client.js";
-import { isOwnIssue } from "../github/own-comments.js";
 import { roleOf } from "../github/permission.js";
-import { closeRecordedDone, reviewRecordOf } from "../github/post-merge-reviews.js";
+import { closeRecordedDone, isOwnReviewIssue, reviewRecordOf } from "../github/post-merge-reviews.js";
 import { writeRecord } from "../github/write-record.js";
 import { decideReviewClose, RECORD_CHANGED, reviewDoneText, type Closer } from "../policy/post-merge-closer.js";
 import type { Deps } from "./deps.js";
@@ -11,23 +10,31 @@ import { reopenOnce } from "./reopen-once.js";
 export type ReviewCloseResult = { outcome: "allowed" | "reopened" | "superseded" | "ignored"; closer: string; pusher?: string; why?: string };
 
 /**
- * A post-merge review (the signed record heading its body says so, never its label) was closed:
+ * A post-merge review (the signed record heading its body says so; or the app opened the issue, and
+ * its label, title or marker still says review: the record can be edited away) was closed:
  * 1. who closed it (GitHub's sender) against who pushed (the record); the closer's role only when that decides
  * 2. a person other than the pusher with write role → done: recorded in a comment (once per close), it stays closed
  * 3. anyone else → reopened, saying why (once per close: a redelivered event neither repeats it nor reopens a later close)
- * 4. the app's own issue whose body starts like a review record that fails its check was edited: who
- *    pushed is unknown, so it is reopened
+ * 4. the app's own review issue whose record fails its check, names another issue, or is gone was
+ *    edited: who pushed is unknown, so it is reopened
+ * The app's own close is judged too (`/incident close` or `/incident force-close` of a review someone
+ * made an incident closes it on a person's word, and no review is done by that), except the close of
+ * a duplicate it retired.
  * Undefined when the issue is no post-merge review here (a record naming another repository or issue
- * is not this one's). `comments`: the thread as read already (none when it has none).
+ * is not this one's). `comments`: the thread as read already (none when it has none); `label`: the
+ * repository's post-merge review label.
  */
-export async function gateClosedReview(client: RepoClient, issue: IssueLike, closer: Closer, comments: readonly CommentLike[], deps: Deps): Promise<ReviewCloseResult | undefined> {
+export async function gateClosedReview(client: RepoClient, issue: IssueLike, closer: Closer, comments: readonly CommentLike[], deps: Deps, label: string): Promise<ReviewCloseResult | undefined> {
+  if (!issue.closed_at) return undefined;
   const held = reviewRecordOf(deps.records.key, client.repoId, issue);
-  if (!issue.closed_at || held === undefined || held === "elsewhere") return undefined;
-  // Anyone can open an issue whose body looks like a broken record: only the app's own issues are reviews.
-  if (held === "changed" && !isOwnIssue(issue, deps.appId)) return undefined;
-  if (held === "changed") return { outcome: await reopenOnce(client, issue.number, issue.closed_at, RECORD_CHANGED, deps.appId), closer: closer.login, why: RECORD_CHANGED };
+  if (typeof held !== "object") {
+    // Anyone can open an issue whose body looks like a record or copies one: only the app's own issues are reviews.
+    if (!isOwnReviewIssue(issue, deps.appId, label)) return undefined;
+    if (await isRetiredDuplicate(issue, closer, deps)) return { outcome: "ignored", closer: closer.login };
+    return { outcome: await reopenOnce(client, issue.number, issue.closed_at, RECORD_CHANGED, deps.appId), closer: closer.login, why: RECORD_CHANGED };
+  }
   const pusher = { login: held.record.pusher, account: held.record.account };
-  const closerIsApp = closer.type === "Bot" && closer.login === (await deps.botLogin());
+  const closerIsApp = await isRetiredDuplicate(issue, closer, deps);
   const first = decideReviewClose({ closer, closerIsApp, pusher });
   // A role costs a read: asked only when nothing else decides.
   const verdict = first.verdict === "ask-role" ? decideReviewClose({ closer, closerIsApp, pusher, role: await roleOf(client, closer.login) }) : first;
@@ -44,6 +51,14 @@ export async function gateClosedReview(client: RepoClient, issue: IssueLike, clo
     default:
       return { outcome: "ignored", ...about };
   }
+}
+
+/**
+ * The app closed it as not planned: only `retireDuplicate` closes so (the incident commands close as
+ * completed). Its bot login costs one read per process.
+ */
+async function isRetiredDuplicate(issue: IssueLike, closer: Closer, deps: Deps): Promise<boolean> {
+  return issue.state_reason === "not_planned" && closer.type === "Bot" && closer.login === (await deps.botLogin());
 }
 
 /** The review's close-gate decision line. */

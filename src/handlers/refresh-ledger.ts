@@ -19,9 +19,7 @@ import { viewIncident, type IncidentView } from "./incident-view.js";
  */
 export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps): Promise<void> {
   const [rollback, cascade] = await Promise.all([
-    rollbackCandidates(client, config.environments, (sha) =>
-      deps.ancestry.read(client, view.mainBranch, sha),
-    ),
+    rollbackCandidates(client, config.environments, (sha) => deps.ancestry.read(client, view.mainBranch, sha), deps.appId),
     cascadeAround(client, config, view, deps),
   ]);
   const body = renderLedger({

@@ -1,18 +1,26 @@
 /**
- * A deployment status as GitHub lists it (`state` as sent: success, failure, error, inactive, in_progress, …).
- * `writtenBy`: whose account GitHub records as its `creator`: an app's bot (GitHub Actions, a deploy
- * app) or a person's. Anyone with push access can write a status (REST "Create a deployment status"),
- * so a person's `success` is a claim, not a deploy tool's report: it never counts as reaching an
- * environment. A failure counts whoever wrote it: it can only make the gate refuse. Absent: not told.
+ * An account as GitHub records it as a deployment's or a status's `creator`: `this-app` (this
+ * app's bot), `app` (another app's bot: GitHub Actions' `github-actions[bot]`, a deploy app) or
+ * `person` (a person, a machine user's token); null when GitHub names none (a deleted account).
  */
-export type StatusFacts = { state: string; createdAt: string; writtenBy?: "app" | "person" };
+export type Account = { id: number; kind: "this-app" | "app" | "person" } | null;
 
-/** A deployment and its statuses, newest status first, as `GET …/deployments/{id}/statuses` returns them. */
+/**
+ * A deployment status as GitHub lists it (`state` as sent: success, failure, error, inactive,
+ * in_progress, …) and who wrote it. Anyone with push access, and any app installed with
+ * `deployments: write`, can write a status on any deployment (REST "Create a deployment status"),
+ * so a `success` counts only as its deployment's own report (`isReportedSuccess`). A failure counts
+ * whoever wrote it: it can only make the gate refuse.
+ */
+export type StatusFacts = { state: string; createdAt: string; writtenBy: Account };
+
+/** A deployment, who created it, and its statuses, newest status first, as `GET …/deployments/{id}/statuses` returns them. */
 export type DeploymentFacts = {
   id: number;
   environment: string;
   sha: string;
   createdAt: string;
+  createdBy: Account;
   statuses: readonly StatusFacts[];
 };
 
@@ -23,15 +31,29 @@ export function sameEnvironment(a: string, b: string): boolean {
 
 /**
  * Whether the deployment reached its environment once. A later deployment marks it `inactive`,
- * so the newest status says nothing about that: any `success` a deploy tool wrote does.
+ * so the newest status says nothing about that: any `success` that counts does.
  */
 export function everSucceeded(deployment: DeploymentFacts): boolean {
-  return deployment.statuses.some(isReportedSuccess);
+  return deployment.statuses.some((status) => isReportedSuccess(deployment, status));
 }
 
-/** A `success` that counts: not one a person's account wrote (`StatusFacts.writtenBy`). */
-export function isReportedSuccess(status: StatusFacts): boolean {
-  return status.state === "success" && status.writtenBy !== "person";
+/**
+ * A `success` that counts as the deployment's own report: written by an app's bot (only an app
+ * holds its bot's token; a person's `success` is a claim) that is the account that created the
+ * deployment — a deploy tool creates its deployment and reports on it, so another app's or a
+ * person's `success` on someone else's deployment is ignored. On a deployment this app created (a
+ * rollback, carried out by the team's deploy tool) any app's report counts: the commit is one that
+ * already succeeded there. Never on a deployment this app refused (`refusedHere`): it did not run.
+ */
+export function isReportedSuccess(deployment: DeploymentFacts, status: StatusFacts): boolean {
+  const writer = status.writtenBy;
+  if (status.state !== "success" || writer === null || writer.kind === "person" || refusedHere(deployment)) return false;
+  return deployment.createdBy?.kind === "this-app" || writer.id === deployment.createdBy?.id;
+}
+
+/** The deployment carries this app's own `failure`: the gate refused it, so whatever is said of it since, it did not run. */
+export function refusedHere(deployment: DeploymentFacts): boolean {
+  return deployment.statuses.some((s) => s.state === "failure" && s.writtenBy?.kind === "this-app");
 }
 
 /** Newest first: by creation time, then by id (GitHub's ids grow), so equal timestamps keep one order. */

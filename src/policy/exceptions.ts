@@ -12,13 +12,17 @@ export type IncidentRecords = {
   deployed: ReadonlyArray<RecordFields<"deployed">>;
 };
 
-/** One deployment under an exception, at the time it reached the environment when known, else when the gate let it through. */
+/**
+ * One deployment under an exception, at the time it reached the environment when known, else when
+ * the gate let it through. `skipped`: a commit already on main, let past its promotion rule (the
+ * environment it did not go through first): no merge-back follows it.
+ */
 export type ExceptionDeployment = Omit<RecordFields<"deploy">, "issue"> & { reached: boolean };
 
 /** The incident's deployments under exceptions, one per deployment id. */
 export function exceptionDeployments(records: Pick<IncidentRecords, "deploys" | "deployed">): ExceptionDeployment[] {
   const byId = new Map<number, ExceptionDeployment>();
-  const fields = (d: RecordFields<"deploy">) => ({ sha: d.sha, env: d.env, deployment: d.deployment, at: d.at });
+  const fields = (d: RecordFields<"deploy">) => ({ sha: d.sha, env: d.env, deployment: d.deployment, at: d.at, ...(d.skipped ? { skipped: d.skipped } : {}) });
   for (const d of records.deploys) byId.set(d.deployment, { ...fields(d), reached: false });
   for (const d of records.deployed) byId.set(d.deployment, { ...fields(d), reached: true });
   return [...byId.values()].sort((a, b) => a.at.localeCompare(b.at));

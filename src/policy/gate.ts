@@ -1,5 +1,6 @@
 import type { PromotionDecision, PromotionOutcome, PromotionRule } from "./promotion.js";
-import { neutraliseMarkers, shortSha } from "./text.js";
+import { fitted } from "./status-description.js";
+import { grantorNoun, shortSha } from "./text.js";
 
 /** What GitHub told us about commit S relative to the head of main. */
 export type Ancestry =
@@ -62,13 +63,6 @@ export type GateDecision = {
   waived?: { after: string };
 };
 
-/**
- * GitHub refuses a deployment status whose description is longer than 140 characters (REST
- * "Create a deployment status": "The maximum description length is 140 characters"; 422 past it).
- * GitHub's REST description states no limit for a protection rule's comment, and a check run's
- * summary takes 65,535 characters: both carry the full message.
- */
-export const STATUS_DESCRIPTION_LIMIT = 140;
 
 /** A decision before the mode is applied: `short` holds the status texts, best first, without their lead ("Refused: "). */
 type Enforced = Omit<GateDecision, "summary"> & { short: string[] };
@@ -257,12 +251,6 @@ function shortRefusals(input: GateInput, ancestry: Extract<Ancestry, { kind: "of
   ];
 }
 
-/** Who grants an exception, as a person reads it: "a maintainer" for the `maintain` role. */
-export function grantorNoun(role: string): string {
-  const nouns: Record<string, string> = { write: "a writer", maintain: "a maintainer", admin: "an admin" };
-  return nouns[role] ?? `a ${role}`;
-}
-
 /** The exception that covers (S, E) and has not expired; a used one first, else the longest-lived. */
 export function coveringException(input: Pick<GateInput, "sha" | "environment" | "exceptions" | "now">): GrantedException | undefined {
   const env = input.environment.toLowerCase();
@@ -275,16 +263,4 @@ export function coveringException(input: Pick<GateInput, "sha" | "environment" |
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
-/**
- * The first text that fits GitHub's limit as it will be sent (markers neutralised), else the last
- * one cut. Names come from the config and the payload, so no length can be assumed.
- */
-export function fitted(candidates: readonly string[]): string {
-  const fits = candidates.find((text) => neutraliseMarkers(text).length <= STATUS_DESCRIPTION_LIMIT);
-  if (fits !== undefined) return fits;
-  let cut = candidates.at(-1)!.slice(0, STATUS_DESCRIPTION_LIMIT - 1);
-  while (neutraliseMarkers(`${cut}…`).length > STATUS_DESCRIPTION_LIMIT) cut = cut.slice(0, -1);
-  return `${cut}…`;
 }

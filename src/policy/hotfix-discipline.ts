@@ -39,8 +39,11 @@ function criteriaError(criteria: readonly string[]): string {
   );
 }
 
-/** Lines added + deleted in compare main...S as counted; `complete` false: GitHub listed only some of the files, so `lines` is at least this. */
-export type ChangedLines = { lines: number; complete: boolean } | { error: string };
+/**
+ * Lines added + deleted in compare main...S as counted; `complete` false: some of the change went
+ * uncounted (`uncounted` says what), so `lines` is at least this.
+ */
+export type ChangedLines = { lines: number; complete: boolean; uncounted?: string } | { error: string };
 
 /** The repository's deploys under exceptions since `hotfixReads().deploysSince`; `complete` false: a bound stopped the read. */
 export type RecentExceptionDeploys = { deploys: ReportFacts["exceptionDeploys"]; complete: boolean } | { error: string };
@@ -108,7 +111,7 @@ function sizeReasons({ hotfix, changedLines }: GrantFacts): ApprovalReason[] {
   if (!changedLines) return [{ kind: "size-unverified", max, detail: "not read" }];
   if ("error" in changedLines) return [{ kind: "size-unverified", max, detail: changedLines.error }];
   if (changedLines.lines > max) return [{ kind: "too-large", lines: changedLines.lines, max }];
-  return changedLines.complete ? [] : [{ kind: "size-unverified", max, detail: "GitHub listed only some of its files" }];
+  return changedLines.complete ? [] : [{ kind: "size-unverified", max, detail: changedLines.uncounted ?? "GitHub listed only some of its files" }];
 }
 
 /** Counted as the report counts them: each commit's first deploy in each incident, so a re-run is not another hotfix. */

@@ -1,8 +1,8 @@
 import type { Config } from "../config.js";
-import { newestFirst, sameEnvironment, everSucceeded, isReportedSuccess, type DeploymentFacts } from "./deployment-history.js";
-import { fitted, grantorNoun } from "./gate.js";
+import { newestFirst, sameEnvironment, everSucceeded, isReportedSuccess, type DeploymentFacts, type StatusFacts } from "./deployment-history.js";
 import { matchesGlob } from "./glob.js";
-import { shortSha } from "./text.js";
+import { fitted } from "./status-description.js";
+import { grantorNoun, shortSha } from "./text.js";
 
 /** The promotion rule that applies to an environment: the key it came from, and what it asks. */
 export type PromotionRule = { pattern: string; after: string; soakMinutes: number };
@@ -119,14 +119,14 @@ type Soak = { kind: "never"; tried: boolean; claimed: boolean } | { kind: "faile
 /**
  * When S's soak in `after` began: its first success after the last `failure` or `error` there
  * (of any deployment of S: a later deployment that fails undoes an earlier success). A success
- * followed by a failure, and none since, is a failure after success. A `success` a person's account
- * wrote is left out (StatusFacts): `claimed` says one was.
+ * followed by a failure, and none since, is a failure after success. A `success` that is not its
+ * deployment's own report is left out (`isReportedSuccess`): `claimed` says one was.
  */
 function soakOf(deployments: readonly DeploymentFacts[]): Soak {
-  const counted = (s: DeploymentFacts["statuses"][number]) => s.state !== "success" || isReportedSuccess(s);
-  const claimed = deployments.some((d) => !d.statuses.every(counted));
+  const counted = (d: DeploymentFacts, s: StatusFacts) => s.state !== "success" || isReportedSuccess(d, s);
+  const claimed = deployments.some((d) => !d.statuses.every((s) => counted(d, s)));
   const events: Event[] = deployments.flatMap((d) =>
-    d.statuses.flatMap((s, i) => (counted(s) ? [{ state: s.state, at: s.createdAt, ms: Date.parse(s.createdAt), deployment: d.id, rank: -i }] : [])),
+    d.statuses.flatMap((s, i) => (counted(d, s) ? [{ state: s.state, at: s.createdAt, ms: Date.parse(s.createdAt), deployment: d.id, rank: -i }] : [])),
   );
   events.sort((a, b) => a.ms - b.ms || a.deployment - b.deployment || a.rank - b.rank);
   const lastFailure = events.findLastIndex((e) => e.state === "failure" || e.state === "error");
@@ -156,7 +156,7 @@ function neverReached(facts: Facts, tried: boolean, claimed: boolean): Promotion
   const { input, rule, sha } = facts;
   const { environment: env, mainBranch: main } = input;
   const soak = rule.soakMinutes > 0 ? ` at least ${minutes(rule.soakMinutes)} before` : "";
-  const claim = claimed ? ` (a \`success\` status there was written by a person's account, not by a deploy tool's app, and does not count)` : "";
+  const claim = claimed ? ` (a \`success\` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused)` : "";
   const why = tried ? `${sha} has not succeeded in ${rule.after} yet${claim}` : `${sha} has not reached ${rule.after} yet`;
   const message = `${why}, and ${env} takes a commit from ${main} only after it succeeded in ${rule.after}${soak}. Deploy ${sha} to ${rule.after} first, then to ${env} again. ${emergency(facts)}`;
   const steps =

@@ -49,8 +49,10 @@ function atLeast(n: number, exact: boolean): string {
 function mergeBackCell(report: Report): string {
   if (report.cut.incidents !== undefined || report.cut.mergeBacks !== undefined) return "could not verify";
   const open = report.mergeBacksStillOpen > 0 ? `${report.mergeBacksStillOpen} still open` : "";
-  if (report.medianHoursDeployToMergeBack === null) return report.exceptionDeploys === 0 ? "no exception deploys" : `none done yet (${open})`;
-  const median = `${formatHours(report.medianHoursDeployToMergeBack)} (${report.exceptionDeploys - report.mergeBacksStillOpen} done`;
+  if (report.exceptionDeploys === 0) return "no exception deploys";
+  if (report.mergeBacksDone + report.mergeBacksStillOpen === 0) return "none owed (each commit deployed under an exception was on main)";
+  if (report.medianHoursDeployToMergeBack === null) return `none done yet (${open})`;
+  const median = `${formatHours(report.medianHoursDeployToMergeBack)} (${report.mergeBacksDone} done`;
   return `${median}${open ? `, ${open}` : ""})`;
 }
 

@@ -10,7 +10,11 @@ export type ReportFacts = {
   incidents: ReadonlyArray<{ number: number; title: string; openedAt: string; closedAt: string | null; cascade: boolean; forceClosed: boolean }>;
   /** `criterion`: the `hotfix.criteria` entry the grant recorded; absent when the list was empty (or before grants recorded it). */
   exceptions: ReadonlyArray<{ incident: number; sha: string; grantedAt: string; used: boolean; criterion?: string }>;
-  exceptionDeploys: ReadonlyArray<{ incident: number; sha: string; deployedAt: string }>;
+  /**
+   * `skipped`: a commit already on main let past its promotion rule ("skipped staging"): an
+   * exception deploy, for which no merge-back is owed.
+   */
+  exceptionDeploys: ReadonlyArray<{ incident: number; sha: string; deployedAt: string; skipped?: string }>;
   mergeBacks: ReadonlyArray<{ incident: number; sha: string; openedAt: string; doneAt: string | null }>;
   rcas: ReadonlyArray<{ incident: number; openedAt: string; doneAt: string | null; dueDays: number }>;
   /** `/incident rollback` deployments, as the incidents recorded them. */
@@ -74,7 +78,9 @@ export type Report = {
   exceptionDeploys: number;
   /** The same deploys per TREND_DAYS, oldest period first. */
   exceptionDeploysPerPeriod: number[];
+  /** Over the deploys of commits off main only: a commit already on main owes no merge-back. */
   medianHoursDeployToMergeBack: number | null;
+  mergeBacksDone: number;
   mergeBacksStillOpen: number;
   rcasOnTime: number;
   rcasDue: number;
@@ -109,7 +115,9 @@ export function computeReport(facts: ReportFacts): Report {
 
   const mergeBackHours: number[] = [];
   const notable: NotableItem[] = [];
-  for (const deploy of deploys) {
+  // A commit already on main let past its promotion rule owes no merge-back: it is an exception deploy, never an open item.
+  const owingMergeBack = deploys.filter((d) => d.skipped === undefined);
+  for (const deploy of owingMergeBack) {
     const doneAt = facts.mergeBacks.find((m) => m.incident === deploy.incident && sameSha(m.sha, deploy.sha))?.doneAt ?? null;
     if (doneAt !== null) mergeBackHours.push(Math.max(0, Date.parse(doneAt) - Date.parse(deploy.deployedAt)) / HOUR_MS);
     else notable.push({ kind: "merge-back-open", incident: deploy.incident, sha: deploy.sha, daysSinceDeploy: wholeDays(now - Date.parse(deploy.deployedAt)) });
@@ -146,7 +154,8 @@ export function computeReport(facts: ReportFacts): Report {
     exceptionDeploys: deploys.length,
     exceptionDeploysPerPeriod: perPeriod(deploys.map((d) => Date.parse(d.deployedAt)), now),
     medianHoursDeployToMergeBack: median(mergeBackHours),
-    mergeBacksStillOpen: deploys.length - mergeBackHours.length,
+    mergeBacksDone: mergeBackHours.length,
+    mergeBacksStillOpen: owingMergeBack.length - mergeBackHours.length,
     rcasOnTime: rcas.filter((r) => r.doneAt !== null && r.doneAt <= r.dueAt).length,
     rcasDue: rcas.filter((r) => r.doneAt !== null || r.dueAt < now).length,
     cascades: incidents.filter((i) => i.cascade).length,

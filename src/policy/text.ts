@@ -13,6 +13,12 @@ export function neutraliseMarkers(text: string): string {
   return text.replace(/<!--/g, "<!-\u200b-").replace(/--(?=!?>)/g, "-\u200b-");
 }
 
+/** Who grants an exception, as a person reads it: "a maintainer" for the `maintain` role. */
+export function grantorNoun(role: string): string {
+  const nouns: Record<string, string> = { write: "a writer", maintain: "a maintainer", admin: "an admin" };
+  return nouns[role] ?? `a ${role}`;
+}
+
 /** A body the app writes: text in which no marker can stand, then the app's own marker lines. */
 export function appBody(text: string, ...markerLines: string[]): string {
   return [neutraliseMarkers(text), ...markerLines].join("\n\n");

@@ -77,7 +77,7 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
           readExceptions(client, deps, request),
         ]);
   const now = deps.now();
-  const promotion: GatePromotion | undefined = reads && { rule: reads.rule, decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now }) };
+  const promotion: GatePromotion | undefined = reads && { rule: reads.rule, decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now, appId: deps.appId }) };
   const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
@@ -145,7 +145,7 @@ async function defaultBranchOf(repository: GateRepository): Promise<{ name: stri
 async function promotionDecision(
   client: RepoClient,
   config: Config,
-  facts: GateRequest & { mainBranch: string; ancestry: Ancestry; exceptions: GrantedException[]; now: Date },
+  facts: GateRequest & { mainBranch: string; ancestry: Ancestry; exceptions: GrantedException[]; now: Date; appId: number },
 ): Promise<PromotionDecision | null> {
   const reads = promotionReads(facts.environment, config.promotion);
   if (!reads || facts.ancestry.kind !== "on-main" || coveringException(facts)) return null;
@@ -158,7 +158,7 @@ async function promotionDecision(
     promotion: config.promotion,
     onMain: true,
     now: facts.now,
-    history: await readPromotionHistory(client, facts.sha, reads.environments),
+    history: await readPromotionHistory(client, facts.sha, reads.environments, facts.appId),
   });
 }
 

@@ -214,7 +214,9 @@ describe("mainline-gate: promotion (SPEC 10), the app's rule in a step", () => {
   /** S reached staging `minutes` ago, as GitHub Actions reports a deploy job's success. */
   function reachedStaging(minutes: number) {
     const at = new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
-    const { id } = github.addDeployment(repo, { sha: S, environment: "staging", creator: "deployer" });
+    const { id } = github.addDeployment(repo, { sha: S, environment: "staging" });
+    // Actions creates the deployment it reports on: only its own `success` counts.
+    repo.deployments.get(Number(id))!.creator = ACTIONS;
     repo.deploymentStatuses.set(Number(id), [{ id: github.nextId(), deployment_id: Number(id), state: "success", description: "", environment: "staging", log_url: "", environment_url: "", creator: ACTIONS, created_at: at, updated_at: at }]);
   }
 

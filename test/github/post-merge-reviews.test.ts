@@ -1,4 +1,4 @@
-import { closeRecordedDone, reviewRecordOf } from "../../src/github/post-merge-reviews.js";
+import { closeRecordedDone, isOwnReviewIssue, reviewRecordOf } from "../../src/github/post-merge-reviews.js";
 import { recordBody } from "../../src/records.js";
 import type { CommentLike } from "../../src/github/client.js";
 
@@ -21,6 +21,26 @@ describe("reviewRecordOf: what heads a review issue's body", () => {
     ["no body", null, undefined],
   ])("%s", (_name, text, expected) => {
     expect(reviewRecordOf(KEY, REPO, { number: 12, body: text })).toEqual(expected);
+  });
+});
+
+describe("isOwnReviewIssue: the app opened it as a review, whatever became of its record", () => {
+  const APP = 123;
+  type Shown = Parameters<typeof isOwnReviewIssue>[0];
+  const review: Shown = { title: "Post-merge review: 2222222…", body: body({ repo: REPO, incident: 12 }), labels: [{ name: "post-merge-review" }], performed_via_github_app: { id: APP } };
+  test.each<[string, Partial<Shown>, boolean]>([
+    ["as the app opened it", {}, true],
+    ["the record line deleted", { body: TEXT }, true],
+    ["the record line deleted and the label taken off", { body: TEXT, labels: [] }, true],
+    ["the record line deleted and the title changed", { body: TEXT, title: "Pool size" }, true],
+    ["the title changed and the label taken off: the record", { title: "Pool size", labels: [] }, true],
+    ["only the marker the app opened it with", { body: `${TEXT}\n\n<!-- mainline:post-merge-review after=${"2".repeat(40)} -->`, title: "Pool size", labels: [] }, true],
+    ["the label, named in another case", { body: TEXT, title: "Pool size", labels: [{ name: "Post-Merge-Review" }] }, true],
+    ["every view gone", { body: TEXT, title: "Pool size", labels: [] }, false],
+    ["a person's issue, as a review looks", { performed_via_github_app: null }, false],
+    ["another app's issue", { performed_via_github_app: { id: 456 } }, false],
+  ])("%s", (_name, change, expected) => {
+    expect(isOwnReviewIssue({ ...review, ...change }, APP, "post-merge-review")).toBe(expected);
   });
 });
 

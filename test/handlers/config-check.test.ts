@@ -82,6 +82,14 @@ describe("pull_request changing .github/mainline.yml: mainline/config", () => {
       lines: ["- line 4: .github/mainline.yml: `labels.hotfx`: expected no such key (known: incident, mergeBack, rca, cascade, postMergeReview), got an unknown key"],
     },
     {
+      what: "a misspelt key of the hotfix and promotion settings",
+      text: "mode: enforce\npromotion:\n  production:\n    after: staging\n    soakMinute: 30\nhotfix:\n  maxChangedLine: 200\n",
+      lines: [
+        "- line 5: .github/mainline.yml: `promotion.production.soakMinute`: expected no such key (known: after, soakMinutes), got an unknown key",
+        "- line 7: .github/mainline.yml: `hotfix.maxChangedLine`: expected no such key (known: criteria, maxChangedLines, budget), got an unknown key",
+      ],
+    },
+    {
       what: "a wrong type in a list",
       text: "mode: enforce\nenvironments:\n  - production\n  - 42\n",
       lines: ["- line 4: .github/mainline.yml: `environments[1]`: expected string, got number 42"],

@@ -49,7 +49,8 @@ async function deliver(payload: ReturnType<typeof issueComment>) {
  * environment when known).
  */
 type Grant = { sha: string; at: string; expires: string; criterion?: string };
-type Deploy = { sha: string; deployment: number; at: string; reached?: string };
+/** `skipped`: a commit already on main let past its promotion rule; its records name no merge-back item (none follows). */
+type Deploy = { sha: string; deployment: number; at: string; reached?: string; skipped?: string };
 const sha = (digit: string) => digit.repeat(40);
 type Rollback = { sha: string; deployment: number; of: number; at: string };
 const HISTORY: Array<{ number: number; title: string; createdAt: string; closedAt?: string; cascade?: boolean; grants: Grant[]; deploys: Deploy[]; rollbacks?: Rollback[] }> = [
@@ -123,10 +124,13 @@ function records(incident: { number: number; createdAt: string; grants: Grant[];
     ...incident.grants.map((g) =>
       record("exception", { sha: g.sha, env: "production", by: "alice", at: g.at, expires: g.expires, reason: g.criterion ?? "a reason", source: `${id}:1`, criterion: g.criterion }, "Exception granted.", g.at),
     ),
-    ...incident.deploys.flatMap((d) => [
-      record("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at, issue: MERGE_BACK_OF[d.sha]! }, "Deployed under the exception.", d.at),
-      ...(d.reached ? [record("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached, issue: MERGE_BACK_OF[d.sha]! }, "Reached production.", d.reached)] : []),
-    ]),
+    ...incident.deploys.flatMap((d) => {
+      const tracked = d.skipped ? { skipped: d.skipped } : { issue: MERGE_BACK_OF[d.sha]! };
+      return [
+        record("deploy", { sha: d.sha, env: "production", deployment: d.deployment, at: d.at, ...tracked }, "Deployed under the exception.", d.at),
+        ...(d.reached ? [record("deployed", { sha: d.sha, env: "production", deployment: d.deployment, at: d.reached, ...tracked }, "Reached production.", d.reached)] : []),
+      ];
+    }),
     ...(incident.rollbacks ?? []).map((r) => record("rollback", { sha: r.sha, env: "production", deployment: r.deployment, of: r.of, by: "octocat", at: r.at, source: `${id}:1` }, "Rolled back.", r.at)),
   ];
 }
@@ -437,6 +441,48 @@ describe("/mainline report: days since the last hotfix", () => {
     const github = await report([summer]);
 
     expect(replyBody(github)).toBe(`${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->`);
+    github.done();
+  });
+});
+
+describe("/mainline report: a commit already on main deployed under an exception owes no merge-back", () => {
+  test("it counts as an exception deploy and in the trend, and no merge-back of it is open", async () => {
+    const onMain = {
+      number: 60,
+      title: "Cache stampede",
+      createdAt: "2026-11-15T08:00:00Z",
+      grants: [{ sha: sha("b"), at: "2026-11-15T09:00:00.000Z", expires: "2026-11-15T13:00:00.000Z", criterion: "outage" }],
+      deploys: [{ sha: sha("b"), deployment: 600, at: "2026-11-15T10:00:00.000Z", reached: "2026-11-15T10:05:00.000Z", skipped: "staging" }],
+    };
+    const incident = restIssue({ number: 60, title: onMain.title, labels: ["incident"], createdAt: onMain.createdAt, updatedAt: "2026-11-20T10:00:00Z", author: { login: "octocat" } });
+    const github = reportGitHub({ incidents: [incident], threads: [[60, records(onMain)]] });
+
+    await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
+
+    expect(replyBody(github)).toBe(
+      [
+        "### mainline report: Codertocat/Hello-World",
+        "The last 90 days, 2026-08-22 to 2026-11-20 (UTC).",
+        [
+          "| | last 90 days |",
+          "| --- | --- |",
+          "| Incidents | 1 (1 still open) |",
+          "| Exceptions granted | 1 (1 used) |",
+          "| Commits deployed under an exception | 1 |",
+          "| Exception deploys per 30 days, oldest first | 0, 0, 1 |",
+          "| Median time from exception deploy to merge-back | none owed (each commit deployed under an exception was on main) |",
+          "| RCAs done on time | none due yet |",
+          "| Incidents in a hotfix cascade | 0 |",
+          "| Incidents force-closed | 0 |",
+          "| Rollbacks from incidents | 0 |",
+          "| Days since the last hotfix | 5 |",
+          "| Post-merge reviews (pushes to main that no pull request merged) | 0 opened, 0 done |",
+        ].join("\n"),
+        "**Exceptions by criterion:**\n- `outage`: 1 granted, 1 used",
+        "Nothing to follow up.",
+        "<!-- mainline:reply source=9001 -->",
+      ].join("\n\n"),
+    );
     github.done();
   });
 });

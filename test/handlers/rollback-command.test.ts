@@ -71,7 +71,7 @@ describe("the ledger lists the rollbacks made from the incident", () => {
 const LABELED = "2026-11-20T10:00:00.000Z";
 const DEPLOYED = "2026-11-20T11:00:00.000Z";
 const NOW = "2026-11-20T12:00:00.000Z";
-/** The deploy tool's app, which reports how each deployment went. */
+/** The deploy tool's app, which creates each deployment and reports how it went. */
 const DEPLOY_TOOL = { login: "deploy-tool[bot]", id: 7000, type: "Bot" } as const;
 
 let world: LoopbackWorld;
@@ -95,7 +95,8 @@ describe("one deployment per command line, against the loopback GitHub", () => {
   }
 
   function deployed(sha: string): number {
-    const { id } = world.github.addDeployment(world.repo, { sha, environment: "production", creator: "deployer" });
+    const { id } = world.github.addDeployment(world.repo, { sha, environment: "production" });
+    world.repo.deployments.get(id)!.creator = DEPLOY_TOOL;
     const status = { id: world.github.mint.id(), deployment_id: id, state: "success", description: "", environment: "production", log_url: "", environment_url: "", creator: DEPLOY_TOOL, created_at: DEPLOYED, updated_at: DEPLOYED };
     world.repo.deploymentStatuses.set(id, [status]);
     return id;

@@ -1,5 +1,6 @@
-import { decideDeployment, protectionRuleTarget, STATUS_DESCRIPTION_LIMIT, type Ancestry, type GateInput, type GatePromotion, type GrantedException } from "../../src/policy/gate.js";
+import { decideDeployment, protectionRuleTarget, type Ancestry, type GateInput, type GatePromotion, type GrantedException } from "../../src/policy/gate.js";
 import { decidePromotion } from "../../src/policy/promotion.js";
+import { STATUS_DESCRIPTION_LIMIT } from "../../src/policy/status-description.js";
 import { neutraliseMarkers } from "../../src/policy/text.js";
 
 const S = "2222222222222222222222222222222222222222";
@@ -169,6 +170,8 @@ describe("decideDeployment: exceptions (the seam incidents fill)", () => {
 describe("decideDeployment under a promotion rule (SPEC 10)", () => {
   const rule = { pattern: "production", after: "staging", soakMinutes: 30 };
   /** What the procedure hands the gate: the rule's decision on S's history (statuses newest first, [state, minutes ago]). */
+  /** The deploy tool's bot, which created the staging deployment and reported on it. */
+  const TOOL = { id: 41898282, kind: "app" } as const;
   const promoted = (statuses: Array<[string, number]>): GatePromotion => ({
     rule,
     decision: decidePromotion({
@@ -180,7 +183,7 @@ describe("decideDeployment under a promotion rule (SPEC 10)", () => {
       promotion: { production: { after: "staging", soakMinutes: 30 } },
       onMain: true,
       now: NOW,
-      history: statuses.length === 0 ? [] : [{ id: 1, environment: "staging", sha: S, createdAt: "2026-11-20T10:00:00Z", statuses: statuses.map(([state, m]) => ({ state, createdAt: new Date(NOW.getTime() - m * 60_000).toISOString() })) }],
+      history: statuses.length === 0 ? [] : [{ id: 1, environment: "staging", sha: S, createdAt: "2026-11-20T10:00:00Z", createdBy: TOOL, statuses: statuses.map(([state, m]) => ({ state, createdAt: new Date(NOW.getTime() - m * 60_000).toISOString(), writtenBy: TOOL })) }],
     }),
   });
   const exception: GrantedException = { sha: S, environment: "production", incident: 42, grantedBy: "octocat", expiresAt: "2026-11-20T16:00:00Z" };

@@ -150,6 +150,12 @@ describe("decideHotfixGrant: the sentence the grant's record and reply end with"
       `${LEAD} mainline could not count the lines it changes against main (GitHub listed only some of its files), so it cannot tell that it is within \`hotfix.maxChangedLines\` (50).`,
       241,
     ],
+    [
+      "files GitHub counts no lines in",
+      { hotfix: hotfix({ maxChangedLines: 50 }), changedLines: { lines: 10, complete: false, uncounted: "GitHub gives no line count for 2 of its files, binary or not shown as a diff" } },
+      `${LEAD} mainline could not count the lines it changes against main (GitHub gives no line count for 2 of its files, binary or not shown as a diff), so it cannot tell that it is within \`hotfix.maxChangedLines\` (50).`,
+      281,
+    ],
   ])("%s", (_case, over, note, length) => {
     const decision = decideHotfixGrant(facts(over));
     expect(decision.ok && decision.note).toBe(note);

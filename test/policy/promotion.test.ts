@@ -1,6 +1,6 @@
 import type { Config } from "../../src/config.js";
-import type { DeploymentFacts } from "../../src/policy/deployment-history.js";
-import { STATUS_DESCRIPTION_LIMIT } from "../../src/policy/gate.js";
+import type { Account, DeploymentFacts } from "../../src/policy/deployment-history.js";
+import { STATUS_DESCRIPTION_LIMIT } from "../../src/policy/status-description.js";
 import { decidePromotion, PROMOTION_READ, promotionReads, promotionRuleFor, type PromotionInput } from "../../src/policy/promotion.js";
 
 const S = "1a2b3c4d5e6f708192a3b4c5d6e7f80910111213";
@@ -11,13 +11,20 @@ const MINUTE = 60_000;
 /** An ISO time `minutes` before NOW. */
 const ago = (minutes: number) => new Date(NOW.getTime() - minutes * MINUTE).toISOString();
 
-/** A deployment of S (unless told) with its statuses newest first, each `[state, minutes ago]`. */
+/** The deploy tool's bot (GitHub Actions'), another installed app's bot, this app's bot, a person. */
+const TOOL: Account = { id: 41898282, kind: "app" };
+const OTHER_APP: Account = { id: 555, kind: "app" };
+const THIS_APP: Account = { id: 777, kind: "this-app" };
+const PERSON: Account = { id: 9, kind: "person" };
+
+/** A deployment of S (unless told) the deploy tool created, with its statuses newest first, each `[state, minutes ago]` as the tool wrote it. */
 const dep = (id: number, environment: string, statuses: Array<[string, number]>, sha = S): DeploymentFacts => ({
   id,
   environment,
   sha,
   createdAt: ago(Math.max(0, ...statuses.map(([, m]) => m)) + 1),
-  statuses: statuses.map(([state, minutes]) => ({ state, createdAt: ago(minutes) })),
+  createdBy: TOOL,
+  statuses: statuses.map(([state, minutes]) => ({ state, createdAt: ago(minutes), writtenBy: TOOL })),
 });
 
 const PROD_AFTER_STAGING: Config["promotion"] = { production: { after: "staging", soakMinutes: 30 } };
@@ -206,7 +213,7 @@ describe("decidePromotion: the full message (the protection rule's comment)", ()
     ["not soaked", [dep(1, "staging", [["success", 12]])], `Refused: 1a2b3c4 reached staging 12 minutes ago, and production takes it only 30 minutes after that. Deploy it to production again in 18 minutes. ${EMERGENCY}`],
     [
       "failed after success",
-      [{ ...dep(1, "staging", [["success", 45]]), statuses: [{ state: "error", createdAt: "2026-11-20T11:55:00Z" }, { state: "success", createdAt: ago(45) }] }],
+      [{ ...dep(1, "staging", [["success", 45]]), statuses: [{ state: "error", createdAt: "2026-11-20T11:55:00Z", writtenBy: TOOL }, { state: "success", createdAt: ago(45), writtenBy: TOOL }] }],
       "Refused: 1a2b3c4 reached staging, then a deployment of it there reported `error` (2026-11-20T11:55:00Z), and production takes only a commit that is healthy in staging. " +
         `Deploy a fix (or 1a2b3c4 again) to staging first. ${EMERGENCY}`,
     ],
@@ -229,26 +236,47 @@ describe("decidePromotion: what an exception waives, for its record", () => {
   });
 });
 
-describe("decidePromotion: a `success` a person's account wrote is a claim, not a deploy tool's report", () => {
-  /** Statuses as [state, minutes ago, who wrote it]. */
-  const written = (id: number, environment: string, statuses: Array<[string, number, "app" | "person"]>): DeploymentFacts => ({
+describe("decidePromotion: a `success` counts only as its deployment's own report", () => {
+  /** Statuses as [state, minutes ago, who wrote it], on a deployment `createdBy` created. */
+  const written = (id: number, environment: string, statuses: Array<[string, number, Account]>, createdBy: Account = TOOL): DeploymentFacts => ({
     ...dep(id, environment, statuses.map(([state, minutes]) => [state, minutes])),
+    createdBy,
     statuses: statuses.map(([state, minutes, writtenBy]) => ({ state, createdAt: ago(minutes), writtenBy })),
   });
 
   test.each<[string, DeploymentFacts[], "approve" | "refuse", string]>([
-    ["a deploy tool's success 45 minutes ago", [written(1, "staging", [["success", 45, "app"]])], "approve", "soaked"],
-    ["a person's success 45 minutes ago", [written(1, "staging", [["success", 45, "person"]])], "refuse", "never-reached"],
-    ["a person's success after a deploy tool's failure that followed its success", [written(1, "staging", [["success", 40, "person"], ["failure", 50, "app"], ["success", 60, "app"]])], "refuse", "failed-after-success"],
-    ["a person's failure counts like any other", [written(1, "staging", [["failure", 5, "person"], ["success", 45, "app"]])], "refuse", "failed-after-success"],
-    ["a person's success in production makes no rollback target", [written(7, "production", [["success", 300, "person"]])], "refuse", "never-reached"],
+    ["the deploy tool's success on its own deployment, 45 minutes ago", [written(1, "staging", [["success", 45, TOOL]])], "approve", "soaked"],
+    ["a person's success 45 minutes ago", [written(1, "staging", [["success", 45, PERSON]])], "refuse", "never-reached"],
+    ["a person's success on the deployment a person created", [written(1, "staging", [["success", 45, PERSON]], PERSON)], "refuse", "never-reached"],
+    ["a person's success after a deploy tool's failure that followed its success", [written(1, "staging", [["success", 40, PERSON], ["failure", 50, TOOL], ["success", 60, TOOL]])], "refuse", "failed-after-success"],
+    ["a person's failure counts like any other", [written(1, "staging", [["failure", 5, PERSON], ["success", 45, TOOL]])], "refuse", "failed-after-success"],
+    ["a person's success in production makes no rollback target", [written(7, "production", [["success", 300, PERSON]])], "refuse", "never-reached"],
+    // Another installed app writing `success` on the deploy tool's deployment: not that deployment's report.
+    ["another app's success on the deploy tool's staging deployment", [written(1, "staging", [["success", 45, OTHER_APP], ["in_progress", 50, TOOL]])], "refuse", "never-reached"],
+    [
+      "failed in staging, then another app's success: still failed (the attack)",
+      [written(1, "staging", [["success", 40, OTHER_APP], ["failure", 50, TOOL], ["success", 60, TOOL]])],
+      "refuse",
+      "failed-after-success",
+    ],
+    ["another app's failure counts like any other", [written(1, "staging", [["failure", 5, OTHER_APP], ["success", 45, TOOL]])], "refuse", "failed-after-success"],
+    ["a success by a deleted account (no creator)", [written(1, "staging", [["success", 45, null]])], "refuse", "never-reached"],
+    ["a success on a deployment whose creator was deleted", [written(1, "staging", [["success", 45, TOOL]], null)], "refuse", "never-reached"],
+    // A production deployment this app refused never ran there, whoever says it succeeded since (the attack).
+    ["this app refused it in production, then another app's success: no rollback target", [written(7, "production", [["success", 60, OTHER_APP], ["failure", 61, THIS_APP]])], "refuse", "never-reached"],
+    ["this app refused it in production, then its own deploy tool's success: no rollback target", [written(7, "production", [["success", 60, TOOL], ["failure", 61, THIS_APP]])], "refuse", "never-reached"],
+    ["a staging deployment this app refused never soaks", [written(1, "staging", [["success", 45, TOOL], ["failure", 50, THIS_APP]])], "refuse", "never-reached"],
+    ["the deploy tool's own failure in production does not make a refusal: it ran there", [written(7, "production", [["failure", 50, TOOL], ["success", 60, TOOL]])], "approve", "rollback-target"],
+    ["another app's failure in production is not this app's refusal", [written(7, "production", [["failure", 50, OTHER_APP], ["success", 60, TOOL]])], "approve", "rollback-target"],
+    ["a deployment this app created (a rollback): the deploy tool's success counts", [written(9, "production", [["success", 60, TOOL]], THIS_APP)], "approve", "rollback-target"],
+    ["a deployment this app created: a person's success does not", [written(9, "production", [["success", 60, PERSON]], THIS_APP)], "refuse", "never-reached"],
   ])("%s → %s (%s)", (_case, history, verdict, outcome) => {
     expect(decidePromotion(input(history))).toMatchObject({ verdict, outcome });
   });
 
-  test("the refusal says why the person's success did not count", () => {
-    expect(decidePromotion(input([written(1, "staging", [["success", 45, "person"]])])).message).toMatch(
-      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there was written by a person's account, not by a deploy tool's app, and does not count\), and production takes/,
+  test("the refusal says why the success did not count", () => {
+    expect(decidePromotion(input([written(1, "staging", [["success", 45, OTHER_APP]])])).message).toMatch(
+      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused\), and production takes/,
     );
   });
 });

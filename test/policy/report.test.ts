@@ -244,6 +244,20 @@ describe("computeReport: median time from exception deploy to merge-back", () =>
     });
   });
 
+  // A commit already on main let past its promotion rule: its deploy record has `skipped` and no merge-back item.
+  const onMain = { incident: 2, sha: B, deployedAt: deployAt, skipped: "staging" };
+  test.each([
+    ["alone: an exception deploy, in the trend, owing nothing", [onMain], { exceptionDeploys: 1, exceptionDeploysPerPeriod: [0, 0, 1], medianHoursDeployToMergeBack: null, mergeBacksDone: 0, mergeBacksStillOpen: 0, notable: [] }],
+    [
+      "beside a deploy off main whose merge-back was done in 3 hours: the median is that one's alone",
+      [onMain, { incident: 1, sha: A, deployedAt: deployAt }],
+      { exceptionDeploys: 2, exceptionDeploysPerPeriod: [0, 0, 2], medianHoursDeployToMergeBack: 3, mergeBacksDone: 1, mergeBacksStillOpen: 0, notable: [] },
+    ],
+  ])("a deploy of a commit on main (skipped staging) owes no merge-back, %s", (_what, exceptionDeploys, expected) => {
+    const report = computeReport({ ...empty, exceptionDeploys, mergeBacks: [{ incident: 1, sha: A, openedAt: deployAt, doneAt: doneAfter(3) }] });
+    expect(report).toMatchObject({ ...expected, daysSinceLastHotfix: 10 });
+  });
+
   test("the merge-back item must be of the same incident and commit", () => {
     const report = computeReport({
       ...empty,
@@ -324,9 +338,11 @@ describe("renderReport", () => {
   });
 
   test.each([
-    ["only unfinished merge-backs", { medianHoursDeployToMergeBack: null, exceptionDeploys: 2, mergeBacksStillOpen: 2 }, "none done yet (2 still open)"],
-    ["all done", { medianHoursDeployToMergeBack: 1, exceptionDeploys: 3, mergeBacksStillOpen: 0 }, "1 hour (3 done)"],
-    ["a long median, rounded to a tenth", { medianHoursDeployToMergeBack: 100.04, exceptionDeploys: 1, mergeBacksStillOpen: 0 }, "100 hours (1 done)"],
+    ["only unfinished merge-backs", { medianHoursDeployToMergeBack: null, exceptionDeploys: 2, mergeBacksDone: 0, mergeBacksStillOpen: 2 }, "none done yet (2 still open)"],
+    ["all done", { medianHoursDeployToMergeBack: 1, exceptionDeploys: 3, mergeBacksDone: 3, mergeBacksStillOpen: 0 }, "1 hour (3 done)"],
+    ["a long median, rounded to a tenth", { medianHoursDeployToMergeBack: 100.04, exceptionDeploys: 1, mergeBacksDone: 1, mergeBacksStillOpen: 0 }, "100 hours (1 done)"],
+    ["only commits on main deployed under exceptions", { medianHoursDeployToMergeBack: null, exceptionDeploys: 2, mergeBacksDone: 0, mergeBacksStillOpen: 0 }, "none owed (each commit deployed under an exception was on main)"],
+    ["one of three deploys a commit on main", { medianHoursDeployToMergeBack: 2, exceptionDeploys: 3, mergeBacksDone: 1, mergeBacksStillOpen: 1 }, "2 hours (1 done, 1 still open)"],
   ])("the merge-back cell: %s", (_what, over, cell) => {
     const rendered = renderReport({ ...computeReport(empty), ...over }, "octo/shop");
     expect(rendered).toContain(`| Median time from exception deploy to merge-back | ${cell} |`);

@@ -1,17 +1,23 @@
-import type { DeploymentFacts } from "../../src/policy/deployment-history.js";
+import type { Account, DeploymentFacts } from "../../src/policy/deployment-history.js";
 import { ROLLBACK_LOOKS, rollbackCandidate, rollbackOrder } from "../../src/policy/rollback.js";
 
 const sha = (c: string) => c.repeat(40);
 const [A, B, C, D] = [sha("a"), sha("b"), sha("c"), sha("d")];
 const ON_MAIN = new Set([A, B, C]);
 
-/** A deployment created `hour` hours into the day, with its statuses' states newest first. */
-const dep = (id: number, environment: string, commit: string, hour: number, states: string[]): DeploymentFacts => ({
+/** The deploy tool's bot, another installed app's bot, this app's bot. */
+const TOOL: Account = { id: 41898282, kind: "app" };
+const OTHER_APP: Account = { id: 555, kind: "app" };
+const THIS_APP: Account = { id: 777, kind: "this-app" };
+
+/** A deployment the deploy tool created `hour` hours into the day, with its statuses' states newest first, written by `writers` (the tool unless told). */
+const dep = (id: number, environment: string, commit: string, hour: number, states: string[], writers: Account[] = []): DeploymentFacts => ({
   id,
   environment,
   sha: commit,
   createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:00:00Z`,
-  statuses: states.map((state) => ({ state, createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:05:00Z` })),
+  createdBy: TOOL,
+  statuses: states.map((state, i) => ({ state, createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:05:00Z`, writtenBy: writers[i] ?? TOOL })),
 });
 
 describe("rollbackCandidate: the last deployment of the environment that was on main and succeeded", () => {
@@ -37,6 +43,11 @@ describe("rollbackCandidate: the last deployment of the environment that was on 
       [...Array.from({ length: ROLLBACK_LOOKS - 1 }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
       1,
     ],
+    // A deployment this app refused never ran, whoever says it succeeded since (the attack: a planted commit on main).
+    ["refused by this app, then another app's success: the one before it", [dep(3, "production", C, 10, ["success", "failure"], [OTHER_APP, THIS_APP]), dep(1, "production", A, 9, ["success"])], 1],
+    ["refused by this app, then the deploy tool's success: the one before it", [dep(3, "production", C, 10, ["success", "failure"], [TOOL, THIS_APP]), dep(1, "production", A, 9, ["success"])], 1],
+    ["another app's success on the deploy tool's deployment: the one before it", [dep(3, "production", C, 10, ["success", "in_progress"], [OTHER_APP, TOOL]), dep(1, "production", A, 9, ["success"])], 1],
+    ["a rollback deployment this app created, reported by the deploy tool", [{ ...dep(3, "production", B, 10, ["success"]), createdBy: THIS_APP }, dep(1, "production", A, 9, ["success"])], 3],
   ])("%s", (_case, deployments, id) => {
     expect(rollbackCandidate("production", deployments, (s) => ON_MAIN.has(s))?.deploymentId).toBe(id);
   });

@@ -156,3 +156,32 @@ test("the budget: past `count` exception deploys in `days`, every new exception 
   await r.say(next, "carol", `/hotfix approve ${FIX_2}`);
   expect(await r.gate(FIX_2)).toBe("approved");
 }, 90_000);
+
+test("a fix that changes files GitHub counts no lines in (a binary, a `-diff` file) could be of any size: it needs a second person, saying why", async () => {
+  const r = repository("environments: [production]\nhotfix:\n  maxChangedLines: 50\n");
+  const FIX = sha("3");
+  const RENAME = "diff --git a/old.js b/new.js\nsimilarity index 100%\nrename from old.js\nrename to new.js\n";
+  const BINARY = "diff --git a/vendor/pay.wasm b/vendor/pay.wasm\nindex 1111111..2222222 100644\nBinary files a/vendor/pay.wasm and b/vendor/pay.wasm differ\n";
+  github.commit(r.repo, sha("4"), MAIN_HEAD, "hotfix/rename", "Rename only", RENAME);
+  github.commit(r.repo, FIX, sha("4"), "hotfix/rename", "Swap the payment module", `${PATCH}${BINARY}`);
+  const incident = await r.incident("Checkout returns 500");
+
+  await r.say(incident, "alice", `/hotfix allow ${FIX.slice(0, 7)} production -- swap the module`);
+  const [record] = r.records(incident, "exception");
+  expect(record!.body.split("\n")[0]).toMatch(/ approvals=2 sig=/);
+  expect(record!.body).toContain(
+    "It needs a second person's `/hotfix approve 3333333` before it can be used. " +
+      "mainline could not count the lines it changes against main (GitHub gives no line count for 1 of its files, binary or not shown as a diff), " +
+      "so it cannot tell that it is within `hotfix.maxChangedLines` (50).",
+  );
+  expect(await r.gate(FIX)).toBe("rejected");
+
+  // A pure rename changes no line: a fix of 2 lines and a rename is within the limit, one person's grant.
+  const renamed = sha("5");
+  github.commit(r.repo, renamed, sha("4"), "hotfix/renamed", "Retry charges after the rename", PATCH);
+  const other = await r.incident("Refunds fail");
+  await r.say(other, "alice", `/hotfix allow ${renamed.slice(0, 7)} production -- retry charges`);
+  const [small] = r.records(other, "exception");
+  expect(small!.body.split("\n")[0]).toMatch(/ approvals=1 sig=/);
+  expect(small!.body).not.toContain("second person");
+}, 90_000);

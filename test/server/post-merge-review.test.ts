@@ -1,5 +1,6 @@
-import { OWNER, REPO } from "../helpers/fixtures.js";
+import { INSTALLATION_ID, OWNER, REPO, validPayload, webhookRepository } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { renderRepository, renderUser } from "../helpers/github-server/render.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
@@ -22,6 +23,8 @@ let app: RunningApp;
 let repo: Repository;
 let hooks: ReturnType<typeof storyWebhooks>;
 let review: number;
+/** The first test's push to main, which later tests deliver again. */
+let firstPush: ReturnType<typeof hooks.push>;
 
 async function send([event, payload]: readonly [string, unknown], id?: string) {
   const before = github.log.length;
@@ -32,6 +35,7 @@ async function send([event, payload]: readonly [string, unknown], id?: string) {
 
 const reviews = () => [...repo.issues.values()].filter((i) => i.labels.includes("post-merge-review"));
 const appComments = (number: number) => [...repo.comments.values()].filter((c) => c.issue_number === number && c.user.type === "Bot");
+const BOT = encodeURIComponent("mainline[bot]");
 const RULE = "A post-merge review is done when a person with write access other than **alice**, who pushed the commits, closes it.";
 const reopenedFor = (issue: number) => `\n\n<!-- mainline:reopened closed=${encodeURIComponent(repo.issues.get(issue)!.closed_at ?? "")} -->`;
 
@@ -61,6 +65,7 @@ test("a push to main that no pull request merged opens one post-merge review, li
     { sha: DIRECT_1, message: "Retry charges\n\nThe gateway drops the first attempt." },
     { sha: DIRECT_2, message: "Ping @bob: <b>longer</b> timeout" },
   ]);
+  firstPush = push;
   const calls = await send(push);
 
   expect(reviews()).toHaveLength(1);
@@ -83,15 +88,17 @@ test("a push to main that no pull request merged opens one post-merge review, li
   ]);
   expect(appComments(review)).toEqual([]);
   // Beyond the config (token, two reads) and the merge-back re-check every push to main runs (no open
-  // items: two reads), the review: each commit's pull requests (2), find (1), open (1), look again (1), its record (1).
+  // items: two reads), the review: each commit's pull requests (2), the app's bot login (1, once per
+  // process: the creator of its own issues), find (1), open (1), look again (1), its record (1).
   expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens"))).toEqual([
     `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=open&per_page=100`,
     `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=closed&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
     `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_2}/pulls?per_page=100`,
     `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_1}/pulls?per_page=100`,
-    `GET /repos/${OWNER}/${REPO}/issues?labels=post-merge-review&state=all&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `GET /app`,
+    `GET /repos/${OWNER}/${REPO}/issues?creator=${BOT}&state=all&since=2024-01-01T00%3A00%3A00.000Z&per_page=100`,
     `POST /repos/${OWNER}/${REPO}/issues`,
-    `GET /repos/${OWNER}/${REPO}/issues?labels=post-merge-review&state=all&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
+    `GET /repos/${OWNER}/${REPO}/issues?creator=${BOT}&state=all&since=2024-01-01T00%3A00%3A00.000Z&per_page=100`,
     `PATCH /repos/${OWNER}/${REPO}/issues/${review}`,
   ]);
 
@@ -195,3 +202,91 @@ test("in shadow mode a push that no pull request merged opens nothing: it is onl
   expect(reviews()).toHaveLength(before);
   expect(app.output()).toContain("[shadow] enforce mode would open a post-merge review: a push to main carried commits no pull request merged");
 }, 30_000);
+
+test("a triager takes the label off the review, then the push is delivered again: the app finds its own issue, and no second review opens", async () => {
+  await send(hooks.issueUnlabeled(review, "tom", "post-merge-review"));
+  expect(repo.issues.get(review)!.labels).toEqual([]);
+  const ownIssues = () => [...repo.issues.values()].filter((i) => i.user.type === "Bot").map((i) => i.number);
+  const before = ownIssues();
+
+  const calls = await send(firstPush, "push-after-unlabel");
+
+  expect(ownIssues()).toEqual(before);
+  expect(calls.filter((c) => c.startsWith("POST ") || c.startsWith("PATCH "))).toEqual([]);
+  expect(calls).toContain(`GET /repos/${OWNER}/${REPO}/issues?creator=${BOT}&state=all&since=2024-01-01T00%3A00%3A00.000Z&per_page=100`);
+}, 30_000);
+
+/** The app's own close of `number` (what `/incident force-close` did), as GitHub's webhook tells it. */
+const closedByApp = (number: number) =>
+  [
+    "issues",
+    validPayload("issues", {
+      action: "closed",
+      issue: github.issueForWebhook(repo, number),
+      repository: webhookRepository(renderRepository(github, repo)),
+      sender: renderUser(github, github.app.bot),
+      installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMg==" },
+    }),
+  ] as const;
+
+const RECORD_CHANGED =
+  "🔁 Reopened: the first line of this issue's description is mainline's record of who pushed these commits, and an edit changed it, so mainline cannot tell whether this close counts. " +
+  'Restore the description from its edit history ("edited" above it), then close the issue again.';
+
+describe("a second push's review, which the pusher tries to end without a review", () => {
+  let second: number;
+  let original: string;
+
+  beforeAll(async () => {
+    await send(hooks.push("main", "alice", [{ sha: sha("6"), message: "Raise the pool size" }]));
+    second = [...repo.issues.values()].find((i) => i.title === "Post-merge review: 6666666…")!.number;
+    original = repo.issues.get(second)!.body!;
+  }, 30_000);
+
+  test("the label taken off and the record line deleted, then closed by the pusher: still the app's review, reopened until the description is restored", async () => {
+    await send(hooks.issueUnlabeled(second, "tom", "post-merge-review"));
+    await send(hooks.issueEdited(second, "alice", original.split("\n\n").slice(1).join("\n\n")));
+    const close = hooks.issueClosed(second, "alice");
+    const marker = reopenedFor(second);
+    const calls = await send(close);
+
+    expect(repo.issues.get(second)!.state).toBe("open");
+    expect(appComments(second).map((c) => c.body)).toEqual([`${RECORD_CHANGED}${marker}`]);
+    // As any reopen: the issue (is the close still the latest?), reopen, its comments (said already?), say why.
+    expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens"))).toEqual([
+      `GET /repos/${OWNER}/${REPO}/issues/${second}`,
+      `PATCH /repos/${OWNER}/${REPO}/issues/${second}`,
+      `GET /repos/${OWNER}/${REPO}/issues/${second}/comments?per_page=100`,
+      `POST /repos/${OWNER}/${REPO}/issues/${second}/comments`,
+    ]);
+    await send(hooks.issueEdited(second, "alice", original));
+  }, 30_000);
+
+  test("another review's description pasted over it, then closed by the pusher: its record names another issue, so it is reopened", async () => {
+    await send(hooks.issueEdited(second, "alice", repo.issues.get(review)!.body!));
+    const close = hooks.issueClosed(second, "alice");
+    const marker = reopenedFor(second);
+    await send(close);
+
+    expect(repo.issues.get(second)!.state).toBe("open");
+    expect(appComments(second).at(-1)!.body).toBe(`${RECORD_CHANGED}${marker}`);
+    await send(hooks.issueEdited(second, "alice", original));
+  }, 30_000);
+
+  test("made an incident by a triager, then force-closed by the pusher (an admin): the app's close is no review, so it is reopened", async () => {
+    // The force-close record carries the app's time, which must be the close's: GitHub's clock is the real one from here.
+    github.clock = { now: () => new Date() };
+    await send(hooks.issueLabeled(second, "tom", "incident"));
+    await send(hooks.comment(second, "alice", "/incident force-close nothing to review"));
+    expect(repo.issues.get(second)!.state).toBe("closed");
+    const marker = reopenedFor(second);
+    await send(closedByApp(second));
+
+    expect(repo.issues.get(second)!.state).toBe("open");
+    expect(appComments(second).at(-1)!.body).toBe(`🔁 Reopened: **mainline\\[bot\\]** is an app, not a person. ${RULE}${marker}`);
+
+    // bob (write) closes it: the review is done, incident or not.
+    await send(hooks.issueClosed(second, "bob"));
+    expect(appComments(second).some((c) => c.body.includes("✅ Reviewed: **bob** (write) closed this post-merge review of **alice**'s push."))).toBe(true);
+  }, 60_000);
+});

@@ -21,8 +21,10 @@ const ROOT = sha("a");
 const MAIN_HEAD = sha("b");
 const OFF_MAIN = sha("c");
 const CONFIG = "promotion:\n  production: { after: staging, soakMinutes: 30 }\n";
-/** GitHub Actions' bot: how GitHub records a status an Actions deploy job wrote. */
+/** GitHub Actions' bot: how GitHub records a deployment and a status an Actions job created with `GITHUB_TOKEN`. */
 const ACTIONS: User = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+/** Another app installed on the repository with `deployments: write`: not the deploy tool. */
+const OTHER_APP: User = { login: "other-app[bot]", id: 41898999, type: "Bot" };
 const MINUTE = 60_000;
 
 let github: GitHubTestServer;
@@ -79,9 +81,13 @@ function repository(config = CONFIG) {
     ledger: (number: number) => appComments(number).find((c) => c.body.startsWith("<!-- mainline:ledger"))!.body,
     records: (number: number, kind: string) => appComments(number).filter((c) => c.body.startsWith(`<!-- mainline:record kind=${kind} `)),
     mergeBacks: () => [...repo.issues.values()].filter((i) => i.labels.includes("merge-back")),
-    /** A deployment of `commit` to `environment`, created `minutes` ago by the deploy tool; returns its id. */
-    deployment: (commit: string, environment: string, minutes: number, creator = "github-actions[bot]") =>
-      ago(minutes, () => github.addDeployment(repo, { sha: commit, environment, creator }).id),
+    /** A deployment of `commit` to `environment`, created `minutes` ago by the deploy tool (unless told); returns its id. */
+    deployment: (commit: string, environment: string, minutes: number, creator: User = ACTIONS) =>
+      ago(minutes, () => {
+        const { id } = github.addDeployment(repo, { sha: commit, environment });
+        repo.deployments.get(id)!.creator = creator;
+        return id;
+      }),
     /** A status on deployment `id`, created `minutes` ago by `by` (the deploy tool, unless told). */
     status(id: number, state: string, minutes: number, by: User = ACTIONS) {
       const at = new Date(Date.now() - minutes * MINUTE).toISOString().replace(/\.\d{3}Z$/, "Z");
@@ -96,9 +102,11 @@ function repository(config = CONFIG) {
       await send(hooks.protectionRule(commit, "production", runId, "bob"));
       return repo.protectionRuleAnswers.find((a) => a.runId === runId)!;
     },
-    /** A deploy tool creates a deployment of `commit` to production through the API; returns the statuses the app wrote on it. */
-    async apiDeployment(commit: string) {
-      const deployment = github.addDeployment(repo, { sha: commit, environment: "production", creator: "bob" });
+    /** `creator` (bob unless told) creates a deployment of `commit` to production through the API; returns its statuses after the app's answer. */
+    async apiDeployment(commit: string, creator: User = github.user("bob")) {
+      const created = github.addDeployment(repo, { sha: commit, environment: "production" });
+      repo.deployments.get(created.id)!.creator = creator;
+      const deployment = renderDeployment(github, repo, repo.deployments.get(created.id)!);
       const payload = {
         action: "created",
         deployment,
@@ -229,11 +237,11 @@ test("a writer's own `success` status on staging does not promote a commit; a de
   const w = repository();
   const bob = github.user("bob");
   // bob (write) creates a staging deployment and marks it successful himself, as anyone with push access can.
-  w.status(w.deployment(MAIN_HEAD, "staging", 61, "bob"), "success", 60, bob);
+  w.status(w.deployment(MAIN_HEAD, "staging", 61, bob), "success", 60, bob);
   const forged = await w.protectionRule(MAIN_HEAD);
   expect(forged.state).toBe("rejected");
   expect(forged.comment).toContain(
-    "bbbbbbb has not succeeded in staging yet (a `success` status there was written by a person's account, not by a deploy tool's app, and does not count), and production takes a commit from main only after it succeeded in staging at least 30 minutes before.",
+    "bbbbbbb has not succeeded in staging yet (a `success` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused), and production takes a commit from main only after it succeeded in staging at least 30 minutes before.",
   );
 
   // The deploy tool reported a failure after its success; bob's later success on the same deployment does not undo it.
@@ -243,6 +251,39 @@ test("a writer's own `success` status on staging does not promote a commit; a de
   w2.status(staged, "failure", 50);
   w2.status(staged, "success", 40, bob);
   expect((await w2.protectionRule(MAIN_HEAD)).comment).toContain("bbbbbbb reached staging, then a deployment of it there reported `failure`");
+});
+
+test("another app's `success` on the deploy tool's staging deployment does not undo its failure there", async () => {
+  const w = repository();
+  const staged = w.deployment(MAIN_HEAD, "staging", 61);
+  w.status(staged, "success", 60);
+  w.status(staged, "failure", 50);
+  w.status(staged, "success", 40, OTHER_APP);
+  const answer = await w.protectionRule(MAIN_HEAD);
+  expect(answer.state).toBe("rejected");
+  expect(answer.comment).toContain("bbbbbbb reached staging, then a deployment of it there reported `failure`");
+});
+
+test("a production deployment the gate refused is no rollback target, whoever marks it successful afterwards", async () => {
+  const w = repository();
+  // The deploy tool (Actions, with GITHUB_TOKEN) creates a production deployment of a commit that never reached staging: refused.
+  const [refusal] = await w.apiDeployment(MAIN_HEAD, ACTIONS);
+  expect(refusal).toMatchObject({ state: "failure", creator: github.app.bot, description: expect.stringMatching(/^Refused: deploy bbbbbbb to staging first/) });
+  const refused = [...w.repo.deployments.values()].find((d) => d.environment === "production")!.id;
+  // Another installed app marks that deployment successful; then a workflow with GITHUB_TOKEN, as the deploy tool, does too.
+  for (const by of [OTHER_APP, ACTIONS]) {
+    w.status(refused, "success", 0, by);
+    const answer = await w.protectionRule(MAIN_HEAD);
+    expect(answer.state).toBe("rejected");
+    expect(answer.comment).toContain("bbbbbbb has not reached staging yet, and production takes a commit from main only after it succeeded in staging");
+  }
+  // Another app's `success` on a production deployment the deploy tool made (not refused) is no rollback target either.
+  const w2 = repository();
+  w2.status(w2.deployment(MAIN_HEAD, "production", 301), "success", 300, OTHER_APP);
+  expect((await w2.protectionRule(MAIN_HEAD)).state).toBe("rejected");
+  // The deploy tool's own `success` on its own production deployment is one.
+  w2.status(w2.deployment(MAIN_HEAD, "production", 201), "success", 200);
+  expect(await w2.protectionRule(MAIN_HEAD)).toMatchObject({ state: "approved", comment: expect.stringMatching(/bbbbbbb ran in production before \(deployment \d+\): approved as a rollback target\.$/) });
 });
 
 test("the call budget of a decision under promotion", async () => {

@@ -21,8 +21,10 @@ const MAIN_HEAD = sha("c");
 /** Off main: deployed to production under an exception. */
 const HOTFIX = sha("1");
 
-/** The deploy tool's app, which reports how each deployment went (a person's `success` would be a claim, not a report). */
+/** The deploy tool's app, which creates each deployment and reports how it went (a person's `success` would be a claim, not a report). */
 const DEPLOY_TOOL = { login: "deploy-tool[bot]", id: 7000, type: "Bot" } as const;
+/** Another app installed with `deployments: write`: its `success` on the deploy tool's deployment is not that deployment's report. */
+const OTHER_APP = { login: "other-app[bot]", id: 7001, type: "Bot" } as const;
 
 const ENVIRONMENTS = "environments: [production, staging, canary, qa]\n";
 const PROMOTION = `${ENVIRONMENTS}promotion:\n  production: { after: staging, soakMinutes: 30 }\n`;
@@ -63,7 +65,8 @@ async function world(config = ENVIRONMENTS) {
   github.setRole(repo, "bob", "write");
   github.setRole(repo, "tina", "triage");
   const deployed = (commit: string, environment: string, states: string[]) => {
-    const { id } = github.addDeployment(repo, { sha: commit, environment, creator: "deployer" });
+    const { id } = github.addDeployment(repo, { sha: commit, environment });
+    repo.deployments.get(id)!.creator = DEPLOY_TOOL;
     const now = github.mint.now();
     const status = (state: string) => ({ id: github.mint.id(), deployment_id: id, state, description: "", environment, log_url: "", environment_url: "", creator: DEPLOY_TOOL, created_at: now, updated_at: now });
     repo.deploymentStatuses.set(id, states.map(status));
@@ -78,7 +81,7 @@ async function world(config = ENVIRONMENTS) {
   const hooks = storyWebhooks(github, repo);
   const incident = github.userIssue(repo, { title: "Payments fail at checkout", login: "bob" }).number;
   await send(hooks.issueLabeled(incident, "bob", "incident"));
-  return { repo, hooks, incident, candidate };
+  return { repo, hooks, incident, candidate, deployed };
 }
 
 async function send([event, payload]: readonly [string, unknown], options: { id?: string; step?: string } = {}) {
@@ -212,6 +215,33 @@ describe("/incident rollback", () => {
 
     expect(repo.deploymentStatuses.get(made!.id) ?? []).toEqual([]);
     expect(repo.protectionRuleAnswers).toEqual([expect.objectContaining({ runId: 702, state: "approved" })]);
+  }, 30_000);
+
+  test("a production deployment the gate refused is never the candidate, whoever marks it successful afterwards", async () => {
+    const { repo, hooks, incident, candidate, deployed } = await world(PROMOTION);
+    // The deploy tool deploys MAIN_HEAD (on main, never in staging) to production: the gate refuses it with a failure status.
+    const planted = deployed(MAIN_HEAD, "production", []);
+    await send(deploymentHooks(repo, repo.deployments.get(planted)!).created);
+    expect(repo.deploymentStatuses.get(planted)).toEqual([expect.objectContaining({ state: "failure", creator: github.app.bot })]);
+    // Another installed app marks it successful, then so does the deploy tool's own account (a branch workflow's GITHUB_TOKEN can).
+    const success = (creator: typeof OTHER_APP | typeof DEPLOY_TOOL) => {
+      const now = github.mint.now();
+      const status = { id: github.mint.id(), deployment_id: planted, state: "success", description: "", environment: "production", log_url: "", environment_url: "", creator, created_at: now, updated_at: now };
+      repo.deploymentStatuses.set(planted, [status, ...repo.deploymentStatuses.get(planted)!]);
+    };
+    success(OTHER_APP);
+    success(DEPLOY_TOOL);
+    // Another app's `success` on a deployment the deploy tool made (not refused) does not make it one either.
+    const claimed = deployed(MAIN_HEAD, "production", ["in_progress"]);
+    repo.deploymentStatuses.get(claimed)!.unshift({ ...repo.deploymentStatuses.get(claimed)![0]!, id: github.mint.id(), state: "success", creator: OTHER_APP });
+
+    await send(hooks.comment(incident, "bob", "/incident rollback"));
+
+    const [made, ...more] = rollbacksOf(repo);
+    expect(more).toEqual([]);
+    expect(made).toMatchObject({ sha: GOOD, payload: { mainline: expect.objectContaining({ rollbackOf: candidate }) } });
+    // The ledger's candidates (the 5 newest deployments, now with the rollback on top) never name the planted commit either.
+    expect(ledger(repo, incident)).not.toContain("`ccccccc`");
   }, 30_000);
 
   test("no candidate: a reply that says why, and no deployment", async () => {

@@ -28,7 +28,7 @@ export async function promotionWaiver(env: CommandEnv, sha: string, environment:
     promotion: repo.config.promotion,
     onMain: true,
     now: deps.now(),
-    history: await readPromotionHistory(repo.client, sha, reads.environments),
+    history: await readPromotionHistory(repo.client, sha, reads.environments, deps.appId),
   });
   if (decision.verdict === "refuse") return { ok: true, waives: decision.waives ?? `skipped ${reads.rule.after}`, changedLines };
   return {

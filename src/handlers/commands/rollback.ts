@@ -46,7 +46,7 @@ async function deployOnce(env: CommandEnv, environment: string): Promise<RecordF
 /** Step 3 when nothing was made for the line yet: the candidate's deployment, or why there is none. */
 async function deployCandidate(env: CommandEnv, environment: string): Promise<RollbackDeployment | { error: string }> {
   const { repo, deps, issue } = env;
-  const search = await findRollbackCandidate(repo.client, environment, (sha) => deps.ancestry.read(repo.client, repo.mainBranch, sha));
+  const search = await findRollbackCandidate(repo.client, environment, (sha) => deps.ancestry.read(repo.client, repo.mainBranch, sha), deps.appId);
   if (search.kind !== "found") return { error: noCandidate(search, environment, repo.mainBranch) };
   const { candidate } = search;
   const created = await createRollbackDeployment(repo.client, {

@@ -15,8 +15,13 @@ export function installIssueRoutes(site: Site): void {
     const state = query.get("state") ?? "open";
     const labels = (query.get("labels") ?? "").split(",").map((l) => l.trim()).filter(Boolean);
     const since = query.get("since");
+    const creator = query.get("creator");
     const matching = [...repo.issues.values()].filter(
-      (i) => (state === "all" || i.state === state) && labels.every((l) => hasLabel(i, l)) && (!since || Date.parse(i.updated_at) >= Date.parse(since)),
+      (i) =>
+        (state === "all" || i.state === state) &&
+        labels.every((l) => hasLabel(i, l)) &&
+        (!since || Date.parse(i.updated_at) >= Date.parse(since)) &&
+        (!creator || i.user.login.toLowerCase() === creator.toLowerCase()),
     );
     const key = query.get("sort") ?? "created";
     const sortValue = (i: Issue) => (key === "updated" ? Date.parse(i.updated_at) : key === "comments" ? commentCount(repo, i) : Date.parse(i.created_at));
