@@ -7,6 +7,7 @@ import { withoutBindings } from "./decision-log.js";
 import { healthEndpoints } from "./health.js";
 import { createApp } from "./index.js";
 import { connectRedis, type SharedRedis } from "./coordination/redis.js";
+import { heartbeatTimeoutFromEnv, redisDeliveriesInProgress } from "./coordination/deliveries-in-progress.js";
 import { Readiness } from "./readiness.js";
 import { RepeatedErrors } from "./repeated-errors.js";
 import { ABANDON_ANSWER_MS, Deliveries, type Abandoned } from "./shutdown.js";
@@ -59,8 +60,12 @@ async function main(): Promise<void> {
     const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, new RepeatedErrors(own("redis"), "Redis (REDIS_URL)")) : undefined;
     const readiness = new Readiness(probot, github, redis);
     await createApp({ health: healthEndpoints(readiness), signal: stopping.signal, ...(redis ? { redis } : {}) })(probot, options);
+    // With Redis, each delivery in flight is noted in the replicas' journal, so the sweep redelivers work lost after a 202.
+    const heartbeat = heartbeatTimeoutFromEnv(process.env);
+    if (redis && heartbeat.problem) own("shutdown").warn(heartbeat.problem);
+    const inProgress = redis ? redisDeliveriesInProgress(redis.client, { heartbeatTimeoutMs: heartbeat.ms }) : undefined;
     // Last, so that its door stands in front of every other wrapper of the webhook middleware.
-    const deliveries = new Deliveries(probot, own("shutdown"));
+    const deliveries = new Deliveries(probot, own("shutdown"), inProgress);
     deliveries.install();
     loaded = { probot, readiness, deliveries, redis, log: own("shutdown") };
   };
@@ -95,7 +100,7 @@ async function drainAndExit({ readiness, deliveries, redis, log }: Loaded, stopp
 }
 
 /** One line per abandoned delivery, saying what happens to it now and what a person has to do. */
-function logAbandoned(log: Logger, { id, event, github, rule }: Abandoned, graceMs: number): void {
+function logAbandoned(log: Logger, { id, event, github, rule, noted }: Abandoned, graceMs: number): void {
   const head = `delivery ${id} (${event}) did not finish within ${graceMs / 1000} s and was abandoned`;
   const fields = { delivery: id, event, github, ...(rule ? { ruleAnswer: rule.answer } : {}) };
   if (rule?.answer === "rejected") {
@@ -108,7 +113,9 @@ function logAbandoned(log: Logger, { id, event, github, rule }: Abandoned, grace
       : rule?.answer === "failed"
         ? `; answering its protection rule rejected failed too (${rule.error}), so the deployment waits until the delivery is redelivered or the deployment re-run`
         : "";
-  if (github === "accepted") {
+  if (github === "accepted" && noted) {
+    log.error(fields, `${head}: GitHub already had a 202 for it and recorded it as delivered; it is noted in Redis as unfinished, so the missed-webhook sweep (on any replica) asks GitHub to redeliver it${ruleNote}`);
+  } else if (github === "accepted") {
     log.error(fields, `${head}: GitHub already had a 202 for it and recorded it as delivered, so neither GitHub nor the sweep sends it again: it must be redelivered by hand (app settings → Advanced → Recent Deliveries → Redeliver)${ruleNote}`);
   } else {
     log.error(fields, `${head}: it was answered 503, so GitHub recorded it as failed; the redelivery sweep sends it again, or redeliver it from the app's settings (Advanced → Recent Deliveries)${ruleNote}`);

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { ProbotOctokit } from "probot";
 import { paceKey, paceWrites, rateLimitHold, redisWritePacing, writeSpacingFromEnv, type WritePacingOptions } from "../../src/coordination/write-pacing.js";
+import { RedisRepositoryLock } from "../../src/coordination/repository-lock.js";
 import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
 
 // Write pacing against a real redis-server: two "replicas" are two connections, as two processes have.
@@ -218,6 +219,26 @@ describe("paceWrites", () => {
     const sent = performance.now();
     await client(21, b).request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment);
     expect(performance.now() - sent).toBeGreaterThanOrEqual(ttl - 60);
+  });
+
+  test("the gate's answers never wait for a turn, however busy the installation; work holding a repository's lock waits at most a second", async () => {
+    const { a, client: redisClient } = await pacings();
+    const paced = client(23, a);
+    await paced.request("GET /repos/{owner}/{repo}", comment);
+    // Replies any reader can provoke have booked the installation's turns for the next 5 s.
+    await a.holdUntil(23, Date.now() + 5_000);
+    const timed = async (send: () => Promise<unknown>) => {
+      const at = performance.now();
+      await send();
+      return performance.now() - at;
+    };
+    const answer = await timed(() => paced.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { owner: "o", repo: "r", run_id: 9, environment_name: "production", state: "rejected", comment: "no" }));
+    const status = await timed(() => paced.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: "o", repo: "r", deployment_id: 5, state: "failure" }));
+    expect(answer).toBeLessThan(300);
+    expect(status).toBeLessThan(300);
+    const underLock = await timed(() => new RedisRepositoryLock(redisClient).hold(1, () => paced.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment)));
+    expect(underLock).toBeGreaterThanOrEqual(950);
+    expect(underLock).toBeLessThan(1_600);
   });
 
   test("a 403 that is no rate limit holds nothing", async () => {

@@ -1,0 +1,325 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { Redis } from "ioredis";
+import { durationFromEnv, type EnvDuration } from "../env-duration.js";
+import { MAX_LOOKBACK_HOURS, type WorkInProgress } from "../policy/redelivery.js";
+
+/**
+ * The replicas' journal of deliveries in progress (REDIS_URL). Probot answers a webhook 202 once
+ * its handlers have run 9 s, and GitHub then records it as delivered: work still running behind
+ * that answer (a lock wait, paced writes) is lost if its replica dies, or if it fails, and neither
+ * GitHub nor the missed-webhook sweep would send it again. So each verified delivery is noted here
+ * while its work runs, with a heartbeat, and the sweep (delivery-sweep.ts, whichever replica runs
+ * it) asks GitHub to redeliver the event of a note whose heartbeat stopped or whose work failed
+ * after the 202 (policy/redelivery.ts decides, with GitHub's list of deliveries).
+ *
+ * Keys, one entry per event (its guid, `X-GitHub-Delivery`, which a redelivery keeps), on Redis's clock:
+ * - `mainline:deliveries:in-progress`: sorted set, guid → epoch ms: the last heartbeat of the
+ *   run working on it, or when it entered its state.
+ * - `mainline:deliveries:in-progress:state`: hash, guid → its state:
+ *   - `running <run> <owed>`: replica run `<run>` (`<replica>/<n>`) is working on it; `owed` is 1
+ *     when an earlier attempt left its work unfinished (the entry existed when this run began);
+ *   - `unfinished accepted|refused <run>`: the run ended without doing its work, after GitHub had
+ *     its 202 (`accepted`), or with GitHub recording a failure (`refused`: kept only when owed,
+ *     since then an earlier attempt of the same event counts as delivered at GitHub);
+ *   - `asked`: a sweep asked GitHub to deliver it again, and no run has started on it since.
+ * A run only ever changes its own entry (`<run>` in the state): a redelivery running elsewhere
+ * meanwhile is never cleared by the first run's end. Entries older than `keepMs` (72 h, as long
+ * as GitHub keeps deliveries) are trimmed as new ones come, and both keys expire `keepMs` after
+ * the last write.
+ *
+ * A courtesy to the sweep, never a condition of a delivery: nothing here is awaited before a
+ * delivery's work, each call is given up after `askMs` (250 ms), Redis errors are swallowed, and
+ * while Redis is not connected nothing is sent at all. One timer per replica sends the heartbeat
+ * of all its runs at once, only while there are any.
+ */
+export type DeliveriesInProgress = {
+  /** Notes that this replica starts working on event `guid` (sent without waiting). */
+  started(guid: string): DeliveryRun;
+  /** The journal as it is now, on Redis's clock; undefined when Redis did not answer. */
+  read(): Promise<{ now: number; work: WorkInProgress[] } | undefined>;
+  /**
+   * Marks each entry `asked` (a sweep is asking GitHub to redeliver it) or forgets it, each only
+   * if it is still as it was read. The guids changed; undefined when Redis did not answer.
+   */
+  settle(changes: ReadonlyArray<{ work: WorkInProgress; to: "asked" | "forgotten" }>): Promise<Set<string> | undefined>;
+  /** Stops the heartbeat (shutdown). */
+  stop(): void;
+};
+
+/** One run of a delivery on this replica. Its promises never reject and settle within the journal's `askMs`. */
+export type DeliveryRun = {
+  /** Its work is done: the entry is forgotten. */
+  finished(): Promise<void>;
+  /**
+   * Its work failed, or was abandoned at shutdown; `accepted`: GitHub already had a 202 for it.
+   * Whether Redis now holds it as unfinished (for the sweep to redeliver).
+   */
+  failed(accepted: boolean): Promise<boolean>;
+};
+
+export type InProgressOptions = {
+  /** How long a replica may go without a heartbeat before its work is taken for lost; heartbeats go every sixth of it. */
+  heartbeatTimeoutMs?: number;
+  /** How long Redis has to answer a call made for a delivery before it is given up. */
+  askMs?: number;
+  /** How long an entry is kept at most. */
+  keepMs?: number;
+  /** This replica's name in the journal (default: host name, process id and a random suffix). */
+  replica?: string;
+};
+
+export const IN_PROGRESS_KEY = "mainline:deliveries:in-progress";
+export const STATE_KEY = "mainline:deliveries:in-progress:state";
+
+export const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30;
+const ASK_MS = 250;
+/** Calls made for a sweep, not a delivery: the connection's own command limit (1.5 s) applies, this is a backstop. */
+const SWEEP_ASK_MS = 2_000;
+const KEEP_MS = MAX_LOOKBACK_HOURS * 3_600_000;
+
+/**
+ * MAINLINE_HEARTBEAT_TIMEOUT_SECONDS: how long a replica may go without a heartbeat before the
+ * sweep takes the work it was doing for lost (5–600, default 30). Shorter brings such work back
+ * sooner; a replica whose event loop stalls longer than this has its work redelivered while it
+ * may still finish it (harmless: every handler is idempotent).
+ */
+export function heartbeatTimeoutFromEnv(env: NodeJS.ProcessEnv): EnvDuration {
+  return durationFromEnv(env, "MAINLINE_HEARTBEAT_TIMEOUT_SECONDS", { unit: "s", min: 5, max: 600, fallback: DEFAULT_HEARTBEAT_TIMEOUT_SECONDS });
+}
+
+const NOW = `
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function keep(ms)
+  redis.call('PEXPIRE', KEYS[1], ms)
+  redis.call('PEXPIRE', KEYS[2], ms)
+end
+local function mine(state, run)
+  return state and string.sub(state, 1, #run + 9) == 'running ' .. run .. ' '
+end
+`;
+
+// ARGV: keepMs, guid, run. Owed when any entry was there: an earlier attempt did not finish, or a sweep asked for this one.
+const START = `${NOW}
+local state = redis.call('HGET', KEYS[2], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[2], 'running ' .. ARGV[3] .. (state and ' 1' or ' 0'))
+redis.call('ZADD', KEYS[1], now, ARGV[2])
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. string.format('%d', now - tonumber(ARGV[1])), 'LIMIT', 0, 100)
+for _, guid in ipairs(old) do
+  redis.call('ZREM', KEYS[1], guid)
+  redis.call('HDEL', KEYS[2], guid)
+end
+keep(ARGV[1])
+return 1
+`;
+
+// ARGV: keepMs, then guid, run pairs. A run's entry gone (Redis restarted, its start never arrived) or asked is noted again.
+const HEARTBEAT = `${NOW}
+for i = 2, #ARGV, 2 do
+  local guid, run = ARGV[i], ARGV[i + 1]
+  local state = redis.call('HGET', KEYS[2], guid)
+  if not state or state == 'asked' then
+    redis.call('HSET', KEYS[2], guid, 'running ' .. run .. (state and ' 1' or ' 0'))
+    redis.call('ZADD', KEYS[1], now, guid)
+  elseif mine(state, run) then
+    redis.call('ZADD', KEYS[1], now, guid)
+  end
+end
+keep(ARGV[1])
+return 1
+`;
+
+// ARGV: guid, run.
+const FINISH = `${NOW}
+if mine(redis.call('HGET', KEYS[2], ARGV[1]), ARGV[2]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
+return 1
+`;
+
+// ARGV: keepMs, guid, run, accepted (1/0). Returns 1 when the entry is now unfinished.
+const FAIL = `${NOW}
+local state = redis.call('HGET', KEYS[2], ARGV[2])
+if not mine(state, ARGV[3]) then return 0 end
+if ARGV[4] == '1' or string.sub(state, -1) == '1' then
+  redis.call('HSET', KEYS[2], ARGV[2], 'unfinished ' .. (ARGV[4] == '1' and 'accepted' or 'refused') .. ' ' .. ARGV[3])
+  redis.call('ZADD', KEYS[1], now, ARGV[2])
+  keep(ARGV[1])
+  return 1
+end
+redis.call('ZREM', KEYS[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[2])
+return 0
+`;
+
+// Returns now, then guid, score, state for each entry.
+const READ = `${NOW}
+local out = { string.format('%d', now) }
+local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #entries, 2 do
+  out[#out + 1] = entries[i]
+  out[#out + 1] = entries[i + 1]
+  out[#out + 1] = redis.call('HGET', KEYS[2], entries[i]) or ''
+end
+return out
+`;
+
+// ARGV: keepMs, then guid, score, state, to (asked/forgotten) quadruples. Returns the guids changed.
+const SETTLE = `${NOW}
+local changed = {}
+for i = 2, #ARGV, 4 do
+  local guid = ARGV[i]
+  if redis.call('ZSCORE', KEYS[1], guid) == ARGV[i + 1] and redis.call('HGET', KEYS[2], guid) == ARGV[i + 2] then
+    if ARGV[i + 3] == 'asked' then
+      redis.call('HSET', KEYS[2], guid, 'asked')
+      redis.call('ZADD', KEYS[1], now, guid)
+    else
+      redis.call('ZREM', KEYS[1], guid)
+      redis.call('HDEL', KEYS[2], guid)
+    end
+    changed[#changed + 1] = guid
+  end
+end
+keep(ARGV[1])
+return changed
+`;
+
+type Commands = {
+  mainlineWorkStart(journal: string, states: string, keepMs: number, guid: string, run: string): Promise<number>;
+  mainlineWorkHeartbeat(journal: string, states: string, keepMs: number, ...pairs: string[]): Promise<number>;
+  mainlineWorkFinish(journal: string, states: string, guid: string, run: string): Promise<number>;
+  mainlineWorkFail(journal: string, states: string, keepMs: number, guid: string, run: string, accepted: string): Promise<number>;
+  mainlineWorkRead(journal: string, states: string): Promise<string[]>;
+  mainlineWorkSettle(journal: string, states: string, keepMs: number, ...quads: string[]): Promise<string[]>;
+};
+
+const SCRIPTS: Record<keyof Commands, string> = {
+  mainlineWorkStart: START,
+  mainlineWorkHeartbeat: HEARTBEAT,
+  mainlineWorkFinish: FINISH,
+  mainlineWorkFail: FAIL,
+  mainlineWorkRead: READ,
+  mainlineWorkSettle: SETTLE,
+};
+
+/** The journal over the replica's one Redis connection (coordination/redis.ts). */
+export function redisDeliveriesInProgress(client: Redis, options: InProgressOptions = {}): DeliveriesInProgress {
+  const heartbeatMs = Math.max(1_000, Math.floor((options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000) / 6));
+  const askMs = options.askMs ?? ASK_MS;
+  const keepMs = options.keepMs ?? KEEP_MS;
+  const replica = options.replica ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const commands = client as Redis & Partial<Commands>;
+  // defineCommand sends EVALSHA and falls back to EVAL, so a restarted Redis (scripts forgotten) works at once.
+  for (const [name, lua] of Object.entries(SCRIPTS)) if (!commands[name as keyof Commands]) client.defineCommand(name, { numberOfKeys: 2, lua });
+  const redis = commands as Redis & Commands;
+  // Not connected: nothing is sent (with an offline queue it would wait in it).
+  const ask = <T>(command: () => Promise<T>, ms = askMs) => (client.status === "ready" ? within(command, ms) : Promise.resolve(undefined));
+
+  /** This replica's runs in flight: run → guid. */
+  const runs = new Map<string, string>();
+  let counter = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let beating = false;
+  let stopped = false;
+  const beat = () => {
+    if (runs.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+      return;
+    }
+    if (beating) return;
+    beating = true;
+    const pairs = [...runs].flatMap(([run, guid]) => [guid, run]);
+    void ask(() => redis.mainlineWorkHeartbeat(IN_PROGRESS_KEY, STATE_KEY, keepMs, ...pairs)).finally(() => (beating = false));
+  };
+
+  return {
+    started(guid) {
+      const run = `${replica}/${++counter}`;
+      runs.set(run, guid);
+      void ask(() => redis.mainlineWorkStart(IN_PROGRESS_KEY, STATE_KEY, keepMs, guid, run));
+      if (!timer && !stopped) {
+        timer = setInterval(beat, heartbeatMs);
+        timer.unref();
+      }
+      let ended = false;
+      const end = () => {
+        const first = !ended;
+        ended = true;
+        runs.delete(run);
+        return first;
+      };
+      return {
+        async finished() {
+          if (end()) await ask(() => redis.mainlineWorkFinish(IN_PROGRESS_KEY, STATE_KEY, guid, run));
+        },
+        async failed(accepted) {
+          if (!end()) return false;
+          return (await ask(() => redis.mainlineWorkFail(IN_PROGRESS_KEY, STATE_KEY, keepMs, guid, run, accepted ? "1" : "0"))) === 1;
+        },
+      };
+    },
+    async read() {
+      const flat = await ask(() => redis.mainlineWorkRead(IN_PROGRESS_KEY, STATE_KEY), SWEEP_ASK_MS);
+      if (!flat) return undefined;
+      const work: WorkInProgress[] = [];
+      for (let i = 1; i + 2 < flat.length; i += 3) {
+        const entry = workOf(flat[i]!, flat[i + 1]!, flat[i + 2]!);
+        if (entry) work.push(entry);
+      }
+      return { now: Number(flat[0]), work };
+    },
+    async settle(changes) {
+      if (changes.length === 0) return new Set();
+      const quads = changes.flatMap(({ work, to }) => [work.guid, ...versionParts(work.version), to]);
+      const changed = await ask(() => redis.mainlineWorkSettle(IN_PROGRESS_KEY, STATE_KEY, keepMs, ...quads), SWEEP_ASK_MS);
+      return changed ? new Set(changed) : undefined;
+    },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+/** An entry as the policy reads it; undefined for a state this version does not know. */
+function workOf(guid: string, score: string, state: string): WorkInProgress | undefined {
+  const at = Number(score);
+  const version = `${score}\n${state}`;
+  const [kind, first, second] = state.split(" ");
+  if (kind === "asked") return { guid, state: "asked", at, version };
+  if (kind === "running" && first) return { guid, state: "running", at, replica: replicaOf(first), version };
+  if (kind === "unfinished" && (first === "accepted" || first === "refused") && second) return { guid, state: "unfinished", at, replica: replicaOf(second), github: first, version };
+  return undefined;
+}
+
+function versionParts(version: string): [string, string] {
+  const cut = version.indexOf("\n");
+  return [version.slice(0, cut), version.slice(cut + 1)];
+}
+
+/** A run is `<replica>/<n>`. */
+function replicaOf(run: string): string {
+  const cut = run.lastIndexOf("/");
+  return cut > 0 ? run.slice(0, cut) : run;
+}
+
+/** The command's answer, or undefined when it failed or did not come within `ms` (a late answer is dropped). */
+function within<T>(command: () => Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    const done = (value: T | undefined) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      command().then(done, () => done(undefined));
+    } catch {
+      done(undefined);
+    }
+  });
+}

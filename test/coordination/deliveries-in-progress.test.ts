@@ -1,0 +1,344 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Redis } from "ioredis";
+import { Probot, ProbotOctokit } from "probot";
+import { heartbeatTimeoutFromEnv, IN_PROGRESS_KEY, redisDeliveriesInProgress, STATE_KEY, type DeliveriesInProgress } from "../../src/coordination/deliveries-in-progress.js";
+import { sweepDeliveriesOnce } from "../../src/delivery-sweep.js";
+import { planRedeliveries } from "../../src/policy/redelivery.js";
+import { Deliveries } from "../../src/shutdown.js";
+import { GitHubTestServer } from "../helpers/github-server.js";
+import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
+import { capturedLogger } from "../helpers/log-capture.js";
+import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { sign, WEBHOOK_SECRET } from "../helpers/start-app.js";
+import { testProbot } from "../helpers/test-app.js";
+
+// The replicas' journal of deliveries in progress against a real redis-server: two "replicas" are
+// two connections, as two processes have. Then the same journal where it is used: behind Probot's
+// webhook middleware (src/shutdown.ts), and read by the missed-webhook sweep against the loopback GitHub.
+let redis: RedisServer;
+const clients: Redis[] = [];
+
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+
+afterAll(async () => {
+  await redis.stop();
+});
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.disconnect();
+});
+
+/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command, 1.5 s per command. */
+async function connection(url = redis.url): Promise<Redis> {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_500, retryStrategy: () => 100, lazyConnect: true });
+  client.on("error", () => undefined);
+  clients.push(client);
+  await client.connect().catch(() => undefined);
+  return client;
+}
+
+async function journal(replica: string, heartbeatTimeoutMs = 3_000, more: { keepMs?: number; url?: string } = {}): Promise<DeliveriesInProgress & { client: Redis }> {
+  const client = await connection(more.url);
+  const made = redisDeliveriesInProgress(client, { replica, heartbeatTimeoutMs, ...(more.keepMs ? { keepMs: more.keepMs } : {}) });
+  return Object.assign(made, { client });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let guids = 0;
+const guid = () => `guid-${++guids}-${Date.now()}`;
+
+/** The journal as a sweep reads it, one line per entry: `guid state replica github`. */
+async function entries(j: DeliveriesInProgress): Promise<string[]> {
+  const read = await j.read();
+  return (read?.work ?? []).map((w) => [w.guid, w.state, w.replica, w.github].filter(Boolean).join(" ")).sort();
+}
+
+/** Waits until the commands sent so far on `j`'s connection have run (they run in order). */
+const flushed = (j: { client: Redis }) => j.client.ping();
+
+describe("the journal", () => {
+  beforeEach(async () => {
+    const client = await connection();
+    await client.del(IN_PROGRESS_KEY, STATE_KEY);
+  });
+
+  test("a delivery is noted as it starts, with its replica, and forgotten once its work is done", async () => {
+    const a = await journal("pod-a");
+    const g = guid();
+    const run = a.started(g);
+    await flushed(a);
+    expect(await entries(a)).toEqual([`${g} running pod-a`]);
+    await run.finished();
+    expect(await entries(a)).toEqual([]);
+    a.stop();
+  });
+
+  test("a failure before the 202 is forgotten (GitHub records it failed, the sweep finds it there); after the 202 it is kept as unfinished", async () => {
+    const a = await journal("pod-a");
+    const [before, after] = [guid(), guid()];
+    const [one, other] = [a.started(before), a.started(after)];
+    await flushed(a);
+    expect(await one.failed(false)).toBe(false);
+    expect(await other.failed(true)).toBe(true);
+    expect(await entries(a)).toEqual([`${after} unfinished pod-a accepted`]);
+    a.stop();
+  });
+
+  test("a redelivery of unfinished work owes it: failing even before its 202 keeps it unfinished, since GitHub counts the event delivered already", async () => {
+    const [a, b] = [await journal("pod-a"), await journal("pod-b")];
+    const g = guid();
+    await a.started(g).failed(true);
+    const again = b.started(g);
+    await flushed(b);
+    expect(await entries(b)).toEqual([`${g} running pod-b`]);
+    expect(await again.failed(false)).toBe(true);
+    expect(await entries(b)).toEqual([`${g} unfinished pod-b refused`]);
+    a.stop();
+    b.stop();
+  });
+
+  test("a run changes only its own entry: the first run ending does not clear a redelivery running on another replica", async () => {
+    const [a, b] = [await journal("pod-a"), await journal("pod-b")];
+    const g = guid();
+    const first = a.started(g);
+    await flushed(a);
+    const second = b.started(g);
+    await flushed(b);
+    await first.finished();
+    expect(await first.failed(true)).toBe(false);
+    expect(await entries(a)).toEqual([`${g} running pod-b`]);
+    await second.finished();
+    expect(await entries(a)).toEqual([]);
+    a.stop();
+    b.stop();
+  });
+
+  test("heartbeats on Redis's clock: a live replica's entry stays fresh past the timeout; a dead one's is due after it", async () => {
+    const [live, dead] = [await journal("pod-live", 3_000), await journal("pod-dead", 3_000)];
+    const [g1, g2] = [guid(), guid()];
+    live.started(g1);
+    dead.started(g2);
+    await flushed(live);
+    await flushed(dead);
+    // SIGKILL, as far as Redis can tell: the connection goes, and no heartbeat comes again.
+    dead.client.disconnect();
+    await sleep(3_300);
+    const read = (await live.read())!;
+    const [time] = await live.client.time();
+    // The read tells Redis's time, which the policy compares the heartbeats with (replica clocks may be skewed).
+    expect(Math.abs(read.now - Number(time) * 1000)).toBeLessThan(1_500);
+    const ages = Object.fromEntries(read.work.map((w) => [w.replica, read.now - w.at]));
+    expect(ages["pod-live"]).toBeLessThan(1_500);
+    expect(ages["pod-dead"]).toBeGreaterThanOrEqual(3_000);
+    const plan = planRedeliveries({
+      deliveries: [g1, g2].map((g, i) => ({ id: i + 1, guid: g, delivered_at: new Date().toISOString(), redelivery: false, status: "OK", status_code: 202, event: "issues", action: "labeled" })),
+      now: new Date(),
+      lookbackMs: 3_600_000,
+      intervalMs: 600_000,
+      inProgress: { ...read, heartbeatTimeoutMs: 3_000 },
+    });
+    expect(plan.redeliver.map(({ row }) => row.guid)).toEqual([g2]);
+    live.stop();
+  });
+
+  test("the sweep's marks apply only to entries unchanged since it read them", async () => {
+    const [a, sweeper] = [await journal("pod-a", 3_000), await journal("sweeper")];
+    const [beating, failed] = [guid(), guid()];
+    a.started(beating);
+    await a.started(failed).failed(true);
+    const read = (await sweeper.read())!;
+    await sleep(1_200); // a heartbeat of `beating` meanwhile
+    const changed = await sweeper.settle(read.work.map((work) => ({ work, to: "asked" as const })));
+    expect([...changed!]).toEqual([failed]);
+    expect(await entries(sweeper)).toEqual([`${beating} running pod-a`, `${failed} asked`]);
+    // The redelivery's run starts: it owes the work, and ends it.
+    const redelivered = a.started(failed);
+    await flushed(a);
+    expect(await entries(sweeper)).toEqual([`${beating} running pod-a`, `${failed} running pod-a`]);
+    await redelivered.finished();
+    expect(await entries(sweeper)).toEqual([`${beating} running pod-a`]);
+    const forget = (await sweeper.read())!.work;
+    expect([...(await sweeper.settle(forget.map((work) => ({ work, to: "forgotten" as const }))))!]).toHaveLength(forget.length);
+    a.stop();
+  });
+
+  test("bounded: entries older than the keep time go as new ones come, and the keys expire", async () => {
+    const a = await journal("pod-a", 3_000, { keepMs: 300 });
+    const old = guid();
+    await a.started(old).failed(true);
+    await sleep(350);
+    const fresh = guid();
+    a.started(fresh);
+    await flushed(a);
+    expect(await entries(a)).toEqual([`${fresh} running pod-a`]);
+    expect(await a.client.pttl(IN_PROGRESS_KEY)).toBeLessThanOrEqual(300);
+    expect(await a.client.pttl(STATE_KEY)).toBeLessThanOrEqual(300);
+    a.stop();
+  });
+
+  test("Redis down or not answering: nothing throws and no call waits more than ~250 ms", async () => {
+    const down = await journal("pod-a", 3_000, { url: "redis://127.0.0.1:1" });
+    const paused = await startRedisServer();
+    const stalled = await journal("pod-b", 3_000, { url: paused.url });
+    process.kill(paused.pid!, "SIGSTOP");
+    try {
+      for (const j of [down, stalled]) {
+        const started = performance.now();
+        const run = j.started(guid());
+        const other = j.started(guid());
+        expect(await other.failed(true)).toBe(false);
+        await run.finished();
+        const took = performance.now() - started;
+        expect(took).toBeLessThan(400);
+        expect(await j.read()).toBeUndefined();
+        j.stop();
+      }
+    } finally {
+      process.kill(paused.pid!, "SIGCONT");
+      await paused.stop();
+    }
+  }, 15_000);
+
+  test("MAINLINE_HEARTBEAT_TIMEOUT_SECONDS: 30 s unless set, 5–600", () => {
+    expect(heartbeatTimeoutFromEnv({})).toEqual({ ms: 30_000 });
+    expect(heartbeatTimeoutFromEnv({ MAINLINE_HEARTBEAT_TIMEOUT_SECONDS: "10" })).toEqual({ ms: 10_000 });
+    expect(heartbeatTimeoutFromEnv({ MAINLINE_HEARTBEAT_TIMEOUT_SECONDS: "2" })).toMatchObject({ ms: 30_000, problem: expect.stringContaining("from 5 to 600") });
+  });
+});
+
+describe("behind Probot's webhook middleware (Deliveries, src/shutdown.ts)", () => {
+  let server: Server;
+  let probot: Probot;
+  let url: string;
+  let j: DeliveriesInProgress & { client: Redis };
+  let deliveries: Deliveries;
+
+  beforeEach(async () => {
+    await (await connection()).del(IN_PROGRESS_KEY, STATE_KEY);
+    const { log } = capturedLogger();
+    probot = new Probot({ appId: 123, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, log, Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }) });
+    j = await journal("pod-a", 3_000);
+    deliveries = new Deliveries(probot, log, j);
+    deliveries.install();
+    const middleware = await probot.getNodeMiddleware();
+    server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/github/webhooks`;
+  });
+
+  afterEach(async () => {
+    j.stop();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const deliver = async (id: string, action: string) => {
+    const body = JSON.stringify({ action, issue: { number: 1 } });
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": id, "x-hub-signature-256": sign(body) }, body });
+    return res.status;
+  };
+
+  test("done, or failed before the 202: nothing is left in the journal; while it runs, it is there", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    probot.on("issues.opened", async () => held);
+    probot.on("issues.closed", async () => {
+      throw new Error("GitHub answered 502");
+    });
+    const [ok, failed] = [guid(), guid()];
+    const running = deliver(ok, "opened");
+    await sleep(200);
+    expect(await entries(j)).toEqual([`${ok} running pod-a`]);
+    release();
+    expect(await running).toBe(200);
+    expect(await deliver(failed, "closed")).toBe(500);
+    await flushed(j);
+    expect(await entries(j)).toEqual([]);
+  });
+
+  test("after Probot's 202 (9 s): work that fails, and work abandoned at shutdown, are kept as unfinished for the sweep", async () => {
+    probot.on("issues.closed", async () => {
+      await sleep(9_500);
+      throw new Error("LockLost: the lock is no longer this work's");
+    });
+    probot.on("issues.opened", () => new Promise<void>(() => undefined));
+    const [lost, abandoned] = [guid(), guid()];
+    const answers = await Promise.all([deliver(lost, "closed"), deliver(abandoned, "opened")]);
+    expect(answers).toEqual([202, 202]);
+    await sleep(800);
+    const drained = await deliveries.drain(0);
+    expect(drained.abandoned).toEqual([{ id: abandoned, event: "issues", github: "accepted", noted: true }]);
+    expect(await entries(j)).toEqual([`${abandoned} unfinished pod-a accepted`, `${lost} unfinished pod-a accepted`].sort());
+  }, 20_000);
+});
+
+describe("the missed-webhook sweep with the journal (loopback GitHub)", () => {
+  let github: GitHubTestServer;
+  let probot: Probot;
+  let lines: Array<Record<string, unknown>>;
+
+  beforeEach(async () => {
+    await (await connection()).del(IN_PROGRESS_KEY, STATE_KEY);
+    github = new GitHubTestServer({ appPublicKey: PUBLIC_KEY, appId: 123 });
+    await github.start();
+    const captured = capturedLogger();
+    lines = captured.lines;
+    probot = testProbot(captured.log, github.apiBase);
+  });
+
+  afterEach(async () => {
+    await github.stop();
+    expect(github.problems).toEqual([]);
+  });
+
+  const sweep = (j: DeliveriesInProgress) =>
+    sweepDeliveriesOnce(probot, { intervalMs: 600_000, lookbackMs: 3_600_000, lock: { acquire: async () => true, release: async () => {} }, inProgress: { journal: j, heartbeatTimeoutMs: 3_000 } });
+  const posts = () => github.calls((r) => r.method === "POST");
+
+  test("work that failed after its 202 is redelivered once, by its delivery id; the redelivery's own run clears it; the next sweep asks nothing", async () => {
+    const [replica, sweeper] = [await journal("pod-a"), await journal("pod-b")];
+    const [seen] = github.deliveries.seed({ event: "issues", action: "labeled", status_code: 202, guid: guid() });
+    const fine = github.deliveries.seed({ event: "issues", action: "opened", status_code: 200, guid: guid() });
+    await replica.started(seen!.guid).failed(true);
+    replica.started(fine[0]!.guid); // still running, heartbeats coming: left alone
+    // GitHub delivers the event again, with its guid, to a replica: its run owes the work, does it, and clears the entry.
+    github.deliveries.receiver = async (d) => {
+      await replica.started(d.guid).finished();
+      return 200;
+    };
+    expect(await sweep(sweeper)).toEqual({ ran: true, listed: 2, pages: 1, failed: 0, unfinished: 1, redelivered: 1, skipped: 0, errors: 0 });
+    expect(posts()).toEqual([`POST /app/hook/deliveries/${seen!.id}/attempts`]);
+    expect(await entries(sweeper)).toEqual([`${fine[0]!.guid} running pod-a`]);
+    expect(lines.find((l) => l.guid === seen!.guid)).toMatchObject({
+      msg: `asked GitHub to redeliver issues.labeled ${seen!.guid}: its work failed on pod-a after GitHub had its 202 (GitHub's last attempt: HTTP 202, "OK"); redelivery 1 of 3`,
+    });
+    expect(await sweep(sweeper)).toMatchObject({ unfinished: 0, redelivered: 0 });
+    expect(posts()).toHaveLength(1);
+    replica.stop();
+  });
+
+  test("a redelivery GitHub was asked for that never started is asked again only after an interval; two sweeps at once ask once", async () => {
+    const [replica, sweeper] = [await journal("pod-a"), await journal("pod-b")];
+    const [seen] = github.deliveries.seed({ event: "issues", action: "labeled", status_code: 202, guid: guid() });
+    await replica.started(seen!.guid).failed(true);
+    github.deliveries.receiver = () => 503; // refused at the door (a replica draining): no run starts
+    const both = await Promise.all([sweep(sweeper), sweep(sweeper)]);
+    expect(both.map((r) => (r.ran ? r.redelivered : -1)).sort()).toEqual([0, 1]);
+    expect(await entries(sweeper)).toEqual([`${seen!.guid} asked`]);
+    expect(await sweep(sweeper)).toMatchObject({ unfinished: 0, redelivered: 0 });
+    expect(posts()).toHaveLength(1);
+    replica.stop();
+  });
+
+  test("Redis down: the sweep still redelivers missed webhooks, and says the unfinished ones wait", async () => {
+    const down = await journal("pod-b", 3_000, { url: "redis://127.0.0.1:1" });
+    github.deliveries.seed({ event: "issues", action: "labeled", status_code: 502 });
+    expect(await sweep(down)).toEqual({ ran: true, listed: 1, pages: 1, failed: 1, redelivered: 1, skipped: 0, errors: 0 });
+    expect(lines.filter((l) => l.level === 40).map((l) => l.msg)).toEqual([
+      "missed-webhook sweep: Redis did not answer, so deliveries whose work did not finish after GitHub's 202 wait for the next sweep",
+    ]);
+  });
+});
