@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
 import { MAX_LOOKBACK_HOURS, type WorkInProgress } from "../policy/redelivery.js";
+import { answerWithin } from "./redis.js";
 
 /**
  * The replicas' journal of deliveries in progress (REDIS_URL). Probot answers a webhook 202 once
@@ -216,7 +217,7 @@ export function redisDeliveriesInProgress(client: Redis, options: InProgressOpti
   for (const [name, lua] of Object.entries(SCRIPTS)) if (!commands[name as keyof Commands]) client.defineCommand(name, { numberOfKeys: 2, lua });
   const redis = commands as Redis & Commands;
   // Not connected: nothing is sent (with an offline queue it would wait in it).
-  const ask = <T>(command: () => Promise<T>, ms = askMs) => (client.status === "ready" ? within(command, ms) : Promise.resolve(undefined));
+  const ask = <T>(command: () => Promise<T>, ms = askMs) => (client.status === "ready" ? answerWithin(command, ms) : Promise.resolve(undefined));
 
   /** This replica's runs in flight: run → guid. */
   const runs = new Map<string, string>();
@@ -306,20 +307,4 @@ function versionParts(version: string): [string, string] {
 function replicaOf(run: string): string {
   const cut = run.lastIndexOf("/");
   return cut > 0 ? run.slice(0, cut) : run;
-}
-
-/** The command's answer, or undefined when it failed or did not come within `ms` (a late answer is dropped). */
-function within<T>(command: () => Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    const done = (value: T | undefined) => {
-      clearTimeout(timer);
-      resolve(value);
-    };
-    try {
-      command().then(done, () => done(undefined));
-    } catch {
-      done(undefined);
-    }
-  });
 }

@@ -62,3 +62,19 @@ export async function connectRedis(url: string, errors: RepeatedErrors, { readyM
     },
   };
 }
+
+/** The command's answer, or undefined when it failed or did not come within `ms` (a late answer is dropped). */
+export function answerWithin<T>(command: () => Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    const done = (value: T | undefined) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      command().then(done, () => done(undefined));
+    } catch {
+      done(undefined);
+    }
+  });
+}

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Octokit } from "../github/client.js";
 import { isAppAuthentication, isGateAnswer, isWrite } from "../github/write-kinds.js";
 import { lockHeldNow } from "./repository-lock.js";
+import { answerWithin } from "./redis.js";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
 
 /**
@@ -119,7 +120,7 @@ export function redisWritePacing(client: Redis, options: WritePacingOptions = {}
   if (!commands.mainlinePaceHold) client.defineCommand("mainlinePaceHold", { numberOfKeys: 1, lua: HOLD });
   const pace = commands as Redis & PaceCommands;
   // Not connected: no command is sent at all (with an offline queue it would wait in it).
-  const ask = <T>(command: () => Promise<T>) => (client.status === "ready" ? within(command, askMs) : Promise.resolve(undefined));
+  const ask = <T>(command: () => Promise<T>) => (client.status === "ready" ? answerWithin(command, askMs) : Promise.resolve(undefined));
   return {
     async turn(installation, most = maxWaitMs) {
       const started = performance.now();
@@ -205,22 +206,6 @@ function numberIn(text: string | null): number | undefined {
   if (text === null || text.trim() === "") return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-}
-
-/** The command's answer, or undefined when it failed or did not come within `ms` (a late answer is dropped). */
-function within<T>(command: () => Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    const done = (value: T | undefined) => {
-      clearTimeout(timer);
-      resolve(value);
-    };
-    try {
-      command().then(done, () => done(undefined));
-    } catch {
-      done(undefined);
-    }
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

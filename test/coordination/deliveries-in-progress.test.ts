@@ -9,36 +9,17 @@ import { Deliveries } from "../../src/shutdown.js";
 import { GitHubTestServer } from "../helpers/github-server.js";
 import { PRIVATE_KEY, PUBLIC_KEY } from "../helpers/keys.js";
 import { capturedLogger } from "../helpers/log-capture.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
+import { startRedisServer } from "../helpers/redis-server.js";
 import { sign, WEBHOOK_SECRET } from "../helpers/start-app.js";
 import { testProbot } from "../helpers/test-app.js";
 
 // The replicas' journal of deliveries in progress against a real redis-server: two "replicas" are
 // two connections, as two processes have. Then the same journal where it is used: behind Probot's
 // webhook middleware (src/shutdown.ts), and read by the missed-webhook sweep against the loopback GitHub.
-let redis: RedisServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command, 1.5 s per command. */
-async function connection(url = redis.url): Promise<Redis> {
-  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_500, retryStrategy: () => 100, lazyConnect: true });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await client.connect().catch(() => undefined);
-  return client;
-}
+const redis = redisForTests();
+/** As coordination/redis.ts's, 1.5 s per command; connected at once, given back even if that fails. */
+const connection = (url = redis.url) => redis.replica({ commandTimeout: 1_500, lazyConnect: true }, url);
 
 /** `url` null: a connection to a Redis that is down (never connected: as coordination/redis.ts's is while it retries). */
 async function journal(replica: string, heartbeatTimeoutMs = 3_000, more: { keepMs?: number; url?: string | null } = {}): Promise<DeliveriesInProgress & { client: Redis }> {
@@ -211,7 +192,7 @@ describe("the journal", () => {
     } finally {
       process.kill(paused.pid!, "SIGCONT");
       // Closed while its server is there (once is enough: a second close would wait for a stream that is gone).
-      clients.splice(clients.indexOf(stalled.client), 1);
+      redis.clients.splice(redis.clients.indexOf(stalled.client), 1);
       stalled.client.disconnect();
       await paused.stop();
     }

@@ -1,38 +1,19 @@
-import { Redis } from "ioredis";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { lockExpiryFromEnv, lockHeldNow, LockLost, LockUnavailable, RedisRepositoryLock, repositoryKey } from "../../src/coordination/repository-lock.js";
 import type { Octokit } from "../../src/github/client.js";
 import { fenceWrites } from "../../src/github/fenced-writes.js";
 import { redisSweepLock } from "../../src/coordination/sweep-lock.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
 
 // The locks against a real redis-server: two "replicas" are two connections, as two processes have.
-let redis: RedisServer;
-const clients: Redis[] = [];
+const redis = redisForTests();
+const replica = () => redis.replica();
 
-beforeAll(async () => {
-  redis = await startRedisServer();
+beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
 });
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command. */
-async function replica(): Promise<Redis> {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await new Promise((resolve) => client.once("ready", resolve));
-  return client;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -232,10 +213,7 @@ describe("writes under a lock that is gone", () => {
   });
 
   test("an extension that fails once (the connection dropped) does not fail the work while Redis still holds the lock", async () => {
-    const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 150 });
-    client.on("error", () => undefined);
-    clients.push(client);
-    await new Promise((resolve) => client.once("ready", resolve));
+    const client = await redis.replica({ retryStrategy: () => 150 });
     const failed: unknown[] = [];
     await new RedisRepositoryLock(client, { holdMs: 1_500, lost: (_repository, error) => failed.push(error) }).hold(15, async () => {
       // Dropped just before the extension at 500 ms, back about 150 ms later.

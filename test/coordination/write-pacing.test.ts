@@ -1,35 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Redis } from "ioredis";
 import { ProbotOctokit } from "probot";
 import { paceKey, paceWrites, rateLimitHold, redisWritePacing, writeSpacingFromEnv, type WritePacingOptions } from "../../src/coordination/write-pacing.js";
 import { RedisRepositoryLock } from "../../src/coordination/repository-lock.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
 
 // Write pacing against a real redis-server: two "replicas" are two connections, as two processes have.
-let redis: RedisServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command, 1.5 s per command. */
-async function replica(): Promise<Redis> {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_500, retryStrategy: () => 100 });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await new Promise((resolve) => client.once("ready", resolve));
-  return client;
-}
+const redis = redisForTests();
+/** As coordination/redis.ts's, 1.5 s per command. */
+const replica = () => redis.replica({ commandTimeout: 1_500 });
 
 async function pacings(options: WritePacingOptions = {}) {
   const [one, two] = [await replica(), await replica()];
@@ -121,7 +100,7 @@ describe("redisWritePacing", () => {
     } finally {
       await redis.start();
     }
-    await until(() => clients.every((client) => client.status === "ready"));
+    await until(() => redis.clients.every((client) => client.status === "ready"));
     const at = await ends([() => a.turn(9), () => b.turn(9), () => a.turn(9)]);
     expect(at[0]).toBeLessThan(150);
     for (const gap of gaps(at)) expect(gap).toBeGreaterThanOrEqual(400 - EARLY);
