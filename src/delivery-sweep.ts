@@ -170,11 +170,19 @@ function numberOr(text: string | undefined, fallback: number, usable: (value: nu
 }
 
 /**
+ * Whether this replica runs the sweep at all: not with MAINLINE_REDELIVERY=off, nor with an
+ * interval of 0. (With REDIS_URL, it then takes turns with the other replicas that do.)
+ */
+export function sweepsHere(options: Pick<DeliverySweepOptions, "intervalMs" | "redelivery">): boolean {
+  return options.intervalMs > 0 && options.redelivery?.trim().toLowerCase() !== "off";
+}
+
+/**
  * Sweeps at start-up and then every interval, on this replica if it may (see chooseLock).
  * Returns a function that stops it.
  */
 export function startDeliverySweep(probot: Probot, options: DeliverySweepOptions): () => void {
-  if (options.intervalMs <= 0) return () => {};
+  if (!sweepsHere(options)) return () => {};
   let stopped = false;
   let running = false;
   const timers: NodeJS.Timeout[] = [];
@@ -214,7 +222,6 @@ type ChosenLock = { lock: SweepLock; kind: "redis" | "none"; inProgress?: SweepO
  */
 async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promise<ChosenLock | undefined> {
   const mode = options.redelivery?.trim().toLowerCase();
-  if (mode === "off") return undefined;
   if (!options.redis) {
     if (mode !== "on") probot.log.info("missed-webhook sweep on: without REDIS_URL this replica takes itself to be the only one (on every other replica set MAINLINE_REDELIVERY=off, or give them all REDIS_URL to share a lock)");
     return { lock: NO_SWEEP_LOCK, kind: "none" };
@@ -223,6 +230,6 @@ async function chooseLock(probot: Probot, options: DeliverySweepOptions): Promis
   // Just under an interval: this replica's own next tick finds the lock free again.
   const holdMs = Math.floor(options.intervalMs * 0.9);
   const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
-  const journal = redisDeliveriesInProgress(options.redis.client, { heartbeatTimeoutMs });
+  const journal = redisDeliveriesInProgress(options.redis.client, appId, { heartbeatTimeoutMs });
   return { lock: redisSweepLock(options.redis.client, `delivery-sweep:${appId}`, holdMs), kind: "redis", inProgress: { journal, heartbeatTimeoutMs } };
 }

@@ -14,25 +14,30 @@ import { answerWithin } from "./redis.js";
  * it) asks GitHub to redeliver the event of a note whose heartbeat stopped or whose work failed
  * after the 202 (policy/redelivery.ts decides, with GitHub's list of deliveries).
  *
- * Keys, one entry per event (its guid, `X-GitHub-Delivery`, which a redelivery keeps), on Redis's clock:
- * - `mainline:deliveries:in-progress`: sorted set, guid → epoch ms: the last heartbeat of the
- *   run working on it, or when it entered its state.
- * - `mainline:deliveries:in-progress:state`: hash, guid → its state:
+ * Keys, per app (two apps sharing one Redis keep two journals, as they take two sweep locks), one
+ * entry per event (its guid, `X-GitHub-Delivery`, which a redelivery keeps), on Redis's clock:
+ * - `mainline:deliveries:in-progress:<app id>`: sorted set, guid → epoch ms: the last heartbeat of
+ *   the run working on it, or when it entered its state.
+ * - `mainline:deliveries:in-progress:<app id>:state`: hash, guid → its state:
  *   - `running <run> <owed>`: replica run `<run>` (`<replica>/<n>`) is working on it; `owed` is 1
  *     when an earlier attempt left its work unfinished (the entry existed when this run began);
  *   - `unfinished accepted|refused <run>`: the run ended without doing its work, after GitHub had
  *     its 202 (`accepted`), or with GitHub recording a failure (`refused`: kept only when owed,
  *     since then an earlier attempt of the same event counts as delivered at GitHub);
  *   - `asked`: a sweep asked GitHub to deliver it again, and no run has started on it since.
- * A run only ever changes its own entry (`<run>` in the state): a redelivery running elsewhere
- * meanwhile is never cleared by the first run's end. Entries older than `keepMs` (72 h, as long
- * as GitHub keeps deliveries) are trimmed as new ones come, and both keys expire `keepMs` after
- * the last write.
+ * A run that fails only ever changes its own entry (`<run>` in the state). A run that finishes
+ * clears the entry whoever wrote it (the event's work is done), except another run's `running`
+ * entry whose heartbeat is fresh: a redelivery working elsewhere meanwhile is left to end itself.
+ * Entries older than `keepMs` (72 h, as long as GitHub keeps deliveries) are trimmed as new ones
+ * come, and both keys expire `keepMs` after the last write.
  *
  * A courtesy to the sweep, never a condition of a delivery: nothing here is awaited before a
  * delivery's work, each call is given up after `askMs` (250 ms), Redis errors are swallowed, and
- * while Redis is not connected nothing is sent at all. One timer per replica sends the heartbeat
- * of all its runs at once, only while there are any.
+ * while Redis is not connected nothing is sent at all. A run's end that did not reach Redis (not
+ * connected, or no answer) is kept, at most MAX_PENDING of them, and sent again as soon as the
+ * connection is ready and with each heartbeat, up to MAX_TRIES answers-less attempts: otherwise a
+ * delivery that finished while the connection was reconnecting would be redelivered. One timer
+ * per replica sends the heartbeat of all its runs, and those ends, at once, only while there are any.
  */
 export type DeliveriesInProgress = {
   /** Notes that this replica starts working on event `guid` (sent without waiting). */
@@ -70,8 +75,16 @@ export type InProgressOptions = {
   replica?: string;
 };
 
-export const IN_PROGRESS_KEY = "mainline:deliveries:in-progress";
-export const STATE_KEY = "mainline:deliveries:in-progress:state";
+/** The journal's two keys for app `appId`. */
+export function inProgressKeys(appId: number | string): { journal: string; states: string } {
+  const journal = `mainline:deliveries:in-progress:${appId}`;
+  return { journal, states: `${journal}:state` };
+}
+
+/** Runs' ends kept until Redis has them, at most; the oldest goes first. */
+export const MAX_PENDING = 1_000;
+/** Attempts at sending a kept end that Redis, connected, did not answer, before it is dropped. */
+export const MAX_TRIES = 10;
 
 export const DEFAULT_HEARTBEAT_TIMEOUT_SECONDS = 30;
 const ASK_MS = 250;
@@ -132,18 +145,25 @@ keep(ARGV[1])
 return 1
 `;
 
-// ARGV: guid, run.
+// ARGV: guid, run, heartbeatTimeoutMs. The event's work is done: its entry goes, whichever run
+// wrote it (unfinished, asked), but for another run's running entry with a fresh heartbeat.
 const FINISH = `${NOW}
-if mine(redis.call('HGET', KEYS[2], ARGV[1]), ARGV[2]) then
-  redis.call('ZREM', KEYS[1], ARGV[1])
-  redis.call('HDEL', KEYS[2], ARGV[1])
+local state = redis.call('HGET', KEYS[2], ARGV[1])
+if not state then return 1 end
+if string.sub(state, 1, 8) == 'running ' and not mine(state, ARGV[2]) then
+  local at = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]))
+  if at and now - at < tonumber(ARGV[3]) then return 0 end
 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
 return 1
 `;
 
-// ARGV: keepMs, guid, run, accepted (1/0). Returns 1 when the entry is now unfinished.
+// ARGV: keepMs, guid, run, accepted (1/0). Returns 1 when the entry is now unfinished. No entry at
+// all (its start never reached Redis, or Redis restarted): noted when GitHub had the 202.
 const FAIL = `${NOW}
 local state = redis.call('HGET', KEYS[2], ARGV[2])
+if not state and ARGV[4] == '1' then state = 'running ' .. ARGV[3] .. ' 0' end
 if not mine(state, ARGV[3]) then return 0 end
 if ARGV[4] == '1' or string.sub(state, -1) == '1' then
   redis.call('HSET', KEYS[2], ARGV[2], 'unfinished ' .. (ARGV[4] == '1' and 'accepted' or 'refused') .. ' ' .. ARGV[3])
@@ -191,7 +211,7 @@ return changed
 type Commands = {
   mainlineWorkStart(journal: string, states: string, keepMs: number, guid: string, run: string): Promise<number>;
   mainlineWorkHeartbeat(journal: string, states: string, keepMs: number, ...pairs: string[]): Promise<number>;
-  mainlineWorkFinish(journal: string, states: string, guid: string, run: string): Promise<number>;
+  mainlineWorkFinish(journal: string, states: string, guid: string, run: string, heartbeatTimeoutMs: number): Promise<number>;
   mainlineWorkFail(journal: string, states: string, keepMs: number, guid: string, run: string, accepted: string): Promise<number>;
   mainlineWorkRead(journal: string, states: string): Promise<string[]>;
   mainlineWorkSettle(journal: string, states: string, keepMs: number, ...quads: string[]): Promise<string[]>;
@@ -206,12 +226,14 @@ const SCRIPTS: Record<keyof Commands, string> = {
   mainlineWorkSettle: SETTLE,
 };
 
-/** The journal over the replica's one Redis connection (coordination/redis.ts). */
-export function redisDeliveriesInProgress(client: Redis, options: InProgressOptions = {}): DeliveriesInProgress {
-  const heartbeatMs = Math.max(1_000, Math.floor((options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000) / 6));
+/** The journal of app `appId` over the replica's one Redis connection (coordination/redis.ts). */
+export function redisDeliveriesInProgress(client: Redis, appId: number | string, options: InProgressOptions = {}): DeliveriesInProgress {
+  const heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_SECONDS * 1000;
+  const heartbeatMs = Math.max(1_000, Math.floor(heartbeatTimeoutMs / 6));
   const askMs = options.askMs ?? ASK_MS;
   const keepMs = options.keepMs ?? KEEP_MS;
   const replica = options.replica ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const { journal: JOURNAL, states: STATES } = inProgressKeys(appId);
   const commands = client as Redis & Partial<Commands>;
   // defineCommand sends EVALSHA and falls back to EVAL, so a restarted Redis (scripts forgotten) works at once.
   for (const [name, lua] of Object.entries(SCRIPTS)) if (!commands[name as keyof Commands]) client.defineCommand(name, { numberOfKeys: 2, lua });
@@ -221,33 +243,67 @@ export function redisDeliveriesInProgress(client: Redis, options: InProgressOpti
 
   /** This replica's runs in flight: run → guid. */
   const runs = new Map<string, string>();
+  /** Runs' ends Redis has not had yet (not connected, or no answer): run → the call, resent until answered. */
+  const pending = new Map<string, Ending>();
   let counter = 0;
   let timer: NodeJS.Timeout | undefined;
   let beating = false;
+  let flushing = false;
   let stopped = false;
+  const ticking = () => {
+    if (timer || stopped) return;
+    timer = setInterval(beat, heartbeatMs);
+    timer.unref();
+  };
+  const send = (ending: Ending) =>
+    ending.accepted === undefined
+      ? ask(() => redis.mainlineWorkFinish(JOURNAL, STATES, ending.guid, ending.run, heartbeatTimeoutMs))
+      : ask(() => redis.mainlineWorkFail(JOURNAL, STATES, keepMs, ending.guid, ending.run, ending.accepted ? "1" : "0"));
+  /** A run's end, sent now; kept to be sent again when Redis did not have it. */
+  const end = async (ending: Ending): Promise<number | undefined> => {
+    const answer = await send(ending);
+    if (answer === undefined) {
+      pending.set(ending.run, ending);
+      if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
+      ticking();
+    }
+    return answer;
+  };
+  const flush = () => {
+    if (flushing || pending.size === 0 || client.status !== "ready") return;
+    flushing = true;
+    const batch = [...pending.values()];
+    void Promise.all(
+      batch.map(async (ending) => {
+        const answer = await send(ending);
+        if (pending.get(ending.run) !== ending) return;
+        if (answer !== undefined || ++ending.tries >= MAX_TRIES) pending.delete(ending.run);
+      }),
+    ).finally(() => (flushing = false));
+  };
+  // Back from a reconnection: the ends kept meanwhile go at once, before any sweep reads the journal.
+  client.on("ready", flush);
   const beat = () => {
-    if (runs.size === 0) {
+    if (runs.size === 0 && pending.size === 0) {
       clearInterval(timer);
       timer = undefined;
       return;
     }
-    if (beating) return;
+    flush();
+    if (runs.size === 0 || beating) return;
     beating = true;
     const pairs = [...runs].flatMap(([run, guid]) => [guid, run]);
-    void ask(() => redis.mainlineWorkHeartbeat(IN_PROGRESS_KEY, STATE_KEY, keepMs, ...pairs)).finally(() => (beating = false));
+    void ask(() => redis.mainlineWorkHeartbeat(JOURNAL, STATES, keepMs, ...pairs)).finally(() => (beating = false));
   };
 
   return {
     started(guid) {
       const run = `${replica}/${++counter}`;
       runs.set(run, guid);
-      void ask(() => redis.mainlineWorkStart(IN_PROGRESS_KEY, STATE_KEY, keepMs, guid, run));
-      if (!timer && !stopped) {
-        timer = setInterval(beat, heartbeatMs);
-        timer.unref();
-      }
+      void ask(() => redis.mainlineWorkStart(JOURNAL, STATES, keepMs, guid, run));
+      ticking();
       let ended = false;
-      const end = () => {
+      const ending = () => {
         const first = !ended;
         ended = true;
         runs.delete(run);
@@ -255,16 +311,16 @@ export function redisDeliveriesInProgress(client: Redis, options: InProgressOpti
       };
       return {
         async finished() {
-          if (end()) await ask(() => redis.mainlineWorkFinish(IN_PROGRESS_KEY, STATE_KEY, guid, run));
+          if (ending()) await end({ guid, run, tries: 0 });
         },
         async failed(accepted) {
-          if (!end()) return false;
-          return (await ask(() => redis.mainlineWorkFail(IN_PROGRESS_KEY, STATE_KEY, keepMs, guid, run, accepted ? "1" : "0"))) === 1;
+          if (!ending()) return false;
+          return (await end({ guid, run, accepted, tries: 0 })) === 1;
         },
       };
     },
     async read() {
-      const flat = await ask(() => redis.mainlineWorkRead(IN_PROGRESS_KEY, STATE_KEY), SWEEP_ASK_MS);
+      const flat = await ask(() => redis.mainlineWorkRead(JOURNAL, STATES), SWEEP_ASK_MS);
       if (!flat) return undefined;
       const work: WorkInProgress[] = [];
       for (let i = 1; i + 2 < flat.length; i += 3) {
@@ -276,7 +332,7 @@ export function redisDeliveriesInProgress(client: Redis, options: InProgressOpti
     async settle(changes) {
       if (changes.length === 0) return new Set();
       const quads = changes.flatMap(({ work, to }) => [work.guid, ...versionParts(work.version), to]);
-      const changed = await ask(() => redis.mainlineWorkSettle(IN_PROGRESS_KEY, STATE_KEY, keepMs, ...quads), SWEEP_ASK_MS);
+      const changed = await ask(() => redis.mainlineWorkSettle(JOURNAL, STATES, keepMs, ...quads), SWEEP_ASK_MS);
       return changed ? new Set(changed) : undefined;
     },
     stop() {
@@ -286,6 +342,9 @@ export function redisDeliveriesInProgress(client: Redis, options: InProgressOpti
     },
   };
 }
+
+/** A run's end: finished (`accepted` undefined) or failed; `tries`: sent while connected, without an answer. */
+type Ending = { guid: string; run: string; accepted?: boolean; tries: number };
 
 /** An entry as the policy reads it; undefined for a state this version does not know. */
 function workOf(guid: string, score: string, state: string): WorkInProgress | undefined {

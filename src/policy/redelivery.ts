@@ -100,7 +100,8 @@ export function deliveryFailed(row: DeliveryRow): boolean {
  * progress says its work did not finish (`inProgress`): its replica went `heartbeatTimeoutMs`
  * without a heartbeat, its work failed after GitHub had its 202, or a redelivery asked an interval
  * ago never started. The journal's due entries that need no redelivery of their own (the event is
- * missed, so redelivered as such; GitHub lists no attempt of it) are to be forgotten.
+ * missed, so redelivered as such; GitHub lists no attempt of it, and the entry is at least an
+ * interval old, so GitHub's list had time to show the attempt it speaks of) are to be forgotten.
  */
 export function planRedeliveries({ deliveries, now, lookbackMs, intervalMs, inProgress }: RedeliveryInput): RedeliveryPlan {
   const since = now.getTime() - lookbackMs;
@@ -109,7 +110,8 @@ export function planRedeliveries({ deliveries, now, lookbackMs, intervalMs, inPr
   const plan: RedeliveryPlan = { listed: recent.length, failed: 0, redeliver: [], waiting: 0, abandoned: [], unfinished: due.size, forget: [] };
   const byGuid = groupByGuid(recent);
   for (const work of due.values()) {
-    if (!byGuid.has(work.guid)) plan.forget.push({ work, why: `GitHub lists no delivery of it in the last ${lookbackMs / 3_600_000} h` });
+    // Not before an interval: GitHub's list may not show an attempt of a few seconds ago yet (the next sweep looks again).
+    if (!byGuid.has(work.guid) && inProgress!.now - work.at >= intervalMs) plan.forget.push({ work, why: `GitHub lists no delivery of it in the last ${lookbackMs / 3_600_000} h` });
   }
   const events = [...byGuid.values()].sort((a, b) => firstAttemptAt(a) - firstAttemptAt(b));
   for (const attempts of events) {

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Redis } from "ioredis";
 import { Probot, ProbotOctokit } from "probot";
-import { heartbeatTimeoutFromEnv, IN_PROGRESS_KEY, redisDeliveriesInProgress, STATE_KEY, type DeliveriesInProgress } from "../../src/coordination/deliveries-in-progress.js";
+import { heartbeatTimeoutFromEnv, inProgressKeys, redisDeliveriesInProgress, type DeliveriesInProgress } from "../../src/coordination/deliveries-in-progress.js";
 import { sweepDeliveriesOnce } from "../../src/delivery-sweep.js";
 import { planRedeliveries } from "../../src/policy/redelivery.js";
 import { Deliveries } from "../../src/shutdown.js";
@@ -21,10 +21,16 @@ const redis = redisForTests();
 /** As coordination/redis.ts's, 1.5 s per command; connected at once, given back even if that fails. */
 const connection = (url = redis.url) => redis.replica({ commandTimeout: 1_500, lazyConnect: true }, url);
 
+/** The app of the loopback GitHub (its id 123), and another app sharing the same Redis. */
+const APP = 123;
+const OTHER_APP = 456;
+const { journal: IN_PROGRESS_KEY, states: STATE_KEY } = inProgressKeys(APP);
+const clear = async () => (await connection()).del(IN_PROGRESS_KEY, STATE_KEY, ...Object.values(inProgressKeys(OTHER_APP)));
+
 /** `url` null: a connection to a Redis that is down (never connected: as coordination/redis.ts's is while it retries). */
-async function journal(replica: string, heartbeatTimeoutMs = 3_000, more: { keepMs?: number; url?: string | null } = {}): Promise<DeliveriesInProgress & { client: Redis }> {
+async function journal(replica: string, heartbeatTimeoutMs = 3_000, more: { keepMs?: number; url?: string | null; appId?: number } = {}): Promise<DeliveriesInProgress & { client: Redis }> {
   const client = more.url === null ? new Redis({ lazyConnect: true, enableOfflineQueue: false }) : await connection(more.url);
-  const made = redisDeliveriesInProgress(client, { replica, heartbeatTimeoutMs, ...(more.keepMs ? { keepMs: more.keepMs } : {}) });
+  const made = redisDeliveriesInProgress(client, more.appId ?? APP, { replica, heartbeatTimeoutMs, ...(more.keepMs ? { keepMs: more.keepMs } : {}) });
   return Object.assign(made, { client });
 }
 
@@ -42,10 +48,7 @@ async function entries(j: DeliveriesInProgress): Promise<string[]> {
 const flushed = (j: { client: Redis }) => j.client.ping();
 
 describe("the journal", () => {
-  beforeEach(async () => {
-    const client = await connection();
-    await client.del(IN_PROGRESS_KEY, STATE_KEY);
-  });
+  beforeEach(clear);
 
   test("a delivery is noted as it starts, with its replica, and forgotten once its work is done", async () => {
     const a = await journal("pod-a");
@@ -92,6 +95,79 @@ describe("the journal", () => {
     await first.finished();
     expect(await first.failed(true)).toBe(false);
     expect(await entries(a)).toEqual([`${g} running pod-b`]);
+    await second.finished();
+    expect(await entries(a)).toEqual([]);
+    a.stop();
+    b.stop();
+  });
+
+  test("one journal per app, its keys named with the app id: an app sharing the Redis sees none of another's entries", async () => {
+    const [a, b] = [await journal("pod-a"), await journal("pod-b", 3_000, { appId: OTHER_APP })];
+    const [g, h] = [guid(), guid()];
+    await a.started(g).failed(true);
+    b.started(h);
+    await flushed(b);
+    expect(await entries(a)).toEqual([`${g} unfinished pod-a accepted`]);
+    expect(await entries(b)).toEqual([`${h} running pod-b`]);
+    expect(await a.client.exists(`mainline:deliveries:in-progress:${APP}`, `mainline:deliveries:in-progress:${APP}:state`)).toBe(2);
+    expect(await a.client.hkeys(`mainline:deliveries:in-progress:${OTHER_APP}:state`)).toEqual([h]);
+    // Nor can it settle them: the other app's sweep marks nothing of this one's.
+    const mine = (await a.read())!.work;
+    expect([...(await b.settle(mine.map((work) => ({ work, to: "forgotten" as const }))))!]).toEqual([]);
+    expect(await entries(a)).toEqual([`${g} unfinished pod-a accepted`]);
+    a.stop();
+    b.stop();
+  });
+
+  test("a run that ends while the connection is reconnecting: its end is sent once it is ready again, so a finished delivery is not redelivered", async () => {
+    const a = await journal("pod-a", 30_000);
+    const [done, failed, running] = [guid(), guid(), guid()];
+    const [one, other] = [a.started(done), a.started(failed)];
+    a.started(running);
+    await flushed(a);
+    const closed = new Promise((resolve) => a.client.once("close", resolve));
+    a.client.disconnect(true);
+    await closed;
+    expect(a.client.status).not.toBe("ready");
+    await one.finished();
+    expect(await other.failed(true)).toBe(false); // not noted (yet): the shutdown's line says so
+    await new Promise((resolve) => a.client.once("ready", resolve));
+    await sleep(200);
+    // At once (the heartbeat, every 5 s here, has not come yet), and the run still going is untouched.
+    expect(await entries(a)).toEqual([`${failed} unfinished pod-a accepted`, `${running} running pod-a`].sort());
+    a.stop();
+  });
+
+  test("a slow replica's run that finishes clears its event's entry, even once a sweep asked for it again and that redelivery failed before its 202", async () => {
+    const [slow, b, sweeper] = [await journal("pod-slow", 30_000), await journal("pod-b", 30_000), await journal("sweeper")];
+    const [g, h] = [guid(), guid()];
+    const [first, second] = [slow.started(g), slow.started(h)];
+    await flushed(slow);
+    // A sweep took both for lost (the replica stalled past the timeout, say) and asked GitHub for them again.
+    const read = (await sweeper.read())!;
+    expect([...(await sweeper.settle(read.work.map((work) => ({ work, to: "asked" as const }))))!].sort()).toEqual([g, h].sort());
+    // g's redelivery reached another replica, refused before its 202 (owed: GitHub counts the event delivered).
+    expect(await b.started(g).failed(false)).toBe(true);
+    expect(await entries(sweeper)).toEqual([`${g} unfinished pod-b refused`, `${h} asked`].sort());
+    // The slow runs then finish the work: nothing is left to redeliver, and no "did not finish" later.
+    await first.finished();
+    await second.finished();
+    expect(await entries(sweeper)).toEqual([]);
+    slow.stop();
+    b.stop();
+  });
+
+  test("a run that finishes leaves another run's running entry while its heartbeat is fresh, and clears it once that replica is silent past the timeout", async () => {
+    const [a, b] = [await journal("pod-a", 3_000), await journal("pod-b", 3_000)];
+    const g = guid();
+    const [first, second] = [a.started(g), a.started(g)];
+    await flushed(a);
+    b.started(g);
+    await flushed(b);
+    b.client.disconnect(); // pod-b dies while redelivering it
+    await first.finished();
+    expect(await entries(a)).toEqual([`${g} running pod-b`]);
+    await sleep(3_100);
     await second.finished();
     expect(await entries(a)).toEqual([]);
     a.stop();
@@ -213,7 +289,7 @@ describe("behind Probot's webhook middleware (Deliveries, src/shutdown.ts)", () 
   let deliveries: Deliveries;
 
   beforeEach(async () => {
-    await (await connection()).del(IN_PROGRESS_KEY, STATE_KEY);
+    await clear();
     const { log } = capturedLogger();
     probot = new Probot({ appId: 123, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, log, Octokit: ProbotOctokit.defaults((options: object) => ({ ...options, retry: { enabled: false }, throttle: { enabled: false } })) });
     j = await journal("pod-a", 3_000);
@@ -277,7 +353,7 @@ describe("the missed-webhook sweep with the journal (loopback GitHub)", () => {
   let lines: Array<Record<string, unknown>>;
 
   beforeEach(async () => {
-    await (await connection()).del(IN_PROGRESS_KEY, STATE_KEY);
+    await clear();
     github = new GitHubTestServer({ appPublicKey: PUBLIC_KEY, appId: 123 });
     await github.start();
     const captured = capturedLogger();
@@ -290,8 +366,8 @@ describe("the missed-webhook sweep with the journal (loopback GitHub)", () => {
     expect(github.problems).toEqual([]);
   });
 
-  const sweep = (j: DeliveriesInProgress) =>
-    sweepDeliveriesOnce(probot, { intervalMs: 600_000, lookbackMs: 3_600_000, lock: { acquire: async () => true, release: async () => {} }, inProgress: { journal: j, heartbeatTimeoutMs: 3_000 } });
+  const sweep = (j: DeliveriesInProgress, intervalMs = 600_000) =>
+    sweepDeliveriesOnce(probot, { intervalMs, lookbackMs: 3_600_000, lock: { acquire: async () => true, release: async () => {} }, inProgress: { journal: j, heartbeatTimeoutMs: 3_000 } });
   const posts = () => github.calls((r) => r.method === "POST");
 
   test("work that failed after its 202 is redelivered once, by its delivery id; the redelivery's own run clears it; the next sweep asks nothing", async () => {
@@ -326,6 +402,34 @@ describe("the missed-webhook sweep with the journal (loopback GitHub)", () => {
     expect(await entries(sweeper)).toEqual([`${seen!.guid} asked`]);
     expect(await sweep(sweeper)).toMatchObject({ unfinished: 0, redelivered: 0 });
     expect(posts()).toHaveLength(1);
+    replica.stop();
+  });
+
+  test("two apps sharing one Redis: one app's sweep never drops the other's entries, which its GitHub does not list", async () => {
+    const [a, b] = [await journal("pod-a"), await journal("pod-b", 3_000, { appId: OTHER_APP })];
+    const g = guid();
+    await a.started(g).failed(true);
+    await sleep(1_100); // an interval old (1 s here)
+    expect(await sweep(b, 1_000)).toMatchObject({ ran: true, listed: 0, unfinished: 0 });
+    expect(await entries(a)).toEqual([`${g} unfinished pod-a accepted`]);
+    // Its own app's sweep, with GitHub listing no delivery of it either, drops it.
+    expect(await sweep(a, 1_000)).toMatchObject({ ran: true, listed: 0, unfinished: 1 });
+    expect(await entries(a)).toEqual([]);
+    a.stop();
+    b.stop();
+  });
+
+  test("work that failed after its 202 moments ago, which GitHub does not list yet, is kept for the next sweep", async () => {
+    const [replica, sweeper] = [await journal("pod-a"), await journal("pod-b")];
+    const g = guid();
+    await replica.started(g).failed(true);
+    expect(await sweep(sweeper)).toMatchObject({ ran: true, listed: 0, unfinished: 1, redelivered: 0 });
+    expect(await entries(sweeper)).toEqual([`${g} unfinished pod-a accepted`]);
+    // GitHub's list shows the attempt by the next sweep: it is redelivered.
+    const [seen] = github.deliveries.seed({ event: "issues", action: "labeled", status_code: 202, guid: g });
+    github.deliveries.receiver = () => 200;
+    expect(await sweep(sweeper)).toMatchObject({ ran: true, listed: 1, unfinished: 1, redelivered: 1 });
+    expect(posts()).toEqual([`POST /app/hook/deliveries/${seen!.id}/attempts`]);
     replica.stop();
   });
 

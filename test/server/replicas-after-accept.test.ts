@@ -1,5 +1,5 @@
 import { Redis } from "ioredis";
-import { IN_PROGRESS_KEY } from "../../src/coordination/deliveries-in-progress.js";
+import { inProgressKeys } from "../../src/coordination/deliveries-in-progress.js";
 import { OWNER } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
@@ -30,6 +30,8 @@ const ALLOW = `/hotfix allow ${HOTFIX.slice(0, 7)} production -- card payments d
 const HEARTBEAT_TIMEOUT_SECONDS = "5";
 /** The sweep every 3 s (MAINLINE_REDELIVERY_INTERVAL_MINUTES; 10 min by default). */
 const SWEEP_MINUTES = "0.05";
+/** The journal of the test app (APP_ID 123, credentialsFor). */
+const { journal: IN_PROGRESS_KEY, states: STATE_KEY } = inProgressKeys(123);
 
 let github: GitHubTestServer;
 let redis: RedisServer;
@@ -156,3 +158,33 @@ function recordsAndRuns(repo: Repository) {
     runs: repo.checkRuns?.size ?? 0,
   };
 }
+
+test("abandoned at shutdown after its 202 on a replica that runs no sweep (MAINLINE_REDELIVERY=off): noted in Redis, and its line says a sweeping replica redelivers it, else by hand", async () => {
+  // credentialsFor sets MAINLINE_REDELIVERY=off: this replica does not sweep, the sweeper above does.
+  const app = await startApp({ ...credentialsFor(github.host), REDIS_URL: redis.url, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", MAINLINE_SHUTDOWN_GRACE_SECONDS: "1", LOG_FORMAT: "json" }, "/healthz", NODE_START);
+  try {
+    const trial = await incident(3, app);
+    const path = `/repos/${OWNER}/${trial.repo.name}/check-runs`;
+    const heal = github.injectFault((method, requested) => (method === "POST" && requested.startsWith(path) ? { drop: true, delayMs: 15_000 } : undefined));
+    const guid = "after-accept-3-allow";
+    const answered = await app.deliver("issue_comment", trial.hooks.comment(trial.number, "alice", ALLOW)[1], { id: guid });
+    expect(answered.status).toBe(202);
+    app.signal("SIGTERM");
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    heal();
+    const journal = new Redis(redis.url);
+    const state = await journal.hget(STATE_KEY, guid).finally(() => journal.disconnect());
+    const line = app
+      .output()
+      .split("\n")
+      .find((l) => l.includes(`"delivery":"${guid}"`) && l.includes("abandoned"));
+    expect(line && (JSON.parse(line) as { msg: string }).msg).toBe(
+      `delivery ${guid} (issue_comment) did not finish within 1 s and was abandoned: GitHub already had a 202 for it and recorded it as delivered, and this replica runs no missed-webhook sweep (MAINLINE_REDELIVERY=off or MAINLINE_REDELIVERY_INTERVAL_MINUTES=0); ` +
+        "it is noted in Redis as unfinished, so a replica sweeping with the same REDIS_URL asks GitHub to redeliver it; if none does, it must be redelivered by hand (app settings → Advanced → Recent Deliveries → Redeliver)",
+    );
+    // Noted for the sweeper (GitHub's log here lists no attempt of it, so it drops it an interval later).
+    expect(state).toMatch(/^unfinished accepted /);
+  } finally {
+    await app.stop();
+  }
+}, 60_000);
