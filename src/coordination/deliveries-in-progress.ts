@@ -112,8 +112,7 @@ export function redisDeliveriesInProgress(client: Redis, appId: number | string,
   const replica = options.replica ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   const { journal: JOURNAL, states: STATES } = inProgressKeys(appId);
   const redis = journalCommands(client);
-  // Not connected: nothing is sent (with an offline queue it would wait in it).
-  const ask = <T>(command: () => Promise<T>, ms = askMs) => (client.status === "ready" ? answerWithin(command, ms) : Promise.resolve(undefined));
+  const ask = <T>(command: () => Promise<T>, ms = askMs) => answerWithin(client, command, ms);
 
   /** This replica's runs in flight: run → guid. */
   const runs = new Map<string, string>();

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Octokit } from "../github/client.js";
+import { headerNumber } from "../github/request-metrics.js";
 import { isAppAuthentication, isGateAnswer, isWrite } from "../github/write-kinds.js";
 import { lockHeldNow } from "./repository-lock.js";
 import { answerWithin } from "./redis.js";
@@ -119,8 +120,7 @@ export function redisWritePacing(client: Redis, options: WritePacingOptions = {}
   if (!commands.mainlinePaceReserve) client.defineCommand("mainlinePaceReserve", { numberOfKeys: 1, lua: RESERVE });
   if (!commands.mainlinePaceHold) client.defineCommand("mainlinePaceHold", { numberOfKeys: 1, lua: HOLD });
   const pace = commands as Redis & PaceCommands;
-  // Not connected: no command is sent at all (with an offline queue it would wait in it).
-  const ask = <T>(command: () => Promise<T>) => (client.status === "ready" ? answerWithin(command, askMs) : Promise.resolve(undefined));
+  const ask = <T>(command: () => Promise<T>) => answerWithin(client, command, askMs);
   return {
     async turn(installation, most = maxWaitMs) {
       const started = performance.now();
@@ -176,9 +176,9 @@ export function paceWrites<O extends Octokit>(octokit: O, installation: number, 
  */
 export function rateLimitHold(status: number, headers: Headers, message: string, nowMs: number): number | undefined {
   if (status !== 403 && status !== 429) return undefined;
-  const retryAfter = numberIn(headers.get("retry-after"));
+  const retryAfter = headerNumber(headers, "retry-after");
   if (retryAfter !== undefined && retryAfter >= 0) return nowMs + retryAfter * 1000;
-  const reset = numberIn(headers.get("x-ratelimit-reset"));
+  const reset = headerNumber(headers, "x-ratelimit-reset");
   if (headers.get("x-ratelimit-remaining")?.trim() === "0" && reset !== undefined) return reset * 1000 + 1000;
   if (/\bsecondary rate\b/i.test(message)) return nowMs + SECONDARY_FALLBACK_MS;
   return undefined;
@@ -200,12 +200,6 @@ async function messageOf(response: Response): Promise<string> {
     .clone()
     .text()
     .catch(() => "");
-}
-
-function numberIn(text: string | null): number | undefined {
-  if (text === null || text.trim() === "") return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
