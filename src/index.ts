@@ -29,6 +29,7 @@ import { lockExpiryFromEnv, RedisRepositoryLock } from "./coordination/repositor
 import { NO_SWEEP_LOCK, redisSweepLock } from "./coordination/sweep-lock.js";
 import { redisWritePacing, writeSpacingFromEnv } from "./coordination/write-pacing.js";
 import { redisDeploymentLock } from "./coordination/deployment-lock.js";
+import { heartbeatTimeoutFromEnv } from "./coordination/deliveries-in-progress.js";
 import { RepeatedErrors } from "./repeated-errors.js";
 
 export type AppOptions = {
@@ -86,7 +87,7 @@ export function createApp({
       ? new RedisRepositoryLock(shared.client, {
           holdMs: expiry.ms,
           waited: metrics.lockWaited,
-          lost: (repository, error) => locks.error({ err: error, repository }, "a repository's lock in Redis could not be extended while its work ran: another replica may start on it"),
+          lost: (repository, error) => locks.error({ err: error, repository }, "a repository's lock in Redis could not be extended while its work ran: its next write asks Redis whether it is still held"),
         })
       : undefined;
     const deps = {
@@ -128,7 +129,7 @@ export function createApp({
       const turn = shared ? redisSweepLock(shared.client, `reminder-sweep:${appId}`, Math.floor(intervalMs * 0.9)) : NO_SWEEP_LOCK;
       stops.push(startReminderSweep(probot, deps, intervalMs, turn));
     }
-    if (redeliverMissed) stops.push(startDeliverySweep(probot, { ...deliverySweepOptionsFromEnv(process.env), ...(shared ? { redis: shared } : {}), metrics }));
+    if (redeliverMissed) stops.push(startDeliverySweep(probot, { ...deliverySweepOptionsFromEnv(process.env), ...(shared ? { redis: shared, heartbeatTimeoutMs: heartbeatTimeoutFromEnv(process.env).ms } : {}), metrics }));
     signal?.addEventListener("abort", () => stops.forEach((stop) => stop()), { once: true });
   };
 }

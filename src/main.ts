@@ -7,6 +7,8 @@ import { withoutBindings } from "./decision-log.js";
 import { healthEndpoints } from "./health.js";
 import { createApp } from "./index.js";
 import { connectRedis, type SharedRedis } from "./coordination/redis.js";
+import { heartbeatTimeoutFromEnv, redisDeliveriesInProgress } from "./coordination/deliveries-in-progress.js";
+import { deliverySweepOptionsFromEnv, sweepsHere } from "./delivery-sweep.js";
 import { Readiness } from "./readiness.js";
 import { RepeatedErrors } from "./repeated-errors.js";
 import { ABANDON_ANSWER_MS, Deliveries, type Abandoned } from "./shutdown.js";
@@ -27,7 +29,7 @@ import { graceFromEnv } from "./shutdown-grace.js";
  *    first: a signal during start-up (before the port opens) exits 0 at once; node as PID 1
  *    would otherwise ignore it.
  */
-type Loaded = { probot: Probot; readiness: Readiness; deliveries: Deliveries; redis: SharedRedis | undefined; log: Logger };
+type Loaded = { probot: Probot; readiness: Readiness; deliveries: Deliveries; redis: SharedRedis | undefined; log: Logger; sweeping: boolean };
 
 async function main(): Promise<void> {
   applyDotEnv();
@@ -59,10 +61,16 @@ async function main(): Promise<void> {
     const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL, new RepeatedErrors(own("redis"), "Redis (REDIS_URL)")) : undefined;
     const readiness = new Readiness(probot, github, redis);
     await createApp({ health: healthEndpoints(readiness), signal: stopping.signal, ...(redis ? { redis } : {}) })(probot, options);
+    // With Redis, each delivery in flight is noted in the replicas' journal (this app's), so the
+    // sweep redelivers work lost after a 202: this replica's, or another's sharing the Redis.
+    const heartbeat = heartbeatTimeoutFromEnv(process.env);
+    if (redis && heartbeat.problem) own("shutdown").warn(heartbeat.problem);
+    const appId = redis ? ((await (await probot.auth()).auth({ type: "app" })) as { appId: number }).appId : undefined;
+    const inProgress = redis && appId !== undefined ? redisDeliveriesInProgress(redis.client, appId, { heartbeatTimeoutMs: heartbeat.ms }) : undefined;
     // Last, so that its door stands in front of every other wrapper of the webhook middleware.
-    const deliveries = new Deliveries(probot, own("shutdown"));
+    const deliveries = new Deliveries(probot, own("shutdown"), inProgress);
     deliveries.install();
-    loaded = { probot, readiness, deliveries, redis, log: own("shutdown") };
+    loaded = { probot, readiness, deliveries, redis, log: own("shutdown"), sweeping: sweepsHere(deliverySweepOptionsFromEnv(process.env)) };
   };
 
   const sigintBefore = new Set(process.listeners("SIGINT"));
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
   // Setup mode (no credentials): `loaded` stays unset, so a signal exits at once.
 }
 
-async function drainAndExit({ readiness, deliveries, redis, log }: Loaded, stopping: AbortController, signal: NodeJS.Signals, graceMs: number): Promise<void> {
+async function drainAndExit({ readiness, deliveries, redis, log, sweeping }: Loaded, stopping: AbortController, signal: NodeJS.Signals, graceMs: number): Promise<void> {
   // Whatever happens below, the process is gone before Kubernetes' SIGKILL (30 s after SIGTERM; the default grace is 25 s).
   setTimeout(() => process.exit(0), graceMs + ABANDON_ANSWER_MS + 1_500).unref();
   readiness.drain();
@@ -87,15 +95,18 @@ async function drainAndExit({ readiness, deliveries, redis, log }: Loaded, stopp
   const started = Date.now();
   const { finished, abandoned, cut } = await deliveries.drain(graceMs);
   if (cut) log.info({ cut }, `${cut} request(s) still sending their body when shutdown started were answered 503 and closed (never verified, so never counted as deliveries)`);
-  for (const delivery of abandoned) logAbandoned(log, delivery, graceMs);
+  for (const delivery of abandoned) logAbandoned(log, delivery, graceMs, sweeping);
   log.info({ finished, abandoned: abandoned.length, seconds: (Date.now() - started) / 1000 }, `shut down: ${finished} deliveries finished, ${abandoned.length} abandoned`);
   await redis?.close();
   // Give the log stream a moment to flush its last lines.
   setTimeout(() => process.exit(0), 100);
 }
 
-/** One line per abandoned delivery, saying what happens to it now and what a person has to do. */
-function logAbandoned(log: Logger, { id, event, github, rule }: Abandoned, graceMs: number): void {
+/**
+ * One line per abandoned delivery, saying what happens to it now and what a person has to do.
+ * `sweeping`: this replica runs the missed-webhook sweep (neither MAINLINE_REDELIVERY=off nor an interval of 0).
+ */
+function logAbandoned(log: Logger, { id, event, github, rule, noted }: Abandoned, graceMs: number, sweeping: boolean): void {
   const head = `delivery ${id} (${event}) did not finish within ${graceMs / 1000} s and was abandoned`;
   const fields = { delivery: id, event, github, ...(rule ? { ruleAnswer: rule.answer } : {}) };
   if (rule?.answer === "rejected") {
@@ -108,7 +119,14 @@ function logAbandoned(log: Logger, { id, event, github, rule }: Abandoned, grace
       : rule?.answer === "failed"
         ? `; answering its protection rule rejected failed too (${rule.error}), so the deployment waits until the delivery is redelivered or the deployment re-run`
         : "";
-  if (github === "accepted") {
+  if (github === "accepted" && noted && sweeping) {
+    log.error(fields, `${head}: GitHub already had a 202 for it and recorded it as delivered; it is noted in Redis as unfinished, so the missed-webhook sweep (on any replica) asks GitHub to redeliver it${ruleNote}`);
+  } else if (github === "accepted" && noted) {
+    log.error(
+      fields,
+      `${head}: GitHub already had a 202 for it and recorded it as delivered, and this replica runs no missed-webhook sweep (MAINLINE_REDELIVERY=off or MAINLINE_REDELIVERY_INTERVAL_MINUTES=0); it is noted in Redis as unfinished, so a replica sweeping with the same REDIS_URL asks GitHub to redeliver it; if none does, it must be redelivered by hand (app settings → Advanced → Recent Deliveries → Redeliver)${ruleNote}`,
+    );
+  } else if (github === "accepted") {
     log.error(fields, `${head}: GitHub already had a 202 for it and recorded it as delivered, so neither GitHub nor the sweep sends it again: it must be redelivered by hand (app settings → Advanced → Recent Deliveries → Redeliver)${ruleNote}`);
   } else {
     log.error(fields, `${head}: it was answered 503, so GitHub recorded it as failed; the redelivery sweep sends it again, or redeliver it from the app's settings (Advanced → Recent Deliveries)${ruleNote}`);

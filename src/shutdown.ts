@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger, Probot } from "probot";
+import type { DeliveriesInProgress, DeliveryRun } from "./coordination/deliveries-in-progress.js";
 import { isApiError } from "./github/api-error.js";
 import { answerProtectionRule, ANSWER_RETRY } from "./github/deployments.js";
 import { protectionRuleTarget } from "./policy/gate.js";
@@ -16,7 +17,7 @@ export const ABANDON_ANSWER_MS = 3_000;
 /** What a protection rule delivery needs to be answered without its handler. */
 type Rule = { installation: number; callbackUrl: string; environment: string; sha?: string };
 
-type Delivery = { id: string; event: string; res: ServerResponse; rule?: Rule; handled: Promise<void> };
+type Delivery = { id: string; event: string; res: ServerResponse; rule?: Rule; handled: Promise<void>; run?: DeliveryRun };
 
 /** A request at the webhook door, from its first byte until it is verified (then it is a Delivery) or answered. */
 type Arrival = { req: IncomingMessage; res: ServerResponse; delivery?: Delivery; cut?: boolean };
@@ -31,6 +32,8 @@ export type Abandoned = {
    * answer, its handler's: what it was still doing is lost), or `failed` with why.
    */
   rule?: { answer: "rejected" } | { answer: "earlier" } | { answer: "failed"; error: string };
+  /** With REDIS_URL: whether Redis now holds it as unfinished, so that the missed-webhook sweep redelivers it (even after a 202). */
+  noted?: boolean;
 };
 
 export type DrainResult = { finished: number; abandoned: Abandoned[]; cut: number };
@@ -45,6 +48,11 @@ export type DrainResult = { finished: number; abandoned: Abandoned[]; cut: numbe
  * may not be GitHub. Once `drain` starts, new requests get 503, which GitHub records as a failed
  * delivery (the missed-webhook sweep, or Redeliver in GitHub, sends it again to a replica that is
  * up); one still sending its body gets BODY_READ_LIMIT_MS to finish.
+ *
+ * With REDIS_URL (`inProgress`), each delivery in flight is also noted in the replicas' journal of
+ * deliveries in progress (coordination/deliveries-in-progress.ts) from its start to its end: work
+ * that fails after GitHub had its 202, or whose replica dies, is then redelivered by the sweep,
+ * which GitHub's own record (delivered) would never lead it to.
  */
 export class Deliveries {
   #draining = false;
@@ -57,6 +65,7 @@ export class Deliveries {
   constructor(
     private readonly probot: Probot,
     private readonly log: Logger = probot.log,
+    private readonly inProgress?: Pick<DeliveriesInProgress, "started" | "stop">,
   ) {}
 
   /** Verified deliveries whose handlers are still running. */
@@ -89,7 +98,16 @@ export class Deliveries {
       arrival.delivery = delivery;
       this.#arriving.delete(arrival);
       this.#inFlight.add(delivery);
-      const handled = receive(options).finally(() => {
+      const run = (delivery.run = this.inProgress?.started(delivery.id));
+      // A failure is seen here before Probot answers it: `headersSent` only if its 202 went at 9 s.
+      const worked = receive(options).then(
+        () => void run?.finished(),
+        (error: unknown) => {
+          void run?.failed(arrival.res.headersSent);
+          throw error;
+        },
+      );
+      const handled = worked.finally(() => {
         this.#inFlight.delete(delivery);
         if (this.#draining) this.#finishedWhileDraining++;
         this.#wake();
@@ -164,13 +182,18 @@ export class Deliveries {
     clearTimeout(graceTimer);
     if (this.#arriving.size > 0) cutReaders();
     const abandoned = await Promise.all([...this.#inFlight].map((delivery) => this.#abandon(delivery)));
+    this.inProgress?.stop();
     return { finished: this.#finishedWhileDraining, abandoned, cut };
   }
 
   async #abandon(delivery: Delivery): Promise<Abandoned> {
     const github = delivery.res.headersSent ? "accepted" : "refused";
-    const [, rule] = await Promise.all([refuse(delivery.res, "shutting down before this delivery finished; redeliver it"), delivery.rule ? this.#reject(delivery.rule) : undefined]);
-    return { id: delivery.id, event: delivery.event, github, ...(rule ? { rule } : {}) };
+    const [, rule, noted] = await Promise.all([
+      refuse(delivery.res, "shutting down before this delivery finished; redeliver it"),
+      delivery.rule ? this.#reject(delivery.rule) : undefined,
+      delivery.run?.failed(github === "accepted"),
+    ]);
+    return { id: delivery.id, event: delivery.event, github, ...(rule ? { rule } : {}), ...(noted === undefined ? {} : { noted }) };
   }
 
   /** Answers an abandoned protection rule `rejected`, as its handler would have answered it (same client, same call). */

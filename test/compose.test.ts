@@ -15,8 +15,10 @@ type Service = {
   secrets?: string[];
   depends_on?: string[] | Record<string, unknown>;
   stop_grace_period?: string;
+  command?: string[];
+  volumes?: string[];
 };
-type Compose = { services: Record<string, Service>; configs: Record<string, { content?: string }>; secrets: Record<string, unknown> };
+type Compose = { services: Record<string, Service>; configs: Record<string, { content?: string }>; secrets: Record<string, unknown>; volumes?: Record<string, unknown> };
 
 const text = readFileSync("compose.yaml", "utf8");
 // Compose resolves YAML merge keys (`<<: *mainline`); the yaml package does so only when asked.
@@ -124,6 +126,19 @@ test("each replica publishes its /metrics on the host's loopback only, and the R
   });
   expect(new Set(hostPorts).size).toBe(replicas.length);
   expect(walkThrough).not.toMatch(/\/metrics\/mainline-/);
+});
+
+test("Redis keeps the journal of deliveries in progress across a restart: append-only file on a volume, as the README says", () => {
+  const redis = compose.services.redis!;
+  const command = redis.command!.join(" ");
+  expect(command).toContain("--appendonly yes");
+  expect(command).not.toContain("--appendonly no");
+  const [volume, target] = (redis.volumes ?? [])[0]!.split(":");
+  expect(target).toBe("/data");
+  expect(Object.keys(compose.volumes ?? {})).toContain(volume);
+  expect(section("#### With Docker Compose")).toContain("--appendonly yes");
+  expect(readme).not.toMatch(/needs no persistence|nothing to save/);
+  expect(text).not.toMatch(/nothing to save/);
 });
 
 test("only the load balancer publishes beyond the host's loopback; a replica may take its whole shutdown grace", () => {

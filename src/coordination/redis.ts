@@ -62,3 +62,23 @@ export async function connectRedis(url: string, errors: RepeatedErrors, { readyM
     },
   };
 }
+
+/**
+ * The command's answer, or undefined when it failed or did not come within `ms` (a late answer is
+ * dropped). While `client` is not connected nothing is sent: with an offline queue it would wait there.
+ */
+export function answerWithin<T>(client: Pick<Redis, "status">, command: () => Promise<T>, ms: number): Promise<T | undefined> {
+  if (client.status !== "ready") return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    const done = (value: T | undefined) => {
+      clearTimeout(timer);
+      resolve(value);
+    };
+    try {
+      command().then(done, () => done(undefined));
+    } catch {
+      done(undefined);
+    }
+  });
+}

@@ -18,16 +18,19 @@ export type RepositoryLockOptions = {
   waitMs?: number;
   /** Told how long each acquisition waited, in seconds (metrics). */
   waited?: (seconds: number) => void;
-  /** Told when a lock could not be kept while its work ran (Redis gone, or the expiry passed). */
+  /** Told when a lock could not be extended while its work ran (Redis gone, or the expiry passed); its next write finds out whether it is still held. */
   lost?: (repository: number, error: unknown) => void;
 };
 
-/** MAINLINE_LOCK_EXPIRY_SECONDS: how long a dead replica can hold a repository (1–300, default 15). */
+/**
+ * MAINLINE_LOCK_EXPIRY_SECONDS: how long a dead replica can hold a repository (5–300, default 15).
+ * Writes need a third of it left, so a shorter one would fail work on ordinary event-loop lag.
+ */
 export const DEFAULT_LOCK_EXPIRY_SECONDS = 15;
 
 /** The lock's expiry in ms from the environment; a value that is not a usable number of seconds keeps the default, and says so. */
 export function lockExpiryFromEnv(env: NodeJS.ProcessEnv): EnvDuration {
-  return durationFromEnv(env, "MAINLINE_LOCK_EXPIRY_SECONDS", { unit: "s", min: 1, max: 300, fallback: DEFAULT_LOCK_EXPIRY_SECONDS });
+  return durationFromEnv(env, "MAINLINE_LOCK_EXPIRY_SECONDS", { unit: "s", min: 5, max: 300, fallback: DEFAULT_LOCK_EXPIRY_SECONDS });
 }
 
 /** Why a delivery failed without doing anything: its repository's lock could not be asked for. */
@@ -47,9 +50,7 @@ export class LockLost extends Error {
  * third of its expiry left.
  */
 export type Holding = {
-  /** Without asking Redis: throws LockLost when this replica already knows the lock is gone or nearly expired. */
-  check(): void;
-  /** Asks Redis: throws LockLost unless it still holds this lock, with a third of its expiry left. */
+  /** Throws LockLost unless Redis still holds this lock, with a third of its expiry left. */
   confirm(): Promise<void>;
 };
 
@@ -103,29 +104,28 @@ export class RedisRepositoryLock implements AcrossReplicas {
     const key = repositoryKey(repository);
     let lock = await this.#acquire(repository, started, waitUntil ?? started + this.#waitMs);
     this.options.waited?.((Date.now() - started) / 1000);
-    let lost: unknown;
+    // Kept apart from `lock`: Redlock zeroes a lock's expiration while it extends it.
+    let expiresAt = lock.expiration;
     let extending: Promise<unknown> = Promise.resolve();
     const timer = setInterval(() => {
       extending = lock.extend(this.#holdMs).then(
-        (extended) => void (lock = extended),
-        (error: unknown) => {
-          lost ??= error;
-          this.options.lost?.(repository, error);
+        (extended) => {
+          lock = extended;
+          expiresAt = extended.expiration;
         },
+        // Not taken as lost: a connection that failed once may be back by the next write, whose check asks Redis.
+        (error: unknown) => this.options.lost?.(repository, error),
       );
     }, this.#holdMs / 3);
     const spare = this.#holdMs / 3;
+    const value = lock.value;
     const holding: Holding = {
-      check: () => {
-        if (lost !== undefined) throw new LockLost(`the lock ${key} could not be extended (${messageOf(lost)}): another replica may be working on the repository`);
-        const left = lock.expiration - Date.now();
-        if (left < spare) throw new LockLost(`the lock ${key} expires in ${Math.max(0, left)} ms: too close to write under it`);
-      },
       confirm: async () => {
-        holding.check();
+        const known = expiresAt - Date.now();
+        if (known < spare) throw new LockLost(`the lock ${key} expires in ${Math.max(0, Math.round(known))} ms: too close to write under it`);
         let left: number;
         try {
-          left = await this.#client.mainlineLockLeft(key, lock.value);
+          left = await this.#client.mainlineLockLeft(key, value);
         } catch (error) {
           throw new LockLost(`Redis did not confirm the lock ${key} (${messageOf(error)})`);
         }

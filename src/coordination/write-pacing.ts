@@ -1,5 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Octokit } from "../github/client.js";
+import { headerNumber } from "../github/request-metrics.js";
+import { isAppAuthentication, isGateAnswer, isWrite } from "../github/write-kinds.js";
+import { lockHeldNow } from "./repository-lock.js";
+import { answerWithin } from "./redis.js";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
 
 /**
@@ -7,15 +11,18 @@ import { durationFromEnv, type EnvDuration } from "../env-duration.js";
  * write requests of one installation, and Probot's write group keeps that only per process, so
  * n replicas could write n times as often. Each write first reserves its installation's next
  * slot in Redis, atomically, on Redis's own clock (TIME inside the script: replica clocks may
- * be skewed); a rate-limit answer holds the installation for every replica until GitHub's time.
+ * be skewed); a rate-limit answer holds the installation's writes on every replica until
+ * GitHub's time, each write for at most `maxWaitMs`.
  *
  * Key (one per installation, gone on its own once its time has passed):
  * - `mainline:pace:<installation>`: string, the Redis time (epoch ms) before which the
  *   installation's next write may not go, with a PX expiry at that time.
  *
  * A courtesy to GitHub, never a condition: Redis down, slow (no answer within `askMs`) or
- * failing lets the write go at once (each replica's own Probot pacing still applies), and no
- * write waits more than `maxWaitMs`, so a gate's answer still leaves within GitHub's 10 s.
+ * failing lets the write go at once (each replica's own Probot pacing still applies); no write
+ * waits more than `maxWaitMs` (5 s), one whose work holds a repository's lock at most 1 s, and the
+ * gate's own answers (a protection rule's, a refused deployment's status) do not wait at all, so
+ * replies provoked in bulk can delay neither a deploy nor the repository's other work for long.
  *
  * Why not Bottleneck clustering (what Probot's throttling uses with REDIS_URL), tried against
  * redis-server 7.0 with this app's connection (no offline queue, 1.5 s command timeout): after a
@@ -26,8 +33,8 @@ import { durationFromEnv, type EnvDuration } from "../env-duration.js";
  * paused Redis held each job for the full command timeout (1.5 s), not a bounded 250 ms.
  */
 export type WritePacing = {
-  /** Waits this installation's shared turn for one write (POST/PATCH/PUT/DELETE); never throws. */
-  turn(installation: number): Promise<void>;
+  /** Waits this installation's shared turn for one write (POST/PATCH/PUT/DELETE), at most `maxWaitMs` when given (capped by the pacing's own); never throws. */
+  turn(installation: number, maxWaitMs?: number): Promise<void>;
   /**
    * Tells the other replicas this installation was told to hold its writes until `untilMs` (epoch
    * ms on this replica's clock: a secondary limit's retry-after, a primary limit's reset). Turned
@@ -50,6 +57,8 @@ export type WritePacingOptions = {
 const MIN_SPACING_MS = 1_000;
 const MAX_WAIT_MS = 5_000;
 const ASK_MS = 250;
+/** The most a write waits for its turn while its work holds a repository's lock. */
+const UNDER_LOCK_MAX_WAIT_MS = 1_000;
 /** A primary limit's window is an hour: no hold lasts longer. */
 const MAX_HOLD_MS = 3_600_000;
 /** A secondary limit without `retry-after`: GitHub says to wait at least a minute (as Probot's throttling does). */
@@ -111,13 +120,13 @@ export function redisWritePacing(client: Redis, options: WritePacingOptions = {}
   if (!commands.mainlinePaceReserve) client.defineCommand("mainlinePaceReserve", { numberOfKeys: 1, lua: RESERVE });
   if (!commands.mainlinePaceHold) client.defineCommand("mainlinePaceHold", { numberOfKeys: 1, lua: HOLD });
   const pace = commands as Redis & PaceCommands;
-  // Not connected: no command is sent at all (with an offline queue it would wait in it).
-  const ask = <T>(command: () => Promise<T>) => (client.status === "ready" ? within(command, askMs) : Promise.resolve(undefined));
+  const ask = <T>(command: () => Promise<T>) => answerWithin(client, command, askMs);
   return {
-    async turn(installation) {
+    async turn(installation, most = maxWaitMs) {
       const started = performance.now();
-      const wait = await ask(() => pace.mainlinePaceReserve(paceKey(installation), spacingMs, maxWaitMs));
-      if (typeof wait === "number" && wait > 0) await sleep(Math.min(wait, maxWaitMs));
+      const longest = Math.min(Math.max(0, most), maxWaitMs);
+      const wait = await ask(() => pace.mainlinePaceReserve(paceKey(installation), spacingMs, longest));
+      if (typeof wait === "number" && wait > 0) await sleep(Math.min(wait, longest));
       options.waited?.((performance.now() - started) / 1000);
     },
     async holdUntil(installation, untilMs) {
@@ -141,7 +150,8 @@ export function redisWritePacing(client: Redis, options: WritePacingOptions = {}
 export function paceWrites<O extends Octokit>(octokit: O, installation: number, pacing: WritePacing): O {
   octokit.hook.wrap("request", async (request, options) => {
     if (!isPacedWrite(options.method, options.url)) return request(options);
-    await pacing.turn(installation);
+    // Work holding its repository's lock keeps every replica's work on that repository waiting: it waits less.
+    await pacing.turn(installation, lockHeldNow() ? UNDER_LOCK_MAX_WAIT_MS : undefined);
     const send = options.request?.fetch ?? globalThis.fetch;
     const watched: typeof fetch = async (input, init) => {
       const response = await send(input, init);
@@ -166,27 +176,21 @@ export function paceWrites<O extends Octokit>(octokit: O, installation: number, 
  */
 export function rateLimitHold(status: number, headers: Headers, message: string, nowMs: number): number | undefined {
   if (status !== 403 && status !== 429) return undefined;
-  const retryAfter = numberIn(headers.get("retry-after"));
+  const retryAfter = headerNumber(headers, "retry-after");
   if (retryAfter !== undefined && retryAfter >= 0) return nowMs + retryAfter * 1000;
-  const reset = numberIn(headers.get("x-ratelimit-reset"));
+  const reset = headerNumber(headers, "x-ratelimit-reset");
   if (headers.get("x-ratelimit-remaining")?.trim() === "0" && reset !== undefined) return reset * 1000 + 1000;
   if (/\bsecondary rate\b/i.test(message)) return nowMs + SECONDARY_FALLBACK_MS;
   return undefined;
 }
 
-const WRITES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
-
 /**
- * A write to pace: not one of the requests Probot's throttling keeps apart as authentication
- * (an installation token above all: it is the app's, not the installation's, and every other
- * request of a client with an expired token waits for it).
+ * A write to pace: not an installation token or other authentication (Probot's throttling keeps
+ * those apart too), and not the gate's own answer, which a deploy waits on: a stream of replies
+ * any reader can provoke must not delay what decides a deploy.
  */
 function isPacedWrite(method: string, url: string): boolean {
-  const verb = method.toUpperCase();
-  if (!WRITES.has(verb)) return false;
-  const path = new URL(url, "http://github.test").pathname;
-  if (verb === "POST") return !/\/app\/installations\/[^/]+\/access_tokens$|\/applications\/[^/]+\/token$|^\/login\/oauth\/access_token$/.test(path);
-  return !(verb === "PATCH" && /\/applications\/[^/]+\/token\/scoped$/.test(path));
+  return isWrite(method) && !isAppAuthentication(method, url) && !isGateAnswer(method, url);
 }
 
 /** GitHub's message, only where it is needed (a 403 or 429 that named no time): read from a copy, the caller's body untouched. */
@@ -196,28 +200,6 @@ async function messageOf(response: Response): Promise<string> {
     .clone()
     .text()
     .catch(() => "");
-}
-
-function numberIn(text: string | null): number | undefined {
-  if (text === null || text.trim() === "") return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
-}
-
-/** The command's answer, or undefined when it failed or did not come within `ms` (a late answer is dropped). */
-function within<T>(command: () => Promise<T>, ms: number): Promise<T | undefined> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(undefined), ms);
-    const done = (value: T | undefined) => {
-      clearTimeout(timer);
-      resolve(value);
-    };
-    try {
-      command().then(done, () => done(undefined));
-    } catch {
-      done(undefined);
-    }
-  });
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

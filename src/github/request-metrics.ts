@@ -33,8 +33,13 @@ function asTheApp(init: RequestInit | undefined): boolean {
 
 /** `x-ratelimit-remaining` as a number; undefined when GitHub did not say (GHES with rate limits off sends none). */
 function rateLimitRemaining(headers: Headers): number | undefined {
-  const text = headers.get("x-ratelimit-remaining")?.trim();
+  return headerNumber(headers, "x-ratelimit-remaining");
+}
+
+/** A header GitHub sends as a number (`retry-after`, `x-ratelimit-*`); undefined when absent, blank or not a number. */
+export function headerNumber(headers: Headers, name: string): number | undefined {
+  const text = headers.get(name)?.trim();
   if (!text) return undefined;
-  const remaining = Number(text);
-  return Number.isFinite(remaining) ? remaining : undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
 }

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { LockUnavailable } from "../coordination/repository-lock.js";
+import { LockLost, LockUnavailable } from "../coordination/repository-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
@@ -37,7 +37,8 @@ const RECORD_RETRY = { forMs: 10 * 60_000, everyMs: 2_000 };
  * GitHub just took this approval, and only this process knows it was ours: a redelivery meets
  * GitHub's earlier answer and cannot tell it from a refusal (record-exception-deploy.ts), so it
  * would record nothing. While the repository's lock cannot be had (Redis down, another replica
- * holding it past the wait), the record is tried again here instead of failing the delivery.
+ * holding it past the wait) or is lost while the record is written, the record is tried again
+ * here instead of failing the delivery; it checks what is already written each time.
  */
 async function untilLockAvailable(record: () => Promise<void>): Promise<void> {
   const giveUpAt = Date.now() + RECORD_RETRY.forMs;
@@ -45,7 +46,7 @@ async function untilLockAvailable(record: () => Promise<void>): Promise<void> {
     try {
       return await record();
     } catch (error) {
-      if (!(error instanceof LockUnavailable) || Date.now() >= giveUpAt) throw error;
+      if (!(error instanceof LockUnavailable || error instanceof LockLost) || Date.now() >= giveUpAt) throw error;
       await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY.everyMs));
     }
   }

@@ -15,8 +15,10 @@ const REMINDERS_PER_SWEEP = 50;
 
 /**
  * Reminds the incident's assignees on each overdue merge-back issue, at 1, 2, 4, … days
- * overdue. The record of a reminder is its comment, so a restart forgets nothing; two replicas
- * racing both post, see each other's comment, and the later one deletes its own.
+ * overdue. The record of a reminder is its comment, so a restart forgets nothing. With REDIS_URL
+ * one replica sweeps at a time, under the repository's lock. Replicas without it (several run with
+ * the sweep on, against the README's advice) may race: both post, see each other's comment, and
+ * the later one deletes its own, so the reminder stays once but its @-mention was sent twice.
  */
 export async function remindOverdue(client: RepoClient, config: Config, deps: Deps): Promise<number> {
   const now = deps.now();

@@ -1,31 +1,9 @@
-import { Redis } from "ioredis";
 import { deploymentKey, NO_DEPLOYMENT_LOCK, redisDeploymentLock, type DeploymentLockOptions } from "../../src/coordination/deployment-lock.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
 
 // The deployment lock against a real redis-server: two "replicas" are two connections, as two processes have.
-let redis: RedisServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command. */
-async function replica(): Promise<Redis> {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await new Promise((resolve) => client.once("ready", resolve));
-  return client;
-}
+const redis = redisForTests();
+const replica = () => redis.replica();
 
 async function lockOf(options: DeploymentLockOptions = {}) {
   const told: string[] = [];

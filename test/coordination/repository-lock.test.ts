@@ -1,38 +1,19 @@
-import { Redis } from "ioredis";
 import nock from "nock";
 import { ProbotOctokit } from "probot";
 import { lockExpiryFromEnv, lockHeldNow, LockLost, LockUnavailable, RedisRepositoryLock, repositoryKey } from "../../src/coordination/repository-lock.js";
 import type { Octokit } from "../../src/github/client.js";
 import { fenceWrites } from "../../src/github/fenced-writes.js";
 import { redisSweepLock } from "../../src/coordination/sweep-lock.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
 
 // The locks against a real redis-server: two "replicas" are two connections, as two processes have.
-let redis: RedisServer;
-const clients: Redis[] = [];
+const redis = redisForTests();
+const replica = () => redis.replica();
 
-beforeAll(async () => {
-  redis = await startRedisServer();
+beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect("127.0.0.1");
 });
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.quit().catch(() => client.disconnect())));
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command. */
-async function replica(): Promise<Redis> {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 100 });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await new Promise((resolve) => client.once("ready", resolve));
-  return client;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -207,17 +188,59 @@ describe("writes under a lock that is gone", () => {
     nock.cleanAll();
   });
 
-  test("once an extension fails the holder knows without asking Redis, and an attempt about to go out is stopped", async () => {
-    const client = await replica();
-    const lock = new RedisRepositoryLock(client, { holdMs: 300, lost: () => undefined });
-    await lock.hold(14, async () => {
-      const holding = lockHeldNow()!;
-      expect(() => holding.check()).not.toThrow();
-      await client.set(repositoryKey(14), "another replica's token", "PX", 5_000);
-      await sleep(250);
-      expect(() => holding.check()).toThrow(/^the lock mainline:repository:14 could not be extended \(.+\): another replica may be working on the repository$/);
+  test("a write queued behind Probot's write spacing while another replica takes the lock is not sent when its turn comes", async () => {
+    const [client, other] = [await replica(), await replica()];
+    // Probot's own client, its throttling on: the second write waits about a second in its queue.
+    const octokit = fenceWrites(new ProbotOctokit({ auth: "token" }) as unknown as Octokit);
+    const sent: string[] = [];
+    nock("https://api.github.com")
+      .persist()
+      .post("/repos/o/r/issues/1/comments")
+      .reply(201, (_uri, body) => (sent.push((body as { body: string }).body), { id: 1 }));
+    const failure = await new RedisRepositoryLock(client)
+      .hold(14, async () => {
+        await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "o", repo: "r", issue_number: 1, body: "first" });
+        const second = octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: "o", repo: "r", issue_number: 1, body: "second" });
+        // Redis restarted without the key, and another replica took the lock, while the second write waited its turn.
+        await sleep(150);
+        await other.set(repositoryKey(14), "another replica's token", "PX", 5_000);
+        await second;
+      })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(LockLost);
+    expect(sent).toEqual(["first"]);
+    nock.cleanAll();
+  });
+
+  test("an extension that fails once (the connection dropped) does not fail the work while Redis still holds the lock", async () => {
+    const client = await redis.replica({ retryStrategy: () => 150 });
+    const failed: unknown[] = [];
+    await new RedisRepositoryLock(client, { holdMs: 1_500, lost: (_repository, error) => failed.push(error) }).hold(15, async () => {
+      // Dropped just before the extension at 500 ms, back about 150 ms later.
+      await sleep(450);
+      client.disconnect(true);
+      await sleep(350);
+      expect(failed).toHaveLength(1);
+      await expect(lockHeldNow()!.confirm()).resolves.toBeUndefined();
     });
-    expect(lockHeldNow()).toBeUndefined();
+  });
+
+  test("an issue's lock put back, and installation tokens, go out under a lost lock: undoing them half-way would lose state", async () => {
+    const client = await replica();
+    const octokit = fenceWrites(new (ProbotOctokit.defaults({ throttle: { enabled: false } }))({ auth: "token" }) as unknown as Octokit);
+    const sent: string[] = [];
+    nock("https://api.github.com")
+      .put("/repos/o/r/issues/1/lock")
+      .reply(204, () => void sent.push("PUT lock"))
+      .post("/app/installations/2/access_tokens")
+      .reply(201, () => (sent.push("POST token"), { token: "t", expires_at: "2030-01-01T00:00:00Z" }));
+    await new RedisRepositoryLock(client).hold(16, async () => {
+      await client.del(repositoryKey(16));
+      await octokit.request("PUT /repos/{owner}/{repo}/issues/{issue_number}/lock", { owner: "o", repo: "r", issue_number: 1 });
+      await octokit.request("POST /app/installations/{installation_id}/access_tokens", { installation_id: 2 });
+    });
+    expect(sent).toEqual(["PUT lock", "POST token"]);
+    expect(nock.isDone()).toBe(true);
   });
 });
 
@@ -256,9 +279,10 @@ describe("MAINLINE_LOCK_EXPIRY_SECONDS", () => {
   test.each<[string | undefined, number, string | undefined]>([
     [undefined, 15_000, undefined],
     ["5", 5_000, undefined],
-    ["0.5", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "0.5": using 15 s'],
-    ["forever", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "forever": using 15 s'],
-    ["3600", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 1 to 300, got "3600": using 15 s'],
+    ["4", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 5 to 300, got "4": using 15 s'],
+    ["0.5", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 5 to 300, got "0.5": using 15 s'],
+    ["forever", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 5 to 300, got "forever": using 15 s'],
+    ["3600", 15_000, 'MAINLINE_LOCK_EXPIRY_SECONDS must be a number of seconds from 5 to 300, got "3600": using 15 s'],
   ])("%s → %i ms", (text, ms, problem) => {
     expect(lockExpiryFromEnv(text === undefined ? {} : { MAINLINE_LOCK_EXPIRY_SECONDS: text })).toEqual(problem ? { ms, problem } : { ms });
   });

@@ -1,34 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Redis } from "ioredis";
 import { ProbotOctokit } from "probot";
 import { paceKey, paceWrites, rateLimitHold, redisWritePacing, writeSpacingFromEnv, type WritePacingOptions } from "../../src/coordination/write-pacing.js";
-import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
+import { RedisRepositoryLock } from "../../src/coordination/repository-lock.js";
+import { redisForTests } from "../helpers/redis-replicas.js";
 
 // Write pacing against a real redis-server: two "replicas" are two connections, as two processes have.
-let redis: RedisServer;
-const clients: Redis[] = [];
-
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-
-afterAll(async () => {
-  await redis.stop();
-});
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.disconnect();
-});
-
-/** A replica's connection, as coordination/redis.ts makes it: no offline queue, no retries per command, 1.5 s per command. */
-async function replica(): Promise<Redis> {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 1_500, retryStrategy: () => 100 });
-  client.on("error", () => undefined);
-  clients.push(client);
-  await new Promise((resolve) => client.once("ready", resolve));
-  return client;
-}
+const redis = redisForTests();
+/** As coordination/redis.ts's, 1.5 s per command. */
+const replica = () => redis.replica({ commandTimeout: 1_500 });
 
 async function pacings(options: WritePacingOptions = {}) {
   const [one, two] = [await replica(), await replica()];
@@ -120,7 +100,7 @@ describe("redisWritePacing", () => {
     } finally {
       await redis.start();
     }
-    await until(() => clients.every((client) => client.status === "ready"));
+    await until(() => redis.clients.every((client) => client.status === "ready"));
     const at = await ends([() => a.turn(9), () => b.turn(9), () => a.turn(9)]);
     expect(at[0]).toBeLessThan(150);
     for (const gap of gaps(at)) expect(gap).toBeGreaterThanOrEqual(400 - EARLY);
@@ -218,6 +198,26 @@ describe("paceWrites", () => {
     const sent = performance.now();
     await client(21, b).request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment);
     expect(performance.now() - sent).toBeGreaterThanOrEqual(ttl - 60);
+  });
+
+  test("the gate's answers never wait for a turn, however busy the installation; work holding a repository's lock waits at most a second", async () => {
+    const { a, client: redisClient } = await pacings();
+    const paced = client(23, a);
+    await paced.request("GET /repos/{owner}/{repo}", comment);
+    // Replies any reader can provoke have booked the installation's turns for the next 5 s.
+    await a.holdUntil(23, Date.now() + 5_000);
+    const timed = async (send: () => Promise<unknown>) => {
+      const at = performance.now();
+      await send();
+      return performance.now() - at;
+    };
+    const answer = await timed(() => paced.request("POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule", { owner: "o", repo: "r", run_id: 9, environment_name: "production", state: "rejected", comment: "no" }));
+    const status = await timed(() => paced.request("POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner: "o", repo: "r", deployment_id: 5, state: "failure" }));
+    expect(answer).toBeLessThan(300);
+    expect(status).toBeLessThan(300);
+    const underLock = await timed(() => new RedisRepositoryLock(redisClient).hold(1, () => paced.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment)));
+    expect(underLock).toBeGreaterThanOrEqual(950);
+    expect(underLock).toBeLessThan(1_600);
   });
 
   test("a 403 that is no rate limit holds nothing", async () => {

@@ -28,13 +28,15 @@ beforeEach(async () => {
 afterEach(() => github.stop());
 
 /** The shipped policy with a short attempt limit, on a clock that pauses move instantly. */
-function fakeClock(overrides: Partial<AnswerRetry> = {}) {
+/** `realTime`: the attempts' own time counts too (hung attempts); else only the pauses move the clock, so the attempts' milliseconds on two busy cores do not blur what is counted. */
+function fakeClock(overrides: Partial<AnswerRetry> = {}, { realTime = false } = {}) {
+  const start = Date.now();
   let offset = 0;
   const paused: number[] = [];
   const policy: AnswerRetry = {
     ...ANSWER_RETRY,
     attemptMs: ATTEMPT_MS,
-    now: () => Date.now() + offset,
+    now: () => (realTime ? Date.now() : start) + offset,
     sleep: async (ms) => {
       paused.push(ms);
       offset += ms;
@@ -156,7 +158,7 @@ test("failing every time: attempts stop inside the budget (pauses doubling), the
 
 test("hanging every time: the hung attempts count against the budget too", async () => {
   github.fail((method, path) => method === "POST" && path === CALLBACK, { ...SERVER_ERROR, delayMs: 1_000 });
-  const { policy, paused } = fakeClock({ attemptMs: 300, budgetMs: 2_000 });
+  const { policy, paused } = fakeClock({ attemptMs: 300, budgetMs: 2_000 }, { realTime: true });
   const started = Date.now();
   await expect(answer(policy)).rejects.toThrow();
   // 300 hung + 250 + 300 + 500 + 300 = 1650; a pause of 1000 would end past 2000.

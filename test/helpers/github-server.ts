@@ -69,7 +69,8 @@ export type NewDeployment = { id?: number; sha: string; ref?: string; environmen
  * GitHub); or, with `drop`, no reply at all: the connection is cut `delayMs` later. With
  * `applied` the request is carried out first and only its answer is lost.
  */
-export type Fault = (Reply | { drop: true }) & { delayMs?: number; applied?: boolean };
+/** A reply instead of GitHub's, a dropped connection, or (`slow`) GitHub's own answer, only `delayMs` late. */
+export type Fault = (Reply | { drop: true } | { slow: true }) & { delayMs?: number; applied?: boolean };
 
 const ZERO_SHA = "0".repeat(40);
 
@@ -468,7 +469,7 @@ export class GitHubTestServer implements Site {
     let reply: Reply;
     const fault = this.#faults.map((f) => f(method, path)).find(Boolean);
     // What a failing request answers instead: a fault's own reply, or nothing (status 0 in the log).
-    const instead: Reply | undefined = fault && ("drop" in fault ? { status: 0 } : fault);
+    const instead: Reply | undefined = fault && !("slow" in fault) ? ("drop" in fault ? { status: 0 } : fault) : undefined;
     try {
       reply = instead && !fault?.applied ? instead : await this.#dispatch(method, url, body, req);
       if (instead && fault?.applied) reply = instead;

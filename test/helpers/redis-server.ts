@@ -22,7 +22,6 @@ export type RedisServer = {
   stop(): Promise<void>;
   /** Starts it again on the same port; resolves once it answers PING. */
   start(): Promise<void>;
-  restart(): Promise<void>;
 };
 
 const NOT_INSTALLED =
@@ -107,10 +106,6 @@ export async function startRedisServer({ binary = "redis-server", args: more = [
     },
     stop,
     start,
-    async restart() {
-      await stop();
-      await start();
-    },
   };
 }
 

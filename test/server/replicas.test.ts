@@ -507,6 +507,49 @@ test("4b. Redis down when a deploy under an exception is let through: once Redis
   expect({ extra, missing }).toEqual({ extra: [], missing: [] });
 });
 
+/**
+ * Redis restarted without persistence forgets every lock: a delivery still working under one would
+ * go on writing beside whatever replica takes the repository next. Its writes check the lock as they
+ * go out, so it fails instead (and comes back), and the replica that takes over finds what was
+ * written before. The holder is caught in a read GitHub is slow to answer, a moment of its work
+ * where nothing is on the wire yet.
+ */
+test("4c. Redis restarted (its locks forgotten) while a delivery holds its repository's lock, the same webhook then on another replica: ends as one in-order delivery", async () => {
+  const started = Date.now();
+  const from = sent;
+  const trials = 2;
+  let [extra, missing] = [0, 0];
+  const problems: string[] = [];
+  const answers: string[] = [];
+  for (let t = 0; t < trials; t++) {
+    const [reference, trial] = [world(), world()];
+    const [refHook, hook] = await Promise.all([reference, trial].map(async (w) => w.hooks.comment(await openIncident(w), "alice", ALLOW)));
+    await replicas.settled();
+    await inOrder([refHook!], [reference.id("restart")], 0);
+    // The holder's first read of the incident's comments takes 4 s: it holds the lock meanwhile.
+    let slowed = 0;
+    const heal = github.injectFault((method, path) => (method === "GET" && new RegExp(`/${trial.repo.name}/issues/\\d+/comments(\\?|$)`).test(path) && slowed++ === 0 ? { slow: true, delayMs: 4_000 } : undefined));
+    const holder = send(replicas.at(t), hook!, trial.id("restart-1"));
+    await until(async () => slowed > 0, 5_000, "the holder to be reading under its lock");
+    await redis.stop();
+    await redis.start();
+    await until(async () => (await replicas.redisReachable("/readyz")).every(Boolean), 10_000, "every replica to be connected to Redis again");
+    // The holder is still reading: the other replica finds the repository free and does the work.
+    const [second, first] = await Promise.all([send(replicas.at(t + 1), hook!, trial.id("restart-2")), holder]);
+    heal();
+    answers.push(`${first} then ${second}`);
+    // What failed comes back, as the sweep would bring it.
+    for (const [status, id] of [[first, "restart-1"], [second, "restart-2"]] as const) if (status >= 500) await sendAndFinish(replicas.at(t + 2), hook!, trial.id(id));
+    await replicas.settled();
+    const judged = judge(`trial ${t + 1} (holder answered ${first}, the other ${second})`, replicaState(trial.repo), [replicaState(reference.repo)]);
+    extra += judged.extra;
+    missing += judged.missing;
+    if (judged.problem) problems.push(judged.problem);
+  }
+  record("4c. Redis restarted while a lock is held", started, from, trials, extra, missing, `; the holder and the other replica answered: ${answers.join("; ")}`);
+  expect(problems).toEqual([]);
+}, 120_000);
+
 /** Whether `condition` came true within `ms`. */
 async function within(condition: () => Promise<boolean>, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
