@@ -45,18 +45,26 @@ export async function findRollbackCandidate(client: RepoClient, environment: str
 
 /** How many of the repository's newest deployments show which environments a glob in `environments` names. */
 const NAMES_FROM = 30;
+/**
+ * How many environments only a glob names the ledger searches (up to 11 requests each), the most
+ * recently deployed first: anyone who can create deployments names them, so their number is theirs.
+ */
+export const GLOB_ENVIRONMENTS_SEARCHED = 3;
 
 /**
  * The rollback candidate of each gated environment, for the ledger: an environment the config
  * names is searched by that name; one only a glob names, when it is among the environments of the
- * repository's `NAMES_FROM` newest deployments.
+ * repository's `NAMES_FROM` newest deployments, at most `GLOB_ENVIRONMENTS_SEARCHED` of them
+ * (`/incident rollback <env>` searches any other).
  */
 export async function rollbackCandidates(client: RepoClient, environments: readonly string[], isOnMain: IsOnMain, appId: number): Promise<RollbackCandidate[]> {
   const names = environments.filter((e) => !/[*?]/.test(e));
   if (names.length < environments.length) {
     const { octokit, owner, repo } = client;
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, per_page: NAMES_FROM });
-    names.push(...data.map((d) => d.environment).filter((e) => isGatedEnvironment(e, environments)));
+    const named = new Set(names.map((n) => n.toLowerCase()));
+    const globbed = data.map((d) => d.environment).filter((e) => !named.has(e.toLowerCase()) && isGatedEnvironment(e, environments));
+    names.push(...[...new Map(globbed.map((e) => [e.toLowerCase(), e])).values()].slice(0, GLOB_ENVIRONMENTS_SEARCHED));
   }
   const distinct = [...new Map(names.map((n) => [n.toLowerCase(), n])).values()];
   // A commit deployed to several environments is placed once.

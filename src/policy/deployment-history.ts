@@ -38,17 +38,21 @@ export function everSucceeded(deployment: DeploymentFacts): boolean {
 }
 
 /**
- * A `success` that counts as the deployment's own report: written by an app's bot (only an app
- * holds its bot's token; a person's `success` is a claim) that is the account that created the
+ * A `success` that counts as the deployment's own report: written by the account that created the
  * deployment — a deploy tool creates its deployment and reports on it, so another app's or a
- * person's `success` on someone else's deployment is ignored. On a deployment this app created (a
- * rollback, carried out by the team's deploy tool) any app's report counts: the commit is one that
- * already succeeded there. Never on a deployment this app refused (`refusedHere`): it did not run.
+ * person's `success` on someone else's deployment is ignored. The creator may be a person: GitHub
+ * Actions creates an `environment:` job's deployment, and writes its statuses, as the person who
+ * started the run (cli/cli#5541 shows both `creator`s as that user). On a deployment this app
+ * created (a rollback, carried out by the team's deploy tool) any app's report counts: the commit
+ * is one that already succeeded there. Never on a deployment this app refused (`refusedHere`): it
+ * did not run. Whoever can create deployments can also report their own: that is a writer's power
+ * GitHub gives, and the README's Security section says so.
  */
 export function isReportedSuccess(deployment: DeploymentFacts, status: StatusFacts): boolean {
   const writer = status.writtenBy;
-  if (status.state !== "success" || writer === null || writer.kind === "person" || refusedHere(deployment)) return false;
-  return deployment.createdBy?.kind === "this-app" || writer.id === deployment.createdBy?.id;
+  if (status.state !== "success" || writer === null || refusedHere(deployment)) return false;
+  if (deployment.createdBy?.kind === "this-app") return writer.kind === "app";
+  return writer.id === deployment.createdBy?.id;
 }
 
 /** The deployment carries this app's own `failure`: the gate refused it, so whatever is said of it since, it did not run. */

@@ -156,7 +156,7 @@ function neverReached(facts: Facts, tried: boolean, claimed: boolean): Promotion
   const { input, rule, sha } = facts;
   const { environment: env, mainBranch: main } = input;
   const soak = rule.soakMinutes > 0 ? ` at least ${minutes(rule.soakMinutes)} before` : "";
-  const claim = claimed ? ` (a \`success\` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused)` : "";
+  const claim = claimed ? ` (a \`success\` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused)` : "";
   const why = tried ? `${sha} has not succeeded in ${rule.after} yet${claim}` : `${sha} has not reached ${rule.after} yet`;
   const message = `${why}, and ${env} takes a commit from ${main} only after it succeeded in ${rule.after}${soak}. Deploy ${sha} to ${rule.after} first, then to ${env} again. ${emergency(facts)}`;
   const steps =

@@ -247,7 +247,10 @@ describe("decidePromotion: a `success` counts only as its deployment's own repor
   test.each<[string, DeploymentFacts[], "approve" | "refuse", string]>([
     ["the deploy tool's success on its own deployment, 45 minutes ago", [written(1, "staging", [["success", 45, TOOL]])], "approve", "soaked"],
     ["a person's success 45 minutes ago", [written(1, "staging", [["success", 45, PERSON]])], "refuse", "never-reached"],
-    ["a person's success on the deployment a person created", [written(1, "staging", [["success", 45, PERSON]], PERSON)], "refuse", "never-reached"],
+    // GitHub Actions' `environment:` jobs: the person who started the run creates the deployment and writes its statuses.
+    ["a person's success on the deployment that person created", [written(1, "staging", [["success", 45, PERSON]], PERSON)], "approve", "soaked"],
+    ["a person's success on the deployment another person created", [written(1, "staging", [["success", 45, PERSON]], { id: 10, kind: "person" })], "refuse", "never-reached"],
+    ["the deploy tool's success on the deployment a person created", [written(1, "staging", [["success", 45, TOOL]], PERSON)], "refuse", "never-reached"],
     ["a person's success after a deploy tool's failure that followed its success", [written(1, "staging", [["success", 40, PERSON], ["failure", 50, TOOL], ["success", 60, TOOL]])], "refuse", "failed-after-success"],
     ["a person's failure counts like any other", [written(1, "staging", [["failure", 5, PERSON], ["success", 45, TOOL]])], "refuse", "failed-after-success"],
     ["a person's success in production makes no rollback target", [written(7, "production", [["success", 300, PERSON]])], "refuse", "never-reached"],
@@ -276,7 +279,7 @@ describe("decidePromotion: a `success` counts only as its deployment's own repor
 
   test("the refusal says why the success did not count", () => {
     expect(decidePromotion(input([written(1, "staging", [["success", 45, OTHER_APP]])])).message).toMatch(
-      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused\), and production takes/,
+      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused\), and production takes/,
     );
   });
 });

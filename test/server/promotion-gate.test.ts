@@ -233,16 +233,21 @@ test("/hotfix allow waives staging for a commit on main: the gate lets it throug
   expect(w.ledger(incident)).toContain("No commit needs merging back.");
 });
 
-test("a writer's own `success` status on staging does not promote a commit; a deploy tool's failure still counts", async () => {
+test("a writer's `success` on the deploy tool's staging deployment does not promote a commit; an Actions `environment:` job's own report (its deployment and statuses written as the person who started the run) does; a deploy tool's failure still counts", async () => {
   const w = repository();
   const bob = github.user("bob");
-  // bob (write) creates a staging deployment and marks it successful himself, as anyone with push access can.
-  w.status(w.deployment(MAIN_HEAD, "staging", 61, bob), "success", 60, bob);
+  // The deploy tool's staging deployment is still running; bob (write) marks it successful, as anyone with push access can.
+  w.status(w.deployment(MAIN_HEAD, "staging", 61), "success", 60, bob);
   const forged = await w.protectionRule(MAIN_HEAD);
   expect(forged.state).toBe("rejected");
   expect(forged.comment).toContain(
-    "bbbbbbb has not succeeded in staging yet (a `success` status there does not count: only the app that created a deployment can report it succeeded, and not on one mainline refused), and production takes a commit from main only after it succeeded in staging at least 30 minutes before.",
+    "bbbbbbb has not succeeded in staging yet (a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused), and production takes a commit from main only after it succeeded in staging at least 30 minutes before.",
   );
+
+  // GitHub Actions ran bob's `environment: staging` job: the deployment and its statuses are bob's.
+  const actionsJob = repository();
+  actionsJob.status(actionsJob.deployment(MAIN_HEAD, "staging", 61, bob), "success", 60, bob);
+  expect((await actionsJob.protectionRule(MAIN_HEAD)).state).toBe("approved");
 
   // The deploy tool reported a failure after its success; bob's later success on the same deployment does not undo it.
   const w2 = repository();
