@@ -9,7 +9,8 @@ import { readConfig, type LoadedConfig, type NotOwnFile } from "../github/read-c
 import { shouldGate } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
 import { coveringException, decideDeployment, type Ancestry, type GateDecision, type GatePromotion, type GrantedException } from "../policy/gate.js";
-import { decidePromotion, promotionReads, type PromotionDecision } from "../policy/promotion.js";
+import { sameEnvironment } from "../policy/deployment-history.js";
+import { decidePromotion, promotionReads, type PromotionDecision, type PromotionInput } from "../policy/promotion.js";
 import { shortSha } from "../policy/text.js";
 
 export type GateRequest = { sha: string; environment: string };
@@ -68,6 +69,10 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
   // S already found on main (and main not rewritten since) is approved whatever its exceptions say, so they are not asked,
   // unless a promotion rule applies: an exception then waives the rule.
   const onMain = loaded.unreadable || main.error ? undefined : deps.ancestry.known(client, mainBranch, request.sha);
+  // S's deployments in the rule's `after` are asked with where S stands, not after it: one round trip less for the
+  // commonest decision under promotion (on main, soaked), two wasted reads for a commit that turns out off main.
+  const afterHistory = reads && !loaded.unreadable && !main.error ? readPromotionHistory(client, request.sha, [reads.rule.after], deps.appId) : undefined;
+  afterHistory?.catch(() => undefined);
   const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
     ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
     : onMain
@@ -77,7 +82,10 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
           readExceptions(client, deps, request),
         ]);
   const now = deps.now();
-  const promotion: GatePromotion | undefined = reads && { rule: reads.rule, decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now, appId: deps.appId }) };
+  const promotion: GatePromotion | undefined = reads && {
+    rule: reads.rule,
+    decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now, appId: deps.appId }, afterHistory),
+  };
   const decided = decideDeployment({
     sha: request.sha,
     environment: request.environment,
@@ -139,17 +147,19 @@ async function defaultBranchOf(repository: GateRepository): Promise<{ name: stri
 
 /**
  * The promotion rule's decision (SPEC 10), asked only for a commit on main that no exception
- * covers: an exception waives the rule, and a commit off main is refused before it. Only then
- * are S's deployments read (promotion-facts.ts).
+ * covers: an exception waives the rule, and a commit off main is refused before it. S's history
+ * in `after` (read already, `afterHistory`) decides a soaked commit; only one that has not soaked
+ * is asked whether it ran in this environment before (a rollback target), which costs two reads more.
  */
 async function promotionDecision(
   client: RepoClient,
   config: Config,
   facts: GateRequest & { mainBranch: string; ancestry: Ancestry; exceptions: GrantedException[]; now: Date; appId: number },
+  afterHistory: Promise<PromotionInput["history"]> | undefined,
 ): Promise<PromotionDecision | null> {
   const reads = promotionReads(facts.environment, config.promotion);
-  if (!reads || facts.ancestry.kind !== "on-main" || coveringException(facts)) return null;
-  return decidePromotion({
+  if (!reads || !afterHistory || facts.ancestry.kind !== "on-main" || coveringException(facts)) return null;
+  const input = {
     sha: facts.sha,
     environment: facts.environment,
     mainBranch: facts.mainBranch,
@@ -158,8 +168,12 @@ async function promotionDecision(
     promotion: config.promotion,
     onMain: true,
     now: facts.now,
-    history: await readPromotionHistory(client, facts.sha, reads.environments, facts.appId),
-  });
+  };
+  const after = await afterHistory;
+  const first = decidePromotion({ ...input, history: after });
+  if (first.verdict === "approve" || "error" in after || sameEnvironment(reads.rule.after, facts.environment)) return first;
+  const here = await readPromotionHistory(client, facts.sha, [facts.environment], facts.appId);
+  return decidePromotion({ ...input, history: "error" in here ? here : [...after, ...here] });
 }
 
 async function unverifiable(error: string): Promise<Ancestry> {

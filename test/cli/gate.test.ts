@@ -249,8 +249,8 @@ describe("mainline-gate: promotion (SPEC 10), the app's rule in a step", () => {
         `mainline does not record this deploy in incident #${incident}: it records a deploy of a commit on main under an exception only when its own gate lets it through ` +
         "(a deployment protection rule, or a deployment created through the REST API).\n",
     );
-    // No deployment was read: the exception comes first.
-    expect(github.calls().filter((call) => call.includes("/deployments"))).toEqual([]);
+    // The exception decides: only S's staging deployments were listed, asked with where S stands before the exception was known.
+    expect(github.calls().filter((call) => call.includes("/deployments"))).toEqual([`GET /repos/acme/shop/deployments?sha=${S}&environment=staging&per_page=10`]);
   });
 });
 

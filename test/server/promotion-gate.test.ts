@@ -303,26 +303,34 @@ test("the call budget of a decision under promotion", async () => {
     const log = github.log.slice(from).filter((r) => r.path.startsWith(w.api));
     return { state, calls: log.map((r) => `${r.method} ${r.path.replace(w.api, "")}`).sort(), notModified: log.filter((r) => r.status === 304).length };
   };
-  // GitHub makes a production deployment for each protection rule's job: S's deployments there are read too (a rollback is exempt).
-  const inProduction = () => [...w.repo.deployments.values()].filter((d) => d.environment === "production").map((d) => d.id);
-  const expected = (compare: boolean) =>
+  const expected = (compare: boolean, production: number[] = []) =>
     [
       "GET /contents/.github%2Fmainline.yml",
       ...(compare ? [`GET /compare/heads%2Fmain...${MAIN_HEAD}?per_page=1`] : []),
       `GET /commits/${MAIN_HEAD}/check-runs?check_name=mainline%2Fexception&app_id=123&filter=all&per_page=100`,
       `GET /deployments?sha=${MAIN_HEAD}&environment=staging&per_page=10`,
-      `GET /deployments?sha=${MAIN_HEAD}&environment=production&per_page=10`,
-      ...[...staged, ...inProduction()].map((id) => `GET /deployments/${id}/statuses?per_page=100`),
+      ...staged.map((id) => `GET /deployments/${id}/statuses?per_page=100`),
+      ...(production.length > 0 ? [`GET /deployments?sha=${MAIN_HEAD}&environment=production&per_page=10`] : []),
+      ...production.map((id) => `GET /deployments/${id}/statuses?per_page=100`),
       expect.stringMatching(/^POST \/actions\/runs\/\d+\/deployment_protection_rule$/),
     ].sort();
+  // Soaked in staging: decided on staging's history alone, read while the compare is asked.
   const first = await decide();
   expect(first).toEqual({ state: "approved", calls: expected(true), notModified: 0 });
-  expect(first.calls).toHaveLength(9);
-  // The same question again: S is known on main (no compare); every read whose answer did not change is a 304
-  // (all but the production list, which now holds the second job's deployment, and that deployment's statuses).
+  expect(first.calls).toHaveLength(7);
+  // The same question again: S is known on main (no compare); every read whose answer did not change is a 304.
   const again = await decide();
-  expect(again).toEqual({ state: "approved", calls: expected(false), notModified: 6 });
-  expect(again.calls).toHaveLength(9);
+  expect(again).toEqual({ state: "approved", calls: expected(false), notModified: 5 });
+  expect(again.calls).toHaveLength(6);
+  // Not soaked (the deploy tool reported a failure since): only then is production asked whether S ran there (a rollback).
+  w.status(staged[1]!, "failure", 1);
+  const refused = await decide();
+  // GitHub made a production deployment for each protection rule's job, this one's included.
+  const inProduction = [...w.repo.deployments.values()].filter((d) => d.environment === "production").map((d) => d.id);
+  expect(inProduction).toHaveLength(3);
+  // 304s: the config, the check runs, the staging list and the first staging deployment's statuses.
+  expect(refused).toEqual({ state: "rejected", calls: expected(false, inProduction), notModified: 4 });
+  expect(refused.calls).toHaveLength(7 + inProduction.length);
 });
 
 describe("the loopback GitHub's deployments", () => {
