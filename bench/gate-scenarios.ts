@@ -2,6 +2,7 @@ import { marker } from "../src/markers.js";
 import { recordBody } from "../src/records.js";
 import { INSTALLATION_ID } from "../test/helpers/fixtures.js";
 import type { GitHubTestServer, Repository } from "../test/helpers/github-server.js";
+import type { User } from "../test/helpers/github-server/model.js";
 import { addComment, openIssue } from "../test/helpers/github-server/issues.js";
 import { WEBHOOK_SECRET } from "../test/helpers/start-app.js";
 import { storyWebhooks } from "../test/helpers/story-webhooks.js";
@@ -16,11 +17,14 @@ import { DECISION_PROBE, MOST_REPLICAS, OWNER, sha, type Scenario, type Seeded }
  */
 const CONFIG = "mode: enforce\nenvironments: [production]\n";
 
+/** GitHub Actions' bot: how GitHub records a deployment, and its status, made by a job with `GITHUB_TOKEN`. */
+const ACTIONS: User = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
+
 type GateRepo = { repo: Repository; onMain: string; offMain: string; hooks: ReturnType<typeof storyWebhooks> };
 
-function gateRepo(github: GitHubTestServer, name: string): GateRepo {
+function gateRepo(github: GitHubTestServer, name: string, config = CONFIG): GateRepo {
   const repo = github.addRepo(OWNER, name, "main");
-  repo.files.set(".github/mainline.yml", CONFIG);
+  repo.files.set(".github/mainline.yml", config);
   const root = github.commit(repo, sha(`${name} root`), null, "main");
   const onMain = github.commit(repo, sha(`${name} on main`), root, "main");
   github.commit(repo, sha(`${name} head`), onMain, "main");
@@ -82,6 +86,39 @@ export const gateOnMainCold: Scenario = {
     return prebuilt(gateDeliveries(1, (i) => gateDelivery(gate, commits[i]!, i + 1, INSTALLATION_ID, "approved")), 1, () => INSTALLATION_ID);
   },
 };
+
+/**
+ * SPEC section 10: production takes a commit from main only after it reached staging with
+ * `success` at least 30 minutes before. Each delivery is a new commit on main (as in the cold row)
+ * that GitHub Actions deployed to staging and reported `success` on 60 minutes ago, so mainline
+ * reads, beside what the cold row reads, S's deployments to staging and to production (the
+ * rollback exemption) and each one's statuses: the staging one, and the production deployment the
+ * protection rule is about. The floors, which know no promotion, approve the same deliveries on
+ * the compare alone.
+ */
+export const gatePromotion: Scenario = {
+  key: "gate-promotion",
+  title: "gate, commit on main under promotion (soaked in staging: a new sha each time)",
+  ...GATE_LOAD,
+  seed(github) {
+    const gate = gateRepo(github, "gates", `${CONFIG}promotion:\n  production: { after: staging, soakMinutes: 30 }\n`);
+    const reachedStaging = new Date(Date.now() - 60 * 60_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const commits: string[] = [];
+    let parent = gate.repo.branches.get("main")!;
+    for (let i = 0; i < 1 + DECISION_PROBE + GATE_LOAD.count; i++) {
+      commits.push((parent = github.commit(gate.repo, sha(`gates promoted ${i}`), parent, "main")));
+      deployedBy(github, gate.repo, ACTIONS, { sha: parent, environment: "staging", state: "success", at: reachedStaging });
+    }
+    return prebuilt(gateDeliveries(1, (i) => gateDelivery(gate, commits[i]!, i + 1, INSTALLATION_ID, "approved")), 1, () => INSTALLATION_ID);
+  },
+};
+
+/** A deployment `by` created at `at`, with one status it reported on it then: a deploy tool's own report (src/policy/deployment-history.ts counts no other). */
+function deployedBy(github: GitHubTestServer, repo: Repository, by: User, { sha, environment, state, at }: { sha: string; environment: string; state: string; at: string }): void {
+  const { id } = github.addDeployment(repo, { sha, environment });
+  Object.assign(repo.deployments.get(id)!, { creator: by, created_at: at, updated_at: at });
+  repo.deploymentStatuses.set(id, [{ id: github.nextId(), deployment_id: id, state, description: "", environment, log_url: "", environment_url: "", creator: by, created_at: at, updated_at: at }]);
+}
 
 export const gateOffMain: Scenario = {
   key: "gate-off-main",

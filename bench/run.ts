@@ -17,7 +17,9 @@
  *
  * Scenarios: a gate for a commit on main (the same sha again: warm), a gate for a commit off
  * main (refused), a gate for a commit off main under an exception (approved; bench/gate-scenarios.ts
- * seeds the incident's records and this app's `mainline/exception` check run), a maintainer's
+ * seeds the incident's records and this app's `mainline/exception` check run), a gate for a new
+ * commit on main under a promotion rule that soaked in staging 60 minutes (SPEC section 10; the
+ * gate then also reads its deployments and their statuses), a maintainer's
  * `/hotfix allow` + `/mainline help` comment in an incident, a push to main with 1, 10 and 100
  * open merge-back items, and gates over 10 repositories owned by 1 installation or by 10. Then
  * SPEC section 9 (bench/replica-scenarios.ts): those 10-installation gates on 1 and on 3
@@ -38,9 +40,9 @@
  * decide the spacing are located at run time and printed with the figures, with the time
  * Probot's Octokit adds to every request (its throttling and retry plugins on and off).
  *
- * BENCH_ONLY=gate-on-main,gate-off-main,gate-exception (scenario keys, comma-separated) runs only
- * those scenarios; such a partial run writes its files to the system's temporary directory, not
- * over bench/results/latest.*, which always hold a full run.
+ * BENCH_ONLY=gate-on-main,gate-off-main,gate-exception,gate-promotion (scenario keys,
+ * comma-separated) runs only those scenarios; such a partial run writes its files to the system's
+ * temporary directory, not over bench/results/latest.*, which always hold a full run.
  *
  * Output: a Markdown report on stdout, bench/results/latest.md and bench/results/latest.json;
  * progress on stderr. Exits 1 when a decision came out wrong or was lost, or the app made a
@@ -56,7 +58,7 @@ import { startRedisServer, type RedisServer } from "../test/helpers/redis-server
 import { credentialsFor, startApp, type RunningApp } from "../test/helpers/start-app.js";
 import { measureClientCost } from "./client-overhead.js";
 import { drive, roundRobin, type Outcome } from "./drive.js";
-import { gateOffMain, gateOnMain, gateOnMainCold, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
+import { gateOffMain, gateOnMain, gateOnMainCold, gatePromotion, gateWithException, oneInstallation, tenInstallations } from "./gate-scenarios.js";
 import { incidentCommand } from "./incident-scenario.js";
 import { measureLockCost } from "./lock-cost.js";
 import { findProbotProcess, peakRssMiB } from "./process-memory.js";
@@ -73,7 +75,7 @@ import { throttleEvidence } from "./throttle-source.js";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
 
-const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, replicaGates, repositoryLock];
+const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, gatePromotion, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, replicaGates, repositoryLock];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
 

@@ -35,11 +35,14 @@ export const recordSchemas = {
    * hotfix discipline); absent in grants written before it was recorded: the config's then.
    * `waives`: for a commit on main, the promotion step (SPEC 10) the gate would have refused it for
    * ("skipped staging"); absent for a commit off main, whose exception waives main-first.
+   * `account`: the grantor's account id (a renamed grantor is still the grantor); absent in grants
+   * written before it was recorded.
    */
   exception: z.object({
     sha,
     env: environment,
     by: login,
+    account: count.optional(),
     at: iso,
     expires: iso,
     reason: z.string().max(2000),
@@ -51,8 +54,8 @@ export const recordSchemas = {
       .optional(),
     waives: z.string().min(1).max(600).optional(),
   }),
-  /** A second person's `/hotfix approve`. */
-  approval: z.object({ sha, by: login, at: iso, source }),
+  /** A second person's `/hotfix approve`; `account` as in `exception` (absent in approvals written before it). */
+  approval: z.object({ sha, by: login, account: count.optional(), at: iso, source }),
   /** `/hotfix revoke`. */
   revoke: z.object({ sha, by: login, at: iso, source }),
   /**
@@ -77,6 +80,14 @@ export const recordSchemas = {
   "post-merge-review": z.object({ after: sha, pusher: login, account: count, at: iso }),
   /** That review done (a comment on it): the close at `closed`, by a person other than the pusher with write role or more. */
   "post-merge-reviewed": z.object({ by: login, account: count, role: z.enum(["write", "maintain", "admin"]), closed: iso }),
+  /**
+   * Issue `moved` — the incident, or an issue that kept its exception deploys — was transferred to
+   * repository `to` by `by` (GitHub's sender); `at`: when the app heard of it. The first line of
+   * the body of the issue the app opens to keep the incident's `deploy` and `deployed` records here
+   * (written again there, they count for the hotfix budget): how a redelivery finds that issue
+   * (src/github/transfer-trails.ts).
+   */
+  transfer: z.object({ moved: count, by: login, to: z.string().min(1).max(300), at: iso }),
   /** `/incident rollback [env]`: deployment `deployment` of S to `env`, the commit deployment `of` ran (the rollback candidate). */
   rollback: z.object({ sha, env: environment, deployment: count, of: count, by: login, at: iso, source }),
 } as const;
@@ -85,6 +96,10 @@ export type RecordKind = keyof typeof recordSchemas;
 export type RecordFields<K extends RecordKind> = z.output<(typeof recordSchemas)[K]>;
 /** Where a record counts: one repository (by id, so a transferred issue takes nothing along) and one incident. */
 export type RecordScope = { repo: number; incident: number };
+/** Fields added since records were first written: optional on read (older records lack them), required on every write. */
+type AddedSince = { exception: { account: number }; approval: { account: number } };
+/** A record's fields as the app writes it now. */
+export type NewRecordFields<K extends RecordKind> = RecordFields<K> & (K extends keyof AddedSince ? AddedSince[K] : unknown);
 export type AppRecord<K extends RecordKind = RecordKind> = RecordScope & { kind: K; fields: RecordFields<K>; sig: string };
 
 const FIRST_LINE = /^<!-- mainline:record kind=([a-z-]+) ((?:[a-z]+=[^\s<>]* )*)sig=([0-9a-f]{64}) -->$/;

@@ -29,12 +29,16 @@ const EXAMPLES: Example[] = [
   ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: LATER, reason: "Data  Loss: orders vanish", source: "101:3", criterion: "data loss", approvals: 2 }],
   ["exception", { sha: S, env: "production", by: "alice", at: AT, expires: LATER, reason: "checkout is down", source: "101:4", approvals: 1 }],
   ["approval", { sha: S, by: "bob", at: AT, source: "102:1" }],
+  // Who granted and who approved, by account id too (a renamed account is still its person); older records have none.
+  ["exception", { sha: S, env: "production", by: "alice", account: 5001, at: AT, expires: LATER, reason: "checkout is down", source: "101:5", approvals: 2 }],
+  ["approval", { sha: S, by: "bob", account: 5002, at: AT, source: "102:2" }],
   ["revoke", { sha: S, by: "carol", at: AT, source: "103:1" }],
   ["deploy", { sha: S, env: "production", deployment: 9001, at: AT, issue: 42 }],
   ["deployed", { sha: S, env: "production", deployment: 9001, at: LATER, issue: 42 }],
   ["force-close", { by: "dana", at: AT, reason: HOSTILE, source: "104:1" }],
   ["reminder", { issue: 42, interval: 4 }],
   ["rollback", { sha: S, env: "prod eu-west", deployment: 9002, of: 9001, by: "bob", at: AT, source: "105:1" }],
+  ["transfer", { moved: 12, by: "bob", to: "Codertocat/elsewhere", at: AT }],
 ];
 
 /** A comment as GitHub lists it; by default written by this app. */

@@ -1,4 +1,4 @@
-import { recordBody, type RecordFields, type RecordKind } from "../records.js";
+import { recordBody, type NewRecordFields, type RecordKind } from "../records.js";
 import type { CommentLike, RepoClient } from "./client.js";
 import { createComment } from "./issues.js";
 
@@ -12,7 +12,7 @@ export function writeRecord<K extends RecordKind>(
   key: string,
   where: { incident: number; on?: number },
   kind: K,
-  fields: RecordFields<K>,
+  fields: NewRecordFields<K>,
   text: string,
 ): Promise<CommentLike> {
   return createComment(client, where.on ?? where.incident, recordBody(key, kind, { repo: client.repoId, incident: where.incident }, fields, text));

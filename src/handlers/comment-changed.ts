@@ -2,7 +2,7 @@ import type { Context } from "probot";
 import { isApiError } from "../github/api-error.js";
 import type { CommentLike, IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
-import { createComment, getIssue, listComments, updateComment } from "../github/issues.js";
+import { createComment, getIssue, getIssueHere, listComments, updateComment } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { marker } from "../markers.js";
 import { appBody, quietLogin } from "../policy/text.js";
@@ -18,7 +18,8 @@ type Changed = Context<"issue_comment.edited" | "issue_comment.deleted">;
 /**
  * `issue_comment.edited` / `.deleted` of one of this app's comments by anyone else: tampering,
  * undone (SPEC section 8). GitHub announces both with the old body.
- * 1. what was there: the old body (a record whose signature holds names its incident)
+ * 1. what was there: the old body (a record whose signature holds names its incident); a record whose
+ *    incident left the repository is a kept copy: written back and said where it stands, nothing more
  * 2. the incident's exceptions are suspended while the record is not back
  * 3. a record (its signature proves it) is written back: an edit reverted in place, a deletion
  *    posted again; the ledger is rebuilt; other comments are not restored (nothing proves what they were)
@@ -35,7 +36,13 @@ export function onCommentChanged(deps: Deps) {
     const repo = await repoContext(context);
     const record = readRecord(deps.records.key, before);
     const incidentNumber = record && record.repo === repo.client.repoId ? record.incident : issue.number;
-    const incident = incidentNumber === issue.number ? (issue as IssueLike) : await getIssue(repo.client, incidentNumber);
+    const incident = incidentNumber === issue.number ? (issue as IssueLike) : await getIssueHere(repo.client, incidentNumber);
+    if (!incident) {
+      // The record's incident left the repository; this is the copy kept here (keep-exception-deploys.ts): it is written back, said where it stands.
+      if (record) await writeBack(repo, context.payload.action, own, issue.number, before, undefined);
+      await notice(repo, issue.number, own, context.payload.action, sender.login, record !== undefined, await listComments(repo.client, issue.number), deps);
+      return;
+    }
     const thread = await readIncidentThread(repo.client, incident, deps.records);
     const shas = new Set([...thread.records.exceptions.map((grant) => grant.sha), ...(record && "sha" in record.fields ? [record.fields.sha] : [])]);
     await setSuspension(repo.client, shas, incident.number, sender.login, deps);

@@ -45,7 +45,7 @@ export function onIssueComment(deps: Deps) {
     }
     let role: Promise<Role | "none"> | undefined;
     const roleOfActor = () => (role ??= roleOf(repo.client, sender.login));
-    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, log: decisions.log, decisions, isIncident: thread.isIncident, source: "" };
+    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, account: sender.id, log: decisions.log, decisions, isIncident: thread.isIncident, source: "" };
     const results: Array<{ line: ParsedLine; outcome: Outcome }> = [];
     for (const line of run) {
       const checked = line.ok

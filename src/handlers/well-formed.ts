@@ -86,7 +86,8 @@ const schemas: Record<string, z.ZodType> = {
       user: z.object({ type: z.string().optional() }).nullable(),
       performed_via_github_app: z.object({ id: z.number().int() }).nullish(),
     }),
-    sender: z.object({ login: name, type: z.string() }),
+    // The sender's id goes into the records of `/hotfix allow|approve` (a renamed account is still its person).
+    sender: z.object({ login: name, id: count, type: z.string() }),
     changes: z.object({ body: z.object({ from: z.string() }).optional() }).optional(),
   }),
   issues,

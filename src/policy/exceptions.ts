@@ -1,5 +1,6 @@
 import type { RecordFields } from "../records.js";
 import type { RunStatus } from "./exception-runs.js";
+import { samePerson, type Person } from "./same-person.js";
 import { shortSha } from "./text.js";
 
 /** The app's own records in one incident, read back from its comments: the copy people read. */
@@ -61,7 +62,9 @@ export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2
     latest.set(`${grant.sha}@${grant.env.toLowerCase()}`, grant);
   }
   return [...latest.values()].map((grant) => {
-    const approvedBy = unique(records.approvals.filter((a) => a.sha === grant.sha && a.at >= grant.at && a.by !== grant.by).map((a) => a.by));
+    const approvals = records.approvals.filter((a) => a.sha === grant.sha && a.at >= grant.at && !samePerson(personOf(a), personOf(grant)));
+    // Each person once, under the login of their first approval.
+    const approvedBy = approvals.filter((a, i) => approvals.findIndex((b) => samePerson(personOf(a), personOf(b))) === i).map((a) => a.by);
     const deploys = exceptionDeployments(records).filter((d) => d.sha === grant.sha && d.env.toLowerCase() === grant.env.toLowerCase() && d.at >= grant.at);
     const revoked = records.revokes.some((r) => r.sha === grant.sha && r.at >= grant.at);
     return {
@@ -81,6 +84,11 @@ export function exceptionStates(records: IncidentRecords, approvalsNeeded: 1 | 2
   });
 }
 
+/** Who wrote a grant or an approval. */
+function personOf(record: { by: string; account?: number | undefined }): Person {
+  return { login: record.by, account: record.account };
+}
+
 function statusOf(s: { revoked: boolean; used: boolean; approved: boolean; expired: boolean }): ExceptionStatus {
   if (s.used) return "used";
   if (s.revoked) return "revoked";
@@ -90,8 +98,8 @@ function statusOf(s: { revoked: boolean; used: boolean; approved: boolean; expir
 
 export type CommandVerdict = { ok: true } | { ok: false; error: string };
 
-/** An exception as the commands judge it: its state from its check run. */
-export type ExceptionInForce = { sha: string; environment: string; grantedBy: string; status: RunStatus };
+/** An exception as the commands judge it: its state from its check run; its grantor's account from the grant's record. */
+export type ExceptionInForce = { sha: string; environment: string; grantor: Person; status: RunStatus };
 
 /** May `actor` grant an exception for (sha, env) now? Refuses a duplicate that is already in force. */
 export function decideAllow(states: readonly ExceptionInForce[], sha: string, environment: string): CommandVerdict {
@@ -107,15 +115,15 @@ export function decideAllow(states: readonly ExceptionInForce[], sha: string, en
 }
 
 /**
- * May `actor` give the second approval? Not to their own grant, and only to one that waits for it.
- * A grant waits when its own run says it needs two, which hotfix discipline decides per grant
- * (SPEC 11) even where `override.approvals` is 1.
+ * May `actor` give the second approval? Not to their own grant (under whatever login they have
+ * now), and only to one that waits for it. A grant waits when its own run says it needs two, which
+ * hotfix discipline decides per grant (SPEC 11) even where `override.approvals` is 1.
  */
-export function decideApprove(states: readonly ExceptionInForce[], sha: string, actor: string, approvalsNeeded: 1 | 2): CommandVerdict {
+export function decideApprove(states: readonly ExceptionInForce[], sha: string, actor: Person, approvalsNeeded: 1 | 2): CommandVerdict {
   const waiting = states.filter((s) => s.sha === sha && s.status === "awaiting-approval");
   if (waiting.length === 0 && approvalsNeeded === 1) return { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" };
   if (waiting.length === 0) return { ok: false, error: `no exception for ${shortSha(sha)} is waiting for approval in this incident` };
-  if (waiting.every((s) => s.grantedBy === actor)) {
+  if (waiting.every((s) => samePerson(s.grantor, actor))) {
     return { ok: false, error: "you granted this exception: a second person must approve it" };
   }
   return { ok: true };
@@ -132,8 +140,4 @@ export function decideRevoke(states: readonly ExceptionInForce[], sha: string): 
     return { ok: false, error: `the exception for ${shortSha(sha)} was already used by a deployment and cannot be withdrawn` };
   }
   return { ok: false, error: `no exception for ${shortSha(sha)} is in force in this incident` };
-}
-
-function unique<T>(items: T[]): T[] {
-  return [...new Set(items)];
 }

@@ -1,4 +1,5 @@
 import type { Role } from "./roles.js";
+import { samePerson } from "./same-person.js";
 import { quietLogin } from "./text.js";
 
 /** Who closed the issue: GitHub's authenticated sender of `issues.closed`. */
@@ -37,7 +38,7 @@ export function decideReviewClose({ closer, closerIsApp, pusher, role }: ReviewC
     const what = closer.type === "Bot" ? "is an app, not a person" : "is not a person's account";
     return { verdict: "reopen", why: `🔁 Reopened: ${quietLogin(closer.login)} ${what}. ${rule}` };
   }
-  if (closer.account === pusher.account || closer.login.toLowerCase() === pusher.login.toLowerCase()) {
+  if (samePerson(closer, pusher)) {
     return { verdict: "reopen", why: `🔁 Reopened: ${quietLogin(closer.login)} pushed these commits, so their close is not a review. ${rule}` };
   }
   if (role === undefined) return { verdict: "ask-role" };

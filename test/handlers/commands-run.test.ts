@@ -38,12 +38,16 @@ const ledgerWithException = ({ by, at, state }: { by: string; at: string; state:
 const grantText = ({ by, expires, second = false }: { by: string; expires: string; second?: boolean }) =>
   `🟠 Exception granted by **${by}**: \`2222222\` may deploy to production until ${expires} although it is not on \`master\`. Reason: payments down.` +
   (second ? " It needs a second person's `/hotfix approve 2222222` before it can be used." : "");
-/** The exception's fields, in the order the app writes them; `approvals`: what the grant decided it needs (left out: a grant recorded before that was). */
+/**
+ * The exception's fields, in the order the app writes them; `by`'s account as the loopback GitHub
+ * knows it; `approvals`: what the grant decided it needs (left out: a grant recorded before that was).
+ */
 const grantFields = ({ by, at, expires, source, approvals }: { by: string; at: string; expires: string; source: string; approvals?: 1 | 2 }): RecordFields<"exception"> => ({
   sha: S,
   by,
   at,
   source,
+  account: world.github.user(by).id,
   env: "production",
   expires,
   reason: "payments down",
@@ -162,6 +166,20 @@ describe("/hotfix with override.approvals: 2", () => {
     expect(world.calls().length).toBeLessThanOrEqual(BUDGET.refusedHotfix);
   });
 
+  test("the grantor's /hotfix approve under a new login (the account renamed, same id) is still the grantor's own: refused", async () => {
+    await layOut({ config: TWO_APPROVALS, ledger: ledgerWithException({ by: "alice", at: ALICE_AT, state: "awaiting approval" }) });
+    aliceGranted(aliceRun({ approvals: 2 }));
+    world.github.renameUser("alice", "alice-renamed");
+    const before = world.appBodies(7).length;
+
+    const { comment } = await say("alice-renamed", "/hotfix approve 2222222");
+
+    expect(newBodies(before)).toEqual([refusal(comment, "/hotfix approve 2222222", "you granted this exception: a second person must approve it")]);
+    expect(world.writes()).toEqual([{ method: "POST", path: `${world.api}/issues/7/comments`, body: { body: newBodies(before)[0] } }]);
+    expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ approvals: 2 })]);
+    expect(world.calls().length).toBeLessThanOrEqual(BUDGET.refusedHotfix);
+  });
+
   test("another maintainer's /hotfix approve writes the approval record, makes the exception active, and gets 👍", async () => {
     const ledger = await layOut({ config: TWO_APPROVALS, ledger: ledgerWithException({ by: "alice", at: ALICE_AT, state: "awaiting approval" }) });
     aliceGranted(aliceRun({ approvals: 2 }));
@@ -170,7 +188,7 @@ describe("/hotfix with override.approvals: 2", () => {
     const { comment, source } = await say("bob", "/hotfix approve 2222222");
 
     expect(newBodies(before)).toEqual([
-      world.recordText(7, "approval", { sha: S, by: "bob", at: NOW, source }, "🟢 Second approval by **bob**: the exception for `2222222` may now be used."),
+      world.recordText(7, "approval", { sha: S, by: "bob", at: NOW, source, account: world.github.user("bob").id }, "🟢 Second approval by **bob**: the exception for `2222222` may now be used."),
     ]);
     // The gate reads the run: approved by bob, so in force.
     expect(world.exceptionRuns().map((r) => r.state)).toEqual([aliceRun({ approvals: 2, approved: "bob" })]);

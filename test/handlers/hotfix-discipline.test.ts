@@ -48,7 +48,7 @@ const refusal = (comment: { id: number }, line: string, error: string) =>
 
 /** The grant's record, as octocat's `/hotfix allow 2222222 production -- <reason>` at 12:00 writes it. */
 function grantRecord(source: string, { reason, criterion, approvals, note = "" }: { reason: string; criterion?: string; approvals: 1 | 2; note?: string }) {
-  const fields: RecordFields<"exception"> = { sha: S, by: "octocat", at: NOW, source, env: "production", expires: EXPIRES, reason, ...(criterion ? { criterion } : {}), approvals };
+  const fields: RecordFields<"exception"> = { sha: S, by: "octocat", at: NOW, source, account: world.github.user("octocat").id, env: "production", expires: EXPIRES, reason, ...(criterion ? { criterion } : {}), approvals };
   const text = `🟠 Exception granted by **octocat**: \`2222222\` may deploy to production until ${EXPIRES} although it is not on \`master\`. Reason: ${reason}.${note ? ` ${note}` : ""}`;
   return world.recordText(7, "exception", fields, text);
 }

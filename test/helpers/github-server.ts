@@ -422,6 +422,26 @@ export class GitHubTestServer implements Site {
     return user;
   }
 
+  /**
+   * The person renames their account: the same id under a new login, as GitHub shows it from then
+   * on (on what they wrote before too), their roles with them; the old login is free to claim.
+   */
+  renameUser(from: string, to: string): User {
+    const user = this.knownUser(from);
+    if (!user) throw new Error(`no user ${from}`);
+    if (this.knownUser(to)) throw new Error(`${to} is taken`);
+    this.#users.delete(from.toLowerCase());
+    user.login = to;
+    this.#users.set(to.toLowerCase(), user);
+    for (const repo of this.repos.values()) {
+      const role = repo.roles.get(from.toLowerCase());
+      if (role === undefined) continue;
+      repo.roles.delete(from.toLowerCase());
+      repo.roles.set(to.toLowerCase(), role);
+    }
+    return user;
+  }
+
   knownUser(login: string): User | undefined {
     return this.#users.get(login.toLowerCase());
   }

@@ -8,6 +8,7 @@ import {
   type ExceptionState,
   type IncidentRecords,
 } from "../../src/policy/exceptions.js";
+import type { Person } from "../../src/policy/same-person.js";
 import type { RecordFields } from "../../src/records.js";
 import { at, EXPIRES, GRANTED, grantedRun as run, HOUR, INCIDENT, OTHER, S, type ExceptionRunState as Run } from "../helpers/exception-fixtures.js";
 
@@ -21,7 +22,9 @@ const grant = (over: Partial<RecordFields<"exception">> = {}): RecordFields<"exc
   reason: "checkout is down",
   ...over,
 });
-const approval = (by: string, when: number, sha = S): RecordFields<"approval"> => ({ sha, by, at: at(when), source: "102:1" });
+const approval = (by: string, when: number, sha = S, account?: number): RecordFields<"approval"> => ({ sha, by, ...(account ? { account } : {}), at: at(when), source: "102:1" });
+/** alice's account; her grant names it unless recorded before accounts were. */
+const ALICE = 501;
 const revoke = (when: number, sha = S): RecordFields<"revoke"> => ({ sha, by: "carol", at: at(when), source: "103:1" });
 const deploy = (when: number, env = "production", sha = S): RecordFields<"deploy"> => ({ sha, env, deployment: 9001, at: at(when), issue: 40 });
 
@@ -32,11 +35,13 @@ function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
 /**
  * The commands judge an exception by its `mainline/exception` check run (what the gate believes),
  * as src/handlers/commands/hotfix.ts does: each run of this incident with its status `nowMs` after
- * the first grant. Runs are written by the same commands that write the records above.
+ * the first grant, its grantor's account (`account`) from the grant's record. Runs are written by
+ * the same commands that write the records above.
  */
-function judged(runs: readonly Run[], nowMs: number): ExceptionInForce[] {
-  return runs.map((state) => ({ sha: state.sha, environment: state.env, grantedBy: state.by, status: runStatus(state, new Date(GRANTED + nowMs)) }));
+function judged(runs: readonly Run[], nowMs: number, account?: number): ExceptionInForce[] {
+  return runs.map((state) => ({ sha: state.sha, environment: state.env, grantor: { login: state.by, account }, status: runStatus(state, new Date(GRANTED + nowMs)) }));
 }
+const person = (login: string, account?: number): Person => ({ login, account });
 
 /** The exception states of an incident's records, `nowMs` after the first grant. */
 function stateAt(over: Partial<IncidentRecords>, approvals: 1 | 2, nowMs: number): ExceptionState[] {
@@ -78,6 +83,24 @@ describe("exceptionStates: the status of one grant", () => {
     ["two approvals needed, only the grantor approved", "awaiting-approval", { approvals: [approval("alice", HOUR)] }, 2, 2 * HOUR],
     ["two approvals needed, approval recorded before the grant", "awaiting-approval", { approvals: [approval("bob", -HOUR)] }, 2, HOUR],
     ["two approvals needed, approval of another commit", "awaiting-approval", { approvals: [approval("bob", HOUR, OTHER)] }, 2, 2 * HOUR],
+    // A person is their account: a login can be renamed, and a freed one claimed by someone else.
+    [
+      "two approvals needed, the grantor approved after renaming the account",
+      "awaiting-approval",
+      { exceptions: [grant({ account: ALICE })], approvals: [approval("alice-renamed", HOUR, S, ALICE)] },
+      2,
+      2 * HOUR,
+    ],
+    [
+      "two approvals needed, someone who claimed the grantor's freed login approved",
+      "active",
+      { exceptions: [grant({ account: ALICE })], approvals: [approval("alice", HOUR, S, 999)] },
+      2,
+      2 * HOUR,
+    ],
+    // Records written before accounts were: the logins are all there is.
+    ["two approvals needed, a grant without account, the grantor's login approved", "awaiting-approval", { approvals: [approval("alice", HOUR, S, ALICE)] }, 2, 2 * HOUR],
+    ["two approvals needed, an approval without account under the grantor's login", "awaiting-approval", { exceptions: [grant({ account: ALICE })], approvals: [approval("alice", HOUR)] }, 2, 2 * HOUR],
     // A grant needs what it recorded (hotfix discipline may ask two where the config asks one), as its check run does.
     ["the grant recorded two, the config asks one: none given", "awaiting-approval", { exceptions: [grant({ approvals: 2 })] }, 1, HOUR],
     ["the grant recorded two, the config asks one: only the grantor approved", "awaiting-approval", { exceptions: [grant({ approvals: 2 })], approvals: [approval("alice", HOUR)] }, 1, 2 * HOUR],
@@ -113,6 +136,11 @@ describe("exceptionStates: what each state carries", () => {
   test("approvers are listed once each, without the grantor", () => {
     const approvals = [approval("bob", HOUR), approval("alice", HOUR), approval("carol", 2 * HOUR), approval("bob", 3 * HOUR)];
     expect(stateAt({ approvals }, 2, 3 * HOUR)[0]?.approvedBy).toEqual(["bob", "carol"]);
+  });
+
+  test("an approver who renamed the account between two approvals is listed once, under the first login", () => {
+    const approvals = [approval("bob", HOUR, S, 502), approval("bob-renamed", 2 * HOUR, S, 502), approval("carol", 2 * HOUR, S, 503)];
+    expect(stateAt({ exceptions: [grant({ account: ALICE })], approvals }, 2, 3 * HOUR)[0]?.approvedBy).toEqual(["bob", "carol"]);
   });
 
   test("the latest grant for a commit and environment is the one shown, whatever order the records came in", () => {
@@ -188,44 +216,60 @@ describe("decideAllow: one exception in force per commit and environment", () =>
 });
 
 describe("decideApprove: the second person", () => {
-  test.each<[string, ExceptionInForce[], string, 1 | 2, ReturnType<typeof decideApprove>]>([
-    ["another person approves a waiting grant", judged([run({ approvals: 2 })], HOUR), "bob", 2, { ok: true }],
+  test.each<[string, ExceptionInForce[], Person, 1 | 2, ReturnType<typeof decideApprove>]>([
+    ["another person approves a waiting grant", judged([run({ approvals: 2 })], HOUR), person("bob"), 2, { ok: true }],
     [
       "the grantor approves their own grant",
       judged([run({ approvals: 2 })], HOUR),
-      "alice",
+      person("alice"),
+      2,
+      { ok: false, error: "you granted this exception: a second person must approve it" },
+    ],
+    // A person is their account: a login can be renamed, and a freed one claimed by someone else.
+    [
+      "the grantor approves after renaming the account",
+      judged([run({ approvals: 2 })], HOUR, ALICE),
+      person("alice-renamed", ALICE),
+      2,
+      { ok: false, error: "you granted this exception: a second person must approve it" },
+    ],
+    ["someone who claimed the grantor's freed login approves", judged([run({ approvals: 2 })], HOUR, ALICE), person("alice", 999), 2, { ok: true }],
+    [
+      "the grantor's login approves a grant recorded before accounts were",
+      judged([run({ approvals: 2 })], HOUR),
+      person("alice", ALICE),
       2,
       { ok: false, error: "you granted this exception: a second person must approve it" },
     ],
     [
       "the repository needs one approval",
       judged([run()], HOUR),
-      "bob",
+      person("bob"),
       1,
       { ok: false, error: "this repository needs no second approval (`override.approvals` is 1)" },
     ],
     // Hotfix discipline (a big fix, a spent budget) asks a grant for two whatever the config says; its run says so.
-    ["a grant that hotfix discipline sent for a second approval, although the config asks one", judged([run({ approvals: 2 })], HOUR), "bob", 1, { ok: true }],
-    ["such a grant still not by its grantor", judged([run({ approvals: 2 })], HOUR), "alice", 1, { ok: false, error: "you granted this exception: a second person must approve it" }],
-    ["nothing was granted", [], "bob", 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
+    ["a grant that hotfix discipline sent for a second approval, although the config asks one", judged([run({ approvals: 2 })], HOUR), person("bob"), 1, { ok: true }],
+    ["such a grant still not by its grantor", judged([run({ approvals: 2 })], HOUR), person("alice"), 1, { ok: false, error: "you granted this exception: a second person must approve it" }],
+    ["nothing was granted", [], person("bob"), 2, { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" }],
     [
       "the grant is already approved",
       judged([run({ approvals: 2, approved: "bob" })], 2 * HOUR),
-      "carol",
+      person("carol"),
       2,
       { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
     ],
     [
       "the grant expired while waiting",
       judged([run({ approvals: 2 })], 5 * HOUR),
-      "bob",
+      person("bob"),
       2,
       { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
     ],
     [
       "the grant was revoked while waiting",
       judged([run({ approvals: 2, revoked: "carol" })], 2 * HOUR),
-      "bob",
+      person("bob"),
       2,
       { ok: false, error: "no exception for 5b3c9d1 is waiting for approval in this incident" },
     ],
@@ -235,7 +279,7 @@ describe("decideApprove: the second person", () => {
 
   test("a grantor may approve a waiting grant someone else made for the same commit", () => {
     const states = judged([run({ approvals: 2 }), run({ approvals: 2, env: "staging", by: "bob" })], HOUR);
-    expect(decideApprove(states, S, "alice", 2)).toEqual({ ok: true });
+    expect(decideApprove(states, S, person("alice"), 2)).toEqual({ ok: true });
   });
 });
 

@@ -7,7 +7,8 @@ const RULE = "A post-merge review is done when a person with write access other 
 const people: Record<string, { closer: Closer; closerIsApp?: boolean }> = {
   "the pusher": { closer: { login: "alice", account: 501, type: "User" } },
   "the pusher, renamed since": { closer: { login: "alice-renamed", account: 501, type: "User" } },
-  "the pusher's login in other case": { closer: { login: "Alice", account: 999, type: "User" } },
+  // GitHub frees a login when its account is renamed: whoever claims it is another person.
+  "someone who took the pusher's old login": { closer: { login: "Alice", account: 999, type: "User" } },
   "another person": { closer: { login: "carol", account: 503, type: "User" } },
   "the app itself": { closer: { login: "mainline[bot]", account: 9000, type: "Bot" }, closerIsApp: true },
   "another app's bot": { closer: { login: "stale[bot]", account: 9100, type: "Bot" } },
@@ -34,7 +35,8 @@ describe("who may close a post-merge review", () => {
     ["the pusher", undefined, { verdict: "reopen", why: `🔁 Reopened: **alice** pushed these commits, so their close is not a review. ${RULE}` }],
     ["the pusher", "admin", { verdict: "reopen", why: `🔁 Reopened: **alice** pushed these commits, so their close is not a review. ${RULE}` }],
     ["the pusher, renamed since", "admin", { verdict: "reopen", why: `🔁 Reopened: **alice-renamed** pushed these commits, so their close is not a review. ${RULE}` }],
-    ["the pusher's login in other case", "admin", { verdict: "reopen", why: `🔁 Reopened: **Alice** pushed these commits, so their close is not a review. ${RULE}` }],
+    ["someone who took the pusher's old login", undefined, { verdict: "ask-role" }],
+    ["someone who took the pusher's old login", "write", { verdict: "done", role: "write" }],
     // An app is not a person, whatever role its installation has.
     ["another app's bot", undefined, { verdict: "reopen", why: `🔁 Reopened: **stale\\[bot\\]** is an app, not a person. ${RULE}` }],
     ["another app's bot", "write", { verdict: "reopen", why: `🔁 Reopened: **stale\\[bot\\]** is an app, not a person. ${RULE}` }],

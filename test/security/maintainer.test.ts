@@ -24,6 +24,22 @@ test.concurrent("the grantor's own approval does not count; another maintainer's
   expect(await s.gate(SIDE)).toBe("approved");
 }, 90_000);
 
+test.concurrent("a grantor who renames the account is still the grantor: their approval under the new login does not count", async () => {
+  const s = scene(world, TWO_APPROVALS);
+  // A maintainer of this scene alone: renaming a login of the shared cast would rename it in every scene.
+  world.github.setRole(s.repo, `milo-${s.repo.id}`, "maintain");
+  const incident = await s.incident();
+  await s.say(incident, `milo-${s.repo.id}`, `/hotfix allow ${SIDE} production -- checkout is down`);
+  const milo = world.github.renameUser(`milo-${s.repo.id}`, `milo-renamed-${s.repo.id}`);
+  const own = await s.say(incident, milo.login, `/hotfix approve ${SIDE}`);
+  expect(s.replyTo(incident, own)).toContain("you granted this exception: a second person must approve it");
+  expect(s.records(incident).of("approval")).toEqual([]);
+  expect(s.records(incident).of("exception")).toEqual([expect.objectContaining({ sha: SIDE, by: `milo-${s.repo.id}`, account: milo.id, approvals: 2 })]);
+  expect(await s.gate(SIDE)).toBe("rejected");
+  await s.say(incident, "max", `/hotfix approve ${SIDE}`);
+  expect(await s.gate(SIDE)).toBe("approved");
+}, 90_000);
+
 test.concurrent("two revokes on two lines of one comment both take effect", async () => {
   const s = scene(world);
   const other = world.github.commit(s.repo, sha("e"), SIDE, "hotfix/side", "Second fix");

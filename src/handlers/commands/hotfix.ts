@@ -5,7 +5,8 @@ import { readIncidentThread } from "../../github/incidents.js";
 import { writeRecord } from "../../github/write-record.js";
 import { isGatedEnvironment } from "../../policy/environments.js";
 import { runOf, runStatus, type ExceptionRun } from "../../policy/exception-runs.js";
-import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce } from "../../policy/exceptions.js";
+import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce, type IncidentRecords } from "../../policy/exceptions.js";
+import { samePerson, type Person } from "../../policy/same-person.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import { rewriteLedger } from "../refresh-ledger.js";
 import { decideGrant } from "./hotfix-grant.js";
@@ -28,30 +29,44 @@ export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outco
   const records = thread.records;
   const done = [...records.exceptions, ...records.approvals, ...records.revokes].some((r) => r.source === env.source);
   const grant = records.exceptions.find((r) => r.source === env.source);
-  const outcome = done ? await catchUp(env, command, sha, runs, grant) : await act(env, command, sha, runs);
+  const outcome = done ? await catchUp(env, command, sha, runs, records, grant) : await act(env, command, sha, runs, records);
   if (outcome.ok) await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
   return outcome;
 }
 
 /** This incident's exceptions for S as the commands judge them. */
-function judged(env: CommandEnv, runs: readonly ExceptionRun[]): ExceptionInForce[] {
+function judged(env: CommandEnv, runs: readonly ExceptionRun[], records: IncidentRecords): ExceptionInForce[] {
   const now = env.deps.now();
   return runs
     .filter(({ state }) => state.incident === env.issue.number)
-    .map(({ state }) => ({ sha: state.sha, environment: state.env, grantedBy: state.by, status: runStatus(state, now) }));
+    .map((run) => ({ sha: run.state.sha, environment: run.state.env, grantor: grantorOf(run, records), status: runStatus(run.state, now) }));
 }
 
-async function act(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[]): Promise<Outcome> {
+function actorOf(env: CommandEnv): Person {
+  return { login: env.actor, account: env.account };
+}
+
+/**
+ * Who granted a run's exception: the login its run names, and the account id of the grant record
+ * it was written for (the same command line); a grant recorded before ids were has none.
+ */
+function grantorOf(run: ExceptionRun, records: IncidentRecords): Person {
+  return { login: run.state.by, account: records.exceptions.find((r) => r.source === run.state.source)?.account };
+}
+
+async function act(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], records: IncidentRecords): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const now = deps.now();
   const at = now.toISOString();
   const base = { sha, by: env.actor, at, source: env.source };
+  // A grant and an approval also name the account: whether an approver is the grantor is decided by it.
+  const signed = { ...base, account: env.account };
   const where = { incident: issue.number };
   if (command.name === "hotfix-allow") {
     const environment = command.environment ?? repo.config.environments[0];
     if (!environment || /[*?]/.test(environment)) return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
     if (!isGatedEnvironment(environment, repo.config.environments)) return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment, so it needs no exception` };
-    const verdict = decideAllow(judged(env, runs), sha, environment);
+    const verdict = decideAllow(judged(env, runs, records), sha, environment);
     if (!verdict.ok) return verdict;
     const promotion = await promotionWaiver(env, sha, environment);
     if (!promotion.ok) return promotion;
@@ -59,28 +74,28 @@ async function act(env: CommandEnv, command: Hotfix, sha: string, runs: Exceptio
     if (!discipline.ok) return discipline;
     const expires = new Date(now.getTime() + repo.config.override.ttlHours * 3_600_000).toISOString();
     const second = discipline.note ? ` ${discipline.note}` : "";
-    const grant = { ...base, env: environment, expires, reason: command.reason, ...(discipline.criterion ? { criterion: discipline.criterion } : {}), approvals: discipline.approvals, ...(promotion.waives ? { waives: promotion.waives } : {}) };
+    const grant = { ...signed, env: environment, expires, reason: command.reason, ...(discipline.criterion ? { criterion: discipline.criterion } : {}), approvals: discipline.approvals, ...(promotion.waives ? { waives: promotion.waives } : {}) };
     // A commit on main is excepted from its promotion rule only (SPEC 10): the record says what that waives.
     const although = promotion.waives ? `although it did not go through its promotion (${escapeUserText(promotion.waives, 300)}); it is on \`${repo.mainBranch}\`, so nothing needs merging back` : `although it is not on \`${repo.mainBranch}\``;
     await writeRecord(repo.client, deps.records.key, where, "exception", grant, `🟠 Exception granted by ${quietLogin(env.actor)}: \`${shortSha(sha)}\` may deploy to ${escapeUserText(environment, 100)} until ${expires} ${although}. Reason: ${escapeUserText(command.reason)}.${second}`);
-    return catchUp(env, command, sha, runs, grant);
+    return catchUp(env, command, sha, runs, records, grant);
   }
   if (command.name === "hotfix-approve") {
-    const verdict = decideApprove(judged(env, runs), sha, env.actor, repo.config.override.approvals);
+    const verdict = decideApprove(judged(env, runs, records), sha, actorOf(env), repo.config.override.approvals);
     if (!verdict.ok) return verdict;
-    await writeRecord(repo.client, deps.records.key, where, "approval", base, `🟢 Second approval by ${quietLogin(env.actor)}: the exception for \`${shortSha(sha)}\` may now be used.`);
-    return catchUp(env, command, sha, runs);
+    await writeRecord(repo.client, deps.records.key, where, "approval", signed, `🟢 Second approval by ${quietLogin(env.actor)}: the exception for \`${shortSha(sha)}\` may now be used.`);
+    return catchUp(env, command, sha, runs, records);
   }
-  const verdict = decideRevoke(judged(env, runs), sha);
+  const verdict = decideRevoke(judged(env, runs, records), sha);
   if (!verdict.ok) return verdict;
   // The run first: a revoke is in force the moment the gate can read it.
-  const caughtUp = await catchUp(env, command, sha, runs);
+  const caughtUp = await catchUp(env, command, sha, runs, records);
   await writeRecord(repo.client, deps.records.key, where, "revoke", base, `⚪ Exception for \`${shortSha(sha)}\` withdrawn by ${quietLogin(env.actor)}.`);
   return caughtUp;
 }
 
 /** Brings the check runs up to this command line (idempotent: a run that already says so is left alone). */
-async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], grant?: RecordFields<"exception">): Promise<Outcome> {
+async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], records: IncidentRecords, grant?: RecordFields<"exception">): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const now = deps.now();
   const mine = runs.filter(({ state }) => state.incident === issue.number);
@@ -99,7 +114,7 @@ async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: Exce
   }
   for (const run of mine) {
     const status = runStatus(run.state, now);
-    if (command.name === "hotfix-approve" && status === "awaiting-approval" && run.state.by !== env.actor) {
+    if (command.name === "hotfix-approve" && status === "awaiting-approval" && !samePerson(grantorOf(run, records), actorOf(env))) {
       await writeExceptionRun(repo.client, { ...run.state, approved: [...run.state.approved.split(",").filter(Boolean), env.actor].join(",") }, now, run);
     }
     if (command.name === "hotfix-revoke" && (status === "active" || status === "awaiting-approval")) {

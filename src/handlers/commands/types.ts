@@ -11,6 +11,8 @@ export type CommandEnv = {
   issue: IssueLike;
   comment: { id: number; html_url: string };
   actor: string;
+  /** GitHub's id of the actor's account: who they are whatever their login is now or becomes. */
+  account: number;
   log: Logger;
   /** The delivery's decision lines: each command line is one, a close it decides is another. */
   decisions: DecisionLog;
