@@ -1,43 +1,67 @@
 import { reviewRecordOf, type ReviewRecord } from "./post-merge-reviews.js";
 import type { Config } from "../config.js";
-import { readMarker } from "../markers.js";
-import { exceptionDeployments, exceptionStates } from "../policy/exceptions.js";
+import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
+import { exceptionDeployments, exceptionStates, type IncidentRecords } from "../policy/exceptions.js";
 import { checkRca } from "../policy/rca.js";
 import { REPORT_DAYS, type Cut, type PostMergeReviewFacts, type PostMergeReviews, type ReportFacts } from "../policy/report.js";
-import { hasLabel, type CommentLike, type IssueLike, type RepoClient } from "./client.js";
+import type { AppRecord, RecordKind } from "../records.js";
+import type { CommentLike, IssueLike, RepoClient } from "./client.js";
 import { readConfigHistory } from "./config-history.js";
+import { exceptionDeploysIn } from "./exception-deploys.js";
 import { readIncidentThread, SPANNED_INCIDENT_LIMIT, THREAD_COMMENT_LIMIT, type IncidentThread } from "./incidents.js";
-import { LABELLED_ISSUE_LIMIT, listComments, listIssuesWithLabel, listOwnIssues, OWN_ISSUE_LIMIT } from "./issues.js";
+import { getIssueHere, listComments, listOwnIssues, OWN_ISSUE_LIMIT } from "./issues.js";
 import { isOwnIssue, threadRecords, type RecordReader } from "./own-comments.js";
+import { COMMENTS_PER_PAGE, readRecordsSince, recordsOf } from "./records-since.js";
 
 /** How many post-merge reviews one report reads, newest first: each closed one costs a read of its thread. */
 export const REPORT_REVIEW_LIMIT = 20;
-/** How many of the app's own issues touched in the window are looked through for them. */
+/** How many of the app's own issues touched in the window are looked through for them, and for the incidents' merge-back and RCA issues. */
 export const REPORT_OWN_ISSUE_LIMIT = OWN_ISSUE_LIMIT;
+/** How many pages of 100 of the repository's comments of the window are read for the app's records (one request each). */
+export const REPORT_COMMENT_PAGES = 10;
+/** How many merge-back and RCA issues the list of the app's own issues does not hold are read one by one (one request each). */
+export const REPORT_ITEM_READS = 30;
 
 /**
- * The repository's last 90 days as GitHub records them: incidents touched in the window with
- * their records, the app's merge-back and RCA issues (their open and done times), the post-merge reviews
- * the app opened, and the changes on main that weakened the config. Every list is bounded, and a
- * list its bound stopped is said (`cut`, `complete`), never counted as whole.
- * `botLogin`: the app's bot, the creator of its own issues (a label is no way to find them: a
- * triager can take it off).
+ * The repository's last 90 days as GitHub records them: the incidents the app's records of the
+ * window name, with their threads; the merge-back and RCA issues those records name (their open
+ * and done times), the post-merge reviews the app opened, and the changes on main that weakened
+ * the config. No label counts (SPEC 8: a triager can add or take off any): which issue is an
+ * incident's merge-back item or RCA, and which incidents were in a hotfix cascade, come from the
+ * records. Every list is bounded, and a list its bound stopped is said (`cut`, `complete`), never
+ * counted as whole.
+ * `botLogin`: the app's bot, the creator of its own issues.
  */
 export async function readReportFacts(client: RepoClient, config: Config, reader: RecordReader, now: Date, mainBranch: string, botLogin: string): Promise<ReportFacts> {
   const since = new Date(now.getTime() - REPORT_DAYS * 86_400_000).toISOString();
-  const [incidents, mergeBacks, rcas, configHistory, postMergeReviews] = await Promise.all([
-    readIncidentsSince(client, config.labels.incident, reader, since),
-    listIssuesWithLabel(client, config.labels.mergeBack, { state: "all" }, LABELLED_ISSUE_LIMIT + 1),
-    listIssuesWithLabel(client, config.labels.rca, { state: "all", since }, LABELLED_ISSUE_LIMIT + 1),
+  const ownIssues = readOwnIssues(client, reader, botLogin, since);
+  const [incidents, own, configHistory, postMergeReviews] = await Promise.all([
+    readIncidentsSince(client, reader, since),
+    ownIssues,
     readConfigHistory(client, mainBranch, since),
-    readPostMergeReviews(client, reader, botLogin, since),
+    ownIssues.then((issues) => readPostMergeReviews(client, reader, issues)),
+  ]);
+  const threads = incidents.read;
+  const exceptionDeploys = [
+    ...threads.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, deployedAt: d.at, ...(d.skipped ? { skipped: d.skipped } : {}) }))),
+    ...exceptionDeploysIn(incidents.left),
+  ];
+  const mergeBacks = [...threads.flatMap(({ issue, thread }) => thread.mergeBacks.map((item) => ({ incident: issue.number, sha: item.sha, issue: item.issue }))), ...leftMergeBacks(incidents.left)];
+  const rcas = threads.flatMap(({ issue, thread }) => (thread.rca ? [{ incident: issue.number, issue: thread.rca.issue }] : []));
+  // An issue of the app's missing from its whole list of the window was untouched since the window began: an RCA
+  // opened before counts for nothing (only a cut list leaves RCAs to read); a merge-back issue, only for a deploy of the window.
+  const deployed = new Set(exceptionDeploys.filter((d) => Date.parse(d.deployedAt) >= Date.parse(since)).map((d) => itemKey(d.incident, d.sha)));
+  const named = await readNamedIssues(client, reader, own, [
+    ...mergeBacks.filter((item) => deployed.has(itemKey(item.incident, item.sha))).map((item) => item.issue),
+    ...(own.complete ? [] : rcas.map((rca) => rca.issue)),
   ]);
   const cut: Cut = {
+    ...(incidents.commentsComplete ? {} : { comments: REPORT_COMMENT_PAGES * COMMENTS_PER_PAGE }),
     ...(incidents.complete ? {} : { incidents: SPANNED_INCIDENT_LIMIT }),
-    ...(mergeBacks.length > LABELLED_ISSUE_LIMIT ? { mergeBacks: LABELLED_ISSUE_LIMIT } : {}),
-    ...(rcas.length > LABELLED_ISSUE_LIMIT ? { rcas: LABELLED_ISSUE_LIMIT } : {}),
+    ...(mergeBacks.some((item) => named.unread.has(item.issue)) ? { mergeBacks: REPORT_ITEM_READS } : {}),
+    ...(rcas.some((rca) => named.unread.has(rca.issue)) ? { rcas: REPORT_ITEM_READS } : {}),
   };
-  const threads = incidents.read;
+  const cascade = new Set(findCascade(cascadeDeploys(threads, incidents.left), config.cascade.windowHours)?.incidents);
   return {
     now,
     incidents: threads.map(({ issue, thread }) => ({
@@ -45,7 +69,7 @@ export async function readReportFacts(client: RepoClient, config: Config, reader
       title: issue.title,
       openedAt: issue.created_at,
       closedAt: issue.closed_at,
-      cascade: hasLabel(issue, config.labels.cascade),
+      cascade: cascade.has(issue.number),
       forceClosed: thread.forceClose !== undefined && issue.state === "closed",
     })),
     exceptions: threads.flatMap(({ thread }) =>
@@ -57,11 +81,14 @@ export async function readReportFacts(client: RepoClient, config: Config, reader
         ...(e.criterion ? { criterion: e.criterion } : {}),
       })),
     ),
-    exceptionDeploys: threads.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, deployedAt: d.at, ...(d.skipped ? { skipped: d.skipped } : {}) }))),
-    mergeBacks: mergeBackItems(ownOnly(mergeBacks, reader)),
-    rcas: ownOnly(rcas, reader).flatMap((issue) => {
-      const incident = readMarker(issue.body, "rca")?.incident;
-      if (incident === undefined) return [];
+    exceptionDeploys,
+    mergeBacks: mergeBacks.flatMap(({ incident, sha, issue: number }) => {
+      const issue = named.issues.get(number);
+      return issue ? [{ incident, sha, openedAt: issue.created_at, doneAt: issue.state === "closed" ? issue.closed_at : null }] : [];
+    }),
+    rcas: rcas.flatMap(({ incident, issue: number }) => {
+      const issue = named.issues.get(number);
+      if (!issue) return [];
       const done = checkRca({ body: issue.body ?? null, closed: issue.state === "closed", requiredSections: config.rca.requiredSections }).done;
       return [{ incident, openedAt: issue.created_at, doneAt: done ? issue.closed_at : null, dueDays: config.rca.dueDays }];
     }),
@@ -72,38 +99,97 @@ export async function readReportFacts(client: RepoClient, config: Config, reader
   };
 }
 
+/** Records about a post-merge review name the review's own issue, never an incident. */
+const REVIEW_KINDS: ReadonlySet<RecordKind> = new Set(["post-merge-review", "post-merge-reviewed"]);
+
 /**
- * Incidents touched since `since`, found by label (a view: what they are comes from their records)
- * with their threads, the newest SPANNED_INCIDENT_LIMIT; `complete` false when there were more, or
- * a thread was longer than is read.
+ * The incidents the app's records of the window name, with their threads: those it became an
+ * incident in, and older ones it recorded something about since (an exception, a deploy, a
+ * rollback, a force-close, a reminder: all that counts in the window). Never by label: a triager
+ * can take one off. The SPANNED_INCIDENT_LIMIT named latest are read, each while it is an issue of
+ * this repository; `complete` false when more were named or a thread was longer than is read,
+ * `commentsComplete` false when the window held more comments than are read. `left`: the window's
+ * records of incidents that are no issue here any more (transferred): their exception deploys, as
+ * the app wrote them again in this repository.
  */
-async function readIncidentsSince(client: RepoClient, label: string, reader: RecordReader, since: string): Promise<{ read: Array<{ issue: IssueLike; thread: IncidentThread }>; complete: boolean }> {
-  const issues = await listIssuesWithLabel(client, label, { state: "all", since }, SPANNED_INCIDENT_LIMIT + 1);
-  const read = await Promise.all(issues.slice(0, SPANNED_INCIDENT_LIMIT).map(async (issue) => ({ issue, thread: await readIncidentThread(client, issue, reader) })));
-  return { read: read.filter(({ thread }) => thread.isIncident), complete: issues.length <= SPANNED_INCIDENT_LIMIT && read.every(({ thread }) => thread.complete) };
+async function readIncidentsSince(client: RepoClient, reader: RecordReader, since: string) {
+  const found = await readRecordsSince(client, reader, since, REPORT_COMMENT_PAGES);
+  const named = [...new Set(found.records.filter((r) => !REVIEW_KINDS.has(r.kind)).map((r) => r.incident))];
+  const read = await Promise.all(named.slice(0, SPANNED_INCIDENT_LIMIT).map(async (number) => ({ number, incident: await readIncident(client, number, reader) })));
+  const here = read.flatMap(({ incident }) => (incident === "gone" || incident === undefined ? [] : [incident]));
+  const gone = new Set(read.filter(({ incident }) => incident === "gone").map(({ number }) => number));
+  return {
+    read: here.filter(({ thread }) => thread.isIncident),
+    left: found.records.filter((r) => gone.has(r.incident)),
+    complete: named.length <= SPANNED_INCIDENT_LIMIT && here.every(({ thread }) => thread.complete),
+    commentsComplete: found.complete,
+  };
+}
+
+/** The issue and its thread; "gone" when it is no issue of this repository any more, undefined for a pull request. */
+async function readIncident(client: RepoClient, number: number, reader: RecordReader): Promise<{ issue: IssueLike; thread: IncidentThread } | "gone" | undefined> {
+  const issue = await getIssueHere(client, number);
+  if (!issue) return "gone";
+  if (issue.pull_request) return undefined;
+  return { issue, thread: await readIncidentThread(client, issue, reader) };
+}
+
+/** An incident's merge-back item by its commit, however a record cased the sha. */
+function itemKey(incident: number, sha: string): string {
+  return `${incident}:${sha.toLowerCase()}`;
+}
+
+/** The merge-back items the deploy records of incidents that left name (their own item records went with them). */
+function leftMergeBacks(left: readonly AppRecord[]): Array<{ incident: number; sha: string; issue: number }> {
+  return [...recordsOf(left, "deploy"), ...recordsOf(left, "deployed")].flatMap((r) => (r.fields.issue === undefined ? [] : [{ incident: r.incident, sha: r.fields.sha, issue: r.fields.issue }]));
 }
 
 /**
- * The issues of a labelled list this app opened (it opens every merge-back and RCA issue): a
- * person's issue with a copied marker, labelled by a triager, times nothing.
+ * The deploys under exceptions the cascade rule is applied to (SPEC 11: record-exception-deploy.ts
+ * labels incidents by the same rule when each deploy is recorded; the label is a view): every
+ * incident read, and those that left, whose deploys were hotfixes here.
  */
-function ownOnly(issues: readonly IssueLike[], reader: RecordReader): IssueLike[] {
-  return issues.slice(0, LABELLED_ISSUE_LIMIT).filter((issue) => isOwnIssue(issue, reader.appId));
+function cascadeDeploys(threads: ReadonlyArray<{ issue: IssueLike; thread: IncidentThread }>, left: readonly AppRecord[]): ExceptionDeploy[] {
+  const ofIncident = (incident: number, records: Pick<IncidentRecords, "deploys" | "deployed">) => exceptionDeployments(records).map((d) => ({ incident, sha: d.sha, env: d.env, at: d.at }));
+  const gone = [...new Set(left.map((r) => r.incident))];
+  return [
+    ...threads.flatMap(({ issue, thread }) => ofIncident(issue.number, thread.records)),
+    ...gone.flatMap((incident) => {
+      const mine = left.filter((r) => r.incident === incident);
+      return ofIncident(incident, { deploys: recordsOf(mine, "deploy").map((r) => r.fields), deployed: recordsOf(mine, "deployed").map((r) => r.fields) });
+    }),
+  ];
 }
 
-/** Merge-back issues by their marker (the report only times them), oldest first. */
-function mergeBackItems(issues: readonly IssueLike[]): ReportFacts["mergeBacks"] {
-  return [...issues]
-    .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.number - b.number)
-    .flatMap((issue) => {
-      const item = readMarker(issue.body, "merge-back");
-      return item ? [{ incident: item.incident, sha: item.sha, openedAt: issue.created_at, doneAt: issue.state === "closed" ? issue.closed_at : null }] : [];
-    });
+/** The app's issues touched in the window, newest first; `complete` false when there were more than are read. */
+type OwnIssues = { issues: IssueLike[]; complete: boolean };
+
+/**
+ * By GitHub's creator, which no one can change, and opened through this app (a person's issue with
+ * a copied marker, or one a triager labelled, is none of them).
+ */
+async function readOwnIssues(client: RepoClient, reader: RecordReader, botLogin: string, since: string): Promise<OwnIssues> {
+  const listed = await listOwnIssues(client, botLogin, since, REPORT_OWN_ISSUE_LIMIT + 1);
+  return { issues: listed.slice(0, REPORT_OWN_ISSUE_LIMIT).filter((issue) => isOwnIssue(issue, reader.appId)), complete: listed.length <= REPORT_OWN_ISSUE_LIMIT };
 }
 
 /**
- * The post-merge reviews opened since `since`, as the close gate tells them (SPEC 8): among the
- * issues this app opened (GitHub's creator, which no one can change), newest first, those whose
+ * The app's own issues of this repository by number, for the merge-back and RCA issues the records
+ * name: those of the list, and each of `wanted` the list does not hold read on its own, at most
+ * REPORT_ITEM_READS (`unread`: those past the bound). An issue no longer here (transferred,
+ * deleted), or one the app did not open, is absent: it times nothing.
+ */
+async function readNamedIssues(client: RepoClient, reader: RecordReader, own: OwnIssues, wanted: readonly number[]): Promise<{ issues: Map<number, IssueLike>; unread: Set<number> }> {
+  const issues = new Map(own.issues.map((issue) => [issue.number, issue]));
+  const missing = [...new Set(wanted)].filter((number) => !issues.has(number));
+  const read = await Promise.all(missing.slice(0, REPORT_ITEM_READS).map((number) => getIssueHere(client, number)));
+  for (const issue of read) if (issue && !issue.pull_request && isOwnIssue(issue, reader.appId)) issues.set(issue.number, issue);
+  return { issues, unread: new Set(missing.slice(REPORT_ITEM_READS)) };
+}
+
+/**
+ * The post-merge reviews of the window, as the close gate tells them (SPEC 8): among the issues
+ * this app opened touched in it (GitHub's creator, which no one can change), newest first, those whose
  * body the signed `post-merge-review` record heads. Neither label nor marker picks them: the record
  * replaces the body the marker was in, and a triager can take the label off. A record an edit of
  * the body changed still makes a review, one no close finishes until the record is restored (the
@@ -111,16 +197,12 @@ function mergeBackItems(issues: readonly IssueLike[]): ReportFacts["mergeBacks"]
  * closed review can be done, and only `post-merge-reviewed` comments (written after the closer's
  * role was checked) say its close was a review: its thread is read, and no other.
  */
-async function readPostMergeReviews(client: RepoClient, reader: RecordReader, botLogin: string, since: string): Promise<PostMergeReviews> {
-  const own = await listOwnIssues(client, botLogin, since, REPORT_OWN_ISSUE_LIMIT + 1);
-  const opened = own
-    .slice(0, REPORT_OWN_ISSUE_LIMIT)
-    .filter((issue) => isOwnIssue(issue, reader.appId))
-    .flatMap((issue): Array<{ issue: IssueLike; record: ReviewRecord | undefined }> => {
-      const found = reviewRecordOf(reader.key, client.repoId, issue);
-      if (found === "changed") return [{ issue, record: undefined }];
-      return typeof found === "object" ? [{ issue, record: found.record }] : [];
-    });
+async function readPostMergeReviews(client: RepoClient, reader: RecordReader, own: OwnIssues): Promise<PostMergeReviews> {
+  const opened = own.issues.flatMap((issue): Array<{ issue: IssueLike; record: ReviewRecord | undefined }> => {
+    const found = reviewRecordOf(reader.key, client.repoId, issue);
+    if (found === "changed") return [{ issue, record: undefined }];
+    return typeof found === "object" ? [{ issue, record: found.record }] : [];
+  });
   const reviews = opened.slice(0, REPORT_REVIEW_LIMIT);
   const facts = await Promise.all(
     reviews.map(async ({ issue, record }) => {
@@ -128,7 +210,7 @@ async function readPostMergeReviews(client: RepoClient, reader: RecordReader, bo
       return { issue, record, comments };
     }),
   );
-  const complete = own.length <= REPORT_OWN_ISSUE_LIMIT && opened.length <= REPORT_REVIEW_LIMIT && facts.every(({ comments }) => comments.length <= THREAD_COMMENT_LIMIT);
+  const complete = own.complete && opened.length <= REPORT_REVIEW_LIMIT && facts.every(({ comments }) => comments.length <= THREAD_COMMENT_LIMIT);
   return { reviews: facts.map(({ issue, record, comments }) => reviewOf(client, issue, record, comments.slice(0, THREAD_COMMENT_LIMIT), reader)), complete, limit: REPORT_REVIEW_LIMIT };
 }
 

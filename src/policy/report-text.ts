@@ -24,12 +24,12 @@ export function renderReport(report: Report, repoFullName: string): string {
 }
 
 function figureRows(report: Report): Array<[string, string]> {
-  const fromIncidents = (n: number) => atLeast(n, report.cut.incidents === undefined);
+  const fromIncidents = (n: number) => atLeast(n, allIncidentsRead(report));
   const rows: Array<[string, string]> = [
     ["Incidents", `${fromIncidents(report.incidents)}${report.incidentsOpen > 0 ? ` (${fromIncidents(report.incidentsOpen)} still open)` : ""}`],
     ["Exceptions granted", `${fromIncidents(report.exceptionsGranted)}${report.exceptionsGranted > 0 ? ` (${fromIncidents(report.exceptionsUsed)} used)` : ""}`],
     ["Commits deployed under an exception", fromIncidents(report.exceptionDeploys)],
-    [`Exception deploys per ${TREND_DAYS} days, oldest first`, `${report.cut.incidents === undefined ? "" : "at least "}${report.exceptionDeploysPerPeriod.join(", ")}`],
+    [`Exception deploys per ${TREND_DAYS} days, oldest first`, `${allIncidentsRead(report) ? "" : "at least "}${report.exceptionDeploysPerPeriod.join(", ")}`],
     ["Median time from exception deploy to merge-back", mergeBackCell(report)],
     ["RCAs done on time", rcaCell(report)],
     ["Incidents in a hotfix cascade", fromIncidents(report.cascades)],
@@ -42,12 +42,17 @@ function figureRows(report: Report): Array<[string, string]> {
   return rows;
 }
 
+/** Whether every incident the window's records name was read, each thread whole. */
+function allIncidentsRead(report: Report): boolean {
+  return report.cut.comments === undefined && report.cut.incidents === undefined;
+}
+
 function atLeast(n: number, exact: boolean): string {
   return exact ? String(n) : `at least ${n}`;
 }
 
 function mergeBackCell(report: Report): string {
-  if (report.cut.incidents !== undefined || report.cut.mergeBacks !== undefined) return "could not verify";
+  if (!allIncidentsRead(report) || report.cut.mergeBacks !== undefined) return "could not verify";
   const open = report.mergeBacksStillOpen > 0 ? `${report.mergeBacksStillOpen} still open` : "";
   if (report.exceptionDeploys === 0) return "no exception deploys";
   if (report.mergeBacksDone + report.mergeBacksStillOpen === 0) return "none owed (each commit deployed under an exception was on main)";
@@ -56,14 +61,15 @@ function mergeBackCell(report: Report): string {
   return `${median}${open ? `, ${open}` : ""})`;
 }
 
+/** The RCAs are those of the incidents read: with an incident unread, neither count is known. */
 function rcaCell(report: Report): string {
-  if (report.cut.rcas !== undefined) return "could not verify";
+  if (!allIncidentsRead(report) || report.cut.rcas !== undefined) return "could not verify";
   return report.rcasDue === 0 ? "none due yet" : `${report.rcasOnTime} of ${report.rcasDue} due`;
 }
 
 /** Incidents not read may hold a later hotfix: then the days are at most these. */
 function lastHotfixCell(report: Report): string {
-  if (report.cut.incidents === undefined) return report.daysSinceLastHotfix === null ? `none in the last ${REPORT_DAYS} days` : String(report.daysSinceLastHotfix);
+  if (allIncidentsRead(report)) return report.daysSinceLastHotfix === null ? `none in the last ${REPORT_DAYS} days` : String(report.daysSinceLastHotfix);
   return report.daysSinceLastHotfix === null ? "could not verify" : `at most ${report.daysSinceLastHotfix}`;
 }
 
@@ -75,7 +81,7 @@ function formatHours(hours: number): string {
 /** The grants of the window by the criterion their reason began with; nothing when there were none. */
 function criteriaSection(report: Report): string[] {
   if (report.exceptionsByCriterion.length === 0) return [];
-  const exact = report.cut.incidents === undefined;
+  const exact = allIncidentsRead(report);
   const line = (what: string, { granted, used }: Pick<CriterionCount, "granted" | "used">) => `- ${what}: ${atLeast(granted, exact)} granted, ${atLeast(used, exact)} used`;
   const named = report.exceptionsByCriterion.filter((c) => c.criterion !== null);
   const shown = named.slice(0, SHOWN.criteria);
@@ -119,9 +125,10 @@ function clipSentence(sentence: string, max: number): string {
 
 /** Why a figure says "at least" or "could not verify": the reads a bound stopped. */
 function unverifiedSection(report: Report): string[] {
-  const { incidents, mergeBacks, rcas } = report.cut;
+  const { comments, incidents, mergeBacks, rcas } = report.cut;
   const lines = [
-    ...(incidents !== undefined ? [`- incidents past the ${incidents} mainline reads (those touched latest in these ${REPORT_DAYS} days, each thread up to its bound)`] : []),
+    ...(comments !== undefined ? [`- incidents whose records are not among the latest ${comments} comments of these ${REPORT_DAYS} days (the most mainline reads)`] : []),
+    ...(incidents !== undefined ? [`- incidents past the ${incidents} mainline reads (those with its latest records in these ${REPORT_DAYS} days, each thread up to its bound)`] : []),
     ...(mergeBacks !== undefined ? [`- merge-back issues past the ${mergeBacks} mainline reads`] : []),
     ...(rcas !== undefined ? [`- RCA issues past the ${rcas} mainline reads`] : []),
     ...(report.postMergeReviews && !report.postMergeReviews.complete ? [`- post-merge reviews past the newest ${report.postMergeReviews.limit} mainline reads`] : []),

@@ -28,10 +28,13 @@ export type ReportFacts = {
 };
 
 /**
- * Which reads stopped at their bound. `incidents`: more incidents touched in the window than are
- * read (or a thread longer than is read); `mergeBacks`, `rcas`: more such issues than are listed.
+ * Which reads stopped at their bound. `comments`: more of the repository's comments in the window
+ * than are read for the app's records (incidents whose records are all older are not found);
+ * `incidents`: more incidents named by those records than are read (or a thread longer than is
+ * read); `mergeBacks`, `rcas`: more of the merge-back or RCA issues the incidents' records name
+ * than are read one by one (those the list of the app's own issues does not hold).
  */
-export type Cut = { incidents?: number; mergeBacks?: number; rcas?: number };
+export type Cut = { comments?: number; incidents?: number; mergeBacks?: number; rcas?: number };
 
 /** The commits on main that weakened the config, newest first; `complete` false: a bound (`limit` changes) stopped the read. */
 export type ConfigHistory = {

@@ -13,16 +13,23 @@ const GET = {
   reactions: `${REPO_PATH}/issues/comments/9001/reactions?content=%2B1&per_page=100`,
   comments: (n: number) => `${REPO_PATH}/issues/${n}/comments?per_page=100`,
   permission: `${REPO_PATH}/collaborators/octocat/permission`,
-  incidents: `${REPO_PATH}/issues?labels=incident&state=all&per_page=100&since=${SINCE}`,
-  mergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=all&per_page=100`,
-  rcas: `${REPO_PATH}/issues?labels=rca&state=all&per_page=100&since=${SINCE}`,
+  /** The repository's comments of the window, newest first: where the app's records name the incidents (no label is asked). */
+  records: `${REPO_PATH}/issues/comments?since=${SINCE}&sort=created&direction=desc&per_page=100&page=1`,
+  issue: (n: number) => `${REPO_PATH}/issues/${n}`,
   /** The changes of `.github/mainline.yml` on main in the window (a weakening is a line in the report, SPEC 8). */
   configHistory: `${REPO_PATH}/commits?path=.github%2Fmainline.yml&sha=heads%2Fmaster&since=${SINCE}&per_page=10`,
-  /** The issues the app opened, touched in the window: where its post-merge reviews are (by creator: no label is asked). */
+  /**
+   * The issues the app opened, touched in the window: its post-merge reviews, and the merge-back and RCA issues the
+   * incidents' records name (by creator: no label is asked).
+   */
   ownIssues: `${REPO_PATH}/issues?creator=mainline%5Bbot%5D&state=all&since=${SINCE}&per_page=100`,
 };
-/** What the report reads at once before the threads: the three lists, the config's history on main, and the app's own issues. */
-const REPORT_LISTS = [`GET ${GET.incidents}`, `GET ${GET.mergeBacks}`, `GET ${GET.rcas}`, `GET ${GET.configHistory}`, `GET ${GET.ownIssues}`].sort();
+/** What the report reads at once before the threads: the repository's comments, the config's history on main, and the app's own issues. */
+const REPORT_LISTS = [`GET ${GET.records}`, `GET ${GET.configHistory}`, `GET ${GET.ownIssues}`].sort();
+/** An issue's comments, as the mock serves them. */
+type Thread = [number, Array<ReturnType<typeof restComment>>];
+/** What the report reads of each incident its records name: the issue (here still?), then its thread. */
+const INCIDENT_READS = (n: number) => [`GET ${GET.issue(n)}`, `GET ${GET.comments(n)}`];
 
 /**
  * The dispatcher's first reads: the issue's thread (its records say whether it is an incident, its
@@ -54,7 +61,7 @@ type Deploy = { sha: string; deployment: number; at: string; reached?: string; s
 const sha = (digit: string) => digit.repeat(40);
 type Rollback = { sha: string; deployment: number; of: number; at: string };
 const HISTORY: Array<{ number: number; title: string; createdAt: string; closedAt?: string; cascade?: boolean; grants: Grant[]; deploys: Deploy[]; rollbacks?: Rollback[] }> = [
-  // Opened before the window (touched in it, so GitHub lists it): counts for nothing but the last hotfix.
+  // Opened before the window, and nothing recorded in it since: none of its records is among the window's comments, and nothing of it is read.
   {
     number: 5,
     title: "Old outage",
@@ -205,14 +212,16 @@ function reviewRecords({ number, reviewedCloses = [] }: Review) {
   );
 }
 /**
- * The issues the app opened, as GitHub lists them by creator: the reviews; a merge-back issue a
- * triager labelled `post-merge-review` (no review: no review record heads its body, so its thread
- * is not read); an RCA issue (not read).
+ * The issues the app opened touched in the window, as GitHub lists them by creator: the reviews; the
+ * merge-back issues (#6, closed in August, is not among them), one of which a triager labelled
+ * `post-merge-review` (no review: no review record heads its body, so its thread is not read); the RCA
+ * issues. Where the records name its merge-back and RCA issues, the report finds them here: none is read
+ * on its own.
  */
 const LABELLED_MERGE_BACK = { ...restIssue({ number: 42, title: "Merge back", body: marker("merge-back", { incident: 40, sha: sha("6") }), labels: ["merge-back", "post-merge-review"], author: { app: true }, createdAt: "2026-11-19T08:00:00Z" }), comments: 1 };
-const OWN_ISSUES = [...REVIEWS.map(reviewIssue), LABELLED_MERGE_BACK, RCAS[0]!];
+const OWN_ISSUES = [...REVIEWS.map(reviewIssue), LABELLED_MERGE_BACK, ...MERGE_BACKS.filter((i) => ![6, 42].includes(i.number)), ...RCAS];
 /** The threads the report reads of them: the closed reviews' only. */
-const OWN_THREADS: Array<[number, Array<ReturnType<typeof restComment>>]> = REVIEWS.filter((r) => r.closedAt).map((r) => [r.number, reviewRecords(r)]);
+const OWN_THREADS: Thread[] = REVIEWS.filter((r) => r.closedAt).map((r) => [r.number, reviewRecords(r)]);
 
 const REPORT = [
   "### mainline report: Codertocat/Hello-World",
@@ -247,27 +256,35 @@ const REPORT = [
   ].join("\n"),
 ].join("\n\n");
 
+/** The repository's comments as GitHub lists them for the report: those updated since the window's start, newest first. */
+function listedSince(comments: ReadonlyArray<ReturnType<typeof restComment>>) {
+  const from = Date.parse(decodeURIComponent(SINCE));
+  return comments.filter((c) => Date.parse(c.updated_at) >= from).sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || b.id - a.id);
+}
+
 /**
  * GitHub answering `/mainline report` in issue #50 by octocat, who has the `role` role here: the
- * dispatcher's reads, the lists the report reads (`incidents`, `mergeBacks`, `rcas`, the app's
- * `ownIssues`; the changes of the config on main, none unless `configChanges`: the list and the
- * file at each side), each thread of `threads`, then the report it posts and the 👍.
+ * dispatcher's reads, the lists the report reads (the repository's `comments`, by default those of
+ * every thread of `threads`; the app's `ownIssues`; the changes of the config on main, none unless
+ * `configChanges`: the list and the file at each side), each issue of `incidents` and `issues` (the
+ * report asks for the incidents its records name, and for their merge-back issues the app's own
+ * issues do not hold) and each thread of `threads`, then the report it posts and the 👍.
  */
 function reportGitHub({
   role = "write",
   incidents,
-  mergeBacks = [],
-  rcas = [],
+  issues = [],
   ownIssues = [],
   threads = [],
+  comments = threads.flatMap(([, thread]) => thread),
   configChanges = { list: [], files: {} },
 }: {
   role?: "write" | "admin";
   incidents: Array<ReturnType<typeof restIssue>>;
-  mergeBacks?: Array<ReturnType<typeof restIssue>>;
-  rcas?: Array<ReturnType<typeof restIssue>>;
+  issues?: Array<ReturnType<typeof restIssue>>;
   ownIssues?: Array<ReturnType<typeof restIssue>>;
-  threads?: Array<[number, Array<ReturnType<typeof restComment>>]>;
+  threads?: Thread[];
+  comments?: Array<ReturnType<typeof restComment>>;
   configChanges?: { list: unknown[]; files: Record<string, string> };
 }) {
   const github = mockGitHub();
@@ -276,9 +293,8 @@ function reportGitHub({
   github.scope.get(GET.reactions).reply(200, []);
   github.scope.get(GET.comments(50)).reply(200, []);
   github.scope.get(GET.permission).reply(200, { permission: role, role_name: role, user: null });
-  github.scope.get(GET.incidents).reply(200, incidents);
-  github.scope.get(GET.mergeBacks).reply(200, mergeBacks);
-  github.scope.get(GET.rcas).reply(200, rcas);
+  github.scope.get(GET.records).reply(200, listedSince(comments));
+  for (const issue of [...incidents, ...issues]) github.scope.get(GET.issue(issue.number)).reply(200, issue);
   github.scope.get(GET.configHistory).reply(200, configChanges.list);
   for (const [ref, yaml] of Object.entries(configChanges.files)) github.scope.get(`${REPO_PATH}/contents/.github%2Fmainline.yml?ref=${ref}`).reply(200, yaml);
   github.scope.get(GET.ownIssues).reply(200, ownIssues);
@@ -290,18 +306,22 @@ function reportGitHub({
 
 describe("/mainline report", () => {
   test("a writer gets the last 90 days from the app's records, and 👍", async () => {
-    const threads = [...HISTORY.map((incident): [number, Array<ReturnType<typeof restComment>>] => [incident.number, records(incident)]), ...OWN_THREADS];
-    const github = reportGitHub({ incidents: INCIDENTS, mergeBacks: MERGE_BACKS, rcas: RCAS, ownIssues: OWN_ISSUES, threads });
+    const inWindow = HISTORY.filter((incident) => incident.number !== 5);
+    const threads = [...inWindow.map((incident): Thread => [incident.number, records(incident)]), ...OWN_THREADS];
+    // The repository's comments: the app's records of every incident (#5's all before the window), the reviews' records, a person's notes.
+    const notes = [10, 30].map((issue, i) => restComment({ id: 9100 + i, issue, body: "Still seeing errors.", author: { login: "octocat" }, createdAt: "2026-11-19T09:00:00Z" }));
+    const comments = [...HISTORY.flatMap(records), ...OWN_THREADS.flatMap(([, thread]) => thread), ...notes];
+    const github = reportGitHub({ incidents: INCIDENTS.filter((i) => i.number !== 5), ownIssues: OWN_ISSUES, threads, comments });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, title: "Q4 retrospective", labels: [] } }));
 
     const calls = github.calls();
     expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
-    // The five lists, each incident's thread, and the thread of each closed review (only a close can be done: #70; #71 is open).
-    expect(calls.slice(6, -2).sort()).toEqual([...REPORT_LISTS, ...[10, 20, 30, 40, 5, 70].map((n) => `GET ${GET.comments(n)}`)].sort());
+    // The three lists, each incident the window's records name and its thread, and the thread of each closed review (only a close can be done: #70; #71 is open).
+    expect(calls.slice(6, -2).sort()).toEqual([...REPORT_LISTS, ...[10, 20, 30, 40].flatMap(INCIDENT_READS), `GET ${GET.comments(70)}`].sort());
     // The report, then 👍 (last: a redelivery that finds it skips the comment).
     expect(calls.slice(-2)).toEqual([`POST ${REPO_PATH}/issues/50/comments`, `POST ${REPO_PATH}/issues/comments/9001/reactions`]);
-    expect(calls).toHaveLength(19);
+    expect(calls).toHaveLength(20);
     expect(replyBody(github)).toBe(`${REPORT}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
   });
@@ -354,13 +374,15 @@ describe("/mainline report", () => {
 });
 
 describe("/mainline report: only the app's records count", () => {
-  test("merge-back and RCA issues a person opened with the app's markers, labelled by a triager, time nothing", async () => {
-    const forgedRca = restIssue({ number: 91, title: "RCA", body: rcaBody(10, true), labels: ["rca"], author: { login: "mallory" }, createdAt: "2026-11-01T10:01:00Z", state: "closed", closedAt: "2026-11-02T00:00:00Z" });
-    const forgedMergeBack = restIssue({ number: 92, body: marker("merge-back", { incident: 30, sha: sha("5") }), labels: ["merge-back"], author: { login: "mallory" }, createdAt: "2026-11-18T13:00:00Z", state: "closed", closedAt: "2026-11-18T14:00:00Z" });
-    const github = reportGitHub({ incidents: [INCIDENTS[3]!], mergeBacks: [forgedMergeBack], rcas: [forgedRca], threads: [[30, records(HISTORY[3]!)]] });
+  // Merge-back and RCA issues are those the incidents' records name, and only the app's own: no label is asked.
+  test("the issue a merge-back record names, when the app did not open it, times nothing, whatever marker and label it carries", async () => {
+    // #30's deploy record names #32, which the list of the app's issues does not hold: it is read on its own, and a person opened it.
+    const forgedMergeBack = restIssue({ number: 32, body: marker("merge-back", { incident: 30, sha: sha("5") }), labels: ["merge-back"], author: { login: "mallory" }, createdAt: "2026-11-18T13:00:00Z", state: "closed", closedAt: "2026-11-18T14:00:00Z" });
+    const github = reportGitHub({ incidents: [INCIDENTS[3]!], issues: [forgedMergeBack], threads: [[30, records(HISTORY[3]!)]] });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
+    expect(github.calls().filter((c) => c.includes("labels="))).toEqual([]);
     const body = replyBody(github)!;
     expect(body).toContain("| Median time from exception deploy to merge-back | none done yet (1 still open) |");
     expect(body).toContain("| RCAs done on time | none due yet |");
@@ -368,12 +390,13 @@ describe("/mainline report: only the app's records count", () => {
   });
 
   // SPEC 8: a label, and a record copied by a person, are views; the report counts what the app recorded.
-  test("an issue labelled as an incident whose records a person copied in counts for nothing", async () => {
+  test("an issue labelled as an incident whose records a person copied in counts for nothing, and is not even read", async () => {
     const copied = records(HISTORY[1]!).map((c) => restComment({ id: c.id, issue: 10, body: c.body, author: { login: "mallory" }, createdAt: c.created_at }));
-    const github = reportGitHub({ incidents: [INCIDENTS[1]!], threads: [[10, copied]] });
+    const github = reportGitHub({ incidents: [], comments: copied });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
+    expect(github.calls().filter((c) => c.includes("/issues/10"))).toEqual([]);
     const body = replyBody(github);
     expect(body).toContain("| Incidents | 0 |\n| Exceptions granted | 0 |\n| Commits deployed under an exception | 0 |");
     github.done();
@@ -389,7 +412,6 @@ describe("/mainline report: days since the last hotfix", () => {
     grants: [{ sha: sha("9"), at: "2026-07-01T01:00:00.000Z", expires: "2026-07-01T05:00:00.000Z" }],
     deploys: [{ sha: sha("9"), deployment: 499, at: "2026-07-01T02:00:00.000Z" }],
   };
-  const SUMMER_MERGE_BACK = mergeBack(4, 3, sha("9"), "2026-07-01T02:00:00Z", "2026-07-01T20:00:00Z");
   const NOTHING_IN_THE_WINDOW = [
     "### mainline report: Codertocat/Hello-World",
     "The last 90 days, 2026-08-22 to 2026-11-20 (UTC).",
@@ -411,34 +433,47 @@ describe("/mainline report: days since the last hotfix", () => {
     "Nothing to follow up.",
   ].join("\n\n");
 
-  /** `/mainline report` by a writer, with GitHub listing `incidents` as touched in the window. */
-  async function report(incidents: Array<ReturnType<typeof restIssue>>) {
-    const github = reportGitHub({ incidents, mergeBacks: [SUMMER_MERGE_BACK], threads: incidents.map((incident) => [incident.number, records({ ...SUMMER, number: incident.number })]) });
+  /**
+   * `/mainline report` by a writer; SUMMER's thread holds `later` besides its records of July, and
+   * the report reads it when the window's comments hold one of the app's records of it.
+   */
+  async function report(summer: ReturnType<typeof restIssue>, later: Array<ReturnType<typeof restComment>> = []) {
+    const thread = [...records(SUMMER), ...later];
+    const read = listedSince(later).some((c) => c.user?.type === "Bot");
+    const github = reportGitHub({ incidents: read ? [summer] : [], threads: read ? [[3, thread]] : [], comments: thread });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
     const calls = github.calls();
     expect(calls.slice(0, 6)).toEqual([...CONFIG_READS, ...DISPATCH_READS(50), `GET ${GET.permission}`]);
-    expect(calls.slice(6, 11).sort()).toEqual(REPORT_LISTS);
-    expect(calls.slice(11)).toEqual([...incidents.map((i) => `GET ${GET.comments(i.number)}`), `POST ${REPO_PATH}/issues/50/comments`, `POST ${REPO_PATH}/issues/comments/9001/reactions`]);
+    expect(calls.slice(6, 9).sort()).toEqual(REPORT_LISTS);
+    // Its merge-back issue (#4, for a deploy before the window) and its RCA (#4, opened before it) are not read.
+    expect(calls.slice(9)).toEqual([...(read ? INCIDENT_READS(3) : []), `POST ${REPO_PATH}/issues/50/comments`, `POST ${REPO_PATH}/issues/comments/9001/reactions`]);
     return github;
   }
 
-  test("the last hotfix was before the window, in an incident untouched since: none in the last 90 days", async () => {
-    const github = await report([]);
+  test("the last hotfix was before the window, in an incident only people spoke in since: none in the last 90 days", async () => {
+    const summer = restIssue({ number: 3, title: SUMMER.title, labels: ["incident"], createdAt: SUMMER.createdAt, updatedAt: "2026-09-01T00:00:00Z" });
+    const github = await report(summer, [restComment({ id: 390, issue: 3, body: "Is this still happening?", author: { login: "octocat" }, createdAt: "2026-09-01T00:00:00Z" })]);
 
     expect(replyBody(github)).toBe(`${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
   });
 
-  // Bug: report.ts computeReport counts daysSinceLastHotfix from every deploy in the facts, unfiltered by the
-  // window, and report-facts.ts reads every incident *touched* in the window. An incident whose hotfix was
-  // 142 days ago but that was closed (or commented on) in the window makes the row read 142; untouched, it reads
-  // "none in the last 90 days". The same history gives two answers.
-  test("the last hotfix was before the window, in an incident closed in it: none in the last 90 days too", async () => {
+  // Bug: report.ts computeReport counted daysSinceLastHotfix from every deploy in the facts, unfiltered by the
+  // window, and the report reads every incident the app recorded something about in the window. An incident
+  // whose hotfix was 142 days ago but that was force-closed in the window made the row read 142; untouched, it
+  // read "none in the last 90 days". The same history gave two answers.
+  test("the last hotfix was before the window, in an incident force-closed in it (a record of the window, so it is read): none in the last 90 days too", async () => {
     const summer = restIssue({ number: 3, title: SUMMER.title, labels: ["incident"], createdAt: SUMMER.createdAt, state: "closed", closedAt: "2026-09-01T00:00:00Z" });
+    const forceClose = restComment({
+      id: 391,
+      issue: 3,
+      body: recordBody(TEST_RECORD_KEY, "force-close", { repo: REPO_ID, incident: 3 }, { by: "octocat", at: "2026-09-01T00:00:00.000Z", reason: "stale", source: "390:1" }, "Force-closed."),
+      createdAt: "2026-09-01T00:00:00Z",
+    });
 
-    const github = await report([summer]);
+    const github = await report(summer, [forceClose]);
 
     expect(replyBody(github)).toBe(`${NOTHING_IN_THE_WINDOW}\n\n<!-- mainline:reply source=9001 -->`);
     github.done();
@@ -612,35 +647,41 @@ describe("/mainline report: raised hotfix limits on main are named (SPEC 8)", ()
 });
 
 describe("/mainline report: every read is bounded, and a bound is said (SPEC 8)", () => {
-  test("31 issues labelled incident and 21 reviews, every other one closed and done: 30 incident threads and the 10 closed reviews' threads of the newest 20 are read, and the figures are lower bounds", async () => {
-    const labelled = Array.from({ length: 31 }, (_, i) => restIssue({ number: 100 + i, title: "Flooded", labels: ["incident"], createdAt: "2026-11-19T00:00:00Z" }));
+  test("31 incidents the window's records name and 21 reviews, every other one closed and done: the 30 named latest and the 10 closed reviews' threads of the newest 20 are read, and the figures are lower bounds", async () => {
+    // #100 became an incident first, #130 last: #100 is the one past the bound. No label: none is asked.
+    const flooded = Array.from({ length: 31 }, (_, i) => ({ number: 100 + i, createdAt: `2026-11-19T00:${String(i).padStart(2, "0")}:00Z`, grants: [], deploys: [] }));
     const closed = "2026-11-19T12:00:00Z";
     // #200, #202, … #220 closed and done; #220, the 21st, is past the bound: its thread is not read.
     const reviews = Array.from({ length: 21 }, (_, i): Review => ({ number: 200 + i, after: sha("f"), openedAt: "2026-11-19T09:00:00.000Z", ...(i % 2 === 0 ? { closedAt: closed, reviewedCloses: [closed] } : {}) }));
     const github = reportGitHub({
-      incidents: labelled,
+      incidents: flooded.slice(1).map(({ number, createdAt }) => restIssue({ number, title: "Flooded", labels: [], createdAt })),
       ownIssues: reviews.map(reviewIssue),
       threads: [
-        ...labelled.slice(0, 30).map((i): [number, Array<ReturnType<typeof restComment>>] => [i.number, []]),
-        ...reviews.slice(0, 20).flatMap((r): Array<[number, Array<ReturnType<typeof restComment>>]> => (r.closedAt ? [[r.number, reviewRecords(r)]] : [])),
+        ...flooded.slice(1).map((incident): Thread => [incident.number, records(incident)]),
+        ...reviews.slice(0, 20).flatMap((r): Thread[] => (r.closedAt ? [[r.number, reviewRecords(r)]] : [])),
       ],
+      comments: [...flooded.flatMap(records), ...reviews.flatMap(reviewRecords)],
     });
 
     await deliver(issueComment({ body: "/mainline report", issue: { number: 50, labels: [] } }));
 
     const calls = github.calls();
-    expect(calls.filter((c) => /\/issues\/1\d\d\/comments/.test(c))).toHaveLength(30);
+    expect(calls.filter((c) => /\/issues\/1\d\d(\/comments\?|$)/.test(c)).sort()).toEqual(flooded.slice(1).flatMap(({ number }) => INCIDENT_READS(number)).sort());
     expect(calls.filter((c) => /\/issues\/2\d\d\/comments/.test(c)).sort()).toEqual([200, 202, 204, 206, 208, 210, 212, 214, 216, 218].map((n) => `GET ${GET.comments(n)}`));
-    expect(calls).toHaveLength(6 + 5 + 30 + 10 + 2);
+    // The dispatcher's 6, the 3 lists, 2 reads for each of 30 incidents, 10 review threads, the report and 👍: no RCA is
+    // read on its own (the list of the app's issues is whole, and holds none of them: each was opened before the window).
+    expect(calls).toHaveLength(6 + 3 + 60 + 10 + 2);
     const body = replyBody(github)!;
-    expect(body).toContain("| Incidents | at least 0 |");
+    expect(body).toContain("| Incidents | at least 30 (at least 30 still open) |");
     expect(body).toContain("| Median time from exception deploy to merge-back | could not verify |");
+    // The RCAs are the incidents': with one not read, neither how many were due nor how many were on time is known.
+    expect(body).toContain("| RCAs done on time | could not verify |");
     expect(body).toContain("| Days since the last hotfix | could not verify |");
     expect(body).toContain("| Post-merge reviews (pushes to main that no pull request merged) | at least 20 opened, at least 10 done |");
     expect(body).toContain(
       [
         "**Could not verify:**",
-        "- incidents past the 30 mainline reads (those touched latest in these 90 days, each thread up to its bound)",
+        "- incidents past the 30 mainline reads (those with its latest records in these 90 days, each thread up to its bound)",
         "- post-merge reviews past the newest 20 mainline reads",
       ].join("\n") + "\n\n<!-- mainline:reply",
     );

@@ -502,7 +502,7 @@ describe("renderReport: what a bound stopped is never an exact figure (SPEC 8)",
     expect(rendered.endsWith(
       [
         "**Could not verify:**",
-        "- incidents past the 30 mainline reads (those touched latest in these 90 days, each thread up to its bound)",
+        "- incidents past the 30 mainline reads (those with its latest records in these 90 days, each thread up to its bound)",
         "- merge-back issues past the 300 mainline reads",
         "- RCA issues past the 300 mainline reads",
         "- post-merge reviews past the newest 20 mainline reads",
@@ -512,6 +512,17 @@ describe("renderReport: what a bound stopped is never an exact figure (SPEC 8)",
 
   test("no hotfix among the incidents read, but not all were read: the days since the last one are not verified", () => {
     expect(renderReport(computeReport({ ...empty, cut: { incidents: 30 } }), "octo/shop")).toContain("| Days since the last hotfix | could not verify |");
+  });
+
+  test("more comments in the window than are read for mainline's records: the figures from incidents are lower bounds, and the report says why", () => {
+    const rendered = renderReport(computeReport({ ...history, cut: { comments: 1000 } }), "octo/shop");
+    expect(rendered).toContain("| Incidents | at least 4 (at least 2 still open) |\n| Exceptions granted | at least 4 (at least 3 used) |\n| Commits deployed under an exception | at least 3 |");
+    expect(rendered).toContain("| Median time from exception deploy to merge-back | could not verify |");
+    // The RCAs are those the incidents' records name: an incident not found may have one due.
+    expect(rendered).toContain("| RCAs done on time | could not verify |");
+    expect(rendered).toContain("| Days since the last hotfix | at most 18 |");
+    expect(rendered).toContain("- `Outage`: at least 2 granted, at least 1 used");
+    expect(rendered).toContain("**Could not verify:**\n- incidents whose records are not among the latest 1000 comments of these 90 days (the most mainline reads)");
   });
 });
 
