@@ -1,4 +1,4 @@
-import type { DeploymentFacts } from "../policy/deployment-history.js";
+import { STATUS_PAGE, type DeploymentFacts } from "../policy/deployment-history.js";
 import { isGatedEnvironment } from "../policy/environments.js";
 import type { Ancestry } from "../policy/gate.js";
 import type { RollbackCandidate } from "../policy/ledger.js";
@@ -25,7 +25,7 @@ export async function findRollbackCandidate(client: RepoClient, environment: str
   const looked = rollbackLooks(environment, data.map((d) => deploymentFactsOf(d, appId)));
   const facts: DeploymentFacts[] = await Promise.all(
     looked.map(async (d) => {
-      const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: 100 });
+      const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: STATUS_PAGE });
       // Read as the gate reads them: the candidate is a deployment whose own deploy tool reported it, as the gate's rollback-target exemption asks.
       return { ...d, statuses: statuses.map((s) => statusFactsOf(s, appId)) };
     }),

@@ -29,12 +29,17 @@ export function sameEnvironment(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+/** How many of a deployment's statuses one read gives (newest first): GitHub's largest page. */
+export const STATUS_PAGE = 100;
+
 /**
  * Whether the deployment reached its environment once. A later deployment marks it `inactive`,
- * so the newest status says nothing about that: any `success` that counts does.
+ * so the newest status says nothing about that: any `success` that counts does. Not when its
+ * statuses fill the page read: the oldest, this app's refusal among them (written first), may be
+ * past it, and anyone who may write statuses can push them there.
  */
 export function everSucceeded(deployment: DeploymentFacts): boolean {
-  return deployment.statuses.some((status) => isReportedSuccess(deployment, status));
+  return deployment.statuses.length < STATUS_PAGE && deployment.statuses.some((status) => isReportedSuccess(deployment, status));
 }
 
 /**

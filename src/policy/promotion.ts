@@ -1,5 +1,5 @@
 import type { Config } from "../config.js";
-import { newestFirst, sameEnvironment, everSucceeded, isReportedSuccess, type DeploymentFacts, type StatusFacts } from "./deployment-history.js";
+import { newestFirst, sameEnvironment, everSucceeded, isReportedSuccess, STATUS_PAGE, type DeploymentFacts, type StatusFacts } from "./deployment-history.js";
 import { matchesGlob } from "./glob.js";
 import { fitted } from "./status-description.js";
 import { grantorNoun, shortSha } from "./text.js";
@@ -12,7 +12,7 @@ export type PromotionRule = { pattern: string; after: string; soakMinutes: numbe
  * S (newest first, one page), and one page of this many statuses for each. A page that comes back
  * full may hide a later `failure`, so the decision then says it could not verify (SPEC 8).
  */
-export const PROMOTION_READ = { deployments: 10, statuses: 100 } as const;
+export const PROMOTION_READ = { deployments: 10, statuses: STATUS_PAGE } as const;
 
 export type PromotionInput = {
   sha: string;

@@ -272,6 +272,8 @@ describe("decidePromotion: a `success` counts only as its deployment's own repor
     ["the deploy tool's own failure in production does not make a refusal: it ran there", [written(7, "production", [["failure", 50, TOOL], ["success", 60, TOOL]])], "approve", "rollback-target"],
     ["another app's failure in production is not this app's refusal", [written(7, "production", [["failure", 50, OTHER_APP], ["success", 60, TOOL]])], "approve", "rollback-target"],
     ["a deployment this app created (a rollback): the deploy tool's success counts", [written(9, "production", [["success", 60, TOOL]], THIS_APP)], "approve", "rollback-target"],
+    // The attack: a writer's own production deployment, refused, then 100 successes push the refusal off the page read.
+    ["its statuses fill the page read: no rollback target (this app's refusal may be past it)", [written(7, "production", Array.from({ length: 100 }, (_, i): [string, number, Account] => ["success", 10 + i, TOOL]))], "refuse", "never-reached"],
     ["a deployment this app created: a person's success does not", [written(9, "production", [["success", 60, PERSON]], THIS_APP)], "refuse", "never-reached"],
   ])("%s → %s (%s)", (_case, history, verdict, outcome) => {
     expect(decidePromotion(input(history))).toMatchObject({ verdict, outcome });

@@ -1,4 +1,4 @@
-import type { Account, DeploymentFacts } from "../../src/policy/deployment-history.js";
+import { STATUS_PAGE, type Account, type DeploymentFacts } from "../../src/policy/deployment-history.js";
 import { ROLLBACK_LOOKS, rollbackCandidate, rollbackOrder } from "../../src/policy/rollback.js";
 
 const sha = (c: string) => c.repeat(40);
@@ -47,6 +47,9 @@ describe("rollbackCandidate: the last deployment of the environment that was on 
     ["refused by this app, then another app's success: the one before it", [dep(3, "production", C, 10, ["success", "failure"], [OTHER_APP, THIS_APP]), dep(1, "production", A, 9, ["success"])], 1],
     ["refused by this app, then the deploy tool's success: the one before it", [dep(3, "production", C, 10, ["success", "failure"], [TOOL, THIS_APP]), dep(1, "production", A, 9, ["success"])], 1],
     ["another app's success on the deploy tool's deployment: the one before it", [dep(3, "production", C, 10, ["success", "in_progress"], [OTHER_APP, TOOL]), dep(1, "production", A, 9, ["success"])], 1],
+    // The attack: 100 statuses push this app's refusal (written first) off the page read.
+    ["its statuses fill the page read (this app's refusal may be past it): the one before it", [dep(3, "production", C, 10, Array.from({ length: STATUS_PAGE }, () => "success")), dep(1, "production", A, 9, ["success"])], 1],
+    [`${STATUS_PAGE - 1} statuses and a success: it`, [dep(3, "production", C, 10, Array.from({ length: STATUS_PAGE - 1 }, () => "success")), dep(1, "production", A, 9, ["success"])], 3],
     ["a rollback deployment this app created, reported by the deploy tool", [{ ...dep(3, "production", B, 10, ["success"]), createdBy: THIS_APP }, dep(1, "production", A, 9, ["success"])], 3],
   ])("%s", (_case, deployments, id) => {
     expect(rollbackCandidate("production", deployments, (s) => ON_MAIN.has(s))?.deploymentId).toBe(id);
