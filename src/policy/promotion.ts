@@ -158,9 +158,12 @@ function neverReached(facts: Facts, tried: boolean, claimed: boolean): Promotion
   const soak = rule.soakMinutes > 0 ? ` at least ${minutes(rule.soakMinutes)} before` : "";
   const claim = claimed ? ` (a \`success\` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused)` : "";
   const why = tried ? `${sha} has not succeeded in ${rule.after} yet${claim}` : `${sha} has not reached ${rule.after} yet`;
-  const message = `${why}, and ${env} takes a commit from ${main} only after it succeeded in ${rule.after}${soak}. Deploy ${sha} to ${rule.after} first, then to ${env} again. ${emergency(facts)}`;
-  const steps =
-    rule.soakMinutes > 0
+  const message = `${why}: ${env} takes a commit from ${main} only once it succeeded in ${rule.after}${soak}, so deploy ${sha} to ${rule.after} first. ${emergency(facts)}`;
+  // A success that did not count leaves the environment green on GitHub's page: the short text says why it is not enough.
+  const uncounted = [`its ${rule.after} success does not count (not its deployment's own report): deploy ${sha} there again`, `its ${rule.after} success does not count: deploy ${sha} there again`];
+  const steps = claimed
+    ? uncounted
+    : rule.soakMinutes > 0
       ? [`deploy ${sha} to ${rule.after} first; ${env} needs ${minutes(rule.soakMinutes)} there`, `deploy ${sha} to ${rule.after} first and wait ${minutes(rule.soakMinutes)}`]
       : [`deploy ${sha} to ${rule.after} first, then to ${env}`, `deploy ${sha} to ${rule.after} first`];
   return refused(facts, "never-reached", message, waysForward(facts, steps), `skipped ${rule.after}`);
@@ -171,7 +174,7 @@ function notSoaked(facts: Facts, elapsedMs: number): PromotionDecision {
   const env = input.environment;
   const left = minutes(Math.max(1, Math.ceil(rule.soakMinutes - elapsedMs / MINUTE_MS)));
   const ago = minutesAgo(elapsedMs);
-  const message = `${sha} reached ${rule.after} ${ago}, and ${env} takes it only ${minutes(rule.soakMinutes)} after that. Deploy it to ${env} again in ${left}. ${emergency(facts)}`;
+  const message = `${sha} reached ${rule.after} ${ago} and ${env} takes it only ${minutes(rule.soakMinutes)} after that: deploy it to ${env} again in ${left}. ${emergency(facts)}`;
   // The SPEC's words: "it reached staging 12 minutes ago; production needs 30"; the status belongs to S's deployment, so "it" is S.
   const steps = [`it reached ${rule.after} ${ago}; ${env} needs ${rule.soakMinutes}. Retry in ${left}`, `it reached ${rule.after} ${ago}, ${rule.soakMinutes} needed. Retry in ${left}`];
   const ran = Math.floor(elapsedMs / MINUTE_MS);
@@ -180,9 +183,10 @@ function notSoaked(facts: Facts, elapsedMs: number): PromotionDecision {
 
 function failedAfterSuccess(facts: Facts, state: string, at: string): PromotionDecision {
   const { input, rule, sha } = facts;
+  const when = timeAgo(Math.max(0, input.now.getTime() - Date.parse(at)));
   const message =
-    `${sha} reached ${rule.after}, then a deployment of it there reported \`${state}\` (${at}), and ${input.environment} takes only a commit that is healthy in ${rule.after}. ` +
-    `Deploy a fix (or ${sha} again) to ${rule.after} first. ${emergency(facts)}`;
+    `${sha} reached ${rule.after}, then a deployment of it there reported \`${state}\` ${when}, and ${input.environment} takes only a commit that is healthy in ${rule.after}: ` +
+    `deploy a fix (or ${sha} again) to ${rule.after} first. ${emergency(facts)}`;
   return refused(facts, "failed-after-success", message, waysForward(facts, [`${sha} failed in ${rule.after} after reaching it: fix it there first`]), `overrode a failure in ${rule.after}`);
 }
 
@@ -190,7 +194,7 @@ function failedAfterSuccess(facts: Facts, state: string, at: string): PromotionD
 function bounded(facts: Facts): PromotionDecision {
   const { rule, sha } = facts;
   const message =
-    `mainline could not verify that ${sha} reached ${rule.after} and did not fail there since: it has more deployments or statuses there than mainline reads ` +
+    `mainline could not verify that ${sha} reached ${rule.after} and did not fail there since, because it has more deployments or statuses there than mainline reads ` +
     `(${PROMOTION_READ.deployments} deployments, ${PROMOTION_READ.statuses} statuses each). ${emergency(facts)}`;
   const steps = [`could not verify ${sha} reached ${rule.after} (too many deployments to read)`, `could not verify ${sha} reached ${rule.after}`];
   return refused(facts, "unverifiable", message, waysForward(facts, steps, ". Instead: "), `promotion through ${rule.after} unverified`);
@@ -233,6 +237,13 @@ function waysForward(facts: Facts, steps: readonly string[], join = ". Or "): st
 
 function minutes(n: number): string {
   return `${n} ${n === 1 ? "minute" : "minutes"}`;
+}
+
+/** A time in the past as a person reads it under pressure: minutes, then hours, then days. */
+function timeAgo(ms: number): string {
+  const hours = Math.floor(ms / (60 * MINUTE_MS));
+  if (hours < 2) return minutesAgo(ms);
+  return hours < 48 ? `${hours} hours ago` : `${Math.floor(hours / 24)} days ago`;
 }
 
 function minutesAgo(ms: number): string {

@@ -226,7 +226,7 @@ describe("mainline-gate: promotion (SPEC 10), the app's rule in a step", () => {
     const result = await gate(["--environment", "production"], workflowEnv(S));
     expect(result.code).toBe(EXIT.refused);
     expect(result.out).toContain(
-      "Refused: bbbbbbb is on main (head ccccccc). bbbbbbb has not reached staging yet, and production takes a commit from main only after it succeeded in staging at least 30 minutes before. Deploy bbbbbbb to staging first, then to production again.",
+      "Refused: bbbbbbb is on main (head ccccccc). bbbbbbb has not reached staging yet: production takes a commit from main only once it succeeded in staging at least 30 minutes before, so deploy bbbbbbb to staging first.",
     );
   });
 

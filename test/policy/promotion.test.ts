@@ -201,21 +201,19 @@ describe("decidePromotion: the full message (the protection rule's comment)", ()
     [
       "never reached",
       [],
-      "Refused: 1a2b3c4 has not reached staging yet, and production takes a commit from main only after it succeeded in staging at least 30 minutes before. " +
-        `Deploy 1a2b3c4 to staging first, then to production again. ${EMERGENCY}`,
+      `Refused: 1a2b3c4 has not reached staging yet: production takes a commit from main only once it succeeded in staging at least 30 minutes before, so deploy 1a2b3c4 to staging first. ${EMERGENCY}`,
     ],
     [
       "tried but never succeeded",
       [dep(1, "staging", [["failure", 19]])],
-      "Refused: 1a2b3c4 has not succeeded in staging yet, and production takes a commit from main only after it succeeded in staging at least 30 minutes before. " +
-        `Deploy 1a2b3c4 to staging first, then to production again. ${EMERGENCY}`,
+      `Refused: 1a2b3c4 has not succeeded in staging yet: production takes a commit from main only once it succeeded in staging at least 30 minutes before, so deploy 1a2b3c4 to staging first. ${EMERGENCY}`,
     ],
-    ["not soaked", [dep(1, "staging", [["success", 12]])], `Refused: 1a2b3c4 reached staging 12 minutes ago, and production takes it only 30 minutes after that. Deploy it to production again in 18 minutes. ${EMERGENCY}`],
+    ["not soaked", [dep(1, "staging", [["success", 12]])], `Refused: 1a2b3c4 reached staging 12 minutes ago and production takes it only 30 minutes after that: deploy it to production again in 18 minutes. ${EMERGENCY}`],
     [
       "failed after success",
       [{ ...dep(1, "staging", [["success", 45]]), statuses: [{ state: "error", createdAt: "2026-11-20T11:55:00Z", writtenBy: TOOL }, { state: "success", createdAt: ago(45), writtenBy: TOOL }] }],
-      "Refused: 1a2b3c4 reached staging, then a deployment of it there reported `error` (2026-11-20T11:55:00Z), and production takes only a commit that is healthy in staging. " +
-        `Deploy a fix (or 1a2b3c4 again) to staging first. ${EMERGENCY}`,
+      "Refused: 1a2b3c4 reached staging, then a deployment of it there reported `error` 5 minutes ago, and production takes only a commit that is healthy in staging: " +
+        `deploy a fix (or 1a2b3c4 again) to staging first. ${EMERGENCY}`,
     ],
     ["a rollback target", [dep(7, "production", [["success", 300]])], "1a2b3c4 ran in production before (deployment 7): approved as a rollback target."],
     ["GitHub did not answer", { error: "HTTP 502: Bad Gateway" }, "Refused: mainline could not verify that 1a2b3c4 reached staging: GitHub did not answer (HTTP 502: Bad Gateway). Re-run the deployment to ask again."],
@@ -281,7 +279,11 @@ describe("decidePromotion: a `success` counts only as its deployment's own repor
 
   test("the refusal says why the success did not count", () => {
     expect(decidePromotion(input([written(1, "staging", [["success", 45, OTHER_APP]])])).message).toMatch(
-      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused\), and production takes/,
+      /^Refused: 1a2b3c4 has not succeeded in staging yet \(a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused\): production takes/,
+    );
+    // The status text too: GitHub shows staging green, so "deploy to staging first" alone would puzzle.
+    expect(decidePromotion(input([written(1, "staging", [["success", 45, OTHER_APP]])])).summary).toBe(
+      "Refused: its staging success does not count: deploy 1a2b3c4 there again. Or /hotfix allow 1a2b3c4 production in an incident",
     );
   });
 });

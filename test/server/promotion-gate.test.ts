@@ -148,7 +148,7 @@ test("an unsoaked commit is refused on both surfaces, then approved once it soak
   const refused = await w.protectionRule(MAIN_HEAD);
   expect(refused).toMatchObject({ state: "rejected", environment_name: "production" });
   expect(refused.comment).toBe(
-    `Refused: bbbbbbb is on main (head bbbbbbb). bbbbbbb reached staging 12 minutes ago, and production takes it only 30 minutes after that. Deploy it to production again in 18 minutes. ${EMERGENCY}`,
+    `Refused: bbbbbbb is on main (head bbbbbbb). bbbbbbb reached staging 12 minutes ago and production takes it only 30 minutes after that: deploy it to production again in 18 minutes. ${EMERGENCY}`,
   );
   const [failure, ...more] = await w.apiDeployment(MAIN_HEAD);
   expect(more).toEqual([]);
@@ -181,7 +181,7 @@ test("a deploy is refused when the commit failed in staging after it reached it"
   const refused = await w.protectionRule(MAIN_HEAD);
   expect(refused.state).toBe("rejected");
   expect(refused.comment).toMatch(
-    /^Refused: bbbbbbb is on main \(head bbbbbbb\)\. bbbbbbb reached staging, then a deployment of it there reported `failure` \(\d{4}-\d\d-\d\dT[\d:]+Z\), and production takes only a commit that is healthy in staging\. Deploy a fix \(or bbbbbbb again\) to staging first\. /,
+    /^Refused: bbbbbbb is on main \(head bbbbbbb\)\. bbbbbbb reached staging, then a deployment of it there reported `failure` \d+ minutes ago, and production takes only a commit that is healthy in staging: deploy a fix \(or bbbbbbb again\) to staging first\. /,
   );
   const [failure] = await w.apiDeployment(MAIN_HEAD);
   expect(failure).toMatchObject({ state: "failure", description: "Refused: bbbbbbb failed in staging after reaching it: fix it there first. Or /hotfix allow bbbbbbb production in an incident" });
@@ -241,7 +241,7 @@ test("a writer's `success` on the deploy tool's staging deployment does not prom
   const forged = await w.protectionRule(MAIN_HEAD);
   expect(forged.state).toBe("rejected");
   expect(forged.comment).toContain(
-    "bbbbbbb has not succeeded in staging yet (a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused), and production takes a commit from main only after it succeeded in staging at least 30 minutes before.",
+    "bbbbbbb has not succeeded in staging yet (a `success` status there does not count: only the account that created a deployment can report it succeeded, and not on one mainline refused): production takes a commit from main only once it succeeded in staging at least 30 minutes before, so deploy bbbbbbb to staging first.",
   );
 
   // GitHub Actions ran bob's `environment: staging` job: the deployment and its statuses are bob's.
@@ -280,7 +280,7 @@ test("a production deployment the gate refused is no rollback target, whoever ma
     w.status(refused, "success", 0, by);
     const answer = await w.protectionRule(MAIN_HEAD);
     expect(answer.state).toBe("rejected");
-    expect(answer.comment).toContain("bbbbbbb has not reached staging yet, and production takes a commit from main only after it succeeded in staging");
+    expect(answer.comment).toContain("bbbbbbb has not reached staging yet: production takes a commit from main only once it succeeded in staging");
   }
   // Another app's `success` on a production deployment the deploy tool made (not refused) is no rollback target either.
   const w2 = repository();
