@@ -1,22 +1,11 @@
 import { z } from "zod";
 import { neutraliseMarkers } from "../policy/text.js";
+import { COMMAND_NAMES, COMMANDS, type Command, type CommandName } from "./catalog.js";
 import { proseLines } from "./prose-lines.js";
-import { USAGE, usageOf } from "./usage.js";
+import { USAGE } from "./usage.js";
 
+export type { Command } from "./catalog.js";
 export { USAGE, helpText } from "./usage.js";
-
-export type Command =
-  | { name: "incident"; title?: string }
-  | { name: "incident-close" }
-  | { name: "incident-force-close"; reason: string }
-  | { name: "incident-rollback"; environment?: string }
-  | { name: "hotfix-allow"; sha: string; environment?: string; reason: string }
-  | { name: "hotfix-approve"; sha: string }
-  | { name: "hotfix-revoke"; sha: string }
-  | { name: "merge-back"; sha: string }
-  | { name: "mainline-status" }
-  | { name: "mainline-report" }
-  | { name: "mainline-help" };
 
 /**
  * One command line of a comment. `line` is the user's text as typed (without indentation):
@@ -29,12 +18,15 @@ export type ParsedLine =
 
 type Outcome = { ok: true; command: Command } | { ok: false; error: string; usage: string };
 
+/** The catalog's first words, e.g. `hotfix` (letters and hyphens: nothing to escape in a pattern). */
+const FAMILIES = [...new Set(COMMAND_NAMES.map((name) => COMMANDS[name].words[0]))];
+
 /**
  * The families this app answers. The name must end at a blank or the line's end, so
  * `/merge-back` is never read as `/merge`, and `/incidents` or `/hotfixes` (other bots'
  * commands, or just words) are left alone.
  */
-const FAMILY = /^\/(incident|hotfix|merge-back|mainline)(?=\s|$)/i;
+const FAMILY = new RegExp(`^/(${FAMILIES.join("|")})(?=\\s|$)`, "i");
 
 /** Every slash-command of this app in a comment body, in order; never throws. */
 export function parseCommands(body: string): ParsedLine[] {
@@ -48,18 +40,41 @@ export function parseCommands(body: string): ParsedLine[] {
   return parsed;
 }
 
+/**
+ * A first word that names one of the family's subcommands (any case) always names it, so
+ * `/incident Close the DB` is a `/incident close` with stray words, answered with an error
+ * rather than opening an incident titled "Close the DB": closing (or deploying) by mistake is
+ * worse than retyping a title. Otherwise the family's command without a subcommand reads all
+ * the arguments; a family without one (`/hotfix`, `/mainline`) answers with its every form.
+ */
 function parseFamily(family: string, args: string): Outcome {
-  switch (family) {
-    case "incident":
-      return parseIncident(args);
-    case "hotfix":
-      return parseHotfix(args);
-    case "merge-back":
-      return parseSingleSha("merge-back", args);
-    default:
-      return parseMainline(args);
-  }
+  const { word, rest } = firstWord(args);
+  const members = COMMAND_NAMES.filter((name) => COMMANDS[name].words[0] === family);
+  const named = members.find((name) => COMMANDS[name].words[1] === word.toLowerCase());
+  if (named) return ARGUMENTS[named](rest);
+  const bare = members.find((name) => COMMANDS[name].words.length === 1);
+  if (bare) return ARGUMENTS[bare](args);
+  const subcommands = members.map((name) => COMMANDS[name].words[1]);
+  const choice = `${subcommands.slice(0, -1).join(", ")} or ${subcommands.at(-1)}`;
+  const allForms = members.map((name) => USAGE[name]).join("\n");
+  if (word === "") return fail(`\`/${family}\` needs a subcommand: ${choice}`, allForms);
+  return fail(`${quoted(`/${family} ${word}`)} is not a command: use ${choice}`, allForms);
 }
+
+/** How each command reads what follows its words. */
+const ARGUMENTS: Record<CommandName, (args: string) => Outcome> = {
+  incident: parseTitle,
+  "hotfix-allow": parseHotfixAllow,
+  "hotfix-approve": (args) => parseSingleSha("hotfix-approve", args),
+  "hotfix-revoke": (args) => parseSingleSha("hotfix-revoke", args),
+  "merge-back": (args) => parseSingleSha("merge-back", args),
+  "incident-close": parseClose,
+  "incident-force-close": parseForceClose,
+  "incident-rollback": parseRollback,
+  "mainline-status": (args) => noArguments("mainline-status", args),
+  "mainline-report": (args) => noArguments("mainline-report", args),
+  "mainline-help": (args) => noArguments("mainline-help", args),
+};
 
 const TEXT_LIMIT = 1000;
 
@@ -78,38 +93,25 @@ const environmentSchema = z.string().regex(/^[A-Za-z0-9._-]{1,255}$/, {
 
 const freeText = (what: "reason" | "title") => z.string().max(TEXT_LIMIT, `${what} is longer than ${TEXT_LIMIT} characters`);
 
-/**
- * `/incident [title]`, `/incident close`, `/incident force-close <reason>`, `/incident rollback [env]`.
- * A first word of `close`, `force-close` or `rollback` (any case) always names the subcommand, so
- * `/incident Close the DB` is a `/incident close` with stray words, answered with an error rather
- * than opening an incident titled "Close the DB": closing (or deploying) by mistake is worse than
- * retyping a title.
- */
-function parseIncident(args: string): Outcome {
-  const { word, rest } = firstWord(args);
-  switch (word.toLowerCase()) {
-    case "close":
-      if (rest !== "") {
-        return fail(
-          `\`/incident close\` takes no arguments, but got ${quoted(rest)} (a title cannot start with the word close)`,
-          USAGE["incident-close"],
-        );
-      }
-      return { ok: true, command: { name: "incident-close" } };
-    case "force-close": {
-      if (rest === "") return fail("`/incident force-close` needs a reason", USAGE["incident-force-close"]);
-      const reason = check(freeText("reason"), rest);
-      if (!reason.ok) return fail(reason.error, USAGE["incident-force-close"]);
-      return { ok: true, command: { name: "incident-force-close", reason: reason.value } };
-    }
-    case "rollback":
-      return parseRollback(rest);
-    default: {
-      const title = check(freeText("title"), args.trim());
-      if (!title.ok) return fail(title.error, USAGE.incident);
-      return { ok: true, command: title.value === "" ? { name: "incident" } : { name: "incident", title: title.value } };
-    }
+/** `/incident [title]`: all of the arguments are the title. */
+function parseTitle(args: string): Outcome {
+  const title = check(freeText("title"), args.trim());
+  if (!title.ok) return fail(title.error, USAGE.incident);
+  return { ok: true, command: title.value === "" ? { name: "incident" } : { name: "incident", title: title.value } };
+}
+
+function parseClose(rest: string): Outcome {
+  if (rest !== "") {
+    return fail(`\`/incident close\` takes no arguments, but got ${quoted(rest)} (a title cannot start with the word close)`, USAGE["incident-close"]);
   }
+  return { ok: true, command: { name: "incident-close" } };
+}
+
+function parseForceClose(rest: string): Outcome {
+  if (rest === "") return fail("`/incident force-close` needs a reason", USAGE["incident-force-close"]);
+  const reason = check(freeText("reason"), rest);
+  if (!reason.ok) return fail(reason.error, USAGE["incident-force-close"]);
+  return { ok: true, command: { name: "incident-force-close", reason: reason.value } };
 }
 
 /** `[env]`: at most one word, an environment name. */
@@ -123,17 +125,6 @@ function parseRollback(args: string): Outcome {
   const environment = check(environmentSchema, environmentWord);
   if (!environment.ok) return fail(environment.error, usage);
   return { ok: true, command: { name: "incident-rollback", environment: environment.value } };
-}
-
-function parseHotfix(args: string): Outcome {
-  const { word, rest } = firstWord(args);
-  const subcommand = word.toLowerCase();
-  if (subcommand === "allow") return parseHotfixAllow(rest);
-  if (subcommand === "approve") return parseSingleSha("hotfix-approve", rest);
-  if (subcommand === "revoke") return parseSingleSha("hotfix-revoke", rest);
-  const allForms = usageOf("hotfix-allow", "hotfix-approve", "hotfix-revoke");
-  if (subcommand === "") return fail("`/hotfix` needs a subcommand: allow, approve or revoke", allForms);
-  return fail(`${quoted(`/hotfix ${word}`)} is not a command: use allow, approve or revoke`, allForms);
 }
 
 /** `<sha> [env] -- <reason>`: the first `--` standing alone ends the SHA and environment; later ones belong to the reason. */
@@ -179,17 +170,7 @@ function parseSingleSha(name: "hotfix-approve" | "hotfix-revoke" | "merge-back",
   return { ok: true, command: { name, sha: sha.value } };
 }
 
-const MAINLINE_SUBCOMMANDS = ["status", "report", "help"] as const;
-
-function parseMainline(args: string): Outcome {
-  const { word, rest } = firstWord(args);
-  const subcommand = MAINLINE_SUBCOMMANDS.find((known) => known === word.toLowerCase());
-  if (subcommand === undefined) {
-    const allForms = usageOf("mainline-status", "mainline-report", "mainline-help");
-    if (word === "") return fail("`/mainline` needs a subcommand: status, report or help", allForms);
-    return fail(`${quoted(`/mainline ${word}`)} is not a command: use status, report or help`, allForms);
-  }
-  const name = `mainline-${subcommand}` as const;
+function noArguments(name: "mainline-status" | "mainline-report" | "mainline-help", rest: string): Outcome {
   if (rest !== "") return fail(`\`${USAGE[name]}\` takes no arguments, but got ${quoted(rest)}`, USAGE[name]);
   return { ok: true, command: { name } };
 }

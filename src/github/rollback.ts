@@ -1,8 +1,7 @@
-import { STATUS_PAGE, type DeploymentFacts } from "../policy/deployment-history.js";
+import { STATUS_PAGE, type StatusFacts } from "../policy/deployment-history.js";
 import { isGatedEnvironment } from "../policy/environments.js";
 import type { Ancestry } from "../policy/gate.js";
-import type { RollbackCandidate } from "../policy/ledger.js";
-import { ROLLBACK_LOOKS, rollbackCandidate, rollbackLooks, rollbackOrder } from "../policy/rollback.js";
+import { LEDGER_LOOKS, rollbackStep, type RollbackCandidate, type RollbackKnowledge } from "../policy/rollback.js";
 import type { RepoClient } from "./client.js";
 import { deploymentFactsOf, statusFactsOf } from "./deployments.js";
 
@@ -12,35 +11,36 @@ export type RollbackSearch = { kind: "found"; candidate: RollbackCandidate } | {
 type IsOnMain = (sha: string) => Promise<Ancestry>;
 
 /**
- * The last deployment of `environment` that was on main and succeeded (policy/rollback.ts): its
- * `ROLLBACK_LOOKS` newest deployments, their statuses, then their commits in `rollbackOrder`'s
- * order until one is on main. `/incident rollback` and the ledger both ask this. A commit GitHub
- * could not place throws, like any read that failed: an older candidate behind it might not be the
- * last, so the delivery fails and its redelivery asks again. `appId` tells this app's own statuses
- * and deployments (deployment-history.ts: a deployment this app refused is never a candidate).
+ * The last deployment of `environment` that was on main and succeeded, among its `looks` newest
+ * (`LEDGER_LOOKS` or `COMMAND_LOOKS`): one page of them, then what `rollbackStep` asks, statuses a
+ * few deployments at a time and commits one at a time, until it decides. A commit GitHub could not
+ * place throws, like any read that failed: an older candidate behind it might not be the last, so
+ * the delivery fails and its redelivery asks again. `appId` tells this app's own statuses and
+ * deployments (deployment-history.ts: a deployment this app refused is never a candidate).
  */
-export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain, appId: number): Promise<RollbackSearch> {
+export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain, appId: number, looks: number): Promise<RollbackSearch> {
   const { octokit, owner, repo } = client;
-  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, environment, per_page: ROLLBACK_LOOKS });
-  const looked = rollbackLooks(environment, data.map((d) => deploymentFactsOf(d, appId)));
-  const facts: DeploymentFacts[] = await Promise.all(
-    looked.map(async (d) => {
-      const { data: statuses } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: STATUS_PAGE });
-      // Read as the gate reads them: the candidate is a deployment whose own deploy tool reported it, as the gate's rollback-target exemption asks.
-      return { ...d, statuses: statuses.map((s) => statusFactsOf(s, appId)) };
-    }),
-  );
-  const onMain = new Set<string>();
-  const order = rollbackOrder(environment, facts);
-  for (const d of order) {
-    const ancestry = await isOnMain(d.sha);
-    if (ancestry.kind === "unverifiable") throw new Error(`could not tell whether ${d.sha} (deployment ${d.id}) is on main: ${ancestry.error}`);
-    if (ancestry.kind !== "on-main") continue;
-    onMain.add(d.sha);
-    break;
+  const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, environment, per_page: looks });
+  const statuses = new Map<number, readonly StatusFacts[]>();
+  const onMain = new Map<string, boolean>();
+  const known: RollbackKnowledge = { environment, looks, listed: data.map((d) => deploymentFactsOf(d, appId)), statuses, onMain };
+  for (let step = rollbackStep(known); ; step = rollbackStep(known)) {
+    if (step.kind === "found" || step.kind === "none") return step;
+    if (step.kind === "ask-on-main") {
+      const ancestry = await isOnMain(step.sha);
+      if (ancestry.kind === "unverifiable") throw new Error(`could not tell whether ${step.sha} is on main: ${ancestry.error}`);
+      onMain.set(step.sha, ancestry.kind === "on-main");
+      continue;
+    }
+    const read = await Promise.all(
+      step.deployments.map(async (d) => {
+        const { data: list } = await octokit.request("GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses", { owner, repo, deployment_id: d.id, per_page: STATUS_PAGE });
+        // Read as the gate reads them: the candidate is a deployment whose own deploy tool reported it, as the gate's rollback-target exemption asks.
+        return [d.id, list.map((s) => statusFactsOf(s, appId))] as const;
+      }),
+    );
+    for (const [id, list] of read) statuses.set(id, list);
   }
-  const candidate = rollbackCandidate(environment, facts, (sha) => onMain.has(sha));
-  return candidate ? { kind: "found", candidate } : { kind: "none", looked: looked.length, succeeded: order.length };
 }
 
 /** How many of the repository's newest deployments show which environments a glob in `environments` names. */
@@ -70,6 +70,6 @@ export async function rollbackCandidates(client: RepoClient, environments: reado
   // A commit deployed to several environments is placed once.
   const asked = new Map<string, Promise<Ancestry>>();
   const placed: IsOnMain = (sha) => asked.get(sha) ?? asked.set(sha, isOnMain(sha)).get(sha)!;
-  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed, appId)));
+  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed, appId, LEDGER_LOOKS)));
   return searches.flatMap((s) => (s.kind === "found" ? [s.candidate] : [])).sort((a, b) => a.environment.localeCompare(b.environment));
 }

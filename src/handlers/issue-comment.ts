@@ -11,10 +11,7 @@ import { requiredRole, wrongPlace } from "../policy/command-rules.js";
 import { linesToRun, skippedSentence } from "../policy/command-limits.js";
 import { hasRole, type Role } from "../policy/roles.js";
 import { appBody, codeSpan, quietLogin } from "../policy/text.js";
-import { runHotfix } from "./commands/hotfix.js";
-import { runIncident } from "./commands/incident.js";
-import { runHelp, runReport, runStatus } from "./commands/mainline.js";
-import { runMergeBack } from "./commands/merge-back.js";
+import { runCommand } from "./commands/runners.js";
 import type { CommandEnv, Outcome } from "./commands/types.js";
 import type { Deps } from "./deps.js";
 import { repoContext } from "./repo-context.js";
@@ -92,33 +89,11 @@ async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => 
     }
   }
   try {
-    const outcome = await run(env, command);
+    const outcome = await runCommand(env, command);
     return { outcome, result: outcome.ok ? "done" : "refused" };
   } catch (error) {
     env.log.error({ err: error, command: command.name }, "command failed");
     throw error;
-  }
-}
-
-function run(env: CommandEnv, command: Command): Promise<Outcome> {
-  switch (command.name) {
-    case "incident":
-    case "incident-close":
-    case "incident-force-close":
-    case "incident-rollback":
-      return runIncident(env, command);
-    case "hotfix-allow":
-    case "hotfix-approve":
-    case "hotfix-revoke":
-      return runHotfix(env, command);
-    case "merge-back":
-      return runMergeBack(env, command.sha);
-    case "mainline-status":
-      return runStatus(env);
-    case "mainline-help":
-      return runHelp();
-    case "mainline-report":
-      return runReport(env);
   }
 }
 

@@ -3,9 +3,8 @@ import type { RecordFields } from "../records.js";
 import type { Cascade } from "./cascade.js";
 import type { MergeBackItem, RcaStatus } from "./close-gate.js";
 import type { ExceptionState } from "./exceptions.js";
+import { COMMAND_LOOKS, LEDGER_LOOKS, type RollbackCandidate } from "./rollback.js";
 import { escapeUserText, quietLogin, shortSha } from "./text.js";
-
-export type RollbackCandidate = { environment: string; sha: string; deploymentId: number; createdAt: string };
 
 export type LedgerFacts = {
   incident: number;
@@ -103,7 +102,10 @@ function rcaLine(rca: RcaStatus): string {
 }
 
 function rollbackTable(facts: LedgerFacts): string {
-  if (facts.rollback.length === 0) return `No deployment of a ${facts.mainBranch} commit found in the gated environments.`;
+  // The ledger looks only a few deep (it is rewritten often); the command looks further, so none here is not none at all.
+  if (facts.rollback.length === 0) {
+    return `No deployment of a ${facts.mainBranch} commit that succeeded among the ${LEDGER_LOOKS} newest of each gated environment searched; \`/incident rollback [env]\` looks further back (the environment's ${COMMAND_LOOKS} newest).`;
+  }
   const rows = facts.rollback.map((r) => `| ${escapeUserText(r.environment, 100)} | \`${shortSha(r.sha)}\` | deployment ${r.deploymentId} at ${r.createdAt} |`);
   return ["| environment | last commit from " + facts.mainBranch + " | deployed |", "| --- | --- | --- |", ...rows].join("\n");
 }

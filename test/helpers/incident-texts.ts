@@ -50,7 +50,7 @@ export function ledgerText({
   exceptions = "None granted.",
   mergeBack = "No commit needs merging back.",
   rca,
-  rollback = "No deployment of a master commit found in the gated environments.",
+  rollback = "No deployment of a master commit that succeeded among the 5 newest of each gated environment searched; `/incident rollback [env]` looks further back (the environment's 30 newest).",
 }: {
   incident: number;
   status: string;

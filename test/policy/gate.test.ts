@@ -206,7 +206,7 @@ describe("decideDeployment under a promotion rule (SPEC 10)", () => {
 
   test("the refusal says S is on main, then the rule's missing step; the status keeps the step first", () => {
     const decision = decideDeployment(input(ancestries["on main (behind)"]!, { promotion: promoted([["success", 12]]) }));
-    expect(decision.message).toMatch(/^Refused: 2222222 is on main \(head 3333333\)\. 2222222 reached staging 12 minutes ago, and production takes it only 30 minutes after that\. /);
+    expect(decision.message).toMatch(/^Refused: 2222222 is on main \(head 3333333\)\. 2222222 reached staging 12 minutes ago and production takes it only 30 minutes after that: deploy it to production again in 18 minutes\. /);
     expect(decision.summary).toBe("Refused: it reached staging 12 minutes ago; production needs 30. Retry in 18 minutes. Or /hotfix allow 2222222 production in an incident");
   });
 

@@ -158,7 +158,7 @@ describe("renderLedger: the quiet cases", () => {
     ["no exceptions", "### Exceptions\n\nNone granted."],
     ["no merge-back items", "### Merge-back\n\nNo commit needs merging back."],
     ["RCA done", "### RCA\n\n#8: done."],
-    ["no rollback candidate", "### Roll back first\n\nNo deployment of a trunk commit found in the gated environments."],
+    ["no rollback candidate", "### Roll back first\n\nNo deployment of a trunk commit that succeeded among the 5 newest of each gated environment searched; `/incident rollback [env]` looks further back (the environment's 30 newest)."],
   ])("%s", (_case, expected) => {
     expect(text).toContain(expected);
   });

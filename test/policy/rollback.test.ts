@@ -1,5 +1,5 @@
 import { STATUS_PAGE, type Account, type DeploymentFacts } from "../../src/policy/deployment-history.js";
-import { ROLLBACK_LOOKS, rollbackCandidate, rollbackOrder } from "../../src/policy/rollback.js";
+import { COMMAND_LOOKS, LEDGER_LOOKS, rollbackStep, STATUSES_AT_ONCE, type RollbackStep } from "../../src/policy/rollback.js";
 
 const sha = (c: string) => c.repeat(40);
 const [A, B, C, D] = [sha("a"), sha("b"), sha("c"), sha("d")];
@@ -20,6 +20,27 @@ const dep = (id: number, environment: string, commit: string, hour: number, stat
   statuses: states.map((state, i) => ({ state, createdAt: `2026-11-20T${String(hour).padStart(2, "0")}:05:00Z`, writtenBy: writers[i] ?? TOOL })),
 });
 
+/** The search run to its end as the adapter runs it, knowing `deployments`' statuses and ON_MAIN: its answer, and the steps it asked for. */
+function search(deployments: readonly DeploymentFacts[], looks = LEDGER_LOOKS, onMain: ReadonlySet<string> = ON_MAIN) {
+  const listed = deployments.map(({ statuses: _, ...d }) => d);
+  const statuses = new Map<number, DeploymentFacts["statuses"]>();
+  const placed = new Map<string, boolean>();
+  const asked: Array<Extract<RollbackStep, { kind: "read-statuses" | "ask-on-main" }>> = [];
+  for (;;) {
+    const step = rollbackStep({ environment: "production", looks, listed, statuses, onMain: placed });
+    if (step.kind === "found" || step.kind === "none") return { step, asked };
+    asked.push(step);
+    if (step.kind === "ask-on-main") placed.set(step.sha, onMain.has(step.sha));
+    else for (const d of step.deployments) statuses.set(d.id, deployments.find((e) => e.id === d.id)!.statuses);
+  }
+}
+
+/** The candidate's deployment id, or undefined. */
+const candidateOf = (deployments: readonly DeploymentFacts[], looks?: number) => {
+  const { step } = search(deployments, looks);
+  return step.kind === "found" ? step.candidate.deploymentId : undefined;
+};
+
 describe("rollbackCandidate: the last deployment of the environment that was on main and succeeded", () => {
   test.each<[string, DeploymentFacts[], number | undefined]>([
     ["no deployment", [], undefined],
@@ -34,13 +55,13 @@ describe("rollbackCandidate: the last deployment of the environment that was on 
     ["only commits off main", [dep(3, "production", D, 10, ["success"])], undefined],
     ["only failures", [dep(1, "production", A, 9, ["failure"]), dep(2, "production", B, 8, ["error"])], undefined],
     [
-      `only the ${ROLLBACK_LOOKS} newest are looked at`,
-      [...Array.from({ length: ROLLBACK_LOOKS }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
+      `the ledger looks at the ${LEDGER_LOOKS} newest only`,
+      [...Array.from({ length: LEDGER_LOOKS }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
       undefined,
     ],
     [
-      `the ${ROLLBACK_LOOKS}th newest is`,
-      [...Array.from({ length: ROLLBACK_LOOKS - 1 }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
+      `the ${LEDGER_LOOKS}th newest is`,
+      [...Array.from({ length: LEDGER_LOOKS - 1 }, (_, i) => dep(10 + i, "production", D, 10 + i, ["success"])), dep(1, "production", A, 9, ["success"])],
       1,
     ],
     // A deployment this app refused never ran, whoever says it succeeded since (the attack: a planted commit on main).
@@ -52,17 +73,64 @@ describe("rollbackCandidate: the last deployment of the environment that was on 
     [`${STATUS_PAGE - 1} statuses and a success: it`, [dep(3, "production", C, 10, Array.from({ length: STATUS_PAGE - 1 }, () => "success")), dep(1, "production", A, 9, ["success"])], 3],
     ["a rollback deployment this app created, reported by the deploy tool", [{ ...dep(3, "production", B, 10, ["success"]), createdBy: THIS_APP }, dep(1, "production", A, 9, ["success"])], 3],
   ])("%s", (_case, deployments, id) => {
-    expect(rollbackCandidate("production", deployments, (s) => ON_MAIN.has(s))?.deploymentId).toBe(id);
+    expect(candidateOf(deployments)).toBe(id);
+    // The command looks further, so it finds whatever the ledger finds.
+    if (id !== undefined) expect(candidateOf(deployments, COMMAND_LOOKS)).toBe(id);
   });
 
   test("the candidate as the ledger shows it", () => {
-    expect(rollbackCandidate("production", [dep(1, "Production", A, 9, ["success"])], () => true)).toEqual({ environment: "Production", sha: A, deploymentId: 1, createdAt: "2026-11-20T09:00:00Z" });
+    expect(search([dep(1, "Production", A, 9, ["success"])]).step).toEqual({
+      kind: "found",
+      candidate: { environment: "Production", sha: A, deploymentId: 1, createdAt: "2026-11-20T09:00:00Z" },
+    });
   });
 });
 
-describe("rollbackOrder: whose commit the caller asks about, in order", () => {
-  test("succeeded deployments of the environment, newest first: the caller stops at the first on main", () => {
-    const deployments = [dep(1, "production", A, 8, ["success"]), dep(2, "production", D, 9, ["success"]), dep(3, "production", B, 10, ["failure"]), dep(4, "staging", C, 11, ["success"])];
-    expect(rollbackOrder("production", deployments).map((d) => d.id)).toEqual([2, 1]);
+/** `count` deployments to production of D (off main), all at hour 23 (the higher id newer): on top of the rest. Their statuses `states`, written by `writers`. */
+const junk = (count: number, states: string[], writers?: Account[]) =>
+  Array.from({ length: count }, (_, i) => dep(100 + i, "production", D, 23, states, writers));
+/** This app refused it; then its creator said it succeeded. */
+const REFUSED = ["success", "failure"];
+const REFUSED_BY = [TOOL, THIS_APP];
+
+describe("how deep the search looks: the ledger its 5 newest, /incident rollback its 30 newest", () => {
+  test.each<[string, DeploymentFacts[], number, number | undefined]>([
+    ["5 refused deployments on top hide the candidate from the ledger", [...junk(5, REFUSED, REFUSED_BY), dep(1, "production", A, 9, ["success"])], LEDGER_LOOKS, undefined],
+    ["… not from the command", [...junk(5, REFUSED, REFUSED_BY), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS, 1],
+    [`${COMMAND_LOOKS - 1} refused on top: the command still finds it`, [...junk(COMMAND_LOOKS - 1, REFUSED, REFUSED_BY), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS, 1],
+    [`${COMMAND_LOOKS} refused on top: the command looks no further`, [...junk(COMMAND_LOOKS, REFUSED, REFUSED_BY), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS, undefined],
+    ["statuses that fill the page never count, however deep", [...junk(12, Array.from({ length: STATUS_PAGE }, () => "success")), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS, 1],
+    ["deployments that never reported past", [...junk(8, ["in_progress"]), ...junk(4, ["failure"]), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS, 1],
+  ])("%s", (_case, deployments, looks, id) => {
+    expect(candidateOf(deployments, looks)).toBe(id);
+  });
+
+  test("no candidate: how many were looked at and how many of them succeeded", () => {
+    expect(search([...junk(COMMAND_LOOKS, REFUSED, REFUSED_BY), dep(1, "production", A, 9, ["success"])], COMMAND_LOOKS).step).toEqual({ kind: "none", looked: COMMAND_LOOKS, succeeded: 0 });
+    expect(search([dep(3, "production", D, 10, ["success"]), dep(2, "production", C, 9, ["failure"])], COMMAND_LOOKS).step).toEqual({ kind: "none", looked: 2, succeeded: 1 });
+    expect(search([dep(4, "staging", A, 11, ["success"])], COMMAND_LOOKS).step).toEqual({ kind: "none", looked: 0, succeeded: 0 });
+  });
+});
+
+describe("rollbackStep: what the search reads, in order, and where it stops", () => {
+  test("statuses newest first, a few at a time, stopping at the batch that decides; then each succeeded commit, newest first, until one is on main", () => {
+    // 7 refused on top; D off main, B and A on main below; 20 older ones that are never read.
+    const older = junk(20, ["success"]).map((d, i) => ({ ...d, id: 200 + i, createdAt: "2026-11-20T01:00:00Z" }));
+    const deployments = [...junk(7, REFUSED, REFUSED_BY), dep(3, "production", D, 12, ["success"]), dep(2, "production", B, 11, ["success"]), dep(1, "production", A, 10, ["success"]), ...older];
+    const { step, asked } = search(deployments, COMMAND_LOOKS);
+
+    expect(step).toEqual({ kind: "found", candidate: expect.objectContaining({ deploymentId: 2, sha: B }) });
+    expect(asked.map((s) => (s.kind === "ask-on-main" ? s.sha.slice(0, 1) : s.deployments.map((d) => d.id)))).toEqual([[106, 105, 104, 103, 102], [101, 100, 3, 2, 1], "d", "b"]);
+    expect(STATUSES_AT_ONCE).toBe(5);
+  });
+
+  test("a commit asked about once, however many of its deployments succeeded", () => {
+    const { asked } = search([dep(5, "production", D, 14, ["success"]), dep(4, "production", D, 13, ["success"]), dep(1, "production", A, 10, ["success"])]);
+    expect(asked.filter((s) => s.kind === "ask-on-main").map((s) => (s as { sha: string }).sha)).toEqual([D, A]);
+  });
+
+  test("another environment's deployments are never read", () => {
+    const { asked } = search([dep(4, "staging", C, 11, ["success"]), dep(1, "production", A, 9, ["success"])]);
+    expect(asked.flatMap((s) => (s.kind === "read-statuses" ? s.deployments.map((d) => d.id) : []))).toEqual([1]);
   });
 });

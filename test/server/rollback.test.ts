@@ -20,6 +20,8 @@ const GOOD = sha("b");
 const MAIN_HEAD = sha("c");
 /** Off main: deployed to production under an exception. */
 const HOTFIX = sha("1");
+/** Off main: what a writer deploys to production through the API, refused by the gate. */
+const JUNK = sha("9");
 
 /** The deploy tool's app, which creates each deployment and reports how it went (a person's `success` would be a claim, not a report). */
 const DEPLOY_TOOL = { login: "deploy-tool[bot]", id: 7000, type: "Bot" } as const;
@@ -217,32 +219,53 @@ describe("/incident rollback", () => {
     expect(repo.protectionRuleAnswers).toEqual([expect.objectContaining({ runId: 702, state: "approved" })]);
   }, 30_000);
 
-  test("a production deployment the gate refused is never the candidate, whoever marks it successful afterwards", async () => {
+  test("deployments the gate refused are never the candidate, whoever marks them successful afterwards, and 10 of them on top do not hide it", async () => {
     const { repo, hooks, incident, candidate, deployed } = await world(PROMOTION);
+    /** A `success` on `deployment` written by `creator`, newest. */
+    const success = (deployment: number, creator: Deployment["creator"]) => {
+      const now = github.mint.now();
+      const status = { id: github.mint.id(), deployment_id: deployment, state: "success", description: "", environment: "production", log_url: "", environment_url: "", creator, created_at: now, updated_at: now };
+      repo.deploymentStatuses.set(deployment, [status, ...(repo.deploymentStatuses.get(deployment) ?? [])]);
+    };
     // The deploy tool deploys MAIN_HEAD (on main, never in staging) to production: the gate refuses it with a failure status.
     const planted = deployed(MAIN_HEAD, "production", []);
     await send(deploymentHooks(repo, repo.deployments.get(planted)!).created);
     expect(repo.deploymentStatuses.get(planted)).toEqual([expect.objectContaining({ state: "failure", creator: github.app.bot })]);
     // Another installed app marks it successful, then so does the deploy tool's own account (a branch workflow's GITHUB_TOKEN can).
-    const success = (creator: typeof OTHER_APP | typeof DEPLOY_TOOL) => {
-      const now = github.mint.now();
-      const status = { id: github.mint.id(), deployment_id: planted, state: "success", description: "", environment: "production", log_url: "", environment_url: "", creator, created_at: now, updated_at: now };
-      repo.deploymentStatuses.set(planted, [status, ...repo.deploymentStatuses.get(planted)!]);
-    };
-    success(OTHER_APP);
-    success(DEPLOY_TOOL);
+    success(planted, OTHER_APP);
+    success(planted, DEPLOY_TOOL);
     // Another app's `success` on a deployment the deploy tool made (not refused) does not make it one either.
     const claimed = deployed(MAIN_HEAD, "production", ["in_progress"]);
     repo.deploymentStatuses.get(claimed)!.unshift({ ...repo.deploymentStatuses.get(claimed)![0]!, id: github.mint.id(), state: "success", creator: OTHER_APP });
+    // Before the incident's rollback, a writer creates 10 production deployments of a commit off main through the API and reports each a
+    // success: the gate refuses each, and they fill the 5 newest the ledger looks at (the command used to look no deeper).
+    github.commit(repo, JUNK, GOOD, "junk");
+    const mallory = github.user("mallory");
+    github.setRole(repo, "mallory", "write");
+    for (let i = 0; i < 10; i++) {
+      const { id } = github.addDeployment(repo, { sha: JUNK, environment: "production", creator: "mallory" });
+      await send(deploymentHooks(repo, repo.deployments.get(id)!).created);
+      expect(repo.deploymentStatuses.get(id)).toEqual([expect.objectContaining({ state: "failure", creator: github.app.bot })]);
+      success(id, mallory);
+    }
 
-    await send(hooks.comment(incident, "bob", "/incident rollback"));
+    await send(hooks.comment(incident, "bob", "/incident rollback"), { step: "/incident rollback, 10 refused deployments on top" });
 
     const [made, ...more] = rollbacksOf(repo);
     expect(more).toEqual([]);
     expect(made).toMatchObject({ sha: GOOD, payload: { mainline: expect.objectContaining({ rollbackOf: candidate }) } });
-    // The ledger's candidates (the 5 newest deployments, now with the rollback on top) never name the planted commit either.
+    // The ledger looks at the 5 newest (the rollback on top, 4 refused): no candidate there, and it says the command looks further.
+    expect(ledger(repo, incident)).toContain(
+      "### Roll back first\n\nNo deployment of a main commit that succeeded among the 5 newest of each gated environment searched; `/incident rollback [env]` looks further back (the environment's 30 newest).",
+    );
     expect(ledger(repo, incident)).not.toContain("`ccccccc`");
-  }, 30_000);
+    // Before it deployed, the command read the statuses of the 10 refused, then of the 5 below them (2 rounds more than without them),
+    // and stopped at GOOD, the 15th.
+    const step = calls["/incident rollback, 10 refused deployments on top"]!;
+    const search = step.slice(0, step.findIndex((c) => /^POST \S+\/deployments$/.test(c)));
+    expect(search.filter((c) => /^GET \S+\/deployments\/\d+\/statuses/.test(c)).length).toBe(15);
+    expect(step.length).toBeLessThanOrEqual(ROLLBACK_BUDGET);
+  }, 60_000);
 
   test("no candidate: a reply that says why, and no deployment", async () => {
     const { repo, hooks, incident } = await world();
@@ -291,10 +314,13 @@ describe("/incident rollback", () => {
 });
 
 /**
- * Most requests one `/incident rollback` may cost: token and config (3), the thread, the 👍 and
- * reply looked for, the role; its rollbacks looked for, the environment's newest deployments and
- * their statuses (at most 5), where each commit stands (at most 5), the deployment, its rollbacks
- * again; the record, the ledger's view (thread, RCA issue) and candidates (deployments, statuses,
- * compares), the ledger; 👍 and the reply.
+ * Most requests one `/incident rollback` costs here: token and config (3), the thread, the 👍 and
+ * reply looked for, the role; its rollbacks looked for, the environment's newest deployments (one
+ * page of 30) and their statuses, 5 at a time until the candidate is decided (at most 30), where
+ * each commit that succeeded stands, the deployment, its rollbacks again; the record, the ledger's
+ * view (thread, RCA issue) and candidates (deployments, statuses of the 5 newest, compares), the
+ * ledger; 👍 and the reply. 30 requests when the candidate is among the 5 newest; 10 refused
+ * deployments on top add two rounds of 5 status reads (43), so it was 40 when the command looked
+ * no deeper than the ledger.
  */
-const ROLLBACK_BUDGET = 40;
+const ROLLBACK_BUDGET = 45;

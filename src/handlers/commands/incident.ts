@@ -1,4 +1,3 @@
-import type { Command } from "../../commands/parse.js";
 import { hasLabel } from "../../github/client.js";
 import { addLabels, getIssue, setIssueState, updateIssueTitle } from "../../github/issues.js";
 import { writeRecord } from "../../github/write-record.js";
@@ -8,23 +7,13 @@ import { endExceptions } from "../incident-runs.js";
 import { viewForClosing } from "../incident-blockers.js";
 import { logCloseGate } from "../close-gate.js";
 import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
-import { runRollback } from "./rollback.js";
 import type { CommandEnv, Outcome } from "./types.js";
-
-type IncidentCommand = Extract<Command, { name: "incident" | "incident-close" | "incident-force-close" | "incident-rollback" }>;
-
-export async function runIncident(env: CommandEnv, command: IncidentCommand): Promise<Outcome> {
-  if (command.name === "incident") return makeIncident(env, command.title);
-  if (command.name === "incident-close") return closeIfNothingBlocks(env);
-  if (command.name === "incident-rollback") return runRollback(env, command.environment);
-  return forceClose(env, command.reason);
-}
 
 /**
  * `/incident [title]` (write role, checked): the record, the RCA and the ledger are written
  * here; the label is added as the view people filter by.
  */
-async function makeIncident(env: CommandEnv, title: string | undefined): Promise<Outcome> {
+export async function makeIncident(env: CommandEnv, title: string | undefined): Promise<Outcome> {
   const { repo, issue } = env;
   if (title && title !== issue.title) await updateIssueTitle(repo.client, issue.number, title);
   await becomeIncident(repo.client, repo.config, repo.mainBranch, title ? { ...issue, title } : issue, env.deps, { by: env.actor, via: "command" });
@@ -32,7 +21,8 @@ async function makeIncident(env: CommandEnv, title: string | undefined): Promise
   return { ok: true };
 }
 
-async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
+/** `/incident close`: closes when nothing blocks; otherwise names the blockers and refreshes the ledger. */
+export async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const view = await viewForClosing(repo, issue, deps);
   if (view.blockers.length > 0) {
@@ -48,7 +38,7 @@ async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
 }
 
 /** Admins may close over blockers; the reason and who gave it stay in the incident's record. */
-async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
+export async function forceClose(env: CommandEnv, reason: string): Promise<Outcome> {
   const { repo, deps, issue } = env;
   const view = await viewForClosing(repo, issue, deps);
   if (view.thread.forceClose?.source !== env.source) {

@@ -3,7 +3,7 @@ import { findRollbackCandidate, type RollbackSearch } from "../../github/rollbac
 import { createRollbackDeployment, findRollbackDeployments, retireRollbackDuplicate, ROLLBACK_TASK, type RollbackDeployment } from "../../github/rollback-deployment.js";
 import { writeRecord } from "../../github/write-record.js";
 import { isGatedEnvironment } from "../../policy/environments.js";
-import { ROLLBACK_LOOKS } from "../../policy/rollback.js";
+import { COMMAND_LOOKS } from "../../policy/rollback.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import type { RecordFields } from "../../records.js";
 import { rewriteLedger } from "../refresh-ledger.js";
@@ -15,8 +15,10 @@ import type { CommandEnv, Outcome } from "./types.js";
  * 1. the environment: as named, else the first gated one
  * 2. this line's record → done before (a delivery that failed after it): on to step 4
  * 3. a deployment this app made for this line (its payload names the line) → taken, else the
- *    candidate is found and its deployment created; looked for again: when another replica made
- *    one too, the oldest counts and this one is marked inactive. Then the record.
+ *    candidate is found (among the environment's `COMMAND_LOOKS` newest deployments, deeper than
+ *    the ledger looks: a few refused ones on top must not hide it) and its deployment created;
+ *    looked for again: when another replica made one too, the oldest counts and this one is
+ *    marked inactive. Then the record.
  * 4. the ledger; 👍 and the reply naming the deployment and the commit
  */
 export async function runRollback(env: CommandEnv, named: string | undefined): Promise<Outcome> {
@@ -46,7 +48,7 @@ async function deployOnce(env: CommandEnv, environment: string): Promise<RecordF
 /** Step 3 when nothing was made for the line yet: the candidate's deployment, or why there is none. */
 async function deployCandidate(env: CommandEnv, environment: string): Promise<RollbackDeployment | { error: string }> {
   const { repo, deps, issue } = env;
-  const search = await findRollbackCandidate(repo.client, environment, (sha) => deps.ancestry.read(repo.client, repo.mainBranch, sha), deps.appId);
+  const search = await findRollbackCandidate(repo.client, environment, (sha) => deps.ancestry.read(repo.client, repo.mainBranch, sha), deps.appId, COMMAND_LOOKS);
   if (search.kind !== "found") return { error: noCandidate(search, environment, repo.mainBranch) };
   const { candidate } = search;
   const created = await createRollbackDeployment(repo.client, {
@@ -66,7 +68,7 @@ function noCandidate(search: Extract<RollbackSearch, { kind: "none" }>, environm
   const where = escapeUserText(environment, 100);
   if (search.looked === 0) return `there is no rollback candidate: ${where} has no deployment`;
   // Fewer than the bound came back: that was every deployment of the environment.
-  const among = search.looked === ROLLBACK_LOOKS ? ` among its ${ROLLBACK_LOOKS} newest (mainline looks no further)` : "";
+  const among = search.looked === COMMAND_LOOKS ? ` among its ${COMMAND_LOOKS} newest (mainline looks no further)` : "";
   if (search.succeeded === 0) return `there is no rollback candidate: no deployment to ${where} succeeded${among}`;
   return `there is no rollback candidate: no deployment to ${where} that succeeded was of a commit on \`${mainBranch}\`${among}`;
 }
