@@ -7,6 +7,7 @@ import { onDeploymentStatus } from "./handlers/deployment-status.js";
 import { onCommentChanged } from "./handlers/comment-changed.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onIssueClosed } from "./handlers/issues-closed.js";
+import { onIssueDeleted } from "./handlers/issues-deleted.js";
 import { onIssueLabeled } from "./handlers/issues-labeled.js";
 import { onIssueTransferred } from "./handlers/issues-transferred.js";
 import { onIssueUpdated } from "./handlers/issues-updated.js";
@@ -115,6 +116,7 @@ export function createApp({
     probot.on("issues.labeled", queued(onIssueLabeled(deps)));
     probot.on("issues.closed", queued(onIssueClosed(deps)));
     probot.on("issues.transferred", queued(onIssueTransferred(deps)));
+    probot.on("issues.deleted", queued(onIssueDeleted(deps)));
     probot.on(["issues.edited", "issues.reopened"], queued(onIssueUpdated(deps)));
     probot.on("push", limited(onPush(deps)));
     probot.on("pull_request", queued(onPullRequest(deps)));

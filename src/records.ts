@@ -88,6 +88,15 @@ export const recordSchemas = {
    * (src/github/transfer-trails.ts).
    */
   transfer: z.object({ moved: count, by: login, to: z.string().min(1).max(300), at: iso }),
+  /**
+   * Issue `incident` (its number here; whether it was an incident the app cannot know) was
+   * transferred to repository `to` by `by`, `at` when the app heard of it, and the app could not see
+   * what it held: `read=none`, its old address answers 404 or 410 (GitHub's answer when the app may
+   * not read the new repository); `read=part`, it held more comments than the app reads. Its
+   * exception deploys may have left with it: within `hotfix.budget.days` of `at` the budget counts as
+   * not verified. A comment of the issue the app opens here for it (src/handlers/keep-unread-transfer.ts).
+   */
+  "unread-transfer": z.object({ by: login, to: z.string().min(1).max(300), at: iso, read: z.enum(["none", "part"]) }),
   /** `/incident rollback [env]`: deployment `deployment` of S to `env`, the commit deployment `of` ran (the rollback candidate). */
   rollback: z.object({ sha, env: environment, deployment: count, of: count, by: login, at: iso, source }),
 } as const;

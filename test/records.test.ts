@@ -39,6 +39,7 @@ const EXAMPLES: Example[] = [
   ["reminder", { issue: 42, interval: 4 }],
   ["rollback", { sha: S, env: "prod eu-west", deployment: 9002, of: 9001, by: "bob", at: AT, source: "105:1" }],
   ["transfer", { moved: 12, by: "bob", to: "Codertocat/elsewhere", at: AT }],
+  ["unread-transfer", { by: "bob", to: "Codertocat/secret", at: AT, read: "none" }],
 ];
 
 /** A comment as GitHub lists it; by default written by this app. */

@@ -1,5 +1,6 @@
 import { exceptionDeployments } from "../policy/exceptions.js";
-import type { RecentExceptionDeploys } from "../policy/hotfix-discipline.js";
+import type { GrantRecords, RecentExceptionDeploys } from "../policy/hotfix-discipline.js";
+import type { UnreadTransfer } from "../policy/transfer-trail.js";
 import type { ReportFacts } from "../policy/report.js";
 import type { AppRecord } from "../records.js";
 import { describeApiError, isApiError } from "./api-error.js";
@@ -11,18 +12,22 @@ import { readRecordsSince, recordsOf } from "./records-since.js";
 const BUDGET_COMMENT_PAGES = 5;
 
 /**
- * The repository's deploys under exceptions since `since` (hotfix budget, SPEC 11), from the
- * app's signed `deploy` and `deployed` records wherever they stand: the repository's comments
- * written since, newest first. No label is asked (a triager can take `incident` off an issue, and
- * its deploys would drop out of the count). Not complete when the window holds more comments than
+ * What the hotfix budget (SPEC 11) counts since `since`, from the app's signed records wherever they
+ * stand: the repository's comments written since, newest first. The deploys under exceptions
+ * (`deploy` and `deployed`); the grants (`exception`) with their `revoke` and `deploy` records, a
+ * grant not used yet being a deploy to come; the issues that left where the app could not read them
+ * (`unread-transfer`). No label is asked (a triager can take `incident` off an issue, and its deploys
+ * would drop out of the count). Not complete when the window holds more comments than
  * BUDGET_COMMENT_PAGES pages; not read when a comment of the app's there was changed by someone
  * (it may have been one of these records). Either way the budget counts as not verified.
+ * Read afresh for each grant: a grant on an earlier line of the same comment, written just before,
+ * is among them.
  */
 export async function readRecentExceptionDeploys(client: RepoClient, reader: RecordReader, since: string): Promise<RecentExceptionDeploys> {
   try {
     const { records, changed, complete } = await readRecordsSince(client, reader, since, BUDGET_COMMENT_PAGES);
     if (changed.length > 0) return { error: "someone changed one of mainline's comments in that time" };
-    return { deploys: exceptionDeploysIn(records), complete };
+    return { deploys: exceptionDeploysIn(records), grants: grantRecordsIn(records), unread: unreadTransfersIn(records), complete };
   } catch (error) {
     if (isApiError(error)) return { error: describeApiError(error) };
     throw error;
@@ -42,6 +47,18 @@ export function exceptionDeploysIn(records: readonly AppRecord[]): ReportFacts["
       ...(d.skipped ? { skipped: d.skipped } : {}),
     })),
   );
+}
+
+function grantRecordsIn(records: readonly AppRecord[]): GrantRecords {
+  return {
+    grants: recordsOf(records, "exception").map(({ incident, fields }) => ({ incident, sha: fields.sha, env: fields.env, at: fields.at, expires: fields.expires })),
+    revokes: recordsOf(records, "revoke").map(({ incident, fields }) => ({ incident, sha: fields.sha, at: fields.at })),
+    deploys: recordsOf(records, "deploy").map(({ incident, fields }) => ({ incident, sha: fields.sha, env: fields.env, at: fields.at })),
+  };
+}
+
+function unreadTransfersIn(records: readonly AppRecord[]): UnreadTransfer[] {
+  return recordsOf(records, "unread-transfer").map(({ incident, fields }) => ({ moved: incident, by: fields.by, to: fields.to, at: fields.at, read: fields.read }));
 }
 
 function fieldsOf<K extends "deploy" | "deployed">(records: ReadonlyArray<AppRecord<K>>, incident: number): Array<AppRecord<K>["fields"]> {

@@ -1,7 +1,9 @@
-import { readMarker } from "../markers.js";
+import { marker, readMarker } from "../markers.js";
 import { postMergeReviewTitle } from "../policy/post-merge-review.js";
+import { appBody } from "../policy/text.js";
 import { looksLikeRecord, readRecord, recordBody, type RecordFields } from "../records.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
+import { createIssue, listOwnIssues, retireDuplicate } from "./issues.js";
 import { isOwnIssue, threadRecords, type RecordReader } from "./own-comments.js";
 
 export type ReviewRecord = RecordFields<"post-merge-review">;
@@ -63,4 +65,53 @@ export function closeRecordedDone(issue: Pick<IssueLike, "number" | "state" | "c
 export async function writeReviewRecord({ octokit, owner, repo, repoId }: RepoClient, key: string, number: number, fields: ReviewRecord, text: string): Promise<void> {
   const body = recordBody(key, "post-merge-review", { repo: repoId, incident: number }, fields, text);
   await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { owner, repo, issue_number: number, body });
+}
+
+/** The review to find or open: its record (the push's head, who pushed, when), the text people read, its label. */
+export type ReviewToOpen = { record: ReviewRecord; text: string; label: string };
+
+/**
+ * The push's review in this repository (`record.after` names the push): found, or opened. Found
+ * among the issues the app created touched since `since` (no review of the push is older), never
+ * by label: a triager can take the label off, and a redelivery must not open a second review then.
+ * Else opened with the push's marker and looked for again: a concurrent delivery of the same push
+ * may have opened one too, and the oldest counts (a newer one is retired). The record heads the
+ * body of the one kept, once. `opened`: this call opened the one kept.
+ */
+export async function ensureReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, review: ReviewToOpen): Promise<{ issue: IssueLike; opened: boolean }> {
+  const found = await findReviewIssue(client, reader, botLogin, since, review.record.after);
+  const kept = found ?? (await createReviewIssue(client, reader, botLogin, since, review));
+  if (!kept.recorded) await writeReviewRecord(client, reader.key, kept.issue.number, review.record, review.text);
+  return { issue: kept.issue, opened: kept.opened };
+}
+
+/** A review issue, whether its record heads its body yet, and whether this call opened it. */
+type FoundReview = { issue: IssueLike; recorded: boolean; opened: boolean };
+
+/**
+ * The review this app opened for the push: its own issue (a body anyone could copy is not enough)
+ * whose record names the push, or — opened by a delivery that failed before it wrote the record —
+ * whose marker does; the oldest one.
+ */
+async function findReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, after: string): Promise<FoundReview | undefined> {
+  const issues = await listOwnIssues(client, botLogin, since);
+  return issues
+    .filter((issue) => isOwnIssue(issue, reader.appId))
+    .flatMap((issue) => {
+      const held = reviewRecordOf(reader.key, client.repoId, issue);
+      if (typeof held === "object") return held.record.after === after ? [{ issue, recorded: true, opened: false }] : [];
+      // An edited record names no push any more: a new review opens rather than one nobody can finish.
+      if (held) return [];
+      return readMarker(issue.body, "post-merge-review")?.after === after ? [{ issue, recorded: false, opened: false }] : [];
+    })
+    .sort((a, b) => a.issue.number - b.issue.number)[0];
+}
+
+async function createReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, review: ReviewToOpen): Promise<FoundReview> {
+  const { after } = review.record;
+  const created = await createIssue(client, { title: postMergeReviewTitle(after), body: appBody(review.text, marker("post-merge-review", { after })), labels: [review.label] });
+  const kept = await findReviewIssue(client, reader, botLogin, since, after);
+  if (!kept || kept.issue.number === created.number) return { issue: created, recorded: false, opened: true };
+  await retireDuplicate(client, created.number, kept.issue.number);
+  return kept;
 }

@@ -1,8 +1,13 @@
 import type { Context } from "probot";
-import { readIncidentThread } from "../github/incidents.js";
+import { isApiError } from "../github/api-error.js";
+import type { IssueLike, RepoClient } from "../github/client.js";
+import { readIncidentThread, type IncidentThread } from "../github/incidents.js";
+import type { RecordReader } from "../github/own-comments.js";
 import type { Deps } from "./deps.js";
 import { endExceptions } from "./incident-runs.js";
-import { keepExceptionDeploys } from "./keep-exception-deploys.js";
+import { keepExceptionDeploys, type Transfer } from "./keep-exception-deploys.js";
+import { keepUnreadTransfer } from "./keep-unread-transfer.js";
+import { logGoneReview, reopenGoneReview } from "./reopen-gone-review.js";
 import { repoContext } from "./repo-context.js";
 
 /**
@@ -11,15 +16,36 @@ import { repoContext } from "./repo-context.js";
  * redirects the old address, and the records still name this repository and the old number, so
  * they count nowhere now: its exception deploys are written again into an issue of this repository,
  * where the hotfix budget (SPEC 11) still counts them.
+ * When the app cannot read it there (GitHub answers the old address 404 when the app may not read
+ * the new repository), the delivery still succeeds, failing closed: a record here says that an issue
+ * left unread, and the budget counts as not verified for its days. Its exceptions cannot be named
+ * without its records, but none is honoured: the gate asks whether the incident is an open issue here.
+ * So does an issue longer than the app reads, for what it could not read.
  */
 export function onIssueTransferred(deps: Deps) {
   return async (context: Context<"issues.transferred">): Promise<void> => {
     const { issue, changes, sender } = context.payload;
     const repo = await repoContext(context);
-    const thread = await readIncidentThread(repo.client, issue, deps.records);
-    if (thread.isIncident) await endExceptions(repo.client, issue.number, thread, deps);
     const to = { repository: changes.new_repository.full_name, number: changes.new_issue.number, url: changes.new_issue.html_url };
-    const kept = await keepExceptionDeploys(repo.client, deps, { moved: issue.number, by: sender.login, to, at: deps.now().toISOString() }, thread.comments);
+    const transfer: Transfer = { moved: issue.number, by: sender.login, to, at: deps.now().toISOString() };
+    const thread = await readMovedThread(repo.client, issue, deps.records);
+    if (thread?.isIncident) await endExceptions(repo.client, issue.number, thread, deps);
+    const kept = thread ? await keepExceptionDeploys(repo.client, deps, transfer, thread.comments) : [];
     for (const trail of kept) context.log.info({ moved: issue.number, ...trail }, "an issue holding exception deploys left the repository: they are kept in an issue here for the hotfix budget");
+    // A post-merge review moved away is not done: it opens here again (a thread not read shows no close that was a review).
+    logGoneReview(context.log, issue.number, await reopenGoneReview(repo, deps, { issue, by: sender.login, to }, thread?.comments ?? []));
+    if (thread?.complete) return;
+    const unread = await keepUnreadTransfer(repo.client, deps, transfer, thread ? "part" : "none", issue.updated_at);
+    context.log.warn({ moved: issue.number, to: to.repository, ...unread }, "an issue left the repository without mainline seeing all it held: the hotfix budget counts as not verified for its days");
   };
+}
+
+/** The moved issue's thread, through its old address; undefined when GitHub shows it to the app no more (404, 410, a redirect not followed). */
+async function readMovedThread(client: RepoClient, issue: Pick<IssueLike, "number">, reader: RecordReader): Promise<IncidentThread | undefined> {
+  try {
+    return await readIncidentThread(client, issue, reader);
+  } catch (error) {
+    if (isApiError(error) && [301, 404, 410].includes(error.status)) return undefined;
+    throw error;
+  }
 }

@@ -1,6 +1,7 @@
 import type { Config } from "../config.js";
 import { firstDeploys, type ReportFacts } from "./report.js";
-import { codeSpan, shortSha } from "./text.js";
+import type { UnreadTransfer } from "./transfer-trail.js";
+import { codeSpan, escapeUserText, quietLogin, shortSha } from "./text.js";
 
 const DAY_MS = 86_400_000;
 
@@ -45,8 +46,24 @@ function criteriaError(criteria: readonly string[]): string {
  */
 export type ChangedLines = { lines: number; complete: boolean; uncounted?: string } | { error: string };
 
-/** The repository's deploys under exceptions since `hotfixReads().deploysSince`; `complete` false: a bound stopped the read. */
-export type RecentExceptionDeploys = { deploys: ReportFacts["exceptionDeploys"]; complete: boolean } | { error: string };
+/**
+ * The app's records of the budget's window (since `hotfixReads().deploysSince`) that the count
+ * weighs: the deploys under exceptions, the grants with what ends them, and the issues that left
+ * where mainline could not read them; `complete` false: a bound stopped the read.
+ */
+export type RecentExceptionDeploys =
+  | { deploys: ReportFacts["exceptionDeploys"]; grants: GrantRecords; unread: readonly UnreadTransfer[]; complete: boolean }
+  | { error: string };
+
+/**
+ * Grants, and what ends one before it is used: a revoke of its commit in its incident, or a deploy
+ * it let through (`deploy` records: the gate's let-through, whether or not it ever reached).
+ */
+export type GrantRecords = {
+  grants: ReadonlyArray<{ incident: number; sha: string; env: string; at: string; expires: string }>;
+  revokes: ReadonlyArray<{ incident: number; sha: string; at: string }>;
+  deploys: ReadonlyArray<{ incident: number; sha: string; env: string; at: string }>;
+};
 
 export type GrantFacts = {
   sha: string;
@@ -65,8 +82,9 @@ export type ApprovalReason =
   | { kind: "configured" }
   | { kind: "too-large"; lines: number; max: number }
   | { kind: "size-unverified"; max: number; detail: string }
-  | { kind: "budget-spent"; deploys: number; count: number; days: number }
-  | { kind: "budget-unverified"; count: number; days: number; detail: string };
+  | { kind: "budget-spent"; deploys: number; granted: number; count: number; days: number }
+  | { kind: "budget-unverified"; count: number; days: number; detail: string }
+  | { kind: "budget-moved-unread"; left: UnreadTransfer; count: number; days: number };
 
 export type GrantDecision =
   | { ok: false; error: string }
@@ -114,16 +132,43 @@ function sizeReasons({ hotfix, changedLines }: GrantFacts): ApprovalReason[] {
   return changedLines.complete ? [] : [{ kind: "size-unverified", max, detail: changedLines.uncounted ?? "GitHub listed only some of its files" }];
 }
 
-/** Counted as the report counts them: each commit's first deploy in each incident, so a re-run is not another hotfix. */
+/**
+ * Counted as the report counts them: each commit's first deploy in each incident, so a re-run is not
+ * another hotfix; and each grant still in force and not yet used, a deploy to come (else grants made
+ * before the budget is spent, several on one comment, would all stay one person's). An issue that
+ * left the window for where mainline could not read it may have held deploys: nothing is counted then.
+ */
 function budgetReasons({ hotfix, recentDeploys, now }: GrantFacts): ApprovalReason[] {
   const { count, days } = hotfix.budget;
   if (count === 0) return [];
   if (!recentDeploys) return [{ kind: "budget-unverified", count, days, detail: "not read" }];
   if ("error" in recentDeploys) return [{ kind: "budget-unverified", count, days, detail: recentDeploys.error }];
   const since = now.getTime() - days * DAY_MS;
-  const deploys = firstDeploys(recentDeploys.deploys).filter((d) => Date.parse(d.deployedAt) >= since).length;
-  if (deploys >= count) return [{ kind: "budget-spent", deploys, count, days }];
+  const left = recentDeploys.unread.filter((u) => Date.parse(u.at) >= since).sort((a, b) => b.at.localeCompare(a.at))[0];
+  if (left) return [{ kind: "budget-moved-unread", left, count, days }];
+  const deployed = firstDeploys(recentDeploys.deploys).filter((d) => Date.parse(d.deployedAt) >= since);
+  const granted = grantsToCome(recentDeploys.grants, now).filter((g) => !deployed.some((d) => d.incident === g.incident && sameSha(d.sha, g.sha))).length;
+  if (deployed.length + granted >= count) return [{ kind: "budget-spent", deploys: deployed.length, granted, count, days }];
   return recentDeploys.complete ? [] : [{ kind: "budget-unverified", count, days, detail: "more than mainline reads" }];
+}
+
+/**
+ * The grants in force and not used yet: unexpired, with no revoke of their commit in their incident
+ * nor deploy under them recorded at or after them; each (incident, commit) once, as deploys count.
+ * A grant whose incident was closed since is counted until it expires (no record says so: it fails closed).
+ */
+function grantsToCome(records: GrantRecords, now: Date): Array<{ incident: number; sha: string }> {
+  const ended = (grant: GrantRecords["grants"][number]) =>
+    Date.parse(grant.expires) <= now.getTime() ||
+    records.revokes.some((r) => r.incident === grant.incident && sameSha(r.sha, grant.sha) && r.at >= grant.at) ||
+    records.deploys.some((d) => d.incident === grant.incident && sameSha(d.sha, grant.sha) && d.env.toLowerCase() === grant.env.toLowerCase() && d.at >= grant.at);
+  const toCome = new Map<string, { incident: number; sha: string }>();
+  for (const grant of records.grants.filter((g) => !ended(g))) toCome.set(`${grant.incident}:${grant.sha.toLowerCase()}`, { incident: grant.incident, sha: grant.sha });
+  return [...toCome.values()];
+}
+
+function sameSha(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 /**
@@ -144,12 +189,30 @@ function describeReason(reason: ApprovalReason): string[] {
       return [`mainline could not count the lines it changes against main (${reason.detail}), so it cannot tell that it is within \`hotfix.maxChangedLines\` (${reason.max}).`];
     case "budget-spent":
       return [
-        `This repository already had ${deploysText(reason.deploys)} in the last ${daysText(reason.days)}, the \`hotfix.budget\` (${reason.count}): ` +
+        `This repository already had ${spentText(reason)} in the last ${daysText(reason.days)}, the \`hotfix.budget\` (${reason.count}): ` +
           "hotfixes have become a habit (`/mainline report` shows the trend).",
       ];
     case "budget-unverified":
       return [`mainline could not count this repository's exception deploys of the last ${daysText(reason.days)} (${reason.detail}), so it cannot tell that the \`hotfix.budget\` (${reason.count}) is not spent.`];
+    case "budget-moved-unread":
+      return [movedUnreadText(reason.left, reason.count, reason.days)];
   }
+}
+
+/** Deploys, and grants not used yet when there are any (a plain count keeps its plain sentence). */
+function spentText({ deploys, granted }: { deploys: number; granted: number }): string {
+  const grants = `${granted} ${granted === 1 ? "exception" : "exceptions"} granted and not yet used`;
+  if (granted === 0) return deploysText(deploys);
+  return deploys === 0 ? grants : `${deploysText(deploys)} and ${grants}`;
+}
+
+function movedUnreadText(left: UnreadTransfer, count: number, days: number): string {
+  const until = new Date(Date.parse(left.at) + days * DAY_MS).toISOString().slice(0, 10);
+  const how = left.read === "none" ? "to a repository mainline cannot read" : "with more comments than mainline reads";
+  return (
+    `An issue moved on ${left.at.slice(0, 10)} ${how} (#${left.moved}, to ${escapeUserText(left.to, 300)}, by ${quietLogin(left.by)}) may have held exception deploys, ` +
+    `so until ${until} mainline cannot tell that the \`hotfix.budget\` (${count}) is not spent.`
+  );
 }
 
 function deploysText(n: number): string {

@@ -89,6 +89,35 @@ export function postMergeReviewText(facts: ReviewIssueFacts): string {
   ].join("\n\n");
 }
 
+/** How one of the app's reviews left the repository, as GitHub's webhook tells it: `to` for a transfer, none for a deletion. */
+export type GoneReview = {
+  /** Its number here, which it no longer has. */
+  previous: number;
+  /** GitHub's sender: who transferred or deleted it. */
+  by: string;
+  /** It was closed when it left (a close that was a review leaves nothing to open again). */
+  closed: boolean;
+  /** Where it went: the repository's full name and the issue's number and address there. */
+  to?: { repository: string; number: number; url: string };
+};
+
+/** How the paragraph saying that a review was opened again begins: the app's own text, first in the body. */
+const OPENED_AGAIN = "🔁 ";
+
+/**
+ * The review's text when it is opened again here: what happened to the previous one, then the
+ * previous text (commits, pusher, what closes it) as its signed record held it. A paragraph of an
+ * earlier move is replaced, not kept: however often a review is moved, its body stays one size.
+ */
+export function reviewOpenedAgainText(previousText: string, gone: GoneReview): string {
+  const text = previousText.startsWith(OPENED_AGAIN) ? previousText.slice(previousText.indexOf("\n\n") + 2) : previousText;
+  const who = quietLogin(gone.by);
+  const what = gone.to
+    ? `${who} transferred #${gone.previous}, the post-merge review of this push, to [${escapeUserText(`${gone.to.repository}#${gone.to.number}`, 300)}](${gone.to.url}).`
+    : `${who} deleted #${gone.previous}, the post-merge review of this push${gone.closed ? " (closed, but its comments went with it, so mainline cannot tell whether that close was a review)" : ""}.`;
+  return `${OPENED_AGAIN}${what} A post-merge review stays in the repository the commits landed in until someone reviews them, so mainline opened it again here: the review is still to do.\n\n${text}`;
+}
+
 function firstLine(message: string): string {
   return message.split(/\r?\n/, 1)[0] ?? "";
 }

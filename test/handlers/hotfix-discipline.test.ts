@@ -200,6 +200,45 @@ describe("budget", () => {
     expect(newBodies(before)).toEqual([grantRecord(source, { reason: "payments down", approvals: 2, note })]);
   });
 
+  test("a grant still in force and not yet used is a deploy to come; a used, revoked or expired one is not", async () => {
+    await layOut("hotfix:\n  budget: { count: 2, days: 30 }\n");
+    world.githubAt("2026-11-20T06:00:00.000Z");
+    world.personIssue(3, { title: "Login loops", labels: ["incident"] });
+    world.personIssue(5, { title: "Search down", labels: ["incident"] });
+    const granted = (sha: string, at: string, expires: string, source: string) => ({ sha: sha.repeat(40), env: "production", by: "bob", at, expires, reason: "hurry", source, approvals: 1 as const });
+    // #3: aaaaaaa let through under its grant; ccccccc granted, then revoked.
+    world.record(3, "exception", granted("a", "2026-11-20T09:00:00.000Z", "2026-11-20T13:00:00.000Z", "1:1"), "🟠 Exception granted.");
+    world.record(3, "deploy", { sha: "a".repeat(40), env: "production", deployment: 301, at: "2026-11-20T09:30:00.000Z", issue: 93 }, "🚀 Let through.");
+    world.record(3, "exception", granted("c", "2026-11-20T09:00:00.000Z", "2026-11-20T13:00:00.000Z", "1:2"), "🟠 Exception granted.");
+    world.record(3, "revoke", { sha: "c".repeat(40), by: "bob", at: "2026-11-20T10:00:00.000Z", source: "2:1" }, "⚪ Exception withdrawn.");
+    // #5: ddddddd's grant expired at 11:00, eeeeeee's is in force until 15:00 and not used.
+    world.record(5, "exception", granted("d", "2026-11-20T07:00:00.000Z", "2026-11-20T11:00:00.000Z", "3:1"), "🟠 Exception granted.");
+    world.record(5, "exception", granted("e", "2026-11-20T11:00:00.000Z", "2026-11-20T15:00:00.000Z", "3:2"), "🟠 Exception granted.");
+    const before = world.appBodies(7).length;
+
+    const { source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
+
+    const note =
+      `${SECOND} This repository already had 1 exception deploy and 1 exception granted and not yet used in the last 30 days, ` +
+      "the `hotfix.budget` (2): hotfixes have become a habit (`/mainline report` shows the trend).";
+    expect(newBodies(before)).toEqual([grantRecord(source, { reason: "payments down", approvals: 2, note })]);
+  });
+
+  test("an issue moved where mainline could not read it, within `days`: not verified, so a second person, saying why and until when", async () => {
+    await layOut("hotfix:\n  budget: { count: 2, days: 30 }\n");
+    world.githubAt("2026-11-02T08:00:00.000Z");
+    world.appIssue(12, { title: "Issue #4 left this repository unread" });
+    world.record(4, "unread-transfer", { by: "bob", to: "acme/secret", at: "2026-11-02T08:00:00.000Z", read: "none" }, "⚠️ #4 left this repository unread.", 12);
+    const before = world.appBodies(7).length;
+
+    const { source } = await say("octocat", "/hotfix allow 2222222 production -- payments down");
+
+    const note =
+      `${SECOND} An issue moved on 2026-11-02 to a repository mainline cannot read (#4, to acme/secret, by **bob**) may have held exception deploys, ` +
+      "so until 2026-12-02 mainline cannot tell that the `hotfix.budget` (2) is not spent.";
+    expect(newBodies(before)).toEqual([grantRecord(source, { reason: "payments down", approvals: 2, note })]);
+  });
+
   test("more comments in the window than mainline reads (5 pages of 100): not verified, so a second person; the read stops there", async () => {
     await layOut("hotfix:\n  budget: { count: 2, days: 30 }\n");
     world.githubAt("2026-11-19T00:00:00.000Z");

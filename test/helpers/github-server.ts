@@ -346,7 +346,8 @@ export class GitHubTestServer implements Site {
 
   /**
    * A person transfers an issue to another repository: it leaves this one (its old number answers
-   * 301 to the new place) with its comments. Returns the issue as it is now, in `to`.
+   * 301 to the new place; 404, as GitHub's does, when `to.appCannotRead`) with its comments.
+   * Returns the issue as it is now, in `to`.
    */
   userTransfer(repo: Repository, number: number, to: Repository) {
     const issue = this.#issue(repo, number);
@@ -359,6 +360,17 @@ export class GitHubTestServer implements Site {
     }
     (repo.transferred ??= new Map()).set(number, { owner: to.owner, name: to.name, number: moved.number });
     return renderIssue(this, to, moved, { forWebhook: true });
+  }
+
+  /**
+   * An admin deletes an issue: it leaves the repository with its comments (its address answers 404
+   * here; GitHub's answers 410). Returns the issue as the `issues.deleted` webhook carries it (as it was).
+   */
+  userDeleteIssue(repo: Repository, number: number) {
+    const rendered = renderIssue(this, repo, this.#issue(repo, number), { forWebhook: true });
+    repo.issues.delete(number);
+    for (const comment of [...repo.comments.values()].filter((c) => c.issue_number === number)) repo.comments.delete(comment.id);
+    return rendered;
   }
 
   /** Another GitHub App installed on the repository writes a check run (any name, any text). */

@@ -23,6 +23,10 @@ export function storyWebhooks(server: GitHubTestServer, repo: Repository, instal
       const changes = { new_issue: moved, new_repository: webhookRepository(renderRepository(server, to)) };
       return ["issues", validPayload("issues", { action: "transferred", issue: old, changes, ...base(login) })] as const;
     },
+    issueDeleted(number: number, login: string) {
+      const issue = server.userDeleteIssue(repo, number);
+      return ["issues", validPayload("issues", { action: "deleted", issue, ...base(login) })] as const;
+    },
     issueReopened(number: number, login: string) {
       const issue = server.userReopen(repo, number, login);
       return ["issues", validPayload("issues", { action: "reopened", issue, ...base(login) })] as const;

@@ -4,6 +4,7 @@ import {
   postMergeReviewTitle,
   pullMergedAsPush,
   PUSH_COMMITS_LISTED,
+  reviewOpenedAgainText,
   REVIEW_COMMITS_LOOKED_INTO,
   unreviewedCommits,
   type MergedPull,
@@ -100,5 +101,32 @@ describe("the issue", () => {
         "- GitHub lists at most 2048 commits of a push: this one may carry more (see the comparison)",
       ].join("\n"),
     ]);
+  });
+});
+
+describe("reviewOpenedAgainText: a review moved out of the repository, opened again", () => {
+  const listed = "**alice** pushed to `main` commits that no pull request merged…\n\n- [`2222222`](https://github.com/acme/pay/commit/x) Retry\n\n**To finish:** …";
+  const still = "A post-merge review stays in the repository the commits landed in until someone reviews them, so mainline opened it again here: the review is still to do.";
+
+  test.each<[string, Parameters<typeof reviewOpenedAgainText>[1], string]>([
+    [
+      "transferred: who moved it and where (the repository's name escaped, GitHub's address as given)",
+      { previous: 12, by: "bob", closed: false, to: { repository: "acme/pay_archive", number: 3, url: "https://github.com/acme/pay_archive/issues/3" } },
+      `🔁 **bob** transferred #12, the post-merge review of this push, to [acme/pay\\_archive\\#3](https://github.com/acme/pay_archive/issues/3). ${still}`,
+    ],
+    ["deleted while open", { previous: 12, by: "alice", closed: false }, `🔁 **alice** deleted #12, the post-merge review of this push. ${still}`],
+    [
+      "deleted while closed: its comments are gone, so whether the close was a review is unknown",
+      { previous: 12, by: "alice", closed: true },
+      `🔁 **alice** deleted #12, the post-merge review of this push (closed, but its comments went with it, so mainline cannot tell whether that close was a review). ${still}`,
+    ],
+  ])("%s", (_name, gone, first) => {
+    expect(reviewOpenedAgainText(listed, gone)).toBe(`${first}\n\n${listed}`);
+  });
+
+  test("moved again and again, it says only the latest move: the body stays one size", () => {
+    const once = reviewOpenedAgainText(listed, { previous: 12, by: "bob", closed: false, to: { repository: "acme/a", number: 1, url: "https://github.com/acme/a/issues/1" } });
+    const twice = reviewOpenedAgainText(once, { previous: 13, by: "alice", closed: false });
+    expect(twice).toBe(`🔁 **alice** deleted #13, the post-merge review of this push. ${still}\n\n${listed}`);
   });
 });

@@ -123,15 +123,24 @@ test("criteria and a fix over maxChangedLines: the list when no criterion leads 
   expect(r.ledger(incident)).toMatch(/\| outage \| outage: checkout is down \| used: deployment \d+ allowed at /);
 }, 90_000);
 
-test("the budget: past `count` exception deploys in `days`, every new exception needs a second person, even once the first incident lost its label", async () => {
+test("the budget: past `count` exception deploys and grants not yet used in `days`, every new exception needs a second person, even once the first incident lost its label", async () => {
   const r = repository("environments: [production]\nhotfix:\n  budget: { count: 1, days: 30 }\n");
 
-  // The first hotfix of the month: one person's grant is enough, and the deploy is recorded.
+  // The first hotfixes of the month, two lines of one comment: the first needs one person; the second
+  // sees the first, a grant not yet used being a deploy to come, so it needs two.
   const first = await r.incident("Login loops");
-  await r.say(first, "alice", `/hotfix allow ${FIX_1} production -- sessions expire at once`);
-  const [firstGrant] = r.records(first, "exception");
+  await r.say(first, "alice", `/hotfix allow ${FIX_1} production -- sessions expire at once\n/hotfix allow ${FIX_2} production -- tokens leak`);
+  const [firstGrant, secondGrant] = r.records(first, "exception");
   expect(firstGrant!.body.split("\n")[0]).toMatch(/ approvals=1 sig=/);
   expect(firstGrant!.body).not.toContain("second person");
+  expect(secondGrant!.body.split("\n")[0]).toMatch(/ approvals=2 sig=/);
+  expect(secondGrant!.body).toContain(
+    "It needs a second person's `/hotfix approve 2222222` before it can be used. " +
+      "This repository already had 1 exception granted and not yet used in the last 30 days, the `hotfix.budget` (1): hotfixes have become a habit (`/mainline report` shows the trend).",
+  );
+  expect(await r.gate(FIX_2)).toBe("rejected");
+  // Withdrawn, it is no deploy to come; FIX_1's grant, used, is a deploy.
+  await r.say(first, "alice", `/hotfix revoke ${FIX_2}`);
   expect(await r.gate(FIX_1)).toBe("approved");
 
   // A triager takes the label off: labels are views, the deploy record still counts.

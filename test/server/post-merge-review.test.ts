@@ -290,3 +290,77 @@ describe("a second push's review, which the pusher tries to end without a review
     expect(appComments(second).some((c) => c.body.includes("✅ Reviewed: **bob** (write) closed this post-merge review of **alice**'s push."))).toBe(true);
   }, 60_000);
 });
+
+describe("a third push's review, which people move out of the repository instead of reviewing it", () => {
+  let third: number;
+  let recordAt: string;
+  let listed: string;
+  const titled = "Post-merge review: 7777777…";
+  const reviewsOfPush = () => [...repo.issues.values()].filter((i) => i.user.type === "Bot" && i.title === titled);
+  /** The record heading a review's body, up to its time; and the text people read under it. */
+  const recordOf = (number: number) => repo.issues.get(number)!.body!.split("\n\n")[0]!;
+  const textOf = (number: number) => repo.issues.get(number)!.body!.split("\n\n").slice(1).join("\n\n");
+  const openedAgain = (what: string) =>
+    `🔁 ${what} A post-merge review stays in the repository the commits landed in until someone reviews them, so mainline opened it again here: the review is still to do.`;
+
+  beforeAll(async () => {
+    await send(hooks.push("main", "alice", [{ sha: sha("7"), message: "Drop the retry cap" }]));
+    third = reviewsOfPush()[0]!.number;
+    recordAt = / at=(\S+) /.exec(recordOf(third))![1]!;
+    listed = textOf(third);
+  }, 30_000);
+
+  test("a writer transfers it to another repository: it opens here again, saying who moved it where; a redelivery opens no second", async () => {
+    const elsewhere = github.addRepo(OWNER, "elsewhere", "main");
+    const transfer = hooks.issueTransferred(third, "bob", elsewhere);
+    const moved = (transfer[1] as { changes: { new_issue: { number: number; html_url: string } } }).changes.new_issue;
+    const calls = await send(transfer);
+
+    const [again, ...more] = reviewsOfPush();
+    expect(more).toEqual([]);
+    expect(again).toMatchObject({ state: "open", labels: ["post-merge-review"] });
+    expect(again!.number).not.toBe(third);
+    // The same push, pusher and time, signed for this issue: the close gate and the report take it as the review it replaces.
+    expect(recordOf(again!.number)).toMatch(
+      new RegExp(`^<!-- mainline:record kind=post-merge-review repo=${repo.id} incident=${again!.number} after=${sha("7")} pusher=alice account=${github.user("alice").id} at=${recordAt} sig=[0-9a-f]{64} -->$`),
+    );
+    expect(textOf(again!.number)).toBe(
+      `${openedAgain(`**bob** transferred #${third}, the post-merge review of this push, to [${OWNER}/elsewhere\\#${moved.number}](${moved.html_url}).`)}\n\n${listed}`,
+    );
+    // Its writes: the issue and its record. Its reads: the moved issue's thread (through GitHub's redirect), the app's issues twice (before and after opening).
+    const path = `/repos/${OWNER}/${REPO}`;
+    expect(calls.filter((c) => !c.startsWith("GET "))).toEqual([`POST ${path}/issues`, `PATCH ${path}/issues/${again!.number}`]);
+    expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens")).length).toBeLessThanOrEqual(7);
+
+    const redelivered = await send(transfer, "transfer-again");
+    expect(reviewsOfPush().map((i) => i.number)).toEqual([again!.number]);
+    expect(redelivered.filter((c) => !c.startsWith("GET "))).toEqual([]);
+  }, 30_000);
+
+  test("the pusher (an admin) deletes the review opened again: it opens again likewise, saying who deleted it, and only the latest move is told", async () => {
+    const [current] = reviewsOfPush();
+    const removal = hooks.issueDeleted(current!.number, "alice");
+    await send(removal);
+
+    const [again, ...more] = reviewsOfPush();
+    expect(more).toEqual([]);
+    expect(again).toMatchObject({ state: "open", labels: ["post-merge-review"] });
+    expect(recordOf(again!.number)).toMatch(new RegExp(`^<!-- mainline:record kind=post-merge-review repo=${repo.id} incident=${again!.number} after=${sha("7")} pusher=alice .* at=${recordAt} sig=`));
+    expect(textOf(again!.number)).toBe(`${openedAgain(`**alice** deleted #${current!.number}, the post-merge review of this push.`)}\n\n${listed}`);
+
+    await send(removal, "delete-again");
+    expect(reviewsOfPush().map((i) => i.number)).toEqual([again!.number]);
+  }, 30_000);
+
+  test("it is a review like the first: the pusher's close reopens it, a writer's finishes it, and a done review transferred opens nothing", async () => {
+    const [current] = reviewsOfPush();
+    await send(hooks.issueClosed(current!.number, "alice"));
+    expect(repo.issues.get(current!.number)!.state).toBe("open");
+    await send(hooks.issueClosed(current!.number, "carol"));
+    expect(appComments(current!.number).at(-1)!.body).toContain("✅ Reviewed: **carol** (write) closed this post-merge review of **alice**'s push.");
+
+    const calls = await send(hooks.issueTransferred(current!.number, "bob", github.addRepo(OWNER, "archive", "main")));
+    expect(reviewsOfPush()).toEqual([]);
+    expect(calls.filter((c) => !c.startsWith("GET "))).toEqual([]);
+  }, 30_000);
+});

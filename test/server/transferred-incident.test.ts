@@ -44,6 +44,9 @@ function repository() {
   github.commit(repo, FIX_2, MAIN_HEAD, "hotfix/two", "Retry charges again", PATCH);
   for (const [login, role] of [["alice", "maintain"], ["carol", "maintain"], ["bob", "write"], ["tess", "triage"]] as const) github.setRole(repo, login, role);
   const elsewhere = github.addRepo(OWNER, `transfer-${repos}-elsewhere`, "main");
+  // Not among the repositories the app is installed on: an issue moved there is gone from its sight (its old address answers 404).
+  const secret = github.addRepo(OWNER, `transfer-${repos}-secret`, "main");
+  secret.appCannotRead = true;
   const hooks = storyWebhooks(github, repo, 300 + repos);
   let runs = 2000 * repos;
   const send = async ([event, payload]: readonly [string, unknown]) => {
@@ -54,6 +57,7 @@ function repository() {
   return {
     repo,
     elsewhere,
+    secret,
     hooks,
     send,
     appComments,
@@ -157,7 +161,7 @@ test("a writer transfers an incident that had an exception deploy: it still coun
   ]);
 }, 90_000);
 
-test("the issue keeping the deploys is transferred too: a new one keeps them; an incident without exception deploys leaves none", async () => {
+test("the issue keeping the deploys is transferred too: a new one keeps them; an incident without exception deploys leaves none; one moved where the app cannot read leaves the budget unverified", async () => {
   const r = repository();
   const first = await r.incident("Login loops");
   await r.say(first, "alice", `/hotfix allow ${FIX_1} production -- sessions expire at once`);
@@ -179,4 +183,49 @@ test("the issue keeping the deploys is transferred too: a new one keeps them; an
   // An incident that never deployed under an exception takes nothing the budget counts: no issue for it.
   await r.send(r.hooks.issueTransferred(next, "bob", r.elsewhere));
   expect(r.appIssues(`Incident #${next} left this repository`)).toEqual([]);
-}, 90_000);
+
+  // An incident whose exception let FIX_1 through moves to a repository the app cannot read: GitHub answers its old address 404.
+  const third = await r.incident("Checkout fails");
+  await r.say(third, "alice", `/hotfix allow ${FIX_1} production -- cards are declined`);
+  await r.say(third, "carol", `/hotfix approve ${FIX_1}`);
+  expect(await r.gate(FIX_1)).toBe("approved");
+  const hidden = r.hooks.issueTransferred(third, "bob", r.secret);
+  const before = github.calls().length;
+  await r.send(hidden);
+  const hiddenCalls = github.calls().slice(before);
+  // The delivery succeeds; the exception is honoured no more (the gate asks whether its incident is an open issue here).
+  expect(await r.gate(FIX_1)).toBe("rejected");
+  // An issue of the app says what left unread, and its record makes the budget unverifiable for its days.
+  const [left, ...others] = r.appIssues(`Issue #${third} left this repository unread`);
+  expect(others).toEqual([]);
+  expect(left!.labels).toEqual([]);
+  expect(left!.body!.split("\n")[0]).toMatch(new RegExp(`^<!-- mainline:record kind=transfer repo=${r.repo.id} incident=${third} moved=${third} by=bob to=${OWNER}%2F${r.secret.name} at=\\S+ sig=[0-9a-f]{64} -->$`));
+  expect(left!.body).toContain(`#${third} left this repository: **bob** transferred it to [${OWNER}/${r.secret.name}\\#`);
+  expect(left!.body).toContain("a repository mainline cannot read (its app is not installed on it), so mainline could not see what it held.");
+  expect(left!.body).toContain("Labels are views: mainline cannot know it was not, so any issue that leaves this way counts.");
+  const [unread, ...otherComments] = r.appComments(left!.number);
+  expect(otherComments).toEqual([]);
+  expect(unread!.body).toMatch(new RegExp(`^<!-- mainline:record kind=unread-transfer repo=${r.repo.id} incident=${third} by=bob to=${OWNER}%2F${r.secret.name} at=\\S+ read=none sig=[0-9a-f]{64} -->\n\n⚠️ #${third} left this repository unread: \\*\\*bob\\*\\*`));
+  const path = `/repos/${OWNER}/${r.repo.name}`;
+  expect(hiddenCalls.filter((c) => !c.startsWith("GET "))).toEqual([`POST ${path}/issues`, `POST ${path}/issues/${left!.number}/comments`]);
+  expect(hiddenCalls.length).toBeLessThanOrEqual(7);
+
+  // A redelivery finds both: nothing written twice.
+  const redelivered = github.calls().length;
+  await r.send(hidden);
+  expect(github.calls().slice(redelivered).filter((c) => !c.startsWith("GET "))).toEqual([]);
+  expect(r.appIssues(`Issue #${third} left this repository unread`).map((i) => i.number)).toEqual([left!.number]);
+  expect(r.appComments(left!.number).map((c) => c.id)).toEqual([unread!.id]);
+
+  // The next grant needs a second person, and says why.
+  const fourth = await r.incident("Refunds fail");
+  await r.say(fourth, "alice", `/hotfix allow ${FIX_2} production -- refunds time out`);
+  const [grant] = r.records(fourth, "exception");
+  expect(grant!.body.split("\n")[0]).toMatch(/ approvals=2 sig=/);
+  expect(grant!.body).toMatch(
+    new RegExp(
+      `It needs a second person's \`/hotfix approve 2222222\` before it can be used\\. An issue moved on \\d{4}-\\d{2}-\\d{2} to a repository mainline cannot read ` +
+        `\\(#${third}, to ${OWNER}/${r.secret.name}, by \\*\\*bob\\*\\*\\) may have held exception deploys, so until \\d{4}-\\d{2}-\\d{2} mainline cannot tell that the \`hotfix\\.budget\` \\(1\\) is not spent\\.$`,
+    ),
+  );
+}, 180_000);

@@ -6,7 +6,9 @@ import type { CommandEnv } from "./types.js";
  * `/hotfix allow`'s discipline (SPEC 11). The criterion first: a reason that names none is
  * refused without a read. Then only what the config asks for, side by side: S's change against
  * main (the ancestry compare, one request, none when S is known on main; `changedLines` when the
- * caller already read it) and the repository's exception deploys within the budget's days.
+ * caller already read it) and the app's records within the budget's days: exception deploys, grants
+ * not used yet, issues that left unread. Read after the earlier lines of the same comment wrote their
+ * grants, so two `/hotfix allow` lines in one comment see each other.
  */
 export async function decideGrant(env: CommandEnv, sha: string, reason: string, known: { changedLines?: ChangedLines } = {}): Promise<GrantDecision> {
   const { repo, deps } = env;

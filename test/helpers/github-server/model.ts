@@ -127,8 +127,10 @@ export type Repository = {
   nextNumber: number;
   /** Check runs by id (made on first use). */
   checkRuns?: Map<number, CheckRun>;
-  /** Issues moved to another repository: the old number answers 301 to its new place. */
+  /** Issues moved to another repository: the old number answers 301 to its new place (404 when the app cannot read that one). */
   transferred?: Map<number, { owner: string; name: string; number: number }>;
+  /** The app's installation leaves this repository out (installed on selected repositories only): issues moved here are gone from the app's sight. */
+  appCannotRead?: boolean;
 };
 
 /** What the server stamps on everything it creates: the time from its clock, and fresh ids. */

@@ -43,8 +43,9 @@ export function installIssueRoutes(site: Site): void {
   });
 
   site.route("GET", "/repos/:owner/:repo/issues/:number", (req) => {
-    // A transferred issue's old address redirects to its new repository, as GitHub's does.
+    // A transferred issue's old address redirects to its new repository, as GitHub's does; 404 when the app may not read that one.
     const moved = site.repoFor(req.params)?.transferred?.get(Number(req.params.number));
+    if (moved && site.repoFor({ owner: moved.owner, repo: moved.name })?.appCannotRead) return notFound();
     if (moved) return { status: 301, body: { message: "Moved Permanently" }, headers: { location: `${site.apiBase}/repos/${moved.owner}/${moved.name}/issues/${moved.number}` } };
     return withIssue(site, req, (repo, issue) => ({ status: 200, body: issueJson(repo, issue) }));
   });
@@ -101,6 +102,7 @@ export function installIssueRoutes(site: Site): void {
 
   site.route("GET", "/repos/:owner/:repo/issues/:number/comments", (req) => {
     const moved = site.repoFor(req.params)?.transferred?.get(Number(req.params.number));
+    if (moved && site.repoFor({ owner: moved.owner, repo: moved.name })?.appCannotRead) return notFound();
     if (moved) return { status: 301, body: { message: "Moved Permanently" }, headers: { location: `${site.apiBase}/repos/${moved.owner}/${moved.name}/issues/${moved.number}/comments?${req.query}` } };
     return withIssue(site, req, (repo, issue) => {
       const since = req.query.get("since");
