@@ -12,6 +12,12 @@ export type RunningApp = {
   url: string;
   output: () => string;
   deliver: (event: string, payload: unknown, options?: { id?: string; signature?: string | null }) => Promise<Response>;
+  /**
+   * Delivers and answers with the delivery's outcome even when it outlasts Probot's 9 s (a 202,
+   * on busy test cores): then it waits until /metrics counts one more delivery ended, `ok` (200)
+   * or `failed` (500). For story tests that send one delivery at a time.
+   */
+  deliverSettled: (event: string, payload: unknown, options?: { id?: string }) => Promise<{ status: number }>;
   stop: () => Promise<void>;
   /** The started process (npm, or node itself with a `node` StartCommand, as the image runs it). */
   pid: number;
@@ -51,7 +57,7 @@ export async function startApp(env: Record<string, string>, readyPath: string | 
   child.stderr!.on("data", (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   if (readyPath !== null) await waitUntilServing(`${url}${readyPath}`, child, () => output);
-  return {
+  const running: RunningApp = {
     url,
     output: () => output,
     async deliver(event, payload, { id = `delivery-${Math.random().toString(16).slice(2)}`, signature } = {}) {
@@ -61,11 +67,34 @@ export async function startApp(env: Record<string, string>, readyPath: string | 
       if (signed !== null) headers["x-hub-signature-256"] = signed;
       return fetch(`${url}/api/github/webhooks`, { method: "POST", headers, body });
     },
+    async deliverSettled(event, payload, options = {}) {
+      const before = await deliveriesEnded(url);
+      const res = await running.deliver(event, payload, options);
+      if (res.status !== 202) return { status: res.status };
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        const now = await deliveriesEnded(url);
+        if (now.failed > before.failed) return { status: 500 };
+        if (now.ok > before.ok) return { status: 200 };
+      }
+      return { status: 202 };
+    },
     stop: () => stopProcessGroup(child),
     pid: child.pid!,
     signal: (signal) => void (child.exitCode === null && child.signalCode === null && process.kill(child.pid!, signal)),
     exited,
   };
+  return running;
+}
+
+/** How many deliveries the app counts as ended, by outcome (`mainline_deliveries_total`). */
+async function deliveriesEnded(url: string): Promise<{ ok: number; failed: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (outcome: string) =>
+    text
+      .split("\n")
+      .filter((line) => line.startsWith("mainline_deliveries_total{") && line.includes(`outcome="${outcome}"`))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+  return { ok: sum("ok"), failed: sum("failed") };
 }
 
 export function sign(body: string, secret = WEBHOOK_SECRET): string {

@@ -52,7 +52,7 @@ export function scene(world: World, config = "environments: [production]\n") {
   let runs = 1000 * n;
 
   const send = async ([event, payload]: readonly [string, unknown]) => {
-    const res = await app.deliver(event, payload);
+    const res = await app.deliverSettled(event, payload);
     if (res.status !== 200) throw new Error(`${event} answered ${res.status}:\n${app.output().slice(-3000)}`);
   };
   const comments = (number: number) => [...repo.comments.values()].filter((c) => c.issue_number === number);

@@ -31,7 +31,7 @@ const callsPerStep: Array<{ step: string; calls: string[] }> = [];
 async function send([event, payload]: readonly [string, unknown]) {
   delivered.push({ event, payload });
   const before = github.log.length;
-  const res = await app.deliver(event, payload);
+  const res = await app.deliverSettled(event, payload);
   const action = (payload as { action?: string }).action;
   callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: github.calls().slice(before) });
   expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
