@@ -6,7 +6,7 @@ type Handler<C extends Context> = (context: C) => Promise<void>;
 /**
  * Counts each delivery that reaches a handler by its event and how it ended: `ok`; `failed`, the
  * handler threw (Probot answers 500, so GitHub records the delivery failed and it can come
- * again); or `dropped`, its payload was malformed and ignored (handlers/well-formed.ts).
+ * again); or `dropped`, its payload was malformed and ignored (delivery/well-formed.ts).
  */
 export function deliveryOutcomes(metrics: Pick<Metrics, "delivered">) {
   return {

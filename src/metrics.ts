@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-/** How a delivery that reached a handler ended: `dropped` is a malformed payload ignored by handlers/well-formed.ts. */
+/** How a delivery that reached a handler ended: `dropped` is a malformed payload ignored by delivery/well-formed.ts. */
 export type DeliveryOutcome = "ok" | "failed" | "dropped";
 
 /** `not_modified`: a conditional read answered 304, which GitHub does not count against the rate limit. */

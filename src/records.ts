@@ -94,7 +94,7 @@ export const recordSchemas = {
    * what it held: `read=none`, its old address answers 404 or 410 (GitHub's answer when the app may
    * not read the new repository); `read=part`, it held more comments than the app reads. Its
    * exception deploys may have left with it: within `hotfix.budget.days` of `at` the budget counts as
-   * not verified. A comment of the issue the app opens here for it (src/handlers/keep-unread-transfer.ts).
+   * not verified. A comment of the issue the app opens here for it (src/incidents/keep-unread-transfer.ts).
    */
   "unread-transfer": z.object({ by: login, to: z.string().min(1).max(300), at: iso, read: z.enum(["none", "part"]) }),
   /** `/incident rollback [env]`: deployment `deployment` of S to `env`, the commit deployment `of` ran (the rollback candidate). */

@@ -2,8 +2,8 @@ import type { Probot } from "probot";
 import { NO_SWEEP_LOCK, type SweepLock } from "./coordination/sweep-lock.js";
 import type { RepoClient } from "./github/client.js";
 import { readConfig } from "./github/read-config.js";
-import type { Deps } from "./handlers/deps.js";
-import { remindOverdue } from "./handlers/remind-overdue.js";
+import type { Deps } from "./delivery/deps.js";
+import { remindOverdue } from "./incidents/remind-overdue.js";
 
 /**
  * Overdue merge-backs are a matter of time, not of events: every `intervalMs` the app walks its

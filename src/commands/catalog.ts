@@ -3,7 +3,7 @@ import type { Role } from "../policy/roles.js";
 /**
  * Every command this app answers, with its arguments as parsed. A new command is a variant
  * here, then an entry in COMMANDS, an argument reader in parse.ts and a runner in
- * handlers/commands/runners.ts: each is keyed by the name, so none can be forgotten.
+ * procedures/commands/runners.ts: each is keyed by the name, so none can be forgotten.
  */
 export type Command =
   | { name: "incident"; title?: string }

@@ -2,9 +2,9 @@ import type { Context } from "probot";
 import { decisionLog } from "../decision-log.js";
 import { getPull } from "../github/pulls.js";
 import { MERGE_FIRST_CHECK } from "../policy/pr-check.js";
-import type { Deps } from "./deps.js";
-import { CONFIG_CHECK, evaluatePullRequest } from "./evaluate-pr.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { CONFIG_CHECK, evaluatePullRequest } from "../procedures/evaluate-pr.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * "Re-run" on one of mainline's check runs, or on the whole suite: evaluate each pull request

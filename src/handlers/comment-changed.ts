@@ -7,11 +7,11 @@ import { findOwnComment } from "../github/own-comments.js";
 import { marker } from "../markers.js";
 import { appBody, quietLogin } from "../policy/text.js";
 import { readRecord } from "../records.js";
-import type { Deps } from "./deps.js";
-import { setSuspension } from "./incident-runs.js";
-import { gateClosedIncident } from "./close-gate.js";
-import { rewriteLedger } from "./refresh-ledger.js";
-import { repoContext, type RepoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { setSuspension } from "../incidents/incident-runs.js";
+import { gateClosedIncident } from "../incidents/close-gate.js";
+import { rewriteLedger } from "../incidents/refresh-ledger.js";
+import { repoContext, type RepoContext } from "../delivery/repo-context.js";
 
 type Changed = Context<"issue_comment.edited" | "issue_comment.deleted">;
 

@@ -5,9 +5,9 @@ import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
 import { protectionRuleTarget, undecidedMessage } from "../policy/gate.js";
 import { notGatedMessage } from "../procedures/gate-decision.js";
-import { decideGate, withConfigProblems } from "./decide-gate.js";
-import { recordExceptionDeploy } from "./record-exception-deploy.js";
-import type { Deps } from "./deps.js";
+import { decideGate, withConfigProblems } from "../procedures/decide-gate.js";
+import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
+import type { Deps } from "../delivery/deps.js";
 
 /**
  * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.

@@ -6,10 +6,10 @@ import { isGatedEnvironment } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decideDeployment } from "../policy/gate.js";
 import { describeBypass } from "../policy/bypass.js";
-import type { Deps } from "./deps.js";
-import { openUnapprovedIncident } from "./open-unapproved-incident.js";
-import { recordExceptionDeploy } from "./record-exception-deploy.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { openUnapprovedIncident } from "../incidents/open-unapproved-incident.js";
+import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `deployment_status` `success` in a gated environment: the moment a commit reached it.

@@ -4,9 +4,9 @@ import { decisionLog, logGateDecision } from "../decision-log.js";
 import { markDeploymentRefused, type DeploymentRef } from "../github/deployments.js";
 import type { GateOutcome } from "../policy/gate.js";
 import { shortSha } from "../policy/text.js";
-import { decideGate } from "./decide-gate.js";
-import { recordExceptionDeploy } from "./record-exception-deploy.js";
-import type { Deps } from "./deps.js";
+import { decideGate } from "../procedures/decide-gate.js";
+import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
+import type { Deps } from "../delivery/deps.js";
 
 /**
  * `deployment.created` from any deploy tool: GitHub cannot be told to wait, so a refusal is

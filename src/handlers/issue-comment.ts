@@ -11,10 +11,10 @@ import { requiredRole, wrongPlace } from "../policy/command-rules.js";
 import { linesToRun, skippedSentence } from "../policy/command-limits.js";
 import { hasRole, type Role } from "../policy/roles.js";
 import { appBody, codeSpan, quietLogin } from "../policy/text.js";
-import { runCommand } from "./commands/runners.js";
-import type { CommandEnv, Outcome } from "./commands/types.js";
-import type { Deps } from "./deps.js";
-import { repoContext } from "./repo-context.js";
+import { runCommand } from "../procedures/commands/runners.js";
+import type { CommandEnv, Outcome } from "../procedures/commands/types.js";
+import type { Deps } from "../delivery/deps.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issue_comment.created`: slash-commands.

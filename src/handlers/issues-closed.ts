@@ -5,13 +5,13 @@ import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
 import { checkRca } from "../policy/rca.js";
-import { verifyClosedMergeBack } from "./check-merge-back.js";
-import type { Deps } from "./deps.js";
-import { gateClosedIncident, logCloseGate } from "./close-gate.js";
-import { gateClosedReview, logReviewClose } from "./post-merge-review-close.js";
-import { rewriteLedger } from "./refresh-ledger.js";
-import { reopenOnce } from "./reopen-once.js";
-import { repoContext, type RepoContext } from "./repo-context.js";
+import { verifyClosedMergeBack } from "../incidents/check-merge-back.js";
+import type { Deps } from "../delivery/deps.js";
+import { gateClosedIncident, logCloseGate } from "../incidents/close-gate.js";
+import { gateClosedReview, logReviewClose } from "../reviews/post-merge-review-close.js";
+import { rewriteLedger } from "../incidents/refresh-ledger.js";
+import { reopenOnce } from "../incidents/reopen-once.js";
+import { repoContext, type RepoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.closed`: the close gate. Which issue is what comes from the app's records, never from

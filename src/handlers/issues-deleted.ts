@@ -1,7 +1,7 @@
 import type { Context } from "probot";
-import type { Deps } from "./deps.js";
-import { logGoneReview, reopenGoneReview } from "./reopen-gone-review.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { logGoneReview, reopenGoneReview } from "../reviews/reopen-gone-review.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.deleted` (an admin, or anyone an organisation lets delete issues): a deleted issue takes

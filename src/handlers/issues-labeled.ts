@@ -2,9 +2,9 @@ import type { Context } from "probot";
 import type { IssueLike } from "../github/client.js";
 import { roleOf } from "../github/permission.js";
 import { hasRole } from "../policy/roles.js";
-import { becomeIncident } from "./become-incident.js";
-import type { Deps } from "./deps.js";
-import { repoContext } from "./repo-context.js";
+import { becomeIncident } from "../incidents/become-incident.js";
+import type { Deps } from "../delivery/deps.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.labeled`: the incident label makes an issue an incident when whoever added it may label

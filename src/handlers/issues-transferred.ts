@@ -3,12 +3,12 @@ import { isApiError } from "../github/api-error.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { readIncidentThread, type IncidentThread } from "../github/incidents.js";
 import type { RecordReader } from "../github/own-comments.js";
-import type { Deps } from "./deps.js";
-import { endExceptions } from "./incident-runs.js";
-import { keepExceptionDeploys, type Transfer } from "./keep-exception-deploys.js";
-import { keepUnreadTransfer } from "./keep-unread-transfer.js";
-import { logGoneReview, reopenGoneReview } from "./reopen-gone-review.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { endExceptions } from "../incidents/incident-runs.js";
+import { keepExceptionDeploys, type Transfer } from "../incidents/keep-exception-deploys.js";
+import { keepUnreadTransfer } from "../incidents/keep-unread-transfer.js";
+import { logGoneReview, reopenGoneReview } from "../reviews/reopen-gone-review.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.transferred`: an incident moved to another repository takes no exception along (SPEC

@@ -3,9 +3,9 @@ import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
-import type { Deps } from "./deps.js";
-import { rewriteLedger } from "./refresh-ledger.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { rewriteLedger } from "../incidents/refresh-ledger.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.edited` / `issues.reopened` of an RCA or merge-back issue: its incident's ledger shows

@@ -3,10 +3,10 @@ import { decisionLog } from "../decision-log.js";
 import { getIssue } from "../github/issues.js";
 import type { PullSummary } from "../github/pulls.js";
 import { codeSpan } from "../policy/text.js";
-import type { Deps } from "./deps.js";
-import { evaluatePullRequest } from "./evaluate-pr.js";
-import { ensureMergeBackIssue } from "./open-merge-back.js";
-import { repoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import { evaluatePullRequest } from "../procedures/evaluate-pr.js";
+import { ensureMergeBackIssue } from "../incidents/open-merge-back.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 type PullPayload = { pull_request: { number: number; merged?: boolean | null; base: { ref: string; sha: string }; head: { ref: string; sha: string } } };
 

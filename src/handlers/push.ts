@@ -1,13 +1,13 @@
 import type { Context } from "probot";
 import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssueHere } from "../github/issues.js";
-import { announceConfigWeakening } from "./announce-config.js";
-import type { Deps } from "./deps.js";
-import { openPostMergeReview, type MainPush } from "./open-post-merge-review.js";
-import { recheckOpenMergeBacks } from "./recheck-merge-backs.js";
-import { rewriteLedger } from "./refresh-ledger.js";
+import { announceConfigWeakening } from "../procedures/announce-config.js";
+import type { Deps } from "../delivery/deps.js";
+import { openPostMergeReview, type MainPush } from "../reviews/open-post-merge-review.js";
+import { recheckOpenMergeBacks } from "../incidents/recheck-merge-backs.js";
+import { rewriteLedger } from "../incidents/refresh-ledger.js";
 import { pushTime } from "../policy/push-time.js";
-import { repoContext } from "./repo-context.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `push` to main: the moment a merge-back can become done, and the moment commits that skipped review show.

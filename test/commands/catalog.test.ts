@@ -1,6 +1,6 @@
 import { COMMAND_NAMES, COMMANDS, typed, type CommandCatalog, type CommandName } from "../../src/commands/catalog.js";
 import { parseCommands } from "../../src/commands/parse.js";
-import { RUNNERS } from "../../src/handlers/commands/runners.js";
+import { RUNNERS } from "../../src/procedures/commands/runners.js";
 
 /** One line that runs each command: a new command without one does not compile. */
 const EXAMPLES: Record<CommandName, string> = {

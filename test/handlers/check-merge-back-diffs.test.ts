@@ -1,7 +1,7 @@
 import type { RepoClient } from "../../src/github/client.js";
-import { checkMergeBack } from "../../src/handlers/check-merge-back.js";
-import type { Deps } from "../../src/handlers/deps.js";
-import { historyEvidence, pushEvidence } from "../../src/handlers/main-evidence.js";
+import { checkMergeBack } from "../../src/incidents/check-merge-back.js";
+import type { Deps } from "../../src/delivery/deps.js";
+import { historyEvidence, pushEvidence } from "../../src/incidents/main-evidence.js";
 import type { MainCommit } from "../../src/policy/merge-back.js";
 import { mergeBackScenario } from "../policy/merge-back-scenario.js";
 

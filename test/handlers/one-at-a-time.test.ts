@@ -1,4 +1,4 @@
-import { ANSWER_WITHIN_MS, RepositoryQueue } from "../../src/handlers/one-at-a-time.js";
+import { ANSWER_WITHIN_MS, RepositoryQueue } from "../../src/delivery/one-at-a-time.js";
 
 /** A decision that runs until `finish()` is called. */
 function heldDecision(queue: RepositoryQueue) {

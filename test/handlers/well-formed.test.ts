@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Context } from "probot";
 import { parse } from "yaml";
-import { ifWellFormed, payloadProblem } from "../../src/handlers/well-formed.js";
+import { ifWellFormed, payloadProblem } from "../../src/delivery/well-formed.js";
 import {
   checkRunRerequested,
   checkSuiteRerequested,

@@ -46,7 +46,7 @@ describe("approvers", () => {
 
 describe("exceptionsInForce: what the gate may honour", () => {
   // The table grantedExceptions had, on the check runs: "incident closed" is now the run's `ended` (any close of the
-  // incident writes it); the gate also confirms the incident is an open issue here (test/server, src/handlers/decide-gate.ts).
+  // incident writes it); the gate also confirms the incident is an open issue here (test/server, src/procedures/decide-gate.ts).
   test.each<[string, Partial<State>, number, string | null | undefined]>([
     // case, the run's state, now, expiresAt given to the gate (undefined = not granted, null = used, no expiry)
     ["active, incident open", {}, HOUR, EXPIRES],

@@ -34,7 +34,7 @@ function records(over: Partial<IncidentRecords> = {}): IncidentRecords {
 
 /**
  * The commands judge an exception by its `mainline/exception` check run (what the gate believes),
- * as src/handlers/commands/hotfix.ts does: each run of this incident with its status `nowMs` after
+ * as src/procedures/commands/hotfix.ts does: each run of this incident with its status `nowMs` after
  * the first grant, its grantor's account (`account`) from the grant's record. Runs are written by
  * the same commands that write the records above.
  */

@@ -3,12 +3,12 @@ import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { decideIncidentClosed, forceCloseCovers } from "../policy/close-gate.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { endExceptions } from "./incident-runs.js";
 import { viewForClosing } from "./incident-blockers.js";
 import { refreshLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
-import type { RepoContext } from "./repo-context.js";
+import type { RepoContext } from "../delivery/repo-context.js";
 
 /**
  * What the close gate did with a close: `allowed` (nothing blocks, or an admin's force-close made

@@ -8,7 +8,7 @@ import { threadRecords } from "../github/own-comments.js";
 import { writeRecord } from "../github/write-record.js";
 import { dueReminder, isOverdue } from "../policy/reminders.js";
 import { shortSha } from "../policy/text.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /** How many overdue items one sweep of a repository looks at: each costs reads. */
 const REMINDERS_PER_SWEEP = 50;

@@ -7,7 +7,7 @@ import { exceptionStates, type ExceptionState } from "../policy/exceptions.js";
 import { checkRca } from "../policy/rca.js";
 import type { MergeBackMatch } from "../policy/merge-back.js";
 import { isOverdue } from "../policy/reminders.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /** Everything GitHub records about one incident, and what follows from it. */
 export type IncidentView = {

@@ -9,7 +9,7 @@ import { findCascade, type ExceptionDeploy } from "../policy/cascade.js";
 import { forceCloseCovers } from "../policy/close-gate.js";
 import { exceptionDeployments } from "../policy/exceptions.js";
 import { renderLedger } from "../policy/ledger.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import type { IssueLike } from "../github/client.js";
 import { viewIncident, type IncidentView } from "./incident-view.js";
 

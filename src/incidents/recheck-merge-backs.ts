@@ -4,7 +4,7 @@ import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js
 import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import type { IncidentView } from "./incident-view.js";
 import { pushEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";

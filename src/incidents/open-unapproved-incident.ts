@@ -5,7 +5,7 @@ import { marker, readMarker } from "../markers.js";
 import { codeSpan, escapeUserText, shortSha } from "../policy/text.js";
 import { becomeIncident } from "./become-incident.js";
 import { isOwnIssue } from "../github/own-comments.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
 
 export type UnapprovedDeploy = {

@@ -1,8 +1,8 @@
 import type { Logger } from "probot";
 import type { DecisionLog } from "../../decision-log.js";
 import type { IssueLike } from "../../github/client.js";
-import type { Deps } from "../deps.js";
-import type { RepoContext } from "../repo-context.js";
+import type { Deps } from "../../delivery/deps.js";
+import type { RepoContext } from "../../delivery/repo-context.js";
 
 /** What a command runs with: the repository, the issue it was written in, who wrote it, and which line. */
 export type CommandEnv = {

@@ -8,7 +8,7 @@ import { runOf, runStatus, type ExceptionRun } from "../../policy/exception-runs
 import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce, type IncidentRecords } from "../../policy/exceptions.js";
 import { samePerson, type Person } from "../../policy/same-person.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
-import { rewriteLedger } from "../refresh-ledger.js";
+import { rewriteLedger } from "../../incidents/refresh-ledger.js";
 import { decideGrant } from "./hotfix-grant.js";
 import { promotionWaiver } from "./hotfix-promotion.js";
 import type { RecordFields } from "../../records.js";

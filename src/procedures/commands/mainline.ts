@@ -4,8 +4,8 @@ import { readReportFacts } from "../../github/report-facts.js";
 import { computeReport } from "../../policy/report.js";
 import { renderReport } from "../../policy/report-text.js";
 import { evaluatePullRequest } from "../evaluate-pr.js";
-import { becomeIncident } from "../become-incident.js";
-import { viewForClosing } from "../incident-blockers.js";
+import { becomeIncident } from "../../incidents/become-incident.js";
+import { viewForClosing } from "../../incidents/incident-blockers.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 export async function runHelp(): Promise<Outcome> {

@@ -9,8 +9,8 @@ import { renderConfigNotice } from "../policy/config-notice.js";
 import { weakenings } from "../policy/config-weakening.js";
 import { appBody } from "../policy/text.js";
 import { pushTime } from "../policy/push-time.js";
-import type { Deps } from "./deps.js";
-import type { RepoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import type { RepoContext } from "../delivery/repo-context.js";
 
 /** At most this many incidents are written to per push: a delivery's cost stays bounded (SPEC 8). */
 const NOTICE_INCIDENT_LIMIT = 20;

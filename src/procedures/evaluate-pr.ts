@@ -21,8 +21,8 @@ import {
 } from "../policy/pr-check.js";
 import { codeSpan } from "../policy/text.js";
 import { parseYaml } from "../policy/yaml-text.js";
-import type { Deps } from "./deps.js";
-import type { RepoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import type { RepoContext } from "../delivery/repo-context.js";
 
 export const CONFIG_CHECK = "mainline/config";
 

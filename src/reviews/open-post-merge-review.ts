@@ -10,7 +10,7 @@ import {
   type MergedPull,
   type PushedCommit,
 } from "../policy/post-merge-review.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /** A push to main, as its (signed) webhook tells it. */
 export type MainPush = {

@@ -4,7 +4,7 @@ import { threadRecords } from "../github/own-comments.js";
 import { ensureTrailIssue } from "../github/transfer-trails.js";
 import { writeRecord } from "../github/write-record.js";
 import { unreadRecordText, unreadTrailText, unreadTrailTitle } from "../policy/transfer-trail.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import type { Transfer } from "./keep-exception-deploys.js";
 
 /** The issue keeping the record here, and whether the record was written now (a redelivery finds it there). */

@@ -1,8 +1,8 @@
 import type { IssueLike } from "../github/client.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { viewIncident, withDone, type IncidentView } from "./incident-view.js";
 import { verifyIncidentItems } from "./recheck-merge-backs.js";
-import type { RepoContext } from "./repo-context.js";
+import type { RepoContext } from "../delivery/repo-context.js";
 
 /**
  * The incident as a close decision must see it: items from its records, each asked of git now

@@ -2,8 +2,8 @@ import type { Logger } from "probot";
 import type { CommentLike, IssueLike } from "../github/client.js";
 import { closeRecordedDone, ensureReviewIssue, reviewRecordOf } from "../github/post-merge-reviews.js";
 import { reviewOpenedAgainText, type GoneReview } from "../policy/post-merge-review.js";
-import type { Deps } from "./deps.js";
-import type { RepoContext } from "./repo-context.js";
+import type { Deps } from "../delivery/deps.js";
+import type { RepoContext } from "../delivery/repo-context.js";
 
 /** An issue that left the repository, as GitHub's `issues.transferred` or `issues.deleted` webhook tells it. */
 export type GoneIssue = {

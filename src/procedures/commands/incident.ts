@@ -2,11 +2,11 @@ import { hasLabel } from "../../github/client.js";
 import { addLabels, getIssue, setIssueState, updateIssueTitle } from "../../github/issues.js";
 import { writeRecord } from "../../github/write-record.js";
 import { escapeUserText, quietLogin } from "../../policy/text.js";
-import { becomeIncident } from "../become-incident.js";
-import { endExceptions } from "../incident-runs.js";
-import { viewForClosing } from "../incident-blockers.js";
-import { logCloseGate } from "../close-gate.js";
-import { refreshLedger, rewriteLedger } from "../refresh-ledger.js";
+import { becomeIncident } from "../../incidents/become-incident.js";
+import { endExceptions } from "../../incidents/incident-runs.js";
+import { viewForClosing } from "../../incidents/incident-blockers.js";
+import { logCloseGate } from "../../incidents/close-gate.js";
+import { refreshLedger, rewriteLedger } from "../../incidents/refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 /**

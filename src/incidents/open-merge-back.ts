@@ -6,7 +6,7 @@ import { writeRecord } from "../github/write-record.js";
 import { marker } from "../markers.js";
 import { shortSha } from "../policy/text.js";
 import { isOwnIssue } from "../github/own-comments.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /**
  * The merge-back item for (incident, S), opened once: its record in the incident (its own, or the

@@ -6,7 +6,7 @@ import { isGatedEnvironment } from "../../policy/environments.js";
 import { COMMAND_LOOKS } from "../../policy/rollback.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import type { RecordFields } from "../../records.js";
-import { rewriteLedger } from "../refresh-ledger.js";
+import { rewriteLedger } from "../../incidents/refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 /**

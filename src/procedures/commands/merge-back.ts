@@ -1,7 +1,7 @@
 import { resolveSha } from "../../github/commits.js";
 import { escapeUserText } from "../../policy/text.js";
-import { ensureMergeBackIssue } from "../open-merge-back.js";
-import { rewriteLedger } from "../refresh-ledger.js";
+import { ensureMergeBackIssue } from "../../incidents/open-merge-back.js";
+import { rewriteLedger } from "../../incidents/refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
 
 /** `/merge-back <sha>`: tracks a commit by hand, e.g. one deployed before mainline was installed. */

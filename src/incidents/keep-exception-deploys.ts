@@ -6,7 +6,7 @@ import { writeRecord } from "../github/write-record.js";
 import { exceptionDeployments } from "../policy/exceptions.js";
 import { keptRecordText, transferTrailText, transferTrailTitle, unreadRecordText, unreadTrailTitle, type Destination } from "../policy/transfer-trail.js";
 import { readRecord } from "../records.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /** An issue that left the repository, as GitHub's `issues.transferred` webhook tells it. */
 export type Transfer = {

@@ -9,7 +9,7 @@ import { runOf } from "../policy/exception-runs.js";
 import { findCascade } from "../policy/cascade.js";
 import { exceptionDeployments } from "../policy/exceptions.js";
 import { escapeUserText, shortSha } from "../policy/text.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { ensureMergeBackIssue } from "./open-merge-back.js";
 import { gateClosedIncident } from "./close-gate.js";
 import { rewriteLedger } from "./refresh-ledger.js";

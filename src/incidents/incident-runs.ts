@@ -2,7 +2,7 @@ import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns, writeExceptionRun } from "../github/exception-runs.js";
 import type { IncidentThread } from "../github/incidents.js";
 import type { ExceptionRunState } from "../policy/exception-runs.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 
 /**
  * Rewrites the check runs of one incident's exceptions on the given commits: `change` returns the

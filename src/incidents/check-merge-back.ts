@@ -7,7 +7,7 @@ import { marker } from "../markers.js";
 import { appBody } from "../policy/text.js";
 import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type MergeBackFacts, type MergeBackMatch, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { historyEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 

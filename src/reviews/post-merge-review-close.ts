@@ -4,8 +4,8 @@ import { roleOf } from "../github/permission.js";
 import { closeRecordedDone, isOwnReviewIssue, reviewRecordOf } from "../github/post-merge-reviews.js";
 import { writeRecord } from "../github/write-record.js";
 import { decideReviewClose, RECORD_CHANGED, reviewDoneText, type Closer } from "../policy/post-merge-closer.js";
-import type { Deps } from "./deps.js";
-import { reopenOnce } from "./reopen-once.js";
+import type { Deps } from "../delivery/deps.js";
+import { reopenOnce } from "../incidents/reopen-once.js";
 
 export type ReviewCloseResult = { outcome: "allowed" | "reopened" | "superseded" | "ignored"; closer: string; pusher?: string; why?: string };
 

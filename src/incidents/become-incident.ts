@@ -8,7 +8,7 @@ import { rcaBody } from "../policy/rca.js";
 import { quietLogin } from "../policy/text.js";
 import type { RecordFields } from "../records.js";
 import { isOwnIssue } from "../github/own-comments.js";
-import type { Deps } from "./deps.js";
+import type { Deps } from "../delivery/deps.js";
 import { viewIncident } from "./incident-view.js";
 import { refreshLedger } from "./refresh-ledger.js";
 

@@ -1,10 +1,10 @@
 import type { Context } from "probot";
-import { decideGateFor, type GateRequest, type GateResult } from "../procedures/gate-decision.js";
-import { clientOf } from "./client-of.js";
-import type { Deps } from "./deps.js";
+import { decideGateFor, type GateRequest, type GateResult } from "./gate-decision.js";
+import { clientOf } from "../delivery/client-of.js";
+import type { Deps } from "../delivery/deps.js";
 
-export type { GateRequest, GateResult } from "../procedures/gate-decision.js";
-export { withConfigProblems } from "../procedures/gate-decision.js";
+export type { GateRequest, GateResult } from "./gate-decision.js";
+export { withConfigProblems } from "./gate-decision.js";
 
 /**
  * The gate for both deployment events: the repository and the logger come from the webhook,
