@@ -2,12 +2,13 @@ import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { configSchema } from "./config.js";
+import { CONFIG_PATH } from "./public-names.js";
 
 /** The JSON Schema of `.github/mainline.yml`, generated from the zod schema so the two cannot drift. */
 export function configJsonSchema(): object {
   return {
     ...z.toJSONSchema(configSchema, { io: "input" }),
-    title: "mainline configuration (.github/mainline.yml)",
+    title: `mainline configuration (${CONFIG_PATH})`,
   };
 }
 

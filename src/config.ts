@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CONFIG_PATH, DEFAULT_LABELS } from "./public-names.js";
 
 /**
  * The schema of `.github/mainline.yml` (SPEC section 2). Every key is optional; objects are
@@ -26,11 +27,11 @@ export const configSchema = z
       .describe("Pull requests into these branches may carry only commits already on main (or -x cherry-picks of them)."),
     labels: z
       .strictObject({
-        incident: z.string().min(1).default("incident").describe("Marks an issue as an incident."),
-        mergeBack: z.string().min(1).default("merge-back").describe("Marks a merge-back issue."),
-        rca: z.string().min(1).default("rca").describe("Marks a root-cause analysis issue."),
-        cascade: z.string().min(1).default("hotfix-cascade").describe("Added to incidents whose hotfix deploys cascade."),
-        postMergeReview: z.string().min(1).default("post-merge-review").describe("Marks the issue opened for a push to main that carried commits no pull request merged."),
+        incident: z.string().min(1).default(DEFAULT_LABELS.incident).describe("Marks an issue as an incident."),
+        mergeBack: z.string().min(1).default(DEFAULT_LABELS.mergeBack).describe("Marks a merge-back issue."),
+        rca: z.string().min(1).default(DEFAULT_LABELS.rca).describe("Marks a root-cause analysis issue."),
+        cascade: z.string().min(1).default(DEFAULT_LABELS.cascade).describe("Added to incidents whose hotfix deploys cascade."),
+        postMergeReview: z.string().min(1).default(DEFAULT_LABELS.postMergeReview).describe("Marks the issue opened for a push to main that carried commits no pull request merged."),
       })
       .prefault({})
       .describe("Names of the labels the app reads and writes."),
@@ -120,9 +121,6 @@ export const configSchema = z
   .describe("mainline: merge-to-main-first deploy gating, incidents, merge-back and RCA.");
 
 export type Config = z.output<typeof configSchema>;
-
-export const CONFIG_FILE = "mainline.yml";
-export const CONFIG_PATH = `.github/${CONFIG_FILE}`;
 
 export const defaultConfig: Config = configSchema.parse({});
 

@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
 import { MAX_LOOKBACK_HOURS, type WorkInProgress } from "../policy/redelivery.js";
+import { redisKeys } from "../public-names.js";
 import { journalCommands } from "./deliveries-in-progress-scripts.js";
 import { answerWithin } from "./redis.js";
 
@@ -78,7 +79,7 @@ export type InProgressOptions = {
 
 /** The journal's two keys for app `appId`. */
 export function inProgressKeys(appId: number | string): { journal: string; states: string } {
-  const journal = `mainline:deliveries:in-progress:${appId}`;
+  const journal = redisKeys.deliveriesInProgress(appId);
   return { journal, states: `${journal}:state` };
 }
 

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Lock } from "redlock";
+import { redisKeys } from "../public-names.js";
 import { firstCause, heldByAnother, oneAttemptRedlock } from "./repository-lock.js";
 
 /**
@@ -70,5 +71,5 @@ export function redisDeploymentLock(client: Redis, { holdMs = 10_000, waitMs = 6
 }
 
 export function deploymentKey(deployment: number): string {
-  return `mainline:deployment:${deployment}`;
+  return redisKeys.deployment(deployment);
 }

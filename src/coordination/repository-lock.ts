@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import Redlock, { ExecutionError, ResourceLockedError, type Lock } from "redlock";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
+import { redisKeys } from "../public-names.js";
 import { redisWaitingLine, type WaitingLine } from "./waiting-line.js";
 
 /** Work about one repository held across replicas (RepositoryQueue runs it after its own, local, turn). */
@@ -180,7 +181,7 @@ export function oneAttemptRedlock(client: Redis): Redlock {
 }
 
 export function repositoryKey(repository: number): string {
-  return `mainline:repository:${repository}`;
+  return redisKeys.repository(repository);
 }
 
 /** Redlock's one attempt failed because the key is taken (not because Redis did not answer). */

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Lock } from "redlock";
+import { redisKeys } from "../public-names.js";
 import { oneAttemptRedlock } from "./repository-lock.js";
 
 /** Who may sweep now: with several replicas, one at a time. */
@@ -21,7 +22,7 @@ export function redisSweepLock(client: Redis, name: string, holdMs: number): Swe
   return {
     async acquire() {
       try {
-        held = await redlock.acquire([`mainline:sweep:${name}`], holdMs);
+        held = await redlock.acquire([redisKeys.sweep(name)], holdMs);
         return true;
       } catch {
         return false;

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { redisKeys } from "../public-names.js";
 
 /**
  * First come, first served for one repository's lock across replicas. Redlock alone is not fair:
@@ -58,7 +59,7 @@ export function redisWaitingLine(client: Redis, { staleMs = STALE_MS } = {}): Wa
   if (!commands.mainlineLineLeave) client.defineCommand("mainlineLineLeave", { numberOfKeys: 2, lua: LEAVE });
   const line = commands as Redis & LineCommands;
   const keys = (repository: number) => {
-    const base = `mainline:repository:${repository}`;
+    const base = redisKeys.repository(repository);
     return { line: `${base}:line`, seen: `${base}:seen`, tickets: `${base}:tickets` };
   };
   return {

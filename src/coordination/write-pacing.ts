@@ -5,6 +5,7 @@ import { isAppAuthentication, isGateAnswer, isWrite } from "../github/write-kind
 import { lockHeldNow } from "./repository-lock.js";
 import { answerWithin } from "./redis.js";
 import { durationFromEnv, type EnvDuration } from "../env-duration.js";
+import { redisKeys } from "../public-names.js";
 
 /**
  * Write pacing shared by the replicas (REDIS_URL): GitHub asks for at least a second between
@@ -74,7 +75,7 @@ export function writeSpacingFromEnv(env: NodeJS.ProcessEnv): EnvDuration {
 }
 
 export function paceKey(installation: number): string {
-  return `mainline:pace:${installation}`;
+  return redisKeys.pace(installation);
 }
 
 // Reserve: at = max(now, next); next = at + spacing. A slot further off than the longest wait is

@@ -2,6 +2,7 @@ import type { Context } from "probot";
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { readConfig, type LoadedConfig } from "../github/read-config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { clientOf, type RepoPayload } from "./client-of.js";
 
 /** What every incident-side handler starts from: the repository, its config, and its main branch. */
@@ -11,7 +12,7 @@ export async function repoContext(context: Context & { payload: RepoPayload }): 
   const client = clientOf(context);
   const loaded = await readConfig(client);
   if (loaded.problems.length > 0) context.log.warn({ problems: loaded.problems }, "invalid config: defaults used for the listed keys");
-  if (loaded.unreadable) throw new Error(`cannot read .github/mainline.yml: ${loaded.unreadable}`);
+  if (loaded.unreadable) throw new Error(`cannot read ${CONFIG_PATH}: ${loaded.unreadable}`);
   return {
     client,
     loaded,

@@ -1,4 +1,5 @@
-import { CONFIG_PATH, defaultConfig, parseConfig, type Config } from "../config.js";
+import { defaultConfig, parseConfig, type Config } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { parseYaml } from "../policy/yaml-text.js";
 import type { RepoClient } from "./client.js";
 import { fileAt } from "./pulls.js";

@@ -1,4 +1,5 @@
-import { CONFIG_PATH, defaultConfig, type Config } from "../config.js";
+import { defaultConfig, type Config } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { weakenings } from "../policy/config-weakening.js";
 import type { ConfigHistory } from "../policy/report.js";
 import type { RepoClient } from "./client.js";

@@ -1,9 +1,7 @@
 import { marker, readMarker } from "../markers.js";
 import { describeRun, type ExceptionRun, type ExceptionRunState } from "../policy/exception-runs.js";
+import { EXCEPTION_CHECK } from "../public-names.js";
 import type { RepoClient } from "./client.js";
-
-/** The check run that holds an exception's state (a public name: keep it). */
-export const EXCEPTION_CHECK = "mainline/exception";
 
 /**
  * This app's exception runs on commit S: one request, filtered by the app's id (another app may

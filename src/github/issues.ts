@@ -1,4 +1,5 @@
 import { isApiError } from "./api-error.js";
+import { DONE_REACTION } from "../public-names.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
 
 /** How many labelled issues one listing reads at most: labels are views anyone with triage (or an issue template) can add. */
@@ -171,7 +172,7 @@ export async function updateComment(client: RepoClient, commentId: number, body:
 
 /** 👍 on a command comment. GitHub answers 200 with the existing reaction when it is already there. */
 export async function reactDone({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
-  await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { owner, repo, comment_id: commentId, content: "+1" });
+  await octokit.request("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", { owner, repo, comment_id: commentId, content: DONE_REACTION });
 }
 
 /** Whether `login` already put 👍 on the comment: how a handled command comment is recognised. */
@@ -180,7 +181,7 @@ export async function hasReactedDone({ octokit, owner, repo }: RepoClient, comme
     owner,
     repo,
     comment_id: commentId,
-    content: "+1",
+    content: DONE_REACTION,
     per_page: 100,
   });
   return reactions.some((reaction) => reaction.user?.login === login);

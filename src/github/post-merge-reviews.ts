@@ -3,6 +3,7 @@ import { postMergeReviewTitle } from "../policy/post-merge-review.js";
 import { appBody } from "../policy/text.js";
 import { looksLikeRecord, readRecord, recordBody, type RecordFields } from "../records.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
+import { ensureOnce } from "./ensure-once.js";
 import { createIssue, listOwnIssues, retireDuplicate } from "./issues.js";
 import { isOwnIssue, threadRecords, type RecordReader } from "./own-comments.js";
 
@@ -79,39 +80,37 @@ export type ReviewToOpen = { record: ReviewRecord; text: string; label: string }
  * body of the one kept, once. `opened`: this call opened the one kept.
  */
 export async function ensureReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, review: ReviewToOpen): Promise<{ issue: IssueLike; opened: boolean }> {
-  const found = await findReviewIssue(client, reader, botLogin, since, review.record.after);
-  const kept = found ?? (await createReviewIssue(client, reader, botLogin, since, review));
+  const { after } = review.record;
+  const { kept, made } = await ensureOnce<FoundReview>({
+    create: async () => ({
+      issue: await createIssue(client, { title: postMergeReviewTitle(after), body: appBody(review.text, marker("post-merge-review", { after })), labels: [review.label] }),
+      recorded: false,
+    }),
+    findAll: () => reviewIssues(client, reader, botLogin, since, after),
+    order: (found) => found.issue.number,
+    retire: (duplicate, original) => retireDuplicate(client, duplicate.issue.number, original.issue.number),
+  });
   if (!kept.recorded) await writeReviewRecord(client, reader.key, kept.issue.number, review.record, review.text);
-  return { issue: kept.issue, opened: kept.opened };
+  return { issue: kept.issue, opened: made };
 }
 
-/** A review issue, whether its record heads its body yet, and whether this call opened it. */
-type FoundReview = { issue: IssueLike; recorded: boolean; opened: boolean };
+/** A review issue, and whether its record heads its body yet. */
+type FoundReview = { issue: IssueLike; recorded: boolean };
 
 /**
- * The review this app opened for the push: its own issue (a body anyone could copy is not enough)
- * whose record names the push, or — opened by a delivery that failed before it wrote the record —
- * whose marker does; the oldest one.
+ * The reviews this app opened for the push: its own issues (a body anyone could copy is not
+ * enough) whose record names the push, or — opened by a delivery that failed before it wrote the
+ * record — whose marker does.
  */
-async function findReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, after: string): Promise<FoundReview | undefined> {
+async function reviewIssues(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, after: string): Promise<FoundReview[]> {
   const issues = await listOwnIssues(client, botLogin, since);
   return issues
     .filter((issue) => isOwnIssue(issue, reader.appId))
-    .flatMap((issue) => {
+    .flatMap((issue): FoundReview[] => {
       const held = reviewRecordOf(reader.key, client.repoId, issue);
-      if (typeof held === "object") return held.record.after === after ? [{ issue, recorded: true, opened: false }] : [];
+      if (typeof held === "object") return held.record.after === after ? [{ issue, recorded: true }] : [];
       // An edited record names no push any more: a new review opens rather than one nobody can finish.
       if (held) return [];
-      return readMarker(issue.body, "post-merge-review")?.after === after ? [{ issue, recorded: false, opened: false }] : [];
-    })
-    .sort((a, b) => a.issue.number - b.issue.number)[0];
-}
-
-async function createReviewIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string | undefined, review: ReviewToOpen): Promise<FoundReview> {
-  const { after } = review.record;
-  const created = await createIssue(client, { title: postMergeReviewTitle(after), body: appBody(review.text, marker("post-merge-review", { after })), labels: [review.label] });
-  const kept = await findReviewIssue(client, reader, botLogin, since, after);
-  if (!kept || kept.issue.number === created.number) return { issue: created, recorded: false, opened: true };
-  await retireDuplicate(client, created.number, kept.issue.number);
-  return kept;
+      return readMarker(issue.body, "post-merge-review")?.after === after ? [{ issue, recorded: false }] : [];
+    });
 }

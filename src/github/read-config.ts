@@ -1,4 +1,5 @@
-import { CONFIG_PATH, defaultConfig, parseConfig, type Config, type ConfigProblem, type ParsedConfig } from "../config.js";
+import { defaultConfig, parseConfig, type Config, type ConfigProblem, type ParsedConfig } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { describeApiError, isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
 

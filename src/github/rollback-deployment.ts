@@ -1,9 +1,7 @@
 import { z } from "zod";
 import { markerValue } from "../markers.js";
+import { ROLLBACK_TASK } from "../public-names.js";
 import type { RepoClient } from "./client.js";
-
-/** The task of every deployment `/incident rollback` creates (SPEC section 10): how a deploy tool tells a rollback apart. */
-export const ROLLBACK_TASK = "deploy:rollback";
 
 /**
  * What a rollback deployment's payload says, for the deploy tool and for this app: the incident,

@@ -1,5 +1,6 @@
 import { readRecord, recordBody, type RecordFields } from "../records.js";
 import type { IssueLike, RepoClient } from "./client.js";
+import { ensureOnce } from "./ensure-once.js";
 import { createIssue, listOwnIssues, retireDuplicate } from "./issues.js";
 import { isOwnIssue, type RecordReader } from "./own-comments.js";
 
@@ -33,17 +34,16 @@ export async function ensureTrailIssue(
   incident: number,
   issue: { title: string; text: string; record: RecordFields<"transfer"> },
 ): Promise<{ issue: IssueLike; opened: boolean }> {
-  const found = await findTrailIssue(client, reader, botLogin, since, incident);
-  if (found) return { issue: found, opened: false };
-  const body = recordBody(reader.key, "transfer", { repo: client.repoId, incident }, issue.record, issue.text);
-  const created = await createIssue(client, { title: issue.title, body, labels: [] });
-  const kept = await findTrailIssue(client, reader, botLogin, since, incident);
-  if (!kept || kept.number === created.number) return { issue: created, opened: true };
-  await retireDuplicate(client, created.number, kept.number);
-  return { issue: kept, opened: false };
+  const { kept, made } = await ensureOnce({
+    create: () => createIssue(client, { title: issue.title, body: recordBody(reader.key, "transfer", { repo: client.repoId, incident }, issue.record, issue.text), labels: [] }),
+    findAll: () => trailIssues(client, reader, botLogin, since, incident),
+    order: (trail) => trail.number,
+    retire: (duplicate, original) => retireDuplicate(client, duplicate.number, original.number),
+  });
+  return { issue: kept, opened: made };
 }
 
-async function findTrailIssue(client: RepoClient, reader: RecordReader, botLogin: string, since: string, incident: number): Promise<IssueLike | undefined> {
+async function trailIssues(client: RepoClient, reader: RecordReader, botLogin: string, since: string, incident: number): Promise<IssueLike[]> {
   const issues = await listOwnIssues(client, botLogin, since);
-  return issues.filter((issue) => trailIncidentOf(reader, client.repoId, issue) === incident).sort((a, b) => a.number - b.number)[0];
+  return issues.filter((issue) => trailIncidentOf(reader, client.repoId, issue) === incident);
 }

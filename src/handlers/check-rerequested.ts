@@ -1,9 +1,9 @@
 import type { Context } from "probot";
 import { decisionLog } from "../decision-log.js";
 import { getPull } from "../github/pulls.js";
-import { MERGE_FIRST_CHECK } from "../policy/pr-check.js";
 import type { Deps } from "../delivery/deps.js";
-import { CONFIG_CHECK, evaluatePullRequest } from "../procedures/evaluate-pr.js";
+import { evaluatePullRequest } from "../procedures/evaluate-pr.js";
+import { CONFIG_CHECK, MERGE_FIRST_CHECK } from "../public-names.js";
 import { repoContext } from "../delivery/repo-context.js";
 
 /**

@@ -6,6 +6,7 @@ import { writeRecord } from "../github/write-record.js";
 import { marker, readMarker } from "../markers.js";
 import { rcaBody } from "../policy/rca.js";
 import { quietLogin } from "../policy/text.js";
+import { issueTitles } from "../public-names.js";
 import type { RecordFields } from "../records.js";
 import { isOwnIssue } from "../github/own-comments.js";
 import type { Deps } from "../delivery/deps.js";
@@ -44,7 +45,7 @@ export async function becomeIncident(client: RepoClient, config: Config, mainBra
 
 function openRca(client: RepoClient, config: Config, incident: IssueLike): Promise<IssueLike> {
   return createIssue(client, {
-    title: `RCA: ${incident.title}`.slice(0, 256),
+    title: issueTitles.rca(incident.title).slice(0, 256),
     body: rcaBody({
       incidentNumber: incident.number,
       incidentTitle: incident.title,

@@ -1,8 +1,10 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
+import { ensureOnce } from "../github/ensure-once.js";
 import { createIssue, listIssuesWithLabel, retireDuplicate } from "../github/issues.js";
 import { marker, readMarker } from "../markers.js";
 import { codeSpan, escapeUserText, shortSha } from "../policy/text.js";
+import { issueTitles } from "../public-names.js";
 import { becomeIncident } from "./become-incident.js";
 import { isOwnIssue } from "../github/own-comments.js";
 import type { Deps } from "../delivery/deps.js";
@@ -24,25 +26,36 @@ export type UnapprovedDeploy = {
  * a merge-back issue for the commit, so nothing reaches production unrecorded.
  */
 export async function openUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
-  const incident = (await findUnapprovedIncident(client, config, deploy.deploymentId, deps.appId)) ?? (await createUnapprovedIncident(client, config, mainBranch, deploy, deps.appId));
+  const incident = await ensureUnapprovedIncident(client, config, mainBranch, deploy, deps.appId);
   // The item first: becoming an incident ends with the ledger, which must list it (nothing rewrites the ledger after).
   await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
   await becomeIncident(client, config, mainBranch, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
   return incident;
 }
 
-/** The incident this app opened for the deployment: its own issue (a body anyone could copy is not enough), marked with the deployment. */
-async function findUnapprovedIncident(client: RepoClient, config: Config, deploymentId: number, appId: number): Promise<IssueLike | undefined> {
-  const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
-  return incidents
-    .filter((issue) => isOwnIssue(issue, appId))
-    .filter((issue) => readMarker(issue.body, "unapproved")?.deployment === deploymentId)
-    .sort((a, b) => a.number - b.number)[0];
+/**
+ * The incident this app opened for the deployment, found by its marker, or opened. A second status
+ * or a concurrent redelivery may have opened one too: the oldest counts, a newer one is retired.
+ */
+async function ensureUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy, appId: number): Promise<IssueLike> {
+  const { kept } = await ensureOnce({
+    create: () => createUnapprovedIncident(client, config, mainBranch, deploy),
+    findAll: () => unapprovedIncidents(client, config, deploy.deploymentId, appId),
+    order: (issue) => issue.number,
+    retire: (duplicate, original) => retireDuplicate(client, duplicate.number, original.number),
+  });
+  return kept;
 }
 
-async function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy, appId: number): Promise<IssueLike> {
-  const created = await createIssue(client, {
-    title: `Unapproved deploy of ${shortSha(deploy.sha)} to ${deploy.environment}`,
+/** The incidents this app opened for the deployment: its own issues (a body anyone could copy is not enough), marked with the deployment. */
+async function unapprovedIncidents(client: RepoClient, config: Config, deploymentId: number, appId: number): Promise<IssueLike[]> {
+  const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
+  return incidents.filter((issue) => isOwnIssue(issue, appId) && readMarker(issue.body, "unapproved")?.deployment === deploymentId);
+}
+
+function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy): Promise<IssueLike> {
+  return createIssue(client, {
+    title: issueTitles.unapprovedDeploy(shortSha(deploy.sha), deploy.environment),
     body: [
       `Commit \`${deploy.sha}\` reached **${escapeUserText(deploy.environment, 100)}** at ${deploy.reachedAt} (deployment ${deploy.deploymentId}, created by ${codeSpan(deploy.creator, 100)}), although it is not on \`${mainBranch}\` and no exception covers it.`,
       "**How it got past the gate**, as far as GitHub tells:",
@@ -52,11 +65,4 @@ async function createUnapprovedIncident(client: RepoClient, config: Config, main
     ].join("\n\n"),
     labels: [config.labels.incident],
   });
-  // A second status or a concurrent redelivery may have opened one too: the oldest counts.
-  const kept = await findUnapprovedIncident(client, config, deploy.deploymentId, appId);
-  if (kept && kept.number !== created.number) {
-    await retireDuplicate(client, created.number, kept.number);
-    return kept;
-  }
-  return created;
 }

@@ -1,5 +1,6 @@
 import type { Config } from "../config.js";
-import type { RepoClient } from "../github/client.js";
+import type { CommentLike, RepoClient } from "../github/client.js";
+import { ensureOnce } from "../github/ensure-once.js";
 import { createComment, deleteComment, listComments, updateComment } from "../github/issues.js";
 import { isOwnComment } from "../github/own-comments.js";
 import { readMarker } from "../markers.js";
@@ -38,17 +39,17 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
     rollbacks: view.thread.rollbacks,
   });
   const existing = view.thread.ledger;
-  if (existing) {
-    if (existing.body !== body) await updateComment(client, existing.id, body);
-    return;
-  }
-  const created = await createComment(client, view.incident.number, body);
   // Two events racing can both find no ledger and both post one: the oldest stays, the rest go.
-  const ledgers = (await listComments(client, view.incident.number)).filter(
-    (c) => isOwnComment(c, deps.appId) && readMarker(c.body, "ledger")?.incident === view.incident.number,
-  );
-  const keep = Math.min(...ledgers.map((c) => c.id), created.id);
-  if (keep !== created.id) await deleteComment(client, created.id);
+  const { kept } = await ensureOnce<CommentLike>({
+    find: () => existing,
+    create: () => createComment(client, view.incident.number, body),
+    findAll: async () =>
+      (await listComments(client, view.incident.number)).filter((c) => isOwnComment(c, deps.appId) && readMarker(c.body, "ledger")?.incident === view.incident.number),
+    order: (comment) => comment.id,
+    retire: (duplicate) => deleteComment(client, duplicate.id),
+  });
+  // One posted now, or by the event it raced, is as fresh as this view.
+  if (kept === existing && existing.body !== body) await updateComment(client, existing.id, body);
 }
 
 /** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */

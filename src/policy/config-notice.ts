@@ -1,4 +1,4 @@
-import { CONFIG_PATH } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { quietLogin, shortSha } from "./text.js";
 
 export type ConfigNotice = {

@@ -1,4 +1,5 @@
 import { escapeUserText, quietLogin, shortSha } from "./text.js";
+import { issueTitles } from "../public-names.js";
 
 /**
  * How many commits of one push are asked about, newest first: each costs a read of GitHub, and a
@@ -53,7 +54,7 @@ export function unreviewedCommits(commits: readonly PushedCommit[], pullsOf: Rea
 
 /** The SPEC's title: the head the push left on main. */
 export function postMergeReviewTitle(after: string): string {
-  return `Post-merge review: ${shortSha(after)}…`;
+  return issueTitles.postMergeReview(shortSha(after));
 }
 
 export type ReviewIssueFacts = {

@@ -2,8 +2,7 @@ import { matchesGlob } from "./glob.js";
 import { cherryPickedFrom } from "./merge-back.js";
 import { noteVerdict, whyNotesFail, type FailedNote, type PickNote } from "./pick-notes.js";
 import { codeSpan, escapeUserText, quietLogin, shortSha } from "./text.js";
-
-export const MERGE_FIRST_CHECK = "mainline/merge-first";
+import { HOTFIX_BRANCHES } from "../public-names.js";
 
 /** GitHub's limits for a check run's output (`title`, `summary`). */
 export const CHECK_TITLE_LIMIT = 1000;
@@ -47,8 +46,6 @@ export type PrCheckDecision =
       /** Every offending commit, even those the summary had no room for. */
       offending: Offender[];
     };
-
-const HOTFIX_BRANCHES = ["hotfix/*"];
 
 /**
  * Whether the pull request's commits are judged at all, so the caller lists them and asks GitHub

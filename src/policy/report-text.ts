@@ -1,4 +1,4 @@
-import { CONFIG_PATH } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import { REPORT_DAYS, TREND_DAYS, type ConfigHistory, type CriterionCount, type NotableItem, type Report } from "./report.js";
 import { codeSpan, escapeUserText, quietLogin, shortSha } from "./text.js";
 

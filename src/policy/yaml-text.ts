@@ -1,5 +1,6 @@
 import { parse } from "yaml";
-import { CONFIG_PATH, type ConfigProblem } from "../config.js";
+import type { ConfigProblem } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 
 /** YAML text as data, or the problem that stops it being read (with GitHub's own parser's wording). */
 export function parseYaml(text: string): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {

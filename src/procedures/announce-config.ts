@@ -1,11 +1,12 @@
 import type { Context } from "probot";
-import { CONFIG_PATH, defaultConfig } from "../config.js";
+import { defaultConfig } from "../config.js";
 import { configAt } from "../github/config-at.js";
 import { createComment } from "../github/issues.js";
 import { readOpenIncidents } from "../github/open-incidents.js";
 import { findOwnComment } from "../github/own-comments.js";
 import { marker } from "../markers.js";
 import { renderConfigNotice } from "../policy/config-notice.js";
+import { configTouchingCommits } from "../policy/config-push.js";
 import { weakenings } from "../policy/config-weakening.js";
 import { appBody } from "../policy/text.js";
 import { pushTime } from "../policy/push-time.js";
@@ -15,9 +16,6 @@ import type { RepoContext } from "../delivery/repo-context.js";
 /** At most this many incidents are written to per push: a delivery's cost stays bounded (SPEC 8). */
 const NOTICE_INCIDENT_LIMIT = 20;
 
-/** GitHub lists at most this many commits in a push webhook: a longer push may hide one that changed the file. */
-const PUSH_COMMITS_LISTED = 2048;
-
 /**
  * A push to main that weakens `.github/mainline.yml` is announced in every open incident (SPEC 8):
  * 1. did the push change the file? (a listed commit touched it, history was rewritten, or the list is cut)
@@ -26,8 +24,8 @@ const PUSH_COMMITS_LISTED = 2048;
  */
 export async function announceConfigWeakening(context: Context<"push">, repo: RepoContext, deps: Deps): Promise<void> {
   const { payload } = context;
-  const touching = payload.commits.filter((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
-  if (touching.length === 0 && !payload.forced && payload.commits.length < PUSH_COMMITS_LISTED) return;
+  const touching = configTouchingCommits(payload);
+  if (!touching) return;
   // A main created anew (perhaps deleted and pushed again) is judged against the defaults: what it held before is not known.
   const [before, after] = await Promise.all([payload.created ? defaultConfig : configAt(repo.client, payload.before), configAt(repo.client, payload.after)]);
   const found = weakenings(before, after);

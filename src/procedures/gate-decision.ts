@@ -1,4 +1,5 @@
-import { CONFIG_PATH, formatProblems, type Config } from "../config.js";
+import { formatProblems, type Config } from "../config.js";
+import { CONFIG_PATH } from "../public-names.js";
 import type { AncestryReader } from "../github/ancestry.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
@@ -126,7 +127,7 @@ export function configNotVerifiable(fullName: string, request: GateRequest, why:
 
 /** What an environment that is not gated is told: approved, and why. */
 export function notGatedMessage(environment: string): string {
-  return `${environment} is not one of mainline's gated environments (\`environments\` in .github/mainline.yml), so it is not gated: approved.`;
+  return `${environment} is not one of mainline's gated environments (\`environments\` in ${CONFIG_PATH}), so it is not gated: approved.`;
 }
 
 /** Config problems appended to a gate's message, so the person reading it learns the file is wrong. */

@@ -6,7 +6,7 @@ import type { Probot } from "probot";
 import { pino } from "pino";
 import { EXIT, exceptionNotYetRecorded, runCommand } from "../../src/cli/run-gate.js";
 import { SHA_DEFAULT_EVENTS, USAGE } from "../../src/cli/gate-inputs.js";
-import { EXCEPTION_CHECK } from "../../src/github/exception-runs.js";
+import { EXCEPTION_CHECK } from "../../src/public-names.js";
 import { marker } from "../../src/markers.js";
 import { decideDeployment } from "../../src/policy/gate.js";
 import { configNotVerifiable, notGatedMessage } from "../../src/procedures/gate-decision.js";

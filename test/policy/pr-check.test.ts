@@ -3,7 +3,6 @@ import {
   CHECK_TITLE_LIMIT,
   decidePrCheck,
   judgesCommits,
-  MERGE_FIRST_CHECK,
   notesToVerify,
   shasToAsk,
   type PrCheckDecision,
@@ -51,10 +50,6 @@ function asCheck(decision: PrCheckDecision) {
   if (decision.kind !== "check") throw new Error(`expected a check, got ${decision.kind}`);
   return decision;
 }
-
-test("the check run's name is the public one", () => {
-  expect(MERGE_FIRST_CHECK).toBe("mainline/merge-first");
-});
 
 describe("decidePrCheck: which pull requests are judged, and the conclusion", () => {
   test.each([

@@ -3,10 +3,12 @@ import { resolveSha } from "../../github/commits.js";
 import { readExceptionRuns, writeExceptionRun } from "../../github/exception-runs.js";
 import { readIncidentThread } from "../../github/incidents.js";
 import { writeRecord } from "../../github/write-record.js";
-import { isGatedEnvironment } from "../../policy/environments.js";
+import { commandEnvironment } from "../../policy/command-environment.js";
+import { exceptionRunChanges } from "../../policy/exception-changes.js";
+import { exceptionExpiry } from "../../policy/exception-expiry.js";
 import { runOf, runStatus, type ExceptionRun } from "../../policy/exception-runs.js";
 import { decideAllow, decideApprove, decideRevoke, type ExceptionInForce, type IncidentRecords } from "../../policy/exceptions.js";
-import { samePerson, type Person } from "../../policy/same-person.js";
+import type { Person } from "../../policy/same-person.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import { rewriteLedger } from "../../incidents/refresh-ledger.js";
 import { decideGrant } from "./hotfix-grant.js";
@@ -63,16 +65,16 @@ async function act(env: CommandEnv, command: Hotfix, sha: string, runs: Exceptio
   const signed = { ...base, account: env.account };
   const where = { incident: issue.number };
   if (command.name === "hotfix-allow") {
-    const environment = command.environment ?? repo.config.environments[0];
-    if (!environment || /[*?]/.test(environment)) return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
-    if (!isGatedEnvironment(environment, repo.config.environments)) return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment, so it needs no exception` };
+    const chosen = commandEnvironment(command.environment, repo.config.environments, "hotfix-allow");
+    if (!chosen.ok) return chosen;
+    const { environment } = chosen;
     const verdict = decideAllow(judged(env, runs, records), sha, environment);
     if (!verdict.ok) return verdict;
     const promotion = await promotionWaiver(env, sha, environment);
     if (!promotion.ok) return promotion;
     const discipline = await decideGrant(env, sha, command.reason, promotion);
     if (!discipline.ok) return discipline;
-    const expires = new Date(now.getTime() + repo.config.override.ttlHours * 3_600_000).toISOString();
+    const expires = exceptionExpiry(now, repo.config.override.ttlHours);
     const second = discipline.note ? ` ${discipline.note}` : "";
     const grant = { ...signed, env: environment, expires, reason: command.reason, ...(discipline.criterion ? { criterion: discipline.criterion } : {}), approvals: discipline.approvals, ...(promotion.waives ? { waives: promotion.waives } : {}) };
     // A commit on main is excepted from its promotion rule only (SPEC 10): the record says what that waives.
@@ -112,14 +114,7 @@ async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: Exce
     );
     return { ok: true };
   }
-  for (const run of mine) {
-    const status = runStatus(run.state, now);
-    if (command.name === "hotfix-approve" && status === "awaiting-approval" && !samePerson(grantorOf(run, records), actorOf(env))) {
-      await writeExceptionRun(repo.client, { ...run.state, approved: [...run.state.approved.split(",").filter(Boolean), env.actor].join(",") }, now, run);
-    }
-    if (command.name === "hotfix-revoke" && (status === "active" || status === "awaiting-approval")) {
-      await writeExceptionRun(repo.client, { ...run.state, revoked: env.actor }, now, run);
-    }
-  }
+  const granted = mine.map((run) => ({ run, grantor: grantorOf(run, records) }));
+  for (const { run, state } of exceptionRunChanges(command.name, granted, actorOf(env), now)) await writeExceptionRun(repo.client, state, now, run);
   return { ok: true };
 }

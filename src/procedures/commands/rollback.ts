@@ -1,8 +1,10 @@
+import { ensureOnce } from "../../github/ensure-once.js";
 import { readIncidentThread } from "../../github/incidents.js";
 import { findRollbackCandidate, type RollbackSearch } from "../../github/rollback.js";
-import { createRollbackDeployment, findRollbackDeployments, retireRollbackDuplicate, ROLLBACK_TASK, type RollbackDeployment } from "../../github/rollback-deployment.js";
+import { createRollbackDeployment, findRollbackDeployments, retireRollbackDuplicate, type RollbackDeployment } from "../../github/rollback-deployment.js";
+import { ROLLBACK_TASK } from "../../public-names.js";
 import { writeRecord } from "../../github/write-record.js";
-import { isGatedEnvironment } from "../../policy/environments.js";
+import { commandEnvironment } from "../../policy/command-environment.js";
 import { COMMAND_LOOKS } from "../../policy/rollback.js";
 import { escapeUserText, quietLogin, shortSha } from "../../policy/text.js";
 import type { RecordFields } from "../../records.js";
@@ -23,11 +25,9 @@ import type { CommandEnv, Outcome } from "./types.js";
  */
 export async function runRollback(env: CommandEnv, named: string | undefined): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  const environment = named ?? repo.config.environments[0];
-  if (!environment || /[*?]/.test(environment)) return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
-  if (!isGatedEnvironment(environment, repo.config.environments)) {
-    return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment: mainline rolls back only those (\`environments\` in .github/mainline.yml)` };
-  }
+  const chosen = commandEnvironment(named, repo.config.environments, "incident-rollback");
+  if (!chosen.ok) return chosen;
+  const { environment } = chosen;
   const thread = await readIncidentThread(repo.client, issue, deps.records);
   const record = thread.rollbacks.find((r) => r.source === env.source) ?? (await deployOnce(env, environment));
   if ("error" in record) return { ok: false, error: record.error };
@@ -38,30 +38,40 @@ export async function runRollback(env: CommandEnv, named: string | undefined): P
 /** Step 3 and the record: the line's deployment (made before, or now) recorded; or why there is none. */
 async function deployOnce(env: CommandEnv, environment: string): Promise<RecordFields<"rollback"> | { error: string }> {
   const { repo, deps, issue } = env;
-  const made = (await findRollbackDeployments(repo.client, deps.appId, environment, env.source))[0] ?? (await deployCandidate(env, environment));
+  // Looked for again after it is made: a replica that lost the repository's lock may have made one for this line as well.
+  const made = await ensureOnce({
+    create: () => deployCandidate(env, environment),
+    findAll: () => findRollbackDeployments(repo.client, deps.appId, environment, env.source),
+    order: (deployment) => deployment.id,
+    retire: (duplicate, kept) => retireRollbackDuplicate(repo.client, duplicate.id, kept.id),
+  }).then(
+    ({ kept }) => kept,
+    (error: unknown) => {
+      if (error instanceof NoCandidate) return { error: error.message };
+      throw error;
+    },
+  );
   if ("error" in made) return made;
   const record: RecordFields<"rollback"> = { sha: made.sha, env: environment, deployment: made.id, of: made.rollbackOf, by: env.actor, at: deps.now().toISOString(), source: env.source };
   await writeRecord(repo.client, deps.records.key, { incident: issue.number }, "rollback", record, recordText(record, repo.mainBranch));
   return record;
 }
 
-/** Step 3 when nothing was made for the line yet: the candidate's deployment, or why there is none. */
-async function deployCandidate(env: CommandEnv, environment: string): Promise<RollbackDeployment | { error: string }> {
+/** Why nothing was made: the environment has no candidate (its message is the reply). */
+class NoCandidate extends Error {}
+
+/** Step 3 when nothing was made for the line yet: the candidate's deployment; `NoCandidate` when there is none. */
+async function deployCandidate(env: CommandEnv, environment: string): Promise<RollbackDeployment> {
   const { repo, deps, issue } = env;
   const search = await findRollbackCandidate(repo.client, environment, (sha) => deps.ancestry.read(repo.client, repo.mainBranch, sha), deps.appId, COMMAND_LOOKS);
-  if (search.kind !== "found") return { error: noCandidate(search, environment, repo.mainBranch) };
+  if (search.kind !== "found") throw new NoCandidate(noCandidate(search, environment, repo.mainBranch));
   const { candidate } = search;
-  const created = await createRollbackDeployment(repo.client, {
+  return createRollbackDeployment(repo.client, {
     sha: candidate.sha,
     environment,
     payload: { mainline: { incident: issue.number, source: env.source, rollbackOf: candidate.deploymentId } },
     description: `Rollback to ${shortSha(candidate.sha)} (incident #${issue.number})`,
   });
-  // Looked for again: a replica that lost the repository's lock may have made one for this line as well.
-  const oldest = (await findRollbackDeployments(repo.client, deps.appId, environment, env.source))[0];
-  if (!oldest || oldest.id >= created.id) return created;
-  await retireRollbackDuplicate(repo.client, created.id, oldest.id);
-  return oldest;
 }
 
 function noCandidate(search: Extract<RollbackSearch, { kind: "none" }>, environment: string, mainBranch: string): string {
