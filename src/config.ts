@@ -57,7 +57,8 @@ export const configSchema = z
           .union([z.literal(1), z.literal(2)])
           .default(1)
           .describe("2 = a second person (not the grantor) must also run /hotfix approve."),
-        ttlHours: positive("An exception not used within this many hours expires.", 4),
+        // An exception is for an emergency: 30 days is far past one, and a larger number makes no date.
+        ttlHours: z.number().positive().max(720).default(4).describe("An exception not used within this many hours expires (at most 720: 30 days)."),
       })
       .prefault({}),
     cascade: z
@@ -190,6 +191,8 @@ function expectedOf(issue: z.core.$ZodIssue): string {
     case "too_small":
       if (issue.origin === "string") return "a non-empty string";
       return issue.inclusive ? `a number of at least ${String(issue.minimum)}` : `a number greater than ${String(issue.minimum)}`;
+    case "too_big":
+      return issue.inclusive ? `a number of at most ${String(issue.maximum)}` : `a number less than ${String(issue.maximum)}`;
     case "invalid_union":
       return "1 or 2";
     case "invalid_key":

@@ -60,6 +60,7 @@ describe("parseConfig", () => {
     [{ hotfix: { maxChangedLines: 12.5 } }, "hotfix.maxChangedLines", "a whole number", "number 12.5"],
     [{ hotfix: { maxChangedLines: -1 } }, "hotfix.maxChangedLines", "a number of at least 0", "number -1"],
     [{ hotfix: { budget: { count: 3, days: 0 } } }, "hotfix.budget.days", "a number greater than 0", "number 0"],
+    [{ override: { ttlHours: 1e12 } }, "override.ttlHours", "a number of at most 720", "number 1000000000000"],
   ])("%j is reported at its key path with what was expected and what was found", (raw, path, expected, got) => {
     const { problems } = parseConfig(raw);
     expect(problems).toEqual([{ path, expected, got }]);

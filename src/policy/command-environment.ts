@@ -19,7 +19,11 @@ const UNGATED = {
  */
 export function commandEnvironment(named: string | undefined, environments: readonly string[], command: keyof typeof UNGATED): CommandEnvironment {
   const environment = named ?? environments[0];
-  if (!environment || /[*?]/.test(environment)) return { ok: false, error: "name the environment: the first gated environment in the config is a pattern" };
+  if (!environment) return { ok: false, error: `name the environment: ${CONFIG_PATH} gates none` };
+  if (/[*?]/.test(environment)) {
+    const whose = named === undefined ? "the first gated environment in the config is a pattern" : `${escapeUserText(environment, 100)} is a pattern, not one environment`;
+    return { ok: false, error: `name the environment: ${whose}` };
+  }
   if (!isGatedEnvironment(environment, environments)) return { ok: false, error: `${escapeUserText(environment, 100)} is not a gated environment${UNGATED[command]}` };
   return { ok: true, environment };
 }

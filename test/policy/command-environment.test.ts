@@ -15,15 +15,15 @@ describe("commandEnvironment: the environment /hotfix allow and /incident rollba
     expect(commandEnvironment(named, environments, "incident-rollback")).toEqual({ ok: true, environment });
   });
 
-  test.each<[string, string | undefined, string[]]>([
-    // case, the environment named, `environments`: the user is asked to name one
-    ["none named, the first is a glob", undefined, ["prod-*", "staging"]],
-    ["none named, the first is a one-character pattern", undefined, ["prod?"]],
-    ["none named, no environments configured", undefined, []],
-    ["a pattern named", "prod-*", ["prod-*"]],
-  ])("%s: asks for a name", (_case, named, environments) => {
-    expect(commandEnvironment(named, environments, "hotfix-allow")).toEqual({ ok: false, error: PATTERN });
-    expect(commandEnvironment(named, environments, "incident-rollback")).toEqual({ ok: false, error: PATTERN });
+  test.each<[string, string | undefined, string[], string]>([
+    // case, the environment named, `environments`, why the user is asked to name one
+    ["none named, the first is a glob", undefined, ["prod-*", "staging"], PATTERN],
+    ["none named, the first is a one-character pattern", undefined, ["prod?"], PATTERN],
+    ["none named, no environments configured", undefined, [], "name the environment: .github/mainline.yml gates none"],
+    ["a pattern named: the reply is about what the user typed", "prod-*", ["prod-*"], "name the environment: prod-\\* is a pattern, not one environment"],
+  ])("%s: asks for a name", (_case, named, environments, error) => {
+    expect(commandEnvironment(named, environments, "hotfix-allow")).toEqual({ ok: false, error });
+    expect(commandEnvironment(named, environments, "incident-rollback")).toEqual({ ok: false, error });
   });
 
   test.each<[string, string, string[]]>([
