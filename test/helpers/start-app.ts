@@ -18,6 +18,11 @@ export type RunningApp = {
    * or `failed` (500). For story tests that send one delivery at a time.
    */
   deliverSettled: (event: string, payload: unknown, options?: { id?: string }) => Promise<{ status: number }>;
+  /**
+   * The output once it contains `text`, or as it is after `ms`: a line the app logged just before
+   * it answered may reach this process after the answer (a pipe, on busy cores).
+   */
+  outputWith: (text: string, ms?: number) => Promise<string>;
   stop: () => Promise<void>;
   /** The started process (npm, or node itself with a `node` StartCommand, as the image runs it). */
   pid: number;
@@ -66,6 +71,10 @@ export async function startApp(env: Record<string, string>, readyPath: string | 
       const signed = signature === undefined ? sign(body) : signature;
       if (signed !== null) headers["x-hub-signature-256"] = signed;
       return fetch(`${url}/api/github/webhooks`, { method: "POST", headers, body });
+    },
+    async outputWith(text, ms = 5_000) {
+      for (const deadline = Date.now() + ms; !output.includes(text) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
+      return output;
     },
     async deliverSettled(event, payload, options = {}) {
       const before = await deliveriesEnded(url);
