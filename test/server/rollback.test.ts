@@ -88,19 +88,9 @@ async function world(config = ENVIRONMENTS) {
 
 async function send([event, payload]: readonly [string, unknown], options: { id?: string; step?: string } = {}) {
   const before = github.log.length;
-  const res = await app.deliver(event, payload, options.id ? { id: options.id } : {});
-  // A set-up step still writing after Probot's 202 (9 s, on two cores busy with other suites) is waited for, not judged.
-  if (res.status === 202 && !options.step) return untilQuiet();
+  const res = await app.deliverSettled(event, payload, options.id ? { id: options.id } : {});
   if (options.step) calls[options.step] = github.calls().slice(before);
   expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
-}
-
-/** Until the app has made no request for a second and a half. */
-async function untilQuiet(): Promise<void> {
-  for (let seen = -1; seen !== github.log.length; ) {
-    seen = github.log.length;
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-  }
 }
 
 const rollbacksOf = (repo: Repository) => [...repo.deployments.values()].filter((d) => d.task === "deploy:rollback");
