@@ -33,7 +33,7 @@ async function send([event, payload]: readonly [string, unknown]) {
   const before = github.log.length;
   const res = await app.deliverSettled(event, payload);
   const action = (payload as { action?: string }).action;
-  callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: github.calls().slice(before) });
+  callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: github.log.slice(before).map((r) => `${r.method} ${r.path}${r.status === 304 ? " (304)" : ""}`) });
   expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
 }
 
