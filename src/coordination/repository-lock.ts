@@ -8,8 +8,7 @@ import { redisWaitingLine, type WaitingLine } from "./waiting-line.js";
 
 /** Work about one repository held across replicas (RepositoryQueue runs it after its own, local, turn). */
 export type AcrossReplicas = {
-  /** `waitUntil`: when to give up waiting for another replica (epoch ms); default the lock's own wait. */
-  hold<T>(repository: number, task: () => Promise<T>, waitUntil?: number): Promise<T>;
+  hold<T>(repository: number, task: () => Promise<T>): Promise<T>;
 };
 
 export type RepositoryLockOptions = {
@@ -100,10 +99,10 @@ export class RedisRepositoryLock implements AcrossReplicas {
     this.#waitMs = options.waitMs ?? 60_000;
   }
 
-  async hold<T>(repository: number, task: () => Promise<T>, waitUntil?: number): Promise<T> {
+  async hold<T>(repository: number, task: () => Promise<T>): Promise<T> {
     const started = Date.now();
     const key = repositoryKey(repository);
-    let lock = await this.#acquire(repository, started, waitUntil ?? started + this.#waitMs);
+    let lock = await this.#acquire(repository, started, started + this.#waitMs);
     this.options.waited?.((Date.now() - started) / 1000);
     // Kept apart from `lock`: Redlock zeroes a lock's expiration while it extends it.
     let expiresAt = lock.expiration;

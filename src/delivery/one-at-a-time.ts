@@ -1,13 +1,6 @@
 import type { Context } from "probot";
 import type { AcrossReplicas } from "../coordination/repository-lock.js";
 
-/**
- * Probot answers a webhook 202 once its handlers have run 9 s, and GitHub then records it as
- * delivered: work that cannot have its repository's lock by this long after it was queued fails
- * before that, with a 5xx GitHub records as failed (and the missed-webhook sweep redelivers).
- */
-export const ANSWER_WITHIN_MS = 8_000;
-
 /** How long queued work may wait for gate decisions to finish, counted from when it was queued. */
 export const DECISIONS_FIRST_MAX_WAIT_MS = 5_000;
 /** A lull this long after the last decision ends the wait: in a burst, the next decision is usually already on its way. */
@@ -20,6 +13,11 @@ const LULL_MS = 25;
  * redelivering while the first delivery still runs, two people acting at once — would both
  * find nothing and both write. With REDIS_URL, each piece of work then also holds its
  * repository's lock in Redis (coordination/repository-lock.ts), so replicas take turns as well.
+ * Work waits for another replica's as it waits for this process's: the lock's own wait, past
+ * Probot's 202 (at 9 s) if need be. One incident's work alone takes about 6 s (Probot spaces an
+ * installation's issue and comment creations 3 s apart), so failing before the 202 would fail the
+ * delivery that merely came second; after the 202, the replicas' journal of deliveries in progress
+ * (deliveries-in-progress.ts) has the sweep redeliver work that fails or whose replica dies.
  *
  * Gate decisions come first: a deployment waits on each one, while nobody waits on the
  * record of a deploy the gate just let through by the second. That bookkeeping (`afterDecisions`)
@@ -48,12 +46,10 @@ export class RepositoryQueue {
 
   /** Runs `task` once the work already queued for `repository` is done (and, `afterDecisions`, decisions allow). */
   async run<T>(repository: number, task: () => Promise<T>, { afterDecisions = false }: { afterDecisions?: boolean } = {}): Promise<T> {
-    const failBy = Date.now() + ANSWER_WITHIN_MS;
     // Waiting before taking a place in line: work queued meanwhile (a revoke) does not wait behind it.
     if (afterDecisions) await this.#quietOr(Date.now() + this.#maxWaitMs);
     const across = this.#across;
-    // Its turn here came after the 202 already: a failure can no longer reach GitHub, so it waits the lock's own wait.
-    const turn = across ? () => across.hold(repository, task, Date.now() < failBy ? failBy : undefined) : task;
+    const turn = across ? () => across.hold(repository, task) : task;
     const run = (this.#tails.get(repository) ?? Promise.resolve()).then(turn);
     const tail = run.then(
       () => undefined,

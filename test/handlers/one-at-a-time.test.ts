@@ -1,4 +1,4 @@
-import { ANSWER_WITHIN_MS, RepositoryQueue } from "../../src/delivery/one-at-a-time.js";
+import { RepositoryQueue } from "../../src/delivery/one-at-a-time.js";
 
 /** A decision that runs until `finish()` is called. */
 function heldDecision(queue: RepositoryQueue) {
@@ -81,25 +81,6 @@ describe("RepositoryQueue: gate decisions come first", () => {
     await expect(record).resolves.toBe("recorded");
     held.finish();
     await expect(queue.run(2, async () => "after", { afterDecisions: true })).resolves.toBe("after");
-  });
-
-  it("across replicas, work asks for its lock only until just before Probot's 202; work whose turn came later waits the lock's own wait", async () => {
-    const asked: Array<number | undefined> = [];
-    const across = { hold: async <T>(_repository: number, task: () => Promise<T>, waitUntil?: number) => (asked.push(waitUntil), task()) };
-    const queue = new RepositoryQueue({ across });
-    const queuedAt = Date.now();
-    await queue.run(1, async () => undefined);
-    expect(asked[0]! - queuedAt).toBeGreaterThanOrEqual(ANSWER_WITHIN_MS - 50);
-    expect(asked[0]! - queuedAt).toBeLessThanOrEqual(ANSWER_WITHIN_MS + 50);
-    const realNow = Date.now;
-    const late = queue.run(1, async () => undefined);
-    Date.now = () => realNow() + ANSWER_WITHIN_MS + 1;
-    try {
-      await late;
-    } finally {
-      Date.now = realNow;
-    }
-    expect(asked[1]).toBeUndefined();
   });
 
   it("keeps one repository's work in order and lets another repository's run beside it", async () => {

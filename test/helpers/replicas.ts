@@ -121,6 +121,25 @@ export class Replicas {
     );
   }
 
+  /**
+   * Each replica's log lines that name one of `deliveries` (by delivery id: mainline's lines, Probot's
+   * error with its stack, the HTTP answer), and its warnings and errors, whatever else it logged
+   * meanwhile: a failed delivery says why there, and a fixed tail of a busy run often ends before it.
+   */
+  logOf(deliveries: Iterable<string>): string {
+    const quoted = [...deliveries].map((id) => `"${id}"`);
+    const level = (line: string) => Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 0);
+    return this.apps
+      .map((app, i) => {
+        const lines = app
+          .output()
+          .split("\n")
+          .filter((line) => level(line) >= 40 || quoted.some((id) => line.includes(id)));
+        return `--- replica ${i} (${app.url}): ${lines.length} lines ---\n${lines.join("\n")}`;
+      })
+      .join("\n");
+  }
+
   /** The last `chars` of every replica's output, for a failure message. */
   output(chars = 4_000): string {
     return this.apps.map((app, i) => `--- replica ${i} (${app.url}) ---\n${app.output().slice(-chars)}`).join("\n");
