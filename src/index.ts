@@ -32,6 +32,7 @@ import { redisWritePacing, writeSpacingFromEnv } from "./coordination/write-paci
 import { redisDeploymentLock } from "./coordination/deployment-lock.js";
 import { heartbeatTimeoutFromEnv } from "./coordination/deliveries-in-progress.js";
 import { RepeatedErrors } from "./repeated-errors.js";
+import { rememberReads } from "./github/delivery-reads.js";
 
 export type AppOptions = {
   now?: () => Date;
@@ -144,7 +145,7 @@ function perInstallationLimits(clientFor: ClientFor) {
   return <C extends Context>(handler: (context: C) => Promise<void>) =>
     async (context: C): Promise<void> => {
       const installation = (context.payload as { installation?: { id?: number } }).installation?.id;
-      if (installation !== undefined) context.octokit = (await clientFor(installation)) as C["octokit"];
+      if (installation !== undefined) context.octokit = rememberReads(await clientFor(installation)) as C["octokit"];
       await handler(context);
     };
 }

@@ -43,7 +43,7 @@ export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
     const octokit = await deps.clientFor(installation.id);
     const repositories = await octokit.paginate("GET /installation/repositories", { per_page: 100 });
     for (const repository of repositories) {
-      const client: RepoClient = { octokit, owner: repository.owner.login, repo: repository.name, repoId: repository.id, threads: new Map() };
+      const client: RepoClient = { octokit, owner: repository.owner.login, repo: repository.name, repoId: repository.id };
       try {
         const { config, unreadable } = await readConfig(client);
         if (unreadable) continue;

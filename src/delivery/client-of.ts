@@ -9,5 +9,5 @@ export type RepoPayload = {
 export function clientOf(context: Context & { payload: RepoPayload }): RepoClient {
   const { repository } = context.payload;
   const owner = repository.owner?.login ?? repository.full_name.split("/")[0]!;
-  return { octokit: context.octokit, owner, repo: repository.name, repoId: repository.id, threads: new Map() };
+  return { octokit: context.octokit, owner, repo: repository.name, repoId: repository.id };
 }

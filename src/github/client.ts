@@ -3,11 +3,10 @@ import type { ProbotOctokit } from "probot";
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
 /**
- * Everything an adapter needs to speak about one repository, for one delivery. `threads` holds
- * the comment lists this delivery read (an incident's records are read once), each forgotten as
- * soon as the delivery writes a comment there.
+ * Everything an adapter needs to speak about one repository, for one delivery (whose client
+ * reads each thing once: delivery-reads.ts).
  */
-export type RepoClient = { octokit: Octokit; owner: string; repo: string; repoId: number; threads?: Map<number, Promise<CommentLike[]>> };
+export type RepoClient = { octokit: Octokit; owner: string; repo: string; repoId: number };
 
 export type IssueLike = {
   number: number;
@@ -36,6 +35,8 @@ export type CommentLike = {
   html_url: string;
   user: { login: string; type?: string } | null;
   performed_via_github_app?: { id: number } | null;
+  /** GitHub's count of each reaction on it, as it lists the comment. */
+  reactions?: { "+1"?: number };
 };
 
 export function labelNames(issue: Pick<IssueLike, "labels">): string[] {

@@ -1,3 +1,5 @@
+import { askingGitHub } from "./delivery-reads.js";
+
 /**
  * How the app makes a thing once (an issue, a comment, a deployment) when a redelivery, a second
  * event or a replica past the repository's lock may be making the same one at the same time:
@@ -5,7 +7,7 @@
  * - `find`: the one made before (by its signed record or marker), if any: then nothing is made;
  *   when omitted, the oldest `findAll` lists
  * - `create`: makes it; a failure throws before anything is retired
- * - `findAll`: the look again, every candidate as GitHub lists them now
+ * - `findAll`: the look again, every candidate as GitHub lists them now (not as this delivery read them)
  * - `order`: a number GitHub gives in creation order (issue number, comment or deployment id): the
  *   lowest is the one that counts
  * - `retire(duplicate, kept)`: how this place takes back what it made when an older one exists
@@ -28,7 +30,7 @@ export async function ensureOnce<T>(steps: OnceSteps<T>): Promise<Ensured<T>> {
   const found = steps.find ? await steps.find() : oldestOf(await steps.findAll(), steps.order);
   if (found !== undefined) return { kept: found, made: false };
   const created = await steps.create();
-  const oldest = oldestOf([created, ...(await steps.findAll())], steps.order)!;
+  const oldest = oldestOf([created, ...(await askingGitHub(steps.findAll))], steps.order)!;
   if (steps.order(oldest) >= steps.order(created)) return { kept: created, made: true };
   await steps.retire(created, oldest);
   return { kept: oldest, made: false };

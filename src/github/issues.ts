@@ -115,17 +115,7 @@ export async function addLabels({ octokit, owner, repo }: RepoClient, number: nu
  * Comments of an issue, oldest first, paging until `limit` (a record can be anywhere; a thread
  * is as long as its readers make it, so one delivery's reads stop somewhere).
  */
-export function listComments(client: RepoClient, number: number, limit = 3_000): Promise<CommentLike[]> {
-  const known = client.threads?.get(number);
-  if (known) return known.then((comments) => comments.slice(0, limit));
-  const read = readComments(client, number, limit);
-  // Only a whole thread is worth keeping: a shorter read cannot answer a longer one.
-  if (limit >= 3_000) client.threads?.set(number, read);
-  read.catch(() => client.threads?.delete(number));
-  return read;
-}
-
-async function readComments({ octokit, owner, repo }: RepoClient, number: number, limit: number): Promise<CommentLike[]> {
+export async function listComments({ octokit, owner, repo }: RepoClient, number: number, limit = 3_000): Promise<CommentLike[]> {
   const comments: CommentLike[] = [];
   for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, per_page: 100 })) {
     comments.push(...(data as CommentLike[]));
@@ -140,7 +130,6 @@ async function readComments({ octokit, owner, repo }: RepoClient, number: number
  */
 export async function createComment(client: RepoClient, number: number, body: string): Promise<CommentLike> {
   const { octokit, owner, repo } = client;
-  client.threads?.delete(number);
   const post = async () =>
     (await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner, repo, issue_number: number, body })).data as CommentLike;
   try {
@@ -164,9 +153,7 @@ export async function createComment(client: RepoClient, number: number, body: st
   }
 }
 
-export async function updateComment(client: RepoClient, commentId: number, body: string): Promise<void> {
-  const { octokit, owner, repo } = client;
-  client.threads?.clear();
+export async function updateComment({ octokit, owner, repo }: RepoClient, commentId: number, body: string): Promise<void> {
   await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: commentId, body });
 }
 
@@ -187,9 +174,7 @@ export async function hasReactedDone({ octokit, owner, repo }: RepoClient, comme
   return reactions.some((reaction) => reaction.user?.login === login);
 }
 
-export async function deleteComment(client: RepoClient, commentId: number): Promise<void> {
-  const { octokit, owner, repo } = client;
-  client.threads?.clear();
+export async function deleteComment({ octokit, owner, repo }: RepoClient, commentId: number): Promise<void> {
   await octokit.request("DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner, repo, comment_id: commentId });
 }
 

@@ -17,12 +17,20 @@ type IsOnMain = (sha: string) => Promise<Ancestry>;
  * place throws, like any read that failed: an older candidate behind it might not be the last, so
  * the delivery fails and its redelivery asks again. `appId` tells this app's own statuses and
  * deployments (deployment-history.ts: a deployment this app refused is never a candidate).
+ * `offMain`: commits the caller knows are off main (its statuses then need no read).
  */
-export async function findRollbackCandidate(client: RepoClient, environment: string, isOnMain: IsOnMain, appId: number, looks: number): Promise<RollbackSearch> {
+export async function findRollbackCandidate(
+  client: RepoClient,
+  environment: string,
+  isOnMain: IsOnMain,
+  appId: number,
+  looks: number,
+  offMain: readonly string[] = [],
+): Promise<RollbackSearch> {
   const { octokit, owner, repo } = client;
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/deployments", { owner, repo, environment, per_page: looks });
   const statuses = new Map<number, readonly StatusFacts[]>();
-  const onMain = new Map<string, boolean>();
+  const onMain = new Map<string, boolean>(offMain.map((sha) => [sha, false]));
   const known: RollbackKnowledge = { environment, looks, listed: data.map((d) => deploymentFactsOf(d, appId)), statuses, onMain };
   for (let step = rollbackStep(known); ; step = rollbackStep(known)) {
     if (step.kind === "found" || step.kind === "none") return step;
@@ -57,7 +65,13 @@ export const GLOB_ENVIRONMENTS_SEARCHED = 3;
  * repository's `NAMES_FROM` newest deployments, at most `GLOB_ENVIRONMENTS_SEARCHED` of them
  * (`/incident rollback <env>` searches any other).
  */
-export async function rollbackCandidates(client: RepoClient, environments: readonly string[], isOnMain: IsOnMain, appId: number): Promise<RollbackCandidate[]> {
+export async function rollbackCandidates(
+  client: RepoClient,
+  environments: readonly string[],
+  isOnMain: IsOnMain,
+  appId: number,
+  offMain: readonly string[] = [],
+): Promise<RollbackCandidate[]> {
   const names = environments.filter((e) => !/[*?]/.test(e));
   if (names.length < environments.length) {
     const { octokit, owner, repo } = client;
@@ -70,6 +84,6 @@ export async function rollbackCandidates(client: RepoClient, environments: reado
   // A commit deployed to several environments is placed once.
   const asked = new Map<string, Promise<Ancestry>>();
   const placed: IsOnMain = (sha) => asked.get(sha) ?? asked.set(sha, isOnMain(sha)).get(sha)!;
-  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed, appId, LEDGER_LOOKS)));
+  const searches = await Promise.all(distinct.map((environment) => findRollbackCandidate(client, environment, placed, appId, LEDGER_LOOKS, offMain)));
   return searches.flatMap((s) => (s.kind === "found" ? [s.candidate] : [])).sort((a, b) => a.environment.localeCompare(b.environment));
 }

@@ -104,6 +104,8 @@ async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => 
 async function alreadyAnswered(client: RepoClient, commentId: number, comments: readonly CommentLike[], deps: Deps): Promise<boolean> {
   // A reply comes after its command: a marker planted in an older comment of the app answers nothing.
   if (findOwnComment(comments, deps.appId, "reply", (m, reply) => m.source === commentId && reply.id > commentId)) return true;
+  // No 👍 from anyone as the thread lists it: none from the app either, and no need to ask whose.
+  if (comments.find((c) => c.id === commentId)?.reactions?.["+1"] === 0) return false;
   return hasReactedDone(client, commentId, await deps.botLogin());
 }
 

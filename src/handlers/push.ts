@@ -1,10 +1,9 @@
 import type { Context } from "probot";
-import { findMergeBackIssues } from "../github/incidents.js";
 import { getIssueHere } from "../github/issues.js";
 import { announceConfigWeakening } from "../procedures/announce-config.js";
 import type { Deps } from "../delivery/deps.js";
 import { openPostMergeReview, type MainPush } from "../reviews/open-post-merge-review.js";
-import { recheckOpenMergeBacks } from "../incidents/recheck-merge-backs.js";
+import { closeDoneItems, recheckOpenMergeBacks } from "../incidents/recheck-merge-backs.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
 import { pushTime } from "../policy/push-time.js";
 import { repoContext } from "../delivery/repo-context.js";
@@ -14,8 +13,8 @@ import { repoContext } from "../delivery/repo-context.js";
  * 1. a push that rewrites a branch forgets the repository's cached "on main" answers at once,
  *    before the delivery waits its turn: a gate deciding meanwhile must ask GitHub again
  * 2. then, in the repository's turn, for main: announce a weakened config
- * 3. re-check every open merge-back item against the pushed commits, close the done ones, rewrite
- *    their incidents' ledgers
+ * 3. re-check every open merge-back item against the pushed commits; rewrite the ledgers of the
+ *    incidents whose items are done, then close those items
  * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review
  */
 export function onPush(deps: Deps) {
@@ -39,18 +38,16 @@ async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
   // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
   await announceConfigWeakening(context, repo, deps);
   const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-  const changed = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
-  // Items closed since the push — by an earlier delivery of it that failed before their
-  // ledgers were rewritten, too — have incidents whose ledgers may still say "not on main".
-  const pushedAt = pushTime(payload.repository.pushed_at);
-  if (pushedAt) {
-    for (const item of await findMergeBackIssues(repo.client, repo.config.labels.mergeBack, { state: "closed", since: pushedAt })) changed.add(item.mergeBack.incident);
-  }
-  // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
-  for (const number of [...changed].sort((a, b) => a - b)) {
+  const done = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
+  // Each incident's ledger says its items are done before their issues close: a delivery that
+  // fails in between leaves them open, and its redelivery finds them again (no closed issue's
+  // incident is left saying "not on main").
+  for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
+    // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
     const incident = await getIssueHere(repo.client, number);
-    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
+    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps, new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])));
   }
+  for (const items of done.values()) await closeDoneItems(repo.client, items, deps);
   // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the
   // item closes and ledgers above do not wait behind.
   const review = await openPostMergeReview(repo.client, repo.config, repo.mainBranch, deps, mainPush(payload, pushed));

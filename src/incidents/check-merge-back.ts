@@ -7,9 +7,16 @@ import { marker } from "../markers.js";
 import { appBody } from "../policy/text.js";
 import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type MergeBackFacts, type MergeBackMatch, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
+import { changedPaths } from "../policy/file-changes.js";
 import type { Deps } from "../delivery/deps.js";
 import { historyEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
+
+/**
+ * Main's history where a copy of S's change could be, asked once S's files are known (undefined:
+ * they could not be read, so every commit could be).
+ */
+export type EvidenceOf = (paths: readonly string[] | undefined) => Promise<MainEvidence>;
 
 /**
  * Is S's change on main? The facts are gathered cheapest first (the commits already at hand, then
@@ -18,16 +25,18 @@ import { reopenOnce } from "./reopen-once.js";
  * pull request counts only with the diffs that prove it (S's, and the commit's on main), so those
  * are read when a note or a pull request is found. Only the compare and S's own diff are read for
  * S alone; what the evidence knows about main's commits is read once, within its bound, and shared
- * by every item checked against it.
+ * by every item checked against it. Evidence from history (`EvidenceOf`) is asked for the commits
+ * on main that touch one of S's files: every way but reachability puts S's change, so its files, there.
  */
 export async function checkMergeBack(
   client: RepoClient,
   mainBranch: string,
   sha: string,
-  evidence: MainEvidence,
+  evidenceOrHistory: MainEvidence | EvidenceOf,
   deps: Deps,
 ): Promise<MergeBackMatch> {
-  let facts: MergeBackFacts = { sha, mainBranch, reachableFromMain: undefined, mainCommits: [...evidence.commits], pullsOfS: [] };
+  const atHand = typeof evidenceOrHistory === "function" ? undefined : evidenceOrHistory;
+  let facts: MergeBackFacts = { sha, mainBranch, reachableFromMain: undefined, mainCommits: [...(atHand?.commits ?? [])], pullsOfS: [] };
   let match = matchMergeBack(facts);
   if (match.done) return match;
   const ancestry = await deps.ancestry.read(client, mainBranch, sha);
@@ -35,9 +44,16 @@ export async function checkMergeBack(
   match = matchMergeBack(facts);
   if (match.done) return match;
   // S's diff is read once (before the commits on main it is compared with), and only when some
-  // way has a change on main to compare it with.
+  // way has a change on main to compare it with, or S's files are needed and the compare did not list them.
   let diffOfS: Promise<Uint8Array> | undefined;
   const readDiffOfS = () => (diffOfS ??= commitDiff(client, sha));
+  const pathsOfS = async () => (ancestry.kind === "off-main" && ancestry.paths ? ancestry.paths : changedPaths(await readDiffOfS()));
+  const evidence = typeof evidenceOrHistory === "function" ? await evidenceOrHistory(await pathsOfS()) : evidenceOrHistory;
+  if (evidence !== atHand) {
+    facts = { ...facts, mainCommits: [...evidence.commits] };
+    match = matchMergeBack(facts);
+    if (match.done) return match;
+  }
 
   if (facts.mainCommits.some((commit) => notesCherryPickOf(commit.message, sha))) {
     const withNoteDiff = (commit: MainCommit) => (notesCherryPickOf(commit.message, sha) ? withDiff(commit, evidence) : commit);
@@ -67,13 +83,19 @@ async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: Mai
   return mergeDiff === undefined ? pull : { ...pull, mergeDiff };
 }
 
-/** Main's commits since the items were opened (a cherry-pick cannot be older than the need for it), as evidence. */
-export async function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): Promise<MainEvidence> {
-  if (issues.length === 0) return historyEvidence(client, []);
-  const oldest = issues.map((i) => i.created_at).sort()[0]!;
-  // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
-  const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-  return historyEvidence(client, await commitsSince(client, `heads/${mainBranch}`, since));
+/**
+ * Main's commits since the items were opened (a cherry-pick cannot be older than the need for it)
+ * that touch the first of S's files, as evidence: a commit that does not touch it cannot carry
+ * S's change, so its diff is never read. Items whose S change the same file share one read.
+ */
+export function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): EvidenceOf {
+  const oldest = issues.map((i) => i.created_at).sort()[0];
+  return async (paths) => {
+    if (oldest === undefined) return historyEvidence(client, []);
+    // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
+    const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
+    return historyEvidence(client, await commitsSince(client, `heads/${mainBranch}`, since, paths?.[0]));
+  };
 }
 
 /** Closes a merge-back issue that is done, saying which commit on main and which way matched. */
@@ -94,10 +116,10 @@ export async function verifyClosedMergeBack(
   mainBranch: string,
   item: MergeBackIssue,
   deps: Deps,
-  evidence: () => Promise<MainEvidence> = () => mainHistorySince(client, mainBranch, [item]),
+  history: EvidenceOf = mainHistorySince(client, mainBranch, [item]),
 ): Promise<boolean> {
   if (findOwnComment(await listComments(client, item.number), deps.appId, "merge-back-done")) return true;
-  const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, await evidence(), deps);
+  const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, history, deps);
   if (match.done) {
     await createComment(client, item.number, appBody(`✅ Confirmed: ${match.explanation}`, marker("merge-back-done", { sha: item.mergeBack.sha, commit: match.commitOnMain, way: match.way })));
     return true;

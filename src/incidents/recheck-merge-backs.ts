@@ -6,25 +6,31 @@ import { describeApiError, isApiError } from "../github/api-error.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "../delivery/deps.js";
 import type { IncidentView } from "./incident-view.js";
-import { pushEvidence, type MainEvidence } from "./main-evidence.js";
+import { pushEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 
+/** A merge-back issue whose change a push brought to main, with the way it matched. */
+export type DoneItem = { issue: MergeBackIssue; match: MergeBackMatch & { done: true } };
+
 /**
- * A push to main: re-checks the merge-back issues people see as open and closes those whose change
- * arrived. Labels and bodies are views, so this only tidies them; what blocks an incident is
- * decided from its records by `verifyIncidentItems`. Returns the incidents whose items changed.
+ * A push to main: re-checks the merge-back issues people see as open and returns those whose
+ * change arrived, by the incident their body names. Labels and bodies are views, so closing them is
+ * only tidying; what blocks an incident is decided from its records by `verifyIncidentItems`.
  */
-export async function recheckOpenMergeBacks(client: RepoClient, config: Config, mainBranch: string, deps: Deps, pushed: readonly MainCommit[]): Promise<Set<number>> {
+export async function recheckOpenMergeBacks(client: RepoClient, config: Config, mainBranch: string, deps: Deps, pushed: readonly MainCommit[]): Promise<Map<number, DoneItem[]>> {
   const items = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   const evidence = pushEvidence(client, mainBranch, pushed);
-  const changed = new Set<number>();
+  const done = new Map<number, DoneItem[]>();
   for (const issue of items) {
     const match = await checkMergeBack(client, mainBranch, issue.mergeBack.sha, evidence, deps);
-    if (!match.done) continue;
-    await closeDoneMergeBack(client, issue, match, deps);
-    changed.add(issue.mergeBack.incident);
+    if (match.done) done.set(issue.mergeBack.incident, [...(done.get(issue.mergeBack.incident) ?? []), { issue, match }]);
   }
-  return changed;
+  return done;
+}
+
+/** Closes the done items' issues, each saying which commit on main and which way matched. */
+export async function closeDoneItems(client: RepoClient, items: readonly DoneItem[], deps: Deps): Promise<void> {
+  for (const { issue, match } of items) await closeDoneMergeBack(client, issue, match, deps);
 }
 
 /**
@@ -35,10 +41,9 @@ export async function recheckOpenMergeBacks(client: RepoClient, config: Config, 
 export async function verifyIncidentItems(client: RepoClient, mainBranch: string, view: IncidentView, deps: Deps): Promise<Map<string, MergeBackMatch>> {
   const done = new Map<string, MergeBackMatch>();
   if (view.mergeBacks.length === 0) return done;
-  let evidence: Promise<MainEvidence> | undefined;
-  const mainEvidence = () => (evidence ??= historySinceItems(client, mainBranch, view));
+  const history = mainHistorySince(client, mainBranch, view.thread.mergeBacks.map((item) => ({ created_at: item.at })));
   for (const item of view.mergeBacks) {
-    const match = await checkedOrUnverifiable(async () => checkMergeBack(client, mainBranch, item.sha, await mainEvidence(), deps), item.sha);
+    const match = await checkedOrUnverifiable(() => checkMergeBack(client, mainBranch, item.sha, history, deps), item.sha);
     done.set(item.sha, match);
     if (!item.issue) continue;
     const issue: MergeBackIssue = { ...item.issue, mergeBack: { incident: view.incident.number, sha: item.sha } };
@@ -63,7 +68,3 @@ async function checkedOrUnverifiable(check: () => Promise<MergeBackMatch>, sha: 
   }
 }
 
-/** Main's commits since the oldest item was recorded (a cherry-pick cannot be older than the need for it). */
-function historySinceItems(client: RepoClient, mainBranch: string, view: IncidentView): Promise<MainEvidence> {
-  return mainHistorySince(client, mainBranch, view.thread.mergeBacks.map((item) => ({ created_at: item.at })));
-}

@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns, writeExceptionRun } from "../github/exception-runs.js";
 import { readIncidentThread, readIncidents } from "../github/incidents.js";
+import { forgetReads } from "../github/delivery-reads.js";
 import { addLabels, getIssue } from "../github/issues.js";
 import { hasLabel } from "../github/client.js";
 import { writeRecord } from "../github/write-record.js";
@@ -43,6 +44,8 @@ export type ExceptionDeploy = {
  * GitHub's pacing of content creation, and a delivery must answer within ten seconds.
  */
 export async function recordExceptionDeploy(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
+  // It runs in the repository's turn, after a decision made outside it: what the decision read may have changed.
+  forgetReads(client.octokit);
   const at = deploy.reachedAt ?? deps.now().toISOString();
   const incident = await getIssue(client, deploy.incident);
   let thread = await readIncidentThread(client, incident, deps.records);
@@ -61,9 +64,8 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
     const issue = number === incident.number ? incident : await getIssue(client, number);
     await rewriteLedger(client, config, mainBranch, issue, deps);
   }
-  // Closed while this deploy was being let through: the item just recorded must block it too.
-  const now = await getIssue(client, incident.number);
-  if (now.state === "closed") await gateClosedIncident({ client, config, mainBranch }, now, deps);
+  // Closed while this deploy was being let through (before this turn; a close after it is gated in its own): the item just recorded must block it too.
+  if (incident.state === "closed") await gateClosedIncident({ client, config, mainBranch }, incident, deps);
 }
 
 /** The deploy record: with S's merge-back item, or (S on main, its promotion waived) with the environment it skipped. */

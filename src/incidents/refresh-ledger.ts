@@ -12,15 +12,19 @@ import { exceptionDeployments } from "../policy/exceptions.js";
 import { renderLedger } from "../policy/ledger.js";
 import type { Deps } from "../delivery/deps.js";
 import type { IssueLike } from "../github/client.js";
-import { viewIncident, type IncidentView } from "./incident-view.js";
+import { viewIncident, withDone, type IncidentView } from "./incident-view.js";
+import type { MergeBackMatch } from "../policy/merge-back.js";
 
 /**
  * Rewrites the incident's one ledger comment from the view's facts: creates it the first time,
  * edits it in place after, and writes nothing when the text would not change.
  */
 export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps): Promise<void> {
+  // An item not done is a commit off main (as this view knows it): never a rollback candidate, so
+  // its deployments' statuses need no read. A push that lands it marks it done before the rewrite.
+  const offMain = view.mergeBacks.filter((item) => !item.closed).map((item) => item.sha);
   const [rollback, cascade] = await Promise.all([
-    rollbackCandidates(client, config.environments, (sha) => deps.ancestry.read(client, view.mainBranch, sha), deps.appId),
+    rollbackCandidates(client, config.environments, (sha) => deps.ancestry.read(client, view.mainBranch, sha), deps.appId, offMain),
     cascadeAround(client, config, view, deps),
   ]);
   const body = renderLedger({
@@ -52,9 +56,13 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
   if (kept === existing && existing.body !== body) await updateComment(client, existing.id, body);
 }
 
-/** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
-export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps): Promise<void> {
-  await refreshLedger(client, config, await viewIncident(client, config, mainBranch, incident, deps), deps);
+/**
+ * Sees the incident afresh and rewrites its ledger: how every change to an incident ends. `done`:
+ * items git showed done in this delivery (a push), whatever their issues say yet.
+ */
+export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps, done?: ReadonlyMap<string, MergeBackMatch>): Promise<void> {
+  const view = await viewIncident(client, config, mainBranch, incident, deps);
+  await refreshLedger(client, config, done ? withDone(view, config, done, deps.now()) : view, deps);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */

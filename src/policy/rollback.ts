@@ -49,7 +49,8 @@ export type RollbackStep =
  * decided newest first: one whose statuses are unread asks for them (with the next few, read together);
  * one that never succeeded as its own deploy tool reported (`everSucceeded`: never one this app
  * refused, nor one whose statuses fill the page read) is passed; one that did asks where its commit
- * stands, and is the candidate when that is on main. So the search stops at the first candidate,
+ * stands, and is the candidate when that is on main. One whose commit is known to be off main (asked
+ * already, or known before the search) is passed unread. So the search stops at the first candidate,
  * reading nothing past it.
  */
 export function rollbackStep(known: RollbackKnowledge): RollbackStep {
@@ -58,9 +59,12 @@ export function rollbackStep(known: RollbackKnowledge): RollbackStep {
     .sort(newestFirst)
     .slice(0, known.looks);
   let succeeded = 0;
+  // A commit known to be off main is never the candidate, whatever its statuses say: they are not read.
+  const offMain = (d: ListedDeployment) => known.onMain.get(d.sha) === false;
   for (const [i, deployment] of looked.entries()) {
     const statuses = known.statuses.get(deployment.id);
-    if (!statuses) return { kind: "read-statuses", deployments: looked.slice(i).filter((d) => !known.statuses.has(d.id)).slice(0, STATUSES_AT_ONCE) };
+    if (!statuses && offMain(deployment)) continue;
+    if (!statuses) return { kind: "read-statuses", deployments: looked.slice(i).filter((d) => !known.statuses.has(d.id) && !offMain(d)).slice(0, STATUSES_AT_ONCE) };
     if (!everSucceeded({ ...deployment, statuses })) continue;
     succeeded++;
     const onMain = known.onMain.get(deployment.sha);

@@ -21,10 +21,11 @@ const dep = (id: number, environment: string, commit: string, hour: number, stat
 });
 
 /** The search run to its end as the adapter runs it, knowing `deployments`' statuses and ON_MAIN: its answer, and the steps it asked for. */
-function search(deployments: readonly DeploymentFacts[], looks = LEDGER_LOOKS, onMain: ReadonlySet<string> = ON_MAIN) {
+/** The search run to its end, answering what it asks; `knownOffMain`: commits placed before it starts. */
+function search(deployments: readonly DeploymentFacts[], looks = LEDGER_LOOKS, onMain: ReadonlySet<string> = ON_MAIN, knownOffMain: readonly string[] = []) {
   const listed = deployments.map(({ statuses: _, ...d }) => d);
   const statuses = new Map<number, DeploymentFacts["statuses"]>();
-  const placed = new Map<string, boolean>();
+  const placed = new Map<string, boolean>(knownOffMain.map((s) => [s, false]));
   const asked: Array<Extract<RollbackStep, { kind: "read-statuses" | "ask-on-main" }>> = [];
   for (;;) {
     const step = rollbackStep({ environment: "production", looks, listed, statuses, onMain: placed });
@@ -127,6 +128,15 @@ describe("rollbackStep: what the search reads, in order, and where it stops", ()
   test("a commit asked about once, however many of its deployments succeeded", () => {
     const { asked } = search([dep(5, "production", D, 14, ["success"]), dep(4, "production", D, 13, ["success"]), dep(1, "production", A, 10, ["success"])]);
     expect(asked.filter((s) => s.kind === "ask-on-main").map((s) => (s as { sha: string }).sha)).toEqual([D, A]);
+  });
+
+  test("a deployment of a commit known to be off main (the exception deploy just let through) is passed unread", () => {
+    const deployments = [dep(5, "production", D, 14, []), dep(1, "production", A, 10, ["success"])];
+    const { step, asked } = search(deployments, LEDGER_LOOKS, ON_MAIN, [D]);
+    expect(step).toEqual({ kind: "found", candidate: expect.objectContaining({ deploymentId: 1 }) });
+    expect(asked.flatMap((s): Array<number | string> => (s.kind === "read-statuses" ? s.deployments.map((d) => d.id) : [s.sha.slice(0, 1)]))).toEqual([1, "a"]);
+    // Unknown, it is read like any other.
+    expect(search(deployments).asked.flatMap((s) => (s.kind === "read-statuses" ? s.deployments.map((d) => d.id) : []))).toEqual([5, 1]);
   });
 
   test("another environment's deployments are never read", () => {

@@ -28,13 +28,32 @@ const delivered: Array<{ event: string; payload: unknown }> = [];
 
 const callsPerStep: Array<{ step: string; calls: string[] }> = [];
 
-async function send([event, payload]: readonly [string, unknown]) {
+/** Sends one webhook and returns the requests it made that GitHub counts (issue 15's budgets). */
+async function send([event, payload]: readonly [string, unknown]): Promise<string[]> {
   delivered.push({ event, payload });
   const before = github.log.length;
   const res = await app.deliverSettled(event, payload);
   const action = (payload as { action?: string }).action;
-  callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: github.log.slice(before).map((r) => `${r.method} ${r.path}${r.status === 304 ? " (304)" : ""}`) });
+  const made = github.log.slice(before);
+  callsPerStep.push({ step: `${event}${action ? `.${action}` : ""}`, calls: made.map((r) => `${r.method} ${r.path}${r.status === 304 ? " (304)" : ""}`) });
   expect({ event, status: res.status, output: res.status === 200 ? "" : app.output().slice(-3000) }).toEqual({ event, status: 200, output: "" });
+  return made.filter(isCounted).map((r) => `${r.method} ${r.path}`);
+}
+
+/**
+ * What counts against an installation's rate limit, per delivery: not a 304 (a conditional read of
+ * something unchanged), nor the installation's token and the app's own identity (once an hour,
+ * once a process).
+ */
+function isCounted(r: { method: string; path: string; status: number }): boolean {
+  return r.status !== 304 && !r.path.endsWith("/access_tokens") && r.path !== "/app";
+}
+
+/** Steps over their budget, with their calls: judged once the story is told, so that one report shows them all. */
+const overBudget: Array<{ step: string; budget: number; calls: string[] }> = [];
+
+function withinBudget(step: string, calls: string[], budget: number) {
+  if (calls.length > budget) overBudget.push({ step, budget, calls });
 }
 
 const issues = () => [...repo.issues.values()];
@@ -52,6 +71,8 @@ beforeAll(async () => {
   github.commit(repo, HOTFIX_1, MAIN_HEAD, "hotfix/payments", "Retry charges", PATCH_1);
   github.commit(repo, HOTFIX_2, HOTFIX_1, "hotfix/payments", "Longer payment timeout", PATCH_2);
   for (const [login, role] of [["alice", "maintain"], ["bob", "write"], ["carol", "admin"]] as const) github.setRole(repo, login, role);
+  // A team's own config: read with every delivery, it is answered 304 while unchanged.
+  repo.files.set(".github/mainline.yml", "environments: [production]\n");
   hooks = storyWebhooks(github, repo);
   app = await startApp(credentialsFor(github.host));
 }, 30_000);
@@ -69,7 +90,8 @@ afterAll(async () => {
 test("a Friday outage, from the first alert to the incident's close", async () => {
   // 16:02 — payments fail; bob opens an issue and labels it an incident.
   const incident = github.userIssue(repo, { title: "Payments fail at checkout", body: "Card payments time out.", login: "bob" }).number;
-  await send(hooks.issueLabeled(incident, "bob", "incident"));
+  await send(hooks.issueLabeled(incident, "bob", "payments"));
+  withinBudget("incident labeled", await send(hooks.issueLabeled(incident, "bob", "incident")), 8);
   const [rca] = byLabel("rca");
   expect(rca?.title).toBe("RCA: Payments fail at checkout");
   expect(rca?.body).toContain(`<!-- mainline:rca incident=${incident} -->`);
@@ -77,18 +99,18 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   expect(ledgerOf(incident)[0]!.body).toContain(`#${rca!.number}: open; to write: Timeline, Root cause, Action items.`);
 
   // 16:20 — alice (maintain) grants an exception for the hotfix commit.
-  await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`));
+  withinBudget("/hotfix allow", await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`)), 9);
   expect(appComments(incident).some((c) => c.body.startsWith("<!-- mainline:record kind=exception "))).toBe(true);
   expect(ledgerOf(incident)[0]!.body).toMatch(/\| `1111111` \| production \| \*\*alice\*\* at .* \| card payments down, fix needs to ship now \| active until /);
 
   // 16:40 — the deploy of the hotfix passes the gate; a merge-back issue appears at once.
-  await send(hooks.protectionRule(HOTFIX_1, "production", 101, "bob"));
+  withinBudget("deploy under an exception", await send(hooks.protectionRule(HOTFIX_1, "production", 101, "bob")), 12);
   expect(repo.protectionRuleAnswers.find((a) => a.runId === 101)).toMatchObject({ state: "approved" });
   const [mergeBack1] = byLabel("merge-back");
   expect(mergeBack1?.body).toContain(`<!-- mainline:merge-back incident=${incident} sha=${HOTFIX_1} -->`);
 
   // 17:05 — someone closes the incident early: it is reopened, listing what blocks it.
-  await send(hooks.issueClosed(incident, "bob"));
+  withinBudget("incident closed early", await send(hooks.issueClosed(incident, "bob")), 10);
   expect(repo.issues.get(incident)!.state).toBe("open");
   const blocked = appComments(incident).find((c) => c.body.startsWith("🔒 Reopened"));
   expect(blocked?.body).toContain(`merge-back #${mergeBack1!.number}: 1111111 is not on main yet`);
@@ -108,12 +130,14 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   // Monday — the fixes land on main: 1111111 cherry-picked with -x (its change with it), then the hotfix branch merged;
   // both items close by themselves. The merge brings 1111111 itself too (2222222's parent): git shows it reachable from
   // main's head, the strongest evidence, named ahead of the cherry-pick's note.
-  await send(
+  const pushCalls = await send(
     hooks.push("main", "bob", [
       { sha: CHERRY_PICK, message: `Retry charges\n\n(cherry picked from commit ${HOTFIX_1})`, diff: PATCH_1 },
       { sha: MERGE, message: "Merge branch 'hotfix/payments'", parents: [CHERRY_PICK, HOTFIX_2] },
     ]),
   );
+  // Two open items: at most one read each, and 6 more.
+  withinBudget("push to main (reads)", pushCalls.filter((call) => call.startsWith("GET")), 2 + 6);
   for (const item of byLabel("merge-back")) expect({ number: item.number, state: item.state }).toEqual({ number: item.number, state: "closed" });
   expect(appComments(mergeBack1!.number).at(-1)?.body).toContain("✅ Done: 1111111 is on main: it is reachable from main's head eeeeeee.");
 
@@ -122,7 +146,7 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   const rcaNumber = rca!.number;
   const template = repo.issues.get(rcaNumber)!.body!;
   const partial = Object.entries(RCA_SECTIONS).reduce((body, [heading, text]) => body.replace(`## ${heading}\n`, `## ${heading}\n${text}\n`), template);
-  await send(hooks.issueEdited(rcaNumber, "bob", partial));
+  withinBudget("RCA edited", await send(hooks.issueEdited(rcaNumber, "bob", partial)), 6);
   await send(hooks.issueClosed(rcaNumber, "bob"));
   expect(repo.issues.get(rcaNumber)!.state).toBe("open");
   expect(appComments(rcaNumber).at(-1)?.body).toContain('📝 Reopened: the RCA is not written yet. "Action items" needs content under its heading.');
@@ -131,11 +155,12 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   expect(repo.issues.get(rcaNumber)!.state).toBe("closed");
 
   // Nothing blocks any more: /incident close closes it.
-  await send(hooks.comment(incident, "bob", "/incident close"));
+  withinBudget("/incident close", await send(hooks.comment(incident, "bob", "/incident close")), 10);
   expect(repo.issues.get(incident)!.state).toBe("closed");
   expect(ledgerOf(incident)).toHaveLength(1);
   expect(ledgerOf(incident)[0]!.body).toContain("**Status:** closed: its fixes are on main and its RCA is written.");
   expect(github.problems).toEqual([]);
+  expect(overBudget).toEqual([]);
 }, 60_000);
 
 test("redelivering every webhook of the story (same delivery id, then a new one) changes nothing", async () => {

@@ -64,11 +64,12 @@ export function installCommitRoutes(site: Site): void {
     if (!head) return notFound();
     const since = query.get("since");
     const until = query.get("until");
-    // `path`: the commits that write the file (Commit.files), as git log -- <path> lists a linear history.
+    // `path`: the commits that write the file (Commit.files) or whose diff changes it, as git log -- <path> lists a linear history.
     const file = query.get("path");
+    const touches = (c: { files?: Record<string, string | null>; diff: string }) =>
+      (c.files !== undefined && file! in c.files) || c.diff.split("\n").some((line) => line.startsWith("diff --git ") && line.split(" ").slice(2).some((side) => side.slice(2) === file));
     const commits = history(repo, head).filter(
-      (c) =>
-        (!since || Date.parse(c.date) >= Date.parse(since)) && (!until || Date.parse(c.date) <= Date.parse(until)) && (!file || (c.files !== undefined && file in c.files)),
+      (c) => (!since || Date.parse(c.date) >= Date.parse(since)) && (!until || Date.parse(c.date) <= Date.parse(until)) && (!file || touches(c)),
     );
     return paginated(commits, query, `${site.apiBase}${path}`, (c) => commitJson(repo, c.sha));
   });

@@ -1,0 +1,145 @@
+import { ProbotOctokit } from "probot";
+import { askingGitHub, forgetReads, rememberReads } from "../../src/github/delivery-reads.js";
+import type { Octokit } from "../../src/github/client.js";
+import { OWNER, REPO } from "../helpers/fixtures.js";
+import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
+
+/** One delivery's reads: asked once, and what the delivery writes is in them (not what others write). */
+let github: GitHubTestServer;
+let repo: Repository;
+let octokit: Octokit;
+const params = { owner: OWNER, repo: REPO };
+
+beforeAll(async () => {
+  github = new GitHubTestServer();
+  await github.start();
+});
+afterAll(() => github.stop());
+
+beforeEach(() => {
+  repo = github.addRepo(OWNER, REPO, "main");
+  octokit = rememberReads(newClient());
+});
+
+function newClient(): Octokit {
+  return new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } }) as Octokit;
+}
+
+/** The requests `act` sent to GitHub. */
+async function sent(act: () => Promise<unknown>): Promise<string[]> {
+  const before = github.log.length;
+  await act();
+  return github.log.slice(before).map((r) => `${r.method} ${r.path.replace(`/repos/${OWNER}/${REPO}`, "")}`);
+}
+
+const thread = (issue_number: number) => octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number, per_page: 100 }).then((r) => r.data);
+const issue = (issue_number: number) => octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...params, issue_number }).then((r) => r.data);
+const labelled = (labels: string, state: "open" | "closed" | "all") => octokit.request("GET /repos/{owner}/{repo}/issues", { ...params, labels, state, per_page: 100 }).then((r) => r.data);
+
+test("the same read twice asks GitHub once, and each caller gets its own copy", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  github.userComment(repo, number, "bob", "first");
+  expect(await sent(async () => (await thread(number))[0]!.body = "changed by a caller")).toEqual([`GET /issues/${number}/comments?per_page=100`]);
+  expect(await sent(async () => expect((await thread(number)).map((c) => c.body)).toEqual(["first"]))).toEqual([]);
+});
+
+test("a comment the delivery posts is in the thread it read, and the issue counts it, without asking again", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  github.userComment(repo, number, "bob", "first");
+  await Promise.all([thread(number), issue(number), labelled("bug", "all")]);
+  const posted = await sent(() => octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, body: "second" }));
+  expect(posted).toEqual([`POST /issues/${number}/comments`]);
+  expect(
+    await sent(async () => {
+      expect((await thread(number)).map((c) => c.body)).toEqual(["first", "second"]);
+      expect((await issue(number)).comments).toBe(2);
+    }),
+  ).toEqual([]);
+});
+
+test("a comment the delivery edits reads as edited", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  const { data: mine } = await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, body: "draft" });
+  await thread(number);
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...params, comment_id: mine.id, body: "final" });
+  expect(await sent(async () => expect((await thread(number)).map((c) => c.body)).toEqual(["final"]))).toEqual([]);
+});
+
+test("an issue the delivery opens reads by number as GitHub returned it, and joins the label lists it matches", async () => {
+  github.userIssue(repo, { title: "Older merge-back", labels: ["merge-back"], login: "bob" });
+  const [before, others] = await Promise.all([labelled("merge-back", "all"), labelled("rca", "all")]);
+  const { data: opened } = await octokit.request("POST /repos/{owner}/{repo}/issues", { ...params, title: "Merge back 1111111", labels: ["merge-back"] });
+  expect(
+    await sent(async () => {
+      expect((await issue(opened.number)).title).toBe("Merge back 1111111");
+      expect((await labelled("merge-back", "all")).map((i) => i.number)).toEqual([opened.number, ...before.map((i) => i.number)]);
+      expect(await labelled("rca", "all")).toEqual(others);
+    }),
+  ).toEqual([]);
+});
+
+test("an issue the delivery closes leaves the open list it was in, and reads closed", async () => {
+  const number = github.userIssue(repo, { title: "Merge back", labels: ["merge-back"], login: "bob" }).number;
+  expect((await labelled("merge-back", "open")).map((i) => i.number)).toEqual([number]);
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...params, issue_number: number, state: "closed" });
+  expect(
+    await sent(async () => {
+      expect(await labelled("merge-back", "open")).toEqual([]);
+      expect((await issue(number)).state).toBe("closed");
+    }),
+  ).toEqual([]);
+  // A list it now joins is GitHub's to order: asked again.
+  expect(await sent(() => labelled("merge-back", "closed"))).toEqual(["GET /issues?labels=merge-back&state=closed&per_page=100"]);
+});
+
+test("a label the delivery adds makes the issue and the lists be asked again", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  await Promise.all([issue(number), labelled("incident", "all")]);
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...params, issue_number: number, labels: ["incident"] });
+  expect(await sent(async () => expect((await labelled("incident", "all")).map((i) => i.number)).toEqual([number]))).toHaveLength(1);
+  expect(await sent(() => issue(number))).toHaveLength(1);
+});
+
+test("what others write meanwhile is not seen, unless GitHub is asked again (the look again after a create)", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  await thread(number);
+  github.userComment(repo, number, "carol", "written by someone else");
+  expect(await thread(number)).toEqual([]);
+  expect((await askingGitHub(() => thread(number))).map((c) => c.body)).toEqual(["written by someone else"]);
+  // The new answer is kept.
+  expect(await sent(async () => expect(await thread(number)).toHaveLength(1))).toEqual([]);
+  github.userComment(repo, number, "carol", "and another");
+  forgetReads(octokit);
+  expect(await thread(number)).toHaveLength(2);
+});
+
+test("a write that fails may have taken effect: every answer is asked again", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  await thread(number);
+  await expect(octokit.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...params, comment_id: 999_999, body: "x" })).rejects.toMatchObject({ status: 404 });
+  expect(await sent(() => thread(number))).toHaveLength(1);
+});
+
+test("a posted comment on a thread longer than the page read makes that thread be asked again", async () => {
+  const number = github.userIssue(repo, { title: "Long incident", login: "bob" }).number;
+  for (let i = 0; i < 3; i++) github.userComment(repo, number, "bob", `note ${i}`);
+  const firstPage = () => octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, per_page: 2 }).then((r) => r.data);
+  await firstPage();
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, body: "latest" });
+  expect(await sent(firstPage)).toHaveLength(1);
+});
+
+test("a write this view cannot fold in (a deployment, a check run) forgets what it touches", async () => {
+  github.commit(repo, "a".repeat(40), null, "main");
+  const deployments = () => octokit.request("GET /repos/{owner}/{repo}/deployments", { ...params, environment: "production", per_page: 5 });
+  await deployments();
+  await octokit.request("POST /repos/{owner}/{repo}/deployments", { ...params, ref: "a".repeat(40), environment: "production", required_contexts: [] });
+  expect(await sent(deployments)).toHaveLength(1);
+});
+
+test("each delivery has its own view", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  await thread(number);
+  const another = rememberReads(newClient());
+  expect(await sent(() => another.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, per_page: 100 }))).toHaveLength(1);
+});
