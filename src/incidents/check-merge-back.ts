@@ -66,7 +66,8 @@ export async function checkMergeBack(
   if (pullsOfS.some((pull) => isMergedInto(pull, mainBranch))) facts = { ...facts, diffOfS: await readDiffOfS() };
   facts = { ...facts, pullsOfS: await Promise.all(pullsOfS.map((pull) => withMergeDiff(pull, mainBranch, evidence))) };
   match = matchMergeBack(facts);
-  if (match.done || evidence.commits.length === 0) return match;
+  if (match.done) return match;
+  if (!evidence.mayHavePatch) return matchMergeBack({ ...facts, touchesNone: true });
   const diff = await readDiffOfS();
   return matchMergeBack({ ...facts, diffOfS: diff, patchIdOfS: patchId(diff), mainCommits: await evidence.withPatches() });
 }
@@ -84,9 +85,10 @@ async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: Mai
 }
 
 /**
- * Main's commits since the items were opened (a cherry-pick cannot be older than the need for it)
- * that touch the first of S's files, as evidence: a commit that does not touch it cannot carry
- * S's change, so its diff is never read. Items whose S change the same file share one read.
+ * Main's commits since the items were opened (a cherry-pick cannot be older than the need for it),
+ * as evidence: all of them, whose notes are read (a note naming S is a claim to judge and say, whatever
+ * it changed), and which of them touch the first of S's files: only those can have S's patch, so
+ * only their diffs are read for it. Each list is read once in a delivery, however many items ask.
  */
 export function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): EvidenceOf {
   const oldest = issues.map((i) => i.created_at).sort()[0];
@@ -94,7 +96,11 @@ export function mainHistorySince(client: RepoClient, mainBranch: string, issues:
     if (oldest === undefined) return historyEvidence(client, []);
     // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
     const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-    return historyEvidence(client, await commitsSince(client, `heads/${mainBranch}`, since, paths?.[0]));
+    const commits = await commitsSince(client, `heads/${mainBranch}`, since);
+    const path = paths?.[0];
+    if (commits.length === 0 || path === undefined) return historyEvidence(client, commits);
+    const touching = await commitsSince(client, `heads/${mainBranch}`, since, path);
+    return historyEvidence(client, commits, new Set(touching.map((c) => c.sha)));
   };
 }
 

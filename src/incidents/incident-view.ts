@@ -36,7 +36,7 @@ export async function viewIncident(
   deps: Deps,
 ): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
-  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
+  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread, config.labels.rca, incident.created_at)]);
   return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: deps.now() });
 }
 

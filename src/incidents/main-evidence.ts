@@ -15,6 +15,8 @@ const LOOKED_INTO = 20;
  */
 export type MainEvidence = {
   commits: readonly MainCommit[];
+  /** Whether any of the commits could have S's patch (none does when none touches S's files): only then is S's own diff read for it. */
+  mayHavePatch: boolean;
   /** The commits, the ones looked into with their diff and patch id. */
   withPatches(): Promise<MainCommit[]>;
   /**
@@ -28,11 +30,14 @@ export type MainEvidence = {
 
 /**
  * Main's recent history. Which of its pull requests hold S is asked about S itself
- * (`commits/{S}/pulls`): asking about each commit of the history would cost more.
+ * (`commits/{S}/pulls`): asking about each commit of the history would cost more. `touching`:
+ * the commits among them that change one of S's files (GitHub's `path` filter), when known: only
+ * those can have S's patch, so only their diffs are read for it.
  */
-export function historyEvidence(client: RepoClient, commits: readonly MainCommit[]): MainEvidence {
+export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], touching?: ReadonlySet<string>): MainEvidence {
   const diffOf = boundedDiffs(client);
-  return { commits, withPatches: withPatches(commits, diffOf), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
+  const mayHavePatch = commits.some((commit) => !touching || touching.has(commit.sha));
+  return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, touching), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
 }
 
 /**
@@ -57,6 +62,7 @@ export function pushEvidence(client: RepoClient, mainBranch: string, pushed: rea
   const diffOf = boundedDiffs(client);
   return {
     commits: pushed,
+    mayHavePatch: pushed.length > 0,
     withPatches: withPatches(pushed, diffOf),
     diffOf,
     async pullsWith(sha) {
@@ -82,13 +88,15 @@ function boundedDiffs(client: RepoClient): (sha: string) => Promise<Uint8Array |
 
 /**
  * The commits, newest first, each looked into while the bound allows with its diff and patch id
- * ("" when it has none); the patch id is computed once per commit, however often this is asked.
+ * ("" when it has none, or when it touches none of S's files: its patch cannot be S's); the patch
+ * id is computed once per commit, however often this is asked.
  */
-function withPatches(commits: readonly MainCommit[], diffOf: (sha: string) => Promise<Uint8Array | undefined>): () => Promise<MainCommit[]> {
+function withPatches(commits: readonly MainCommit[], diffOf: (sha: string) => Promise<Uint8Array | undefined>, touching?: ReadonlySet<string>): () => Promise<MainCommit[]> {
   const ids = new Map<Uint8Array, string>();
   return () =>
     Promise.all(
       commits.map(async (commit) => {
+        if (touching && !touching.has(commit.sha)) return { ...commit, patchId: "" };
         const diff = await diffOf(commit.sha);
         if (diff === undefined) return commit;
         if (!ids.has(diff)) ids.set(diff, patchId(diff) ?? "");

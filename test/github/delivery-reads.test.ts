@@ -143,3 +143,17 @@ test("each delivery has its own view", async () => {
   const another = rememberReads(newClient());
   expect(await sent(() => another.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: number, per_page: 100 }))).toHaveLength(1);
 });
+
+test("the same URL in another media type is another answer; a body read as a stream is never kept", async () => {
+  const sha = "c".repeat(40);
+  github.commit(repo, sha, null, "main", "Retry charges", "diff --git a/pay.js b/pay.js\n--- a/pay.js\n+++ b/pay.js\n@@ -1 +1 @@\n-a\n+b\n");
+  const json = () => octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...params, ref: sha }).then((r) => r.data);
+  const diff = async () => {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { ...params, ref: sha, mediaType: { format: "diff" }, request: { parseSuccessResponseBody: false } });
+    return new Response(data as unknown as ReadableStream).text();
+  };
+  expect((await json()).sha).toBe(sha);
+  expect(await diff()).toContain("diff --git a/pay.js b/pay.js");
+  expect(await sent(async () => expect((await json()).sha).toBe(sha))).toEqual([]);
+  expect(await sent(diff)).toEqual([`GET /commits/${sha}`]);
+});

@@ -15,6 +15,8 @@ const CHERRY_PICK = "cccccccccccccccccccccccccccccccccccccccc";
 const UNRELATED = "dddddddddddddddddddddddddddddddddddddddd";
 /** A squash-merge on main of pull request #20, whose own commits are S, T and its head U. */
 const SQUASH = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
+/** A merge commit of pull request #20 (hotfix/payments into master). */
+const MERGE = "7777777777777777777777777777777777777777";
 const U = "6666666666666666666666666666666666666666";
 const ROOT = "a".repeat(40);
 
@@ -251,5 +253,30 @@ describe("push to main with the changes of merge-back items", () => {
       { method: "PATCH", path: `${w.api}/issues/9`, body: { state: "closed", state_reason: "completed" } },
     ]);
     expect(w.calls(from).filter((c) => c.includes("/pulls/20/commits"))).toEqual([]);
+  });
+});
+
+describe("what a push that lands items costs (issue 15's budget: at most one read per open item, and 6 more)", () => {
+  afterEach(async () => {
+    await w.stop();
+    expect(w.github.problems).toEqual([]);
+  });
+
+  test.each([1, 3])("a pull request merged with %i items' commits: every item done, read per item once", async (n) => {
+    const items = [S, T, U].slice(0, n).map((sha, i) => ({ issue: 9 + i, sha }));
+    await incidentWithItems(items);
+    const head = items.at(-1)!.sha;
+    w.github.addPull(w.repo, { number: 20, title: "Payments: retry and longer timeout", head: "hotfix/payments", base: "master", commits: [S, T, U].slice(0, n), merged_at: "2026-11-20T11:59:00Z", merge_commit_sha: MERGE });
+    // Earlier that morning the RCA was edited (its ledger rewritten): what the ledger reads and nobody changed since is a 304 now.
+    await w.deliver(w.hooks.issueEdited(8, "alice", w.issue(8).body!));
+    const from = w.mark();
+
+    await w.deliver(w.hooks.push("master", "alice", [{ sha: MERGE, message: "Merge pull request #20 from acme/hotfix/payments", parents: [SHA.mainHead, head] }]));
+
+    for (const { issue } of items) expect(w.issue(issue).state).toBe("closed");
+    // The open items (1), each one's compare (n), the pushed commit's pull requests (1: merged, so no post-merge
+    // review), the incident's issue, thread and item list for its ledger (3); 304s (its RCA, the deployments, the config) are not counted.
+    const reads = w.github.log.slice(from).filter((r) => r.method === "GET" && r.status !== 304).map((r) => `${r.method} ${r.path}`);
+    expect({ n, reads }).toEqual({ n, reads: reads.slice(0, n + 6) });
   });
 });

@@ -140,6 +140,15 @@ describe("matchMergeBack: what does not count", () => {
     });
   });
 
+  test("no commit on main changes S's files: no patch was compared, and the explanation says why none needed to be", () => {
+    expect(matchMergeBack(facts({ patchIdOfS: undefined, touchesNone: true, mainCommits: [{ sha: TWIN, message: "Fix a typo", patchId: "" }] }))).toEqual({
+      done: false,
+      explanation:
+        "abc1234 is not on main yet: it is not reachable from main, no commit on main is a cherry-pick of it, " +
+        "no pull request with it was merged into main, and no commit on main changes the files it changes.",
+    });
+  });
+
   test("reachability not asked: the explanation says so instead of claiming S is off main", () => {
     expect(matchMergeBack(facts({ reachableFromMain: undefined }))).toEqual({
       done: false,

@@ -88,11 +88,10 @@ test("a push to main that no pull request merged opens one post-merge review, li
   ]);
   expect(appComments(review)).toEqual([]);
   // Beyond the config (token, two reads) and the merge-back re-check every push to main runs (no open
-  // items: two reads), the review: each commit's pull requests (2), the app's bot login (1, once per
+  // items: one read), the review: each commit's pull requests (2), the app's bot login (1, once per
   // process: the creator of its own issues), find (1), open (1), look again (1), its record (1).
   expect(calls.filter((c) => !c.includes("/contents/") && !c.includes("/access_tokens"))).toEqual([
     `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=open&per_page=100`,
-    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=closed&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
     `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_2}/pulls?per_page=100`,
     `GET /repos/${OWNER}/${REPO}/commits/${DIRECT_1}/pulls?per_page=100`,
     `GET /app`,
@@ -117,12 +116,11 @@ test("a push whose commits all came through pull requests opens nothing, at the 
   const calls = await send(hooks.push("main", "bob", [{ sha: SQUASH, message: "Refund partial payments (#50)" }]));
 
   expect(reviews()).toHaveLength(before);
-  // The whole push (no merge-back item open): config (2), the merge-back re-check (2), and the one read of the review.
+  // The whole push (no merge-back item open): config (2), the merge-back re-check (1), and the one read of the review.
   expect(calls.filter((c) => !c.includes("/access_tokens"))).toEqual([
     `GET /repos/${OWNER}/${REPO}/contents/.github%2Fmainline.yml`,
     `GET /repos/${OWNER}/.github/contents/.github%2Fmainline.yml`,
     `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=open&per_page=100`,
-    `GET /repos/${OWNER}/${REPO}/issues?labels=merge-back&state=closed&per_page=100&since=2024-01-01T00%3A00%3A00.000Z`,
     `GET /repos/${OWNER}/${REPO}/commits/${SQUASH}/pulls?per_page=100`,
   ]);
 }, 30_000);
