@@ -3,7 +3,7 @@ import type { LockCost } from "./lock-cost.js";
 import type { Evidence } from "./throttle-source.js";
 import { replicaGates, repositoryLock } from "./replica-scenarios.js";
 import { DECISION_PROBE, MOST_REPLICAS, type App, type Setup } from "./scenario.js";
-import type { Figures } from "./summarize.js";
+import type { Figures, StepCalls } from "./summarize.js";
 
 /** One app's figures in one scenario and pass, and the setup it ran on (replicas, Redis). */
 export type Row = Figures & Setup & {
@@ -21,6 +21,8 @@ export type Row = Figures & Setup & {
   vsReadsFloor?: { throughput: number; p50: number };
   /** Gate scenarios: requests per decision, from deliveries sent one at a time (DECISION_PROBE). */
   decisionCalls?: { counted: number; conditional: number; deliveries: number; p50Ms: number };
+  /** Deliveries held to a call budget of issue 15 (the incident story), in the order sent. */
+  steps?: StepCalls[];
   /** Each round's own figures, when the row combines several (bench/rounds.ts). */
   rounds?: Array<{ p50Ms: number; deliveriesPerSecond: number }>;
 };
@@ -55,7 +57,7 @@ export function renderMarkdown(results: Results): string {
     `\`${results.command}\` — ${results.date}, commit ${results.commit}, Node ${results.node}, ${results.cpus} CPUs, GitHub = loopback test server.`,
     "",
   ];
-  lines.push(...gateSummary(results), "", ...replicaTables(results));
+  lines.push(...gateSummary(results), "", ...replicaTables(results), ...budgetTables(results));
   for (const pass of results.passes) {
     lines.push(`## ${pass.title}`, "", ...table(results.rows.filter((r) => r.pass === pass.key)), "");
   }
@@ -161,6 +163,33 @@ function replicaTables(results: Results): string[] {
   ];
 }
 
+/** Issue 15's call budgets, a row per budgeted step of the incident story (bench/story-calls.ts), per pass. */
+function budgetTables(results: Results): string[] {
+  const tables = results.passes.flatMap(({ key, title }) => {
+    const steps = results.rows.find((r) => r.pass === key && r.steps)?.steps;
+    if (!steps) return [];
+    const over = steps.filter((s) => s.calls.length > s.limit);
+    return [
+      `### ${title}`,
+      "",
+      "| step | counted calls | 304 | writes | budget | within budget | latency ms |",
+      "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+      ...steps.map((s) => `| ${s.step} | ${s.counted} | ${s.conditional} | ${s.writes} | ${s.limit} ${s.of} | ${s.calls.length > s.limit ? `**over** (${s.calls.length})` : "within"} | ${ms(s.latencyMs)} |`),
+      "",
+      ...over.map((s) => `- Over: ${s.step}, ${s.calls.length} ${s.of}: ${s.calls.map((call) => `\`${call}\``).join(", ")}.`),
+      ...(over.length > 0 ? [""] : []),
+    ];
+  });
+  if (tables.length === 0) return [];
+  return [
+    "## Call budgets (issue 15): the incident story",
+    "",
+    "Counted as issue 15 and test/server/incident-story.test.ts count: every request of the delivery (from its send to its end, one delivery at a time) except 304 answers (shown apart), the installation token (`POST …/access_tokens`) and `GET /app`; writes are the counted requests other than GETs, and the push's budget is on its reads (counted GETs). Latency: from the send to the webhook's answer (for a delivery past Probot's 9 s, to /metrics counting it ended), with the loopback read of /metrics that comes just before each send to tell when it ended. The story is told once per pass (it changes the repository), after its first label (`payments`) as warm-up.",
+    "",
+    ...tables,
+  ];
+}
+
 function table(rows: Row[]): string[] {
   return [
     "| scenario | app | delivered | in flight | deliveries/s | p50 ms | p99 ms | vs floor: /s · p50 | peak RSS MiB | calls per decision: counted · 304 | API calls/delivery: counted · 304 | writes/delivery | write spacing p50 ms |",
@@ -257,7 +286,7 @@ function notes(results: Results): string[] {
   return [
     "## Notes",
     "",
-    "- Latency: from sending a signed delivery to the test server applying the decision's last write (the gate's protection-rule answer, the command's reply, the push's ledger edit). Deliveries/s: completed deliveries over the time from the first send to the last such write. Closed loop: at most \"in flight\" deliveries outstanding; each scenario stops sending at its count or its time cap, whichever comes first, after warm-up deliveries that are not counted.",
+    "- Latency: from sending a signed delivery to the test server applying the decision's last write (the gate's protection-rule answer, the command's reply, the push's ledger edit; for the incident story, the webhook's answer). Deliveries/s: completed deliveries over the time from the first send to the last such write. Closed loop: at most \"in flight\" deliveries outstanding; each scenario stops sending at its count or its time cap, whichever comes first, after warm-up deliveries that are not counted.",
     "- Apps: mainline; floor (bench/floor-app.ts, one compare and one answer); floor-reads (bench/floor-reads-app.ts, diagnostic pass only: the floor plus the reads mainline's gate makes on a commit not known to be on main — the config, then the compare together with the exception check runs and, when there is one, its incident's issue; it decides as the floor does).",
     `- Calls per decision (gate rows): ${DECISION_PROBE} deliveries sent one at a time after the warm-up, each once the previous one's webhook was answered (its bookkeeping over): every request the server saw from a delivery's send to its answer, per delivery, counted · 304. The floor's are its compare and its answer. \"One at a time\" is the p50 latency of those same ${DECISION_PROBE} deliveries: a decision with nothing else in flight (as shipped, an answer still waits for the second since the installation's previous write).`,
     "- Gate under an exception: mainline approves, the floor (which knows no exceptions) refuses the same deliveries after the same compare. mainline's bookkeeping after each approval (the deploy record, the merge-back issue, the run marked used, the ledger) runs after the answer and after the gate decisions then in flight (src/delivery/one-at-a-time.ts: at most 5 s from when it was queued), one delivery at a time per repository; so that ten decisions are in flight as in the other rows, a measured delivery frees its slot at the answer, and the webhooks' answers are awaited (and checked) before the run ends. Its API calls/delivery column counts what that bookkeeping did meanwhile; calls per decision do not.",

@@ -21,7 +21,9 @@
  * commit on main under a promotion rule that soaked in staging 60 minutes (SPEC section 10; the
  * gate then also reads its deployments and their statuses), a maintainer's
  * `/hotfix allow` + `/mainline help` comment in an incident, a push to main with 1, 10 and 100
- * open merge-back items, and gates over 10 repositories owned by 1 installation or by 10. Then
+ * open merge-back items, gates over 10 repositories owned by 1 installation or by 10, and the
+ * incident story of test/server/incident-story.test.ts, one delivery at a time, with a row per call
+ * budget of issue 15 (bench/story-calls.ts). Then
  * SPEC section 9 (bench/replica-scenarios.ts): those 10-installation gates on 1 and on 3
  * replicas sharing one real redis-server (test/helpers/redis-server.ts), deliveries spread
  * round-robin over them; and the incident comment on one replica without and with REDIS_URL,
@@ -69,13 +71,14 @@ import { RequestClock } from "./request-clock.js";
 import { combineRounds, inTurn, ROUNDS } from "./rounds.js";
 import { DECISION_PROBE, type App, type Scenario, type Setup } from "./scenario.js";
 import { startFloor } from "./start-floor.js";
-import { decisionCalls, summarize } from "./summarize.js";
+import { incidentStory } from "./story-calls.js";
+import { budgetedSteps, decisionCalls, summarize } from "./summarize.js";
 import { throttleEvidence } from "./throttle-source.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
 
-const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, gatePromotion, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, replicaGates, repositoryLock];
+const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, gatePromotion, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, incidentStory, replicaGates, repositoryLock];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
 const SCENARIOS = only ? ALL.filter((s) => only.includes(s.key)) : ALL;
 
@@ -108,7 +111,7 @@ async function measure(pass: Pass, scenario: Scenario, { app, replicas, redis: w
     await clock.settle();
     // Each replica warms up on deliveries of its own (its tokens, its caches); from then on they are spread round-robin.
     const warm: Outcome[] = [];
-    for (const [r, running] of apps.entries()) warm.push(...(await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, next: (i) => seeded.next(r * seeded.warmUp + i) })));
+    for (const [r, running] of apps.entries()) warm.push(...(await drive(running, clock, { count: seeded.warmUp, concurrency: 1, maxSeconds: 120, settled: scenario.settled, next: (i) => seeded.next(r * seeded.warmUp + i) })));
     const warmed = replicas * seeded.warmUp;
     const front = roundRobin(apps);
     await clock.settle();
@@ -121,6 +124,7 @@ async function measure(pass: Pass, scenario: Scenario, { app, replicas, redis: w
     const from = clock.seen.length;
     const outcomes = await drive(front, clock, { ...scenario, next: (i) => seeded.next(first + i) });
     const figures = summarize(outcomes, clock.seen.slice(from), seeded.installationOf);
+    const steps = budgetedSteps(outcomes, clock.seen.slice(from));
     const warmProblems = [...warm.map((o) => ["warm-up", o] as const), ...probe.map((o) => ["decision probe", o] as const)].flatMap(([when, o]) => (o.problem ? [`${when}: ${o.problem}`] : []));
     return {
       pass: pass.key,
@@ -132,6 +136,7 @@ async function measure(pass: Pass, scenario: Scenario, { app, replicas, redis: w
       concurrency: scenario.concurrency,
       ...figures,
       ...(decision ? { decisionCalls: decision } : {}),
+      ...(steps.length > 0 ? { steps } : {}),
       problems: [...warmProblems, ...figures.problems],
       peakRssMiB: Math.max(...pids.map(peakRssMiB)),
       apiProblems: github.problems.slice(0, 5),

@@ -45,6 +45,8 @@ export type Scenario = {
    * still awaited before the run ends, and a failure there is still a problem.
    */
   slotFreedBy?: "last-write";
+  /** Each delivery, warm-ups too, runs to its end even past Probot's 202 (drive.ts, `Load.settled`): for deliveries sent one at a time whose calls are counted. */
+  settled?: boolean;
   /** mainline alone, on each of these setups in turn (SPEC section 9; bench/replica-scenarios.ts), instead of mainline (and the floors) on one replica without Redis. */
   setups?: Setup[];
   /** Run in the diagnostic pass only: as shipped, Probot's write spacing (seconds) buries what is measured (milliseconds). */

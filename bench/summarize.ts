@@ -1,4 +1,4 @@
-import type { Outcome } from "./drive.js";
+import type { Budget, Outcome } from "./drive.js";
 import type { SeenRequest } from "./request-clock.js";
 
 export type Figures = {
@@ -52,6 +52,49 @@ export function decisionCalls(outcomes: Outcome[], requests: SeenRequest[]): { c
   const per = (n: number) => (done.length === 0 ? NaN : n / done.length);
   const latencies = done.map((o) => o.endAt - o.sentAt).sort((a, b) => a - b);
   return { counted: per(inside.length - conditional), conditional: per(conditional), deliveries: done.length, p50Ms: percentile(latencies, 0.5) };
+}
+
+/** A budgeted delivery's calls against its budget, counted as issue 15 counts them (`isCounted`). */
+export type StepCalls = Budget & {
+  counted: number;
+  /** Answered 304: GitHub does not count them, so they are reported apart. */
+  conditional: number;
+  writes: number;
+  /** The calls the budget is on (all counted ones, or their GETs), in the order the server saw them. */
+  calls: string[];
+  latencyMs: number;
+};
+
+/**
+ * One row per budgeted delivery that ended, from deliveries sent one at a time, each to its end:
+ * every request the server saw from a delivery's send to its end is that delivery's.
+ */
+export function budgetedSteps(outcomes: Outcome[], requests: SeenRequest[]): StepCalls[] {
+  return outcomes.flatMap(({ budget, sentAt, endAt }) => {
+    if (!budget || endAt === undefined) return [];
+    const inside = requests.filter((r) => r.at >= sentAt && r.at <= endAt);
+    const counted = inside.filter(isCounted);
+    const held = budget.of === "reads" ? counted.filter((r) => r.method === "GET") : counted;
+    return [
+      {
+        ...budget,
+        counted: counted.length,
+        conditional: inside.filter((r) => r.status === 304).length,
+        writes: counted.filter(isWrite).length,
+        calls: held.map((r) => `${r.method} ${r.path}`),
+        latencyMs: endAt - sentAt,
+      },
+    ];
+  });
+}
+
+/**
+ * Issue 15's rule, as test/server/incident-story.test.ts applies it: every request counts but a
+ * 304 (a conditional read of something unchanged), the installation's token and the app's own
+ * identity (once an hour, once a process).
+ */
+function isCounted(r: SeenRequest): boolean {
+  return r.status !== 304 && !r.path.endsWith("/access_tokens") && r.path !== "/app";
 }
 
 /** Nearest-rank percentile of sorted values. */

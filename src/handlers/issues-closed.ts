@@ -49,8 +49,15 @@ export function onIssueClosed(deps: Deps) {
   };
 }
 
+/**
+ * The RCA as it is now is judged, not as the event carried it: GitHub gives a close's time to the
+ * second, so a close redelivered after the RCA was written and closed again within that second
+ * would otherwise reopen a written RCA.
+ */
 async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
-  const check = checkRca({ body: issue.body ?? null, closed: true, requiredSections: repo.config.rca.requiredSections });
+  const current = await getIssue(repo.client, issue.number);
+  if (current.state !== "closed") return;
+  const check = checkRca({ body: current.body ?? null, closed: true, requiredSections: repo.config.rca.requiredSections });
   const unwritten = [...check.missingSections, ...check.emptySections];
   if (unwritten.length === 0) return;
   const list = unwritten.map((s) => `"${s}"`).join(", ");

@@ -9,7 +9,7 @@ import {
   type RcaSections,
 } from "../helpers/incident-texts.js";
 import type { ExceptionRunState } from "../helpers/exception-fixtures.js";
-import { incidentWorld, onLoopbackGitHub, S, type LoopbackWorld } from "../helpers/loopback-world.js";
+import { DIFF_OF_S, incidentWorld, onLoopbackGitHub, S, type LoopbackWorld } from "../helpers/loopback-world.js";
 
 /**
  * The close gate against the loopback GitHub: incident #7 "Payments fail" (made one by tess's
@@ -175,10 +175,10 @@ describe("issues.closed: the incident's close gate", () => {
 
     expect(world.issue(9)).toMatchObject({ state: "open", state_reason: "reopened" });
     expect(world.issue(7)).toMatchObject({ state: "open", state_reason: "reopened" });
-    expect(world.appBodies(9)).toEqual([mergeBackReopenComment("its patch was not compared with master's commits")]);
+    expect(world.appBodies(9)).toEqual([mergeBackReopenComment("no commit on master changes the files it changes")]);
     expect(world.writes()).toEqual([
       { method: "PATCH", path: `${world.api}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("its patch was not compared with master's commits") } },
+      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master changes the files it changes") } },
       { method: "PATCH", path: `${world.api}/issues/7`, body: { state: "open", state_reason: "reopened" } },
       { method: "POST", path: `${world.api}/issues/7/comments`, body: { body: incidentReopenComment("- merge-back #9: 2222222 is not on master yet") } },
     ]);
@@ -242,6 +242,21 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
     ]);
   });
 
+  test("an early close redelivered after the RCA was written and closed again in the same second does not reopen it", async () => {
+    await layOut({ rca: { body: PARTIAL_RCA }, ledger: PARTIAL_RCA_LEDGER });
+    const early = await personCloses(8);
+    // Within the same second (GitHub's closed_at has no finer grain): written, and closed again.
+    world.githubAt(CLOSED_AT);
+    world.github.userEditIssue(world.repo, 8, "bob", WRITTEN_RCA);
+    world.github.userClose(world.repo, 8, "bob");
+    const from = world.mark();
+
+    await world.deliver(early);
+
+    expect(world.issue(8)).toMatchObject({ state: "closed", body: WRITTEN_RCA });
+    expect(world.writes(from).filter((w) => w.path.startsWith(`${world.api}/issues/8`))).toEqual([]);
+  });
+
   test("a merge-back issue closed by a person while its commit is not on main is reopened with the explanation", async () => {
     await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
     // Something else landed on main since #9 opened: its patch is compared with S's, and differs.
@@ -253,11 +268,26 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
     expect(world.issue(9)).toMatchObject({ state: "open", state_reason: "reopened" });
     expect(world.writes()).toEqual([
       { method: "PATCH", path: `${world.api}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master has the same patch") } },
+      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master changes the files it changes") } },
     ]);
-    // S's diff is read; the other commit's is not: it touches none of S's files (GitHub's `path` filter), so its patch cannot be S's.
-    expect(world.calls().filter((c) => c.endsWith(`/commits/${S}`) || c.endsWith(`/commits/${OTHER_COMMIT}`))).toEqual([`GET ${world.api}/commits/${S}`]);
+    // No diff is read: the other commit touches none of S's files (GitHub's `path` filter; S's files from the compare), so its patch cannot be S's.
+    expect(world.calls().filter((c) => c.endsWith(`/commits/${S}`) || c.endsWith(`/commits/${OTHER_COMMIT}`))).toEqual([]);
     expect(world.calls().length).toBeLessThanOrEqual(BUDGET.reopenMergeBack);
+  });
+
+  test("a merge-back issue closed by a person when a commit on main has S's patch (cherry-picked without -x) is confirmed; a commit touching other files is never read", async () => {
+    await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
+    world.githubAt("2026-11-20T10:00:00Z");
+    world.commitOnMain(OTHER_COMMIT, "Fix a typo in the README", DIFF_OF_OTHER);
+    const TWIN = "5".repeat(40);
+    // The same change on a main that moved on: other blob names, the same lines.
+    world.commitOnMain(TWIN, "Retry payments", DIFF_OF_S.replace("index 1111111..2222222", "index 7777777..8888888"));
+
+    await personCloses(9);
+
+    expect(world.issue(9).state).toBe("closed");
+    expect(world.appBodies(9)).toEqual([expect.stringContaining("5555555 has the same patch (git patch-id).")]);
+    expect(world.calls().filter((c) => /\/commits\/[0-9a-f]{40}$/.test(c)).sort()).toEqual([`GET ${world.api}/commits/${S}`, `GET ${world.api}/commits/${TWIN}`].sort());
   });
 
   test("a merge-back issue closed by a person when its commit is on main gets a confirmation and stays closed", async () => {

@@ -20,9 +20,9 @@ export class Replicas {
 
   private constructor(private readonly env: Record<string, string>) {}
 
-  /** `count` replicas with REDIS_URL `redisUrl`; the reminder and missed-delivery sweeps off (not what these tests are about). */
-  static async start(github: GitHubTestServer, redisUrl: string, count: number): Promise<Replicas> {
-    const env = { ...credentialsFor(github.host), REDIS_URL: redisUrl, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", LOG_FORMAT: "json" };
+  /** `count` replicas with REDIS_URL `redisUrl`; the reminder and missed-delivery sweeps off (not what these tests are about); `more` added to their env. */
+  static async start(github: GitHubTestServer, redisUrl: string, count: number, more: Record<string, string> = {}): Promise<Replicas> {
+    const env = { ...credentialsFor(github.host), REDIS_URL: redisUrl, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", LOG_FORMAT: "json", ...more };
     const replicas = new Replicas(env);
     const started = await Promise.allSettled(Array.from({ length: count }, () => replicas.#startOne()));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");

@@ -44,6 +44,17 @@ export function credentialsFor(githubHost: string): Record<string, string> {
   return { APP_ID: "123", PRIVATE_KEY, WEBHOOK_SECRET, GHE_HOST: githubHost, GHE_PROTOCOL: "http", MAINLINE_REDELIVERY: "off" };
 }
 
+/**
+ * Env for an app whose test is not about GitHub's write spacing (add it to credentialsFor's): no
+ * time between one installation's writes, neither Probot's (1 s, 3 s for a comment; removed by a
+ * preload, without-write-spacing.mjs) nor, with REDIS_URL, mainline's across replicas. Writes
+ * still go one at a time and rate-limit holds still apply: a story then waits only on the app.
+ */
+export const WITHOUT_WRITE_SPACING: Record<string, string> = {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${new URL("./without-write-spacing.mjs", import.meta.url).href}`.trim(),
+  MAINLINE_WRITE_SPACING_MS: "0",
+};
+
 /** How the app is started: by default as the README says, `npm start`. */
 export type StartCommand = { file: string; args: string[]; /** Working directory (where Probot reads `.env` and `*.pem`); default the current one. */ cwd?: string };
 

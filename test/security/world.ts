@@ -4,13 +4,13 @@ import { OWNER } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository, type Role } from "../helpers/github-server.js";
 import { renderComment } from "../helpers/github-server/render.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WEBHOOK_SECRET, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
- * The adversarial suite's world: the app started as users start it (`npm start`), the loopback
- * GitHub, and one scene per test — its own repository and installation, so scenes run side by
- * side without sharing GitHub's write pacing — with a cast of every role.
+ * The adversarial suite's world: the app started as users start it (`npm start`), without write
+ * spacing (none of these tests is about it), the loopback GitHub, and one scene per test — its own
+ * repository and installation, so scenes run side by side — with a cast of every role.
  */
 export const sha = (c: string) => c.repeat(40);
 export const ROOT = sha("a");
@@ -27,7 +27,7 @@ export type World = { github: GitHubTestServer; app: RunningApp; nextScene: () =
 export async function startWorld(env: Record<string, string> = {}): Promise<World> {
   const github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
-  const app = await startApp({ ...credentialsFor(github.host), ...env });
+  const app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING, ...env });
   let scenes = 0;
   return { github, app, nextScene: () => ++scenes };
 }

@@ -1,7 +1,7 @@
 import { OWNER } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -25,7 +25,7 @@ let repos = 0;
 beforeAll(async () => {
   github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { OWNER, REPO, INSTALLATION_ID } from "../helpers/fixtures.js";
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 // GET /metrics as an operator's Prometheus scrapes it: the app started as users start it
@@ -25,7 +25,7 @@ beforeAll(async () => {
   github.commit(repo, HOTFIX, ROOT, "hotfix/payments");
   // A config file of its own: read again by the second gate request with its ETag, and answered 304.
   repo.files.set(".github/mainline.yml", "mode: enforce\n");
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {

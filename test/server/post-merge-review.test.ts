@@ -2,7 +2,7 @@ import { INSTALLATION_ID, OWNER, REPO, validPayload, webhookRepository } from ".
 import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { renderRepository, renderUser } from "../helpers/github-server/render.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -50,7 +50,7 @@ beforeAll(async () => {
   github.commit(repo, MAIN_HEAD, ROOT, "main");
   for (const [login, role] of [["alice", "admin"], ["bob", "write"], ["carol", "write"], ["tom", "triage"]] as const) github.setRole(repo, login, role);
   hooks = storyWebhooks(github, repo);
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {

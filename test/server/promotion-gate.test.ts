@@ -5,7 +5,7 @@ import type { DeploymentStatus, User } from "../helpers/github-server/model.js";
 import { renderDeployment, renderRepository, renderUser } from "../helpers/github-server/render.js";
 import { shapeProblems } from "../helpers/github-server/shapes.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -34,7 +34,7 @@ let repos = 0;
 beforeAll(async () => {
   github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {

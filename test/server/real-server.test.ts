@@ -2,7 +2,7 @@ import { deploymentCreated, OWNER, protectionRuleRequested, REPO } from "../help
 import { GitHubTestServer } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { secretsIn } from "../helpers/secrets.js";
-import { credentialsFor, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 // The app as users run it: `npm start` (probot run on dist/), signed webhooks over loopback HTTP,
@@ -23,7 +23,7 @@ beforeAll(async () => {
   github.commit(repo, ON_MAIN, ROOT, "master");
   github.commit(repo, MAIN_HEAD, ON_MAIN, "master");
   github.commit(repo, SIDE, ROOT, "hotfix/payments");
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
 import { closest, replicaState, Replicas, type Webhook } from "../helpers/replicas.js";
-import { credentialsFor, NODE_START, startApp, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, NODE_START, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -45,8 +45,8 @@ beforeAll(async () => {
   redis = await startRedisServer();
   // Every replica the same timeout, as an operator sets it on all: Replicas starts them with this process's environment.
   process.env.MAINLINE_HEARTBEAT_TIMEOUT_SECONDS = HEARTBEAT_TIMEOUT_SECONDS;
-  const sweeping = { ...credentialsFor(github.host), REDIS_URL: redis.url, MAINLINE_REDELIVERY: "on", MAINLINE_REDELIVERY_INTERVAL_MINUTES: SWEEP_MINUTES, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", LOG_FORMAT: "json" };
-  [replicas, sweeper] = await Promise.all([Replicas.start(github, redis.url, 2), startApp(sweeping, "/healthz", NODE_START)]);
+  const sweeping = { ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING, REDIS_URL: redis.url, MAINLINE_REDELIVERY: "on", MAINLINE_REDELIVERY_INTERVAL_MINUTES: SWEEP_MINUTES, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", LOG_FORMAT: "json" };
+  [replicas, sweeper] = await Promise.all([Replicas.start(github, redis.url, 2, WITHOUT_WRITE_SPACING), startApp(sweeping, "/healthz", NODE_START)]);
 }, 60_000);
 
 afterAll(async () => {
@@ -161,7 +161,7 @@ function recordsAndRuns(repo: Repository) {
 
 test("abandoned at shutdown after its 202 on a replica that runs no sweep (MAINLINE_REDELIVERY=off): noted in Redis, and its line says a sweeping replica redelivers it, else by hand", async () => {
   // credentialsFor sets MAINLINE_REDELIVERY=off: this replica does not sweep, the sweeper above does.
-  const app = await startApp({ ...credentialsFor(github.host), REDIS_URL: redis.url, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", MAINLINE_SHUTDOWN_GRACE_SECONDS: "1", LOG_FORMAT: "json" }, "/healthz", NODE_START);
+  const app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING, REDIS_URL: redis.url, MAINLINE_REMINDER_INTERVAL_MINUTES: "0", MAINLINE_SHUTDOWN_GRACE_SECONDS: "1", LOG_FORMAT: "json" }, "/healthz", NODE_START);
   try {
     const trial = await incident(3, app);
     const path = `/repos/${OWNER}/${trial.repo.name}/check-runs`;

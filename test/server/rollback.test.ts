@@ -4,7 +4,7 @@ import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
 import type { Deployment } from "../helpers/github-server/model.js";
 import { renderDeployment, renderRepository, renderUser } from "../helpers/github-server/render.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
-import { credentialsFor, startApp, WEBHOOK_SECRET, type RunningApp } from "../helpers/start-app.js";
+import { credentialsFor, startApp, WEBHOOK_SECRET, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 
 /**
@@ -38,7 +38,7 @@ const calls: Record<string, string[]> = {};
 beforeAll(async () => {
   github = new GitHubTestServer(PUBLIC_KEY);
   await github.start();
-  app = await startApp(credentialsFor(github.host));
+  app = await startApp({ ...credentialsFor(github.host), ...WITHOUT_WRITE_SPACING });
 }, 30_000);
 
 afterAll(async () => {
