@@ -75,7 +75,7 @@ function pathOf(url: string): string {
   return new URL(url, "https://api.github.com").pathname;
 }
 
-type Issue = { number: number; state?: string; labels?: Array<string | { name?: string }>; comments?: number; user?: { login?: string } | null; pull_request?: unknown };
+type Issue = { number: number; created_at?: string; state?: string; labels?: Array<string | { name?: string }>; comments?: number; user?: { login?: string } | null; pull_request?: unknown };
 type Comment = { id: number };
 
 /** What octokit asks for unless told otherwise: the media type of every answer folded in here. */
@@ -113,12 +113,16 @@ class Memo {
   /** Folds a write GitHub took into what this delivery read, or forgets what it cannot fold. */
   learn(method: string, url: string, { data, headers }: Response): void {
     const path = pathOf(url);
+    // GitHub's page links name the repository by id (`/repositories/{id}/...`): pages read through
+    // them are not folded, so any write forgets them (they are the second page and later: rare).
+    this.#forget((read) => read.includes("/repositories/"));
     // After any prefix of the API's base URL (GitHub Enterprise Server's `/api/v3`).
     const at = path.indexOf("/repos/");
     const [owner, repo, ...rest] = path.slice(at + "/repos/".length).split("/");
     if (at < 0 || !owner || !repo) return this.clear();
     const base = `${path.slice(0, at)}/repos/${owner}/${repo}`;
-    const route = `${method} ${rest.map((part) => (/^\d+$/.test(part) ? "{n}" : part)).join("/")}`;
+    // Numbers are ids; a label's name (the last part of `issues/{n}/labels/{name}`) is a name.
+    const route = `${method} ${rest.map((part, i) => (/^\d+$/.test(part) ? "{n}" : i === 3 && rest[2] === "labels" ? "{name}" : part)).join("/")}`;
     const number = Number(rest.find((part) => /^\d+$/.test(part)));
     switch (route) {
       case "POST issues/{n}/comments":
@@ -136,7 +140,7 @@ class Memo {
       case "POST issues/{n}/labels":
       case "PUT issues/{n}/labels":
       case "DELETE issues/{n}/labels/{name}":
-        return this.#forgetIssue(base, number);
+        return this.#relabel(base, number, data as Issue["labels"]);
       case "POST issues/comments/{n}/reactions":
         return this.#forget((path) => path.startsWith(`${base}/issues/comments/${number}/reactions`));
       case "POST check-runs":
@@ -174,7 +178,7 @@ class Memo {
   /**
    * An issue opened or changed, as GitHub returned it: read by number it is that; in a list read
    * it replaces the old one, or leaves the list when it no longer matches. A list it now joins
-   * takes it first only when the list is GitHub's newest-first and whole; otherwise it is forgotten.
+   * takes it in GitHub's order (newest created first) when the list was read whole; otherwise it is forgotten.
    */
   #putIssue(base: string, issue: Issue): void {
     this.#edit(
@@ -186,13 +190,32 @@ class Memo {
         if (matches === undefined) return undefined;
         if (list.some((i) => i.number === issue.number)) return matches ? list.map((i) => (i.number === issue.number ? issue : i)) : list.filter((i) => i.number !== issue.number);
         if (!matches) return list;
-        return isOnlyPage(snapshot) && query.get("sort") === null && query.get("direction") === null ? [issue, ...list] : undefined;
+        return isOnlyPage(snapshot) && query.get("sort") === null && query.get("direction") === null ? newestCreatedFirst([...list, issue]) : undefined;
       },
     );
   }
 
-  #forgetIssue(base: string, number: number): void {
+  /**
+   * An issue's labels as GitHub returned them after adding, setting or removing one: the issue as
+   * this delivery last read it, with those labels, is put like any changed issue. Never read here,
+   * it is asked again, and so is every list it might have joined.
+   */
+  #relabel(base: string, number: number, labels: Issue["labels"]): void {
+    const known = this.#knownIssue(base, number);
+    if (known) return this.#putIssue(base, { ...known, labels });
     this.#forget((path) => path === `${base}/issues/${number}` || path === `${base}/issues`);
+  }
+
+  /** The issue as this delivery last read it: by number, or in a list. */
+  #knownIssue(base: string, number: number): Issue | undefined {
+    let found: Issue | undefined;
+    for (const entry of this.#answers.values()) {
+      if (!entry.settled) continue;
+      const path = pathOf(entry.url);
+      if (path === `${base}/issues/${number}`) return JSON.parse(entry.settled.body) as Issue;
+      if (path === `${base}/issues`) found ??= (JSON.parse(entry.settled.body) as Issue[]).find((issue) => issue.number === number);
+    }
+    return found;
   }
 
   #forget(touches: (path: string) => boolean): void {
@@ -232,6 +255,10 @@ function listMatches(query: URLSearchParams, issue: Issue): boolean | undefined 
   const has = new Set((issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? "")).toLowerCase()));
   // `since` is met: it compares `updated_at`, and an issue this delivery just wrote was updated now.
   return labels.every((label) => has.has(label));
+}
+
+function newestCreatedFirst(issues: Issue[]): Issue[] {
+  return issues.sort((a, b) => (b.created_at ?? "").localeCompare(a.created_at ?? "") || b.number - a.number);
 }
 
 function isLastPage(snapshot: Snapshot): boolean {

@@ -88,20 +88,9 @@ export async function readIncidents(
   return read.filter(({ thread }) => thread.isIncident);
 }
 
-/**
- * The incident's RCA issue, by the number its record names; undefined when it is gone from this
- * repository. Found in the list of RCA issues touched since the incident began (the one the app
- * looked again in when it opened it: unchanged, a 304), else (its label taken off) read on its own.
- */
-export async function recordedRcaIssue(client: RepoClient, thread: IncidentThread, rcaLabel: string, since: string): Promise<IssueLike | undefined> {
-  if (!thread.rca) return undefined;
-  const number = thread.rca.issue;
-  return (await rcaIssuesSince(client, rcaLabel, since)).find((issue) => issue.number === number) ?? getIssueHere(client, number);
-}
-
-/** Issues labelled RCA touched since a moment (the incident's start): where an incident's RCA issue is looked for. */
-export function rcaIssuesSince(client: RepoClient, rcaLabel: string, since: string): Promise<IssueLike[]> {
-  return listIssuesWithLabel(client, rcaLabel, { state: "all", since });
+/** The incident's RCA issue, by the number its record names; undefined when it is gone from this repository. */
+export async function recordedRcaIssue(client: RepoClient, thread: IncidentThread): Promise<IssueLike | undefined> {
+  return thread.rca ? getIssueHere(client, thread.rca.issue) : undefined;
 }
 
 export type MergeBackIssue = IssueLike & { mergeBack: MarkerFields<"merge-back"> };

@@ -45,7 +45,7 @@ async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
   for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
     // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
     const incident = await getIssueHere(repo.client, number);
-    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps, new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])));
+    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
   }
   for (const items of done.values()) await closeDoneItems(repo.client, items, deps);
   // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the

@@ -1,8 +1,7 @@
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
-import { ensureOnce } from "../github/ensure-once.js";
-import { rcaIssuesSince, readIncidentThread } from "../github/incidents.js";
-import { createIssue, retireDuplicate } from "../github/issues.js";
+import { readIncidentThread } from "../github/incidents.js";
+import { createIssue, listIssuesWithLabel } from "../github/issues.js";
 import { writeRecord } from "../github/write-record.js";
 import { marker, readMarker } from "../markers.js";
 import { rcaBody } from "../policy/rca.js";
@@ -28,7 +27,7 @@ export async function becomeIncident(client: RepoClient, config: Config, mainBra
   if (!thread.isIncident && !how) return false;
   let view = await viewIncident(client, config, mainBranch, incident, deps);
   if (!view.rcaIssue) {
-    const rca = await ensureRca(client, config, incident, deps, thread.rca?.issue);
+    const rca = (await adoptableRca(client, config, incident, deps, thread.rca?.issue)) ?? (await openRca(client, config, incident));
     const at = deps.now().toISOString();
     const where = { incident: incident.number };
     if (thread.isIncident) {
@@ -59,22 +58,14 @@ function openRca(client: RepoClient, config: Config, incident: IssueLike): Promi
 }
 
 /**
- * The incident's RCA issue, opened once: none is recorded here, so one is opened, then the app
- * looks again. An older one it opened for this incident whose record was never written (a
- * delivery that failed in between, or one racing this) is kept instead, and the new one retired.
- * Only the app's own issues count, and never the one a record already named and that left the
- * repository. The look again is the list the incident's view reads the RCA from afterwards.
+ * An RCA issue this app opened for the incident whose record was never written (a delivery that
+ * failed in between): taken instead of opening a second one. Only the app's own issues count,
+ * and never the one a record already named and that left the repository.
  */
-async function ensureRca(client: RepoClient, config: Config, incident: IssueLike, deps: Deps, gone: number | undefined): Promise<IssueLike> {
-  const { kept } = await ensureOnce<IssueLike>({
-    find: () => undefined,
-    create: () => openRca(client, config, incident),
-    findAll: async () =>
-      (await rcaIssuesSince(client, config.labels.rca, incident.created_at)).filter(
-        (issue) => isOwnIssue(issue, deps.appId) && issue.number !== gone && readMarker(issue.body, "rca")?.incident === incident.number,
-      ),
-    order: (issue) => issue.number,
-    retire: (duplicate, original) => retireDuplicate(client, duplicate.number, original.number),
-  });
-  return kept;
+async function adoptableRca(client: RepoClient, config: Config, incident: IssueLike, deps: Deps, gone: number | undefined): Promise<IssueLike | undefined> {
+  const candidates = await listIssuesWithLabel(client, config.labels.rca, { state: "all", since: incident.created_at });
+  return candidates
+    .filter((issue) => isOwnIssue(issue, deps.appId))
+    .filter((issue) => issue.number !== gone && readMarker(issue.body, "rca")?.incident === incident.number)
+    .sort((a, b) => a.number - b.number)[0];
 }

@@ -9,7 +9,7 @@ import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type 
 import { patchId } from "../policy/patch-id.js";
 import { changedPaths } from "../policy/file-changes.js";
 import type { Deps } from "../delivery/deps.js";
-import { historyEvidence, type MainEvidence } from "./main-evidence.js";
+import { boundedDiffs, historyEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 
 /**
@@ -92,15 +92,17 @@ async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: Mai
  */
 export function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): EvidenceOf {
   const oldest = issues.map((i) => i.created_at).sort()[0];
+  // One bound on the diffs read for all the items (a writer can add items with `/merge-back`).
+  const diffOf = boundedDiffs(client);
   return async (paths) => {
     if (oldest === undefined) return historyEvidence(client, []);
     // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
     const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
     const commits = await commitsSince(client, `heads/${mainBranch}`, since);
     const path = paths?.[0];
-    if (commits.length === 0 || path === undefined) return historyEvidence(client, commits);
+    if (commits.length === 0 || path === undefined) return historyEvidence(client, commits, undefined, diffOf);
     const touching = await commitsSince(client, `heads/${mainBranch}`, since, path);
-    return historyEvidence(client, commits, new Set(touching.map((c) => c.sha)));
+    return historyEvidence(client, commits, new Set(touching.map((c) => c.sha)), diffOf);
   };
 }
 

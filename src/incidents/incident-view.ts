@@ -15,8 +15,11 @@ export type IncidentView = {
   mainBranch: string;
   thread: IncidentThread;
   exceptions: ExceptionState[];
-  /** The items its records name, each with the issue people see it in (absent when that issue left the repository). */
-  mergeBacks: Array<MergeBackItem & { dueAt: string; issue?: IssueLike }>;
+  /**
+   * The items its records name, each with the issue people see it in (absent when that issue left
+   * the repository); `offMain`: git showed in this delivery that its change is not on main.
+   */
+  mergeBacks: Array<MergeBackItem & { dueAt: string; issue?: IssueLike; offMain?: true }>;
   rcaIssue?: IssueLike;
   rca: RcaStatus;
   blockers: string[];
@@ -36,7 +39,7 @@ export async function viewIncident(
   deps: Deps,
 ): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
-  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread, config.labels.rca, incident.created_at)]);
+  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
   return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: deps.now() });
 }
 
@@ -71,6 +74,7 @@ function assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIss
       ...(verified && !verified.done && /claim|could not verify/.test(verified.explanation) ? { note: verified.explanation } : {}),
       dueAt: new Date(Date.parse(item.at) + config.mergeBack.dueHours * 3_600_000).toISOString(),
       ...(issue ? { issue } : {}),
+      ...(verified && !verified.done ? { offMain: true as const } : {}),
     };
   });
   const rca: RcaStatus = rcaIssue

@@ -34,8 +34,7 @@ export type MainEvidence = {
  * the commits among them that change one of S's files (GitHub's `path` filter), when known: only
  * those can have S's patch, so only their diffs are read for it.
  */
-export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], touching?: ReadonlySet<string>): MainEvidence {
-  const diffOf = boundedDiffs(client);
+export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], touching?: ReadonlySet<string>, diffOf = boundedDiffs(client)): MainEvidence {
   const mayHavePatch = commits.some((commit) => !touching || touching.has(commit.sha));
   return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, touching), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
 }
@@ -73,8 +72,8 @@ export function pushEvidence(client: RepoClient, mainBranch: string, pushed: rea
   };
 }
 
-/** Diffs of commits on main, each read once, and no more than LOOKED_INTO of them, whichever way asks. */
-function boundedDiffs(client: RepoClient): (sha: string) => Promise<Uint8Array | undefined> {
+/** Diffs of commits on main, each read once, and no more than LOOKED_INTO of them, whichever way (and item) asks. */
+export function boundedDiffs(client: RepoClient): (sha: string) => Promise<Uint8Array | undefined> {
   const read = new Map<string, Promise<Uint8Array>>();
   return async (sha) => {
     const key = sha.toLowerCase();

@@ -62,7 +62,8 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
     const issue = number === incident.number ? incident : await getIssue(client, number);
-    await rewriteLedger(client, config, mainBranch, issue, deps);
+    // Not waived: the gate let S through because git showed it off main, so its deployment is no rollback candidate.
+    await rewriteLedger(client, config, mainBranch, issue, deps, deploy.waived ? {} : { offMain: [deploy.sha] });
   }
   // Closed while this deploy was being let through (before this turn; a close after it is gated in its own): the item just recorded must block it too.
   if (incident.state === "closed") await gateClosedIncident({ client, config, mainBranch }, incident, deps);

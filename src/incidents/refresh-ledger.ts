@@ -19,10 +19,10 @@ import type { MergeBackMatch } from "../policy/merge-back.js";
  * Rewrites the incident's one ledger comment from the view's facts: creates it the first time,
  * edits it in place after, and writes nothing when the text would not change.
  */
-export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps): Promise<void> {
-  // An item not done is a commit off main (as this view knows it): never a rollback candidate, so
-  // its deployments' statuses need no read. A push that lands it marks it done before the rewrite.
-  const offMain = view.mergeBacks.filter((item) => !item.closed).map((item) => item.sha);
+export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
+  // A commit git showed off main in this delivery is never a rollback candidate: its deployments'
+  // statuses need no read. (Not an item's issue state: people can reopen it, or take its label off.)
+  const offMain = [...(known.offMain ?? []), ...view.mergeBacks.filter((item) => item.offMain).map((item) => item.sha)];
   const [rollback, cascade] = await Promise.all([
     rollbackCandidates(client, config.environments, (sha) => deps.ancestry.read(client, view.mainBranch, sha), deps.appId, offMain),
     cascadeAround(client, config, view, deps),
@@ -57,12 +57,15 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
 }
 
 /**
- * Sees the incident afresh and rewrites its ledger: how every change to an incident ends. `done`:
- * items git showed done in this delivery (a push), whatever their issues say yet.
+ * What git showed in this delivery that the ledger would otherwise ask: items done (a push), whatever
+ * their issues say yet; commits off main (the one a gate just let through under an exception).
  */
-export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps, done?: ReadonlyMap<string, MergeBackMatch>): Promise<void> {
+export type LedgerKnowledge = { done?: ReadonlyMap<string, MergeBackMatch>; offMain?: readonly string[] };
+
+/** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
+export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
   const view = await viewIncident(client, config, mainBranch, incident, deps);
-  await refreshLedger(client, config, done ? withDone(view, config, done, deps.now()) : view, deps);
+  await refreshLedger(client, config, known.done ? withDone(view, config, known.done, deps.now()) : view, deps, known);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */

@@ -92,12 +92,20 @@ test("an issue the delivery closes leaves the open list it was in, and reads clo
   expect(await sent(() => labelled("merge-back", "closed"))).toEqual(["GET /issues?labels=merge-back&state=closed&per_page=100"]);
 });
 
-test("a label the delivery adds makes the issue and the lists be asked again", async () => {
-  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
-  await Promise.all([issue(number), labelled("incident", "all")]);
+test("a label the delivery adds or removes: the issue and the lists it is in or joins read as GitHub left them", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", labels: ["bug"], login: "bob" }).number;
+  await Promise.all([issue(number), labelled("incident", "all"), labelled("bug", "all")]);
+  const names = (labels: Array<string | { name?: string }>) => labels.map((l) => (typeof l === "string" ? l : l.name));
   await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...params, issue_number: number, labels: ["incident"] });
-  expect(await sent(async () => expect((await labelled("incident", "all")).map((i) => i.number)).toEqual([number]))).toHaveLength(1);
-  expect(await sent(() => issue(number))).toHaveLength(1);
+  expect(
+    await sent(async () => {
+      expect(names((await issue(number)).labels)).toEqual(["bug", "incident"]);
+      expect((await labelled("bug", "all")).map((i) => names(i.labels))).toEqual([["bug", "incident"]]);
+    }),
+  ).toEqual([]);
+  expect(await sent(async () => expect((await labelled("incident", "all")).map((i) => i.number)).toEqual([number]))).toEqual([]);
+  await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...params, issue_number: number, name: "bug" });
+  expect(await sent(async () => expect(await labelled("bug", "all")).toEqual([]))).toEqual([]);
 });
 
 test("what others write meanwhile is not seen, unless GitHub is asked again (the look again after a create)", async () => {

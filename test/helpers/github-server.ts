@@ -488,6 +488,11 @@ export class GitHubTestServer implements Site {
     const text = Buffer.concat(chunks).toString("utf8");
     const body = text ? safeJson(text) : undefined;
     const url = new URL(req.url ?? "/", "http://x");
+    // GitHub's page links name the repository by id (below): such a URL reads as the repository's own.
+    url.pathname = url.pathname.replace(/\/repositories\/(\d+)\//, (whole, id: string) => {
+      const named = [...this.repos.values()].find((r) => r.id === Number(id));
+      return named ? `/repos/${named.owner}/${named.name}/` : whole;
+    });
     const path = url.pathname.replace(/^\/api\/v3(?=\/)/, "") + url.search;
     const method = req.method ?? "GET";
     try {
@@ -515,7 +520,11 @@ export class GitHubTestServer implements Site {
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
     if (fault && "drop" in fault) return void req.socket.destroy();
     if (res.destroyed) return;
-    const headers = { "content-type": "application/json; charset=utf-8", ...reply.headers, ...this.#rateLimitHeaders(req.headers, reply.status) };
+    const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", ...reply.headers, ...this.#rateLimitHeaders(req.headers, reply.status) };
+    // As api.github.com does, the `Link` header's pages name the repository by its id, not its name.
+    if (typeof headers.link === "string") {
+      for (const repo of this.repos.values()) headers.link = headers.link.split(`/repos/${repo.owner}/${repo.name}/`).join(`/repositories/${repo.id}/`);
+    }
     res.writeHead(reply.status, headers);
     res.end(bodyText(reply.body));
   }

@@ -196,3 +196,15 @@ test.concurrent("a writer cannot grant: /hotfix allow needs the maintain role", 
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 90_000);
 
+test.concurrent("a revoke takes effect whatever happened to the grant's comment (deleted, its deletion not yet handled)", async () => {
+  const s = scene(world);
+  const incident = await s.incident();
+  await s.say(incident, "mona", `/hotfix allow ${SIDE} production -- checkout is down`);
+  const grant = recordComment(s, incident, "exception");
+  // wendy (write) deletes the grant's record; its issue_comment.deleted is delivered after max's revoke.
+  const deleted = s.hooks.commentDeleted(grant.id, "wendy");
+  await s.say(incident, "max", `/hotfix revoke ${SIDE}`);
+  expect(s.records(incident).of("revoke")).toHaveLength(1);
+  await s.send(deleted);
+  expect(await s.gate(SIDE)).toBe("rejected");
+}, 90_000);

@@ -27,10 +27,10 @@ export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outco
   const { repo, deps, issue } = env;
   const sha = await resolveSha(repo.client, command.sha);
   if (!sha) return { ok: false, error: `\`${escapeUserText(command.sha, 40)}\` is not a commit in this repository` };
-  const thread = await readIncidentThread(repo.client, issue, deps.records);
+  // The runs are read whatever the thread shows: a grant's record may be gone (deleted, its restore not yet run)
+  // while its run, what the gate believes, is in force or suspended.
+  const [runs, thread] = await Promise.all([readExceptionRuns(repo.client, deps.appId, sha), readIncidentThread(repo.client, issue, deps.records)]);
   const records = thread.records;
-  // A run is written after its grant's record: without a grant for S here, this incident has no run for S.
-  const runs = records.exceptions.some((grant) => grant.sha === sha) ? await readExceptionRuns(repo.client, deps.appId, sha) : [];
   const done = [...records.exceptions, ...records.approvals, ...records.revokes].some((r) => r.source === env.source);
   const grant = records.exceptions.find((r) => r.source === env.source);
   const outcome = done ? await catchUp(env, command, sha, runs, records, grant) : await act(env, command, sha, runs, records);
