@@ -357,7 +357,7 @@ describe("/mainline report", () => {
 
     expect(reportReads(github)).toEqual([]);
     expect(writes(github)).toEqual([`POST ${REPO_PATH}/issues/50/comments`]);
-    expect(github.requests.at(-1)?.body).toEqual({
+    expect(github.requests.find((r) => r.method === "POST" && r.path === `${REPO_PATH}/issues/50/comments`)?.body).toEqual({
       body:
         "mainline could not run this command from [your comment](https://github.com/Codertocat/Hello-World/issues/50#issuecomment-9001):\n\n" +
         "- `/mainline report`: this needs the write role or higher in this repository; **octocat** has triage\n\n" +
