@@ -9,6 +9,10 @@ import { repoContext } from "../delivery/repo-context.js";
 /**
  * "Re-run" on one of mainline's check runs, or on the whole suite: evaluate each pull request
  * of that head again; the check runs are updated in place.
+ * 1. a re-run of one check run counts only for mainline's own (`mainline/merge-first`, `mainline/config`)
+ * 2. a head in no pull request of this repository has nothing to evaluate: no call at all
+ * 3. read the config
+ * 4. each pull request the payload names: read it as it is now, then evaluate it (evaluate-pr)
  */
 export function onCheckRerequested(deps: Deps) {
   return async (context: Context<"check_run.rerequested" | "check_suite.rerequested">): Promise<void> => {

@@ -10,6 +10,10 @@ import { repoContext } from "../delivery/repo-context.js";
  * `issues.labeled`: the incident label makes an issue an incident when whoever added it may label
  * issues in this repository (triage or higher, asked of GitHub: a label an issue template put on
  * a reader's issue makes nothing). The app's own label (from `/incident`) only brings it up to date.
+ * 1. read the config: only its incident label (any case), on an issue and not a pull request, counts
+ * 2. added by the app itself → bring an issue its records already call an incident up to date (become-incident)
+ * 3. otherwise ask GitHub the labeler's role; below triage → logged, and nothing more
+ * 4. the issue becomes an incident, by the labeler, via the label (become-incident)
  */
 export function onIssueLabeled(deps: Deps) {
   return async (context: Context<"issues.labeled">): Promise<void> => {

@@ -21,6 +21,11 @@ import { repoContext } from "../delivery/repo-context.js";
  * left unread, and the budget counts as not verified for its days. Its exceptions cannot be named
  * without its records, but none is honoured: the gate asks whether the incident is an open issue here.
  * So does an issue longer than the app reads, for what it could not read.
+ * 1. read the config, and the moved issue's thread through its old address (none when GitHub no longer shows it)
+ * 2. an incident → end its exceptions here
+ * 3. the exception deploys its thread holds → written again into an issue of this repository
+ * 4. a post-merge review moved away → opened here again
+ * 5. a thread not read whole (or not at all) → a record here that an issue left unread
  */
 export function onIssueTransferred(deps: Deps) {
   return async (context: Context<"issues.transferred">): Promise<void> => {

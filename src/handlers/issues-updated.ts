@@ -11,6 +11,9 @@ import { repoContext } from "../delivery/repo-context.js";
  * `issues.edited` / `issues.reopened` of an RCA or merge-back issue: its incident's ledger shows
  * the new state (an RCA section written, an item reopened). The body only hints which incident
  * to look at; that incident's records must name this issue.
+ * 1. the body's RCA or merge-back marker names the incident (none, or the issue itself → nothing, no call)
+ * 2. read the config, that incident, and its thread
+ * 3. its records name this issue as its RCA or one of its merge-back items → rewrite its ledger
  */
 export function onIssueUpdated(deps: Deps) {
   return async (context: Context<"issues.edited" | "issues.reopened">): Promise<void> => {

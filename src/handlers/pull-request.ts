@@ -14,6 +14,10 @@ type PullPayload = { pull_request: { number: number; merged?: boolean | null; ba
  * `pull_request` opened, reopened, synchronize, edited with a new base: evaluate the checks.
  * Closed by a merge into a release branch under an exception: its commits that are not on main
  * get merge-back issues in that incident (pushes to main do the rest).
+ * 1. any other action (an edit that keeps the base, a close without a merge) → nothing, no call
+ * 2. read the config; evaluate the pull request from the payload (evaluate-pr: the check runs)
+ * 3. merged, with commits not on main that an exception covered → each gets its merge-back issue
+ *    in the incident whose exception let it in (open-merge-back)
  */
 export function onPullRequest(deps: Deps) {
   return async (context: Context<"pull_request">): Promise<void> => {

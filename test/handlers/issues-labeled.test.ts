@@ -36,6 +36,7 @@ describe("issues.labeled: labels that make nothing (nock)", () => {
 
     await deliver(issueEvent("labeled", { ...INCIDENT, labels: [label] }, { label }));
 
+    // The point: nothing but the config is asked (the repository's file, and the org's when the repository has none).
     expect(github.calls()).toEqual([
       "POST /app/installations/2/access_tokens",
       `GET ${REPO_PATH}/contents/.github%2Fmainline.yml`,
