@@ -28,7 +28,6 @@ const LEDGER_AFTER = ledger(`**Status:** cannot close yet (2 blocking):\n${RCA_B
 
 const GET = {
   openMergeBacks: `${REPO_PATH}/issues?labels=merge-back&state=open&per_page=100`,
-  /** Items closed since the push (the fixture's `repository.pushed_at`): their ledgers are rewritten too. */
   /** The app's own issues touched since the push: how a push finds the review it opened already (never by label, which a triager can take off). */
   reviewsSincePush: `${REPO_PATH}/issues?creator=mainline%5Bbot%5D&state=all&since=2019-05-15T15%3A20%3A57.000Z&per_page=100`,
   compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,

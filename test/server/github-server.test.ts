@@ -94,8 +94,9 @@ describe("issues", () => {
     for (let i = 1; i <= 7; i++) github.userIssue(repo, { title: `issue ${i}`, login: "octocat" });
     const first = await octokit.request("GET /repos/{owner}/{repo}/issues", { ...params, per_page: 3 });
     expect(first.data.map((i) => i.number)).toEqual([7, 6, 5]);
+    // As api.github.com does, the pages name the repository by its id; such a URL is served as the repository's own.
     expect(first.headers.link).toBe(
-      `<${github.apiBase}/repos/${OWNER}/${REPO}/issues?per_page=3&page=2>; rel="next", <${github.apiBase}/repos/${OWNER}/${REPO}/issues?per_page=3&page=3>; rel="last"`,
+      `<${github.apiBase}/repositories/${repo.id}/issues?per_page=3&page=2>; rel="next", <${github.apiBase}/repositories/${repo.id}/issues?per_page=3&page=3>; rel="last"`,
     );
     expect(shapeProblems("GET /repos/{owner}/{repo}/issues", 200, first.data)).toEqual([]);
     const all = await octokit.paginate("GET /repos/{owner}/{repo}/issues", { ...params, per_page: 3 });
