@@ -21,6 +21,7 @@ export function rememberReads<O extends Octokit>(octokit: O): O {
   const memo = new Memo();
   memos.set(octokit, memo);
   octokit.hook.wrap("request", async (request, options) => {
+    if (straight.getStore()) return request(options);
     const { method, url, headers } = octokit.request.endpoint.parse(options);
     if (method !== "GET") {
       try {
@@ -50,12 +51,21 @@ export function askingGitHub<T>(read: () => Promise<T>): Promise<T> {
   return asking.run(true, read);
 }
 
+/**
+ * What `work` asks goes straight to GitHub and is not kept: a gate's decision reads each fact once,
+ * and copying its answers (kept as text, each use parsed apart) would only slow the deploy waiting on it.
+ */
+export function straightToGitHub<T>(work: () => Promise<T>): Promise<T> {
+  return straight.run(true, work);
+}
+
 /** Every answer this client remembers is asked again: for work that waited its turn after reading. */
 export function forgetReads(octokit: Octokit): void {
   memos.get(octokit)?.clear();
 }
 
 const asking = new AsyncLocalStorage<true>();
+const straight = new AsyncLocalStorage<true>();
 const memos = new WeakMap<Octokit, Memo>();
 
 type Response = Awaited<ReturnType<Octokit["request"]>>;

@@ -1,3 +1,4 @@
+import { straightToGitHub } from "../github/delivery-reads.js";
 import type { Context } from "probot";
 import { LockLost, LockUnavailable } from "../coordination/repository-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
@@ -21,7 +22,7 @@ import type { Deps } from "../delivery/deps.js";
 export function onDeploymentProtectionRule(deps: Deps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
     const { payload } = context;
-    const approval = await deps.queue.deciding(() => decideAndAnswer(context, deps));
+    const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndAnswer(context, deps)));
     if (approval && payload.deployment) {
       const deploy = { ...approval.deploy, deploymentId: payload.deployment.id };
       const record = () => deps.queue.run(payload.repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });

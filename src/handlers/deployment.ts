@@ -1,3 +1,4 @@
+import { straightToGitHub } from "../github/delivery-reads.js";
 import type { Context } from "probot";
 import { NO_DEPLOYMENT_LOCK } from "../coordination/deployment-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
@@ -19,7 +20,7 @@ import type { Deps } from "../delivery/deps.js";
 export function onDeploymentCreated(deps: Deps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const { deployment, repository } = context.payload;
-    const approval = await deps.queue.deciding(() => decideAndMark(context, deps));
+    const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndMark(context, deps)));
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (approval && !context.payload.workflow_run) {
       const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, ...(approval.waived ? { waived: approval.waived } : {}) };

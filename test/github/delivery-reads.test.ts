@@ -1,5 +1,5 @@
 import { ProbotOctokit } from "probot";
-import { askingGitHub, forgetReads, rememberReads } from "../../src/github/delivery-reads.js";
+import { askingGitHub, forgetReads, rememberReads, straightToGitHub } from "../../src/github/delivery-reads.js";
 import type { Octokit } from "../../src/github/client.js";
 import { OWNER, REPO } from "../helpers/fixtures.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
@@ -164,4 +164,13 @@ test("the same URL in another media type is another answer; a body read as a str
   expect(await diff()).toContain("diff --git a/pay.js b/pay.js");
   expect(await sent(async () => expect((await json()).sha).toBe(sha))).toEqual([]);
   expect(await sent(diff)).toEqual([`GET /commits/${sha}`]);
+});
+
+test("what goes straight to GitHub (a gate's decision) is neither answered from the view nor kept in it", async () => {
+  const number = github.userIssue(repo, { title: "Payments fail", login: "bob" }).number;
+  await thread(number);
+  github.userComment(repo, number, "carol", "written meanwhile");
+  expect(await sent(async () => expect(await straightToGitHub(() => thread(number))).toHaveLength(1))).toHaveLength(1);
+  // The view still holds what it read before: the straight read left it as it was.
+  expect(await sent(async () => expect(await thread(number)).toEqual([]))).toEqual([]);
 });
