@@ -8,6 +8,9 @@ import { clientOf, type RepoPayload } from "./client-of.js";
 /** What every incident-side handler starts from: the repository, its config, and its main branch. */
 export type RepoContext = { client: RepoClient; loaded: LoadedConfig; config: Config; mainBranch: string };
 
+/** The repository as procedures take it: its client (one view of GitHub per delivery, delivery-reads.ts), its config and its main branch. */
+export type RepoScope = Pick<RepoContext, "client" | "config" | "mainBranch">;
+
 export async function repoContext(context: Context & { payload: RepoPayload }): Promise<RepoContext> {
   const client = clientOf(context);
   const loaded = await readConfig(client);

@@ -169,11 +169,19 @@ class Memo {
   #addComment(base: string, number: number, comment: Comment): void {
     const thread = `${base}/issues/${number}/comments`;
     const counted = (issue: Issue) => (issue.number === number ? { ...issue, comments: (issue.comments ?? 0) + 1 } : issue);
+    const commented = this.#knownIssue(base, number);
     this.#edit(
-      (path) => path === thread || path === `${base}/issues/${number}` || path === `${base}/issues`,
+      (path) => path === thread || path === `${base}/issues/${number}` || path === `${base}/issues` || path === `${base}/issues/comments`,
       (path, query, snapshot, data) => {
         if (path === thread) return isLastPage(snapshot) && onlyPaging(query) ? [...(data as Comment[]), comment] : undefined;
-        return Array.isArray(data) ? (data as Issue[]).map(counted) : counted(data as Issue);
+        // The repository's comments: where the new one stands among them is GitHub's to say.
+        if (path === `${base}/issues/comments`) return undefined;
+        if (!Array.isArray(data)) return counted(data as Issue);
+        const list = data as Issue[];
+        // The comment made the issue updated now: a list of issues updated since a moment now holds it,
+        // if it matches the list's other filters (unknown here: the list is asked again).
+        if (query.get("since") !== null && !list.some((issue) => issue.number === number) && (!commented || listMatches(query, commented) !== false)) return undefined;
+        return list.map(counted);
       },
     );
   }
@@ -198,7 +206,11 @@ class Memo {
         const list = data as Issue[];
         const matches = listMatches(query, issue);
         if (matches === undefined) return undefined;
-        if (list.some((i) => i.number === issue.number)) return matches ? list.map((i) => (i.number === issue.number ? issue : i)) : list.filter((i) => i.number !== issue.number);
+        if (list.some((i) => i.number === issue.number)) {
+          if (matches) return list.map((i) => (i.number === issue.number ? issue : i));
+          // Leaving a page with pages after it moves the next page's first issue up: GitHub's to say.
+          return isLastPage(snapshot) ? list.filter((i) => i.number !== issue.number) : undefined;
+        }
         if (!matches) return list;
         return isOnlyPage(snapshot) && query.get("sort") === null && query.get("direction") === null ? newestCreatedFirst([...list, issue]) : undefined;
       },
@@ -256,12 +268,13 @@ class Memo {
 function listMatches(query: URLSearchParams, issue: Issue): boolean | undefined {
   const known = new Set(["labels", "state", "creator", "since", "per_page", "page", "sort", "direction"]);
   for (const key of query.keys()) if (!known.has(key)) return undefined;
-  if (issue.pull_request) return false;
+  // GitHub's issue lists hold pull requests too; no caller keeps them, so no list is folded for one.
+  if (issue.pull_request) return undefined;
   const state = query.get("state") ?? "open";
   if (state !== "all" && issue.state !== state) return false;
   const creator = query.get("creator");
   if (creator !== null && issue.user?.login?.toLowerCase() !== creator.toLowerCase()) return false;
-  const labels = (query.get("labels") ?? "").split(",").filter(Boolean).map((l) => l.toLowerCase());
+  const labels = (query.get("labels") ?? "").split(",").map((l) => l.trim().toLowerCase()).filter(Boolean);
   const has = new Set((issue.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? "")).toLowerCase()));
   // `since` is met: it compares `updated_at`, and an issue this delivery just wrote was updated now.
   return labels.every((label) => has.has(label));

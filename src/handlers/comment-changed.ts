@@ -56,7 +56,7 @@ export function onCommentChanged(deps: Deps) {
     const now = await getIssue(repo.client, incident.number);
     const mayBeIncident = after.isIncident || after.tampered.length > 0;
     if (now.state === "closed" && mayBeIncident) await gateClosedIncident(repo, now, deps);
-    else if (after.isIncident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, now, deps);
+    else if (after.isIncident) await rewriteLedger(repo, now, deps);
   };
 }
 

@@ -25,7 +25,7 @@ export function onDeploymentProtectionRule(deps: Deps) {
     const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndAnswer(context, deps)));
     if (approval && payload.deployment) {
       const deploy = { ...approval.deploy, deploymentId: payload.deployment.id };
-      const record = () => deps.queue.run(payload.repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });
+      const record = () => deps.queue.run(payload.repository.id, () => recordExceptionDeploy(approval, deps, deploy), { afterDecisions: true });
       await (deploy.answer === "first" ? untilLockAvailable(record) : record());
     }
   };
@@ -104,5 +104,6 @@ async function decideAndAnswer(context: Context<"deployment_protection_rule.requ
   const { exception } = decision;
   if (!exception) return undefined;
   const { client, config, mainBranch } = result;
-  return { client, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered, ...(decision.waived ? { waived: decision.waived } : {}) } };
+  const facts = { ...(decision.waived ? { waived: decision.waived } : {}), ...(result.offMain ? { offMain: result.offMain } : {}) };
+  return { client, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered, ...facts } };
 }

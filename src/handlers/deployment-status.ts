@@ -46,7 +46,7 @@ export function onDeploymentStatus(deps: Deps) {
     const incident = decision.exception?.incident;
     const common = { sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, reachedAt: reachedAt.toISOString() };
     if (incident !== undefined) {
-      await recordExceptionDeploy(repo.client, repo.config, repo.mainBranch, deps, { ...common, incident });
+      await recordExceptionDeploy(repo, deps, { ...common, incident });
       return;
     }
     if (repo.config.mode === "shadow") {
@@ -60,7 +60,7 @@ export function onDeploymentStatus(deps: Deps) {
       fromActions: Boolean(context.payload.workflow_run),
       refusedBy: statuses.find((s) => s.state === "failure" && s.performed_via_github_app?.id === deps.appId)?.description ?? null,
     });
-    const opened = await openUnapprovedIncident(repo.client, repo.config, repo.mainBranch, deps, { ...common, how, creator: deployment.creator?.login ?? "unknown" });
+    const opened = await openUnapprovedIncident(repo, deps, { ...common, how, creator: deployment.creator?.login ?? "unknown" });
     context.log.warn({ deployment: deployment.id, sha: deployment.sha, environment: deployment.environment, incident: opened.number }, "unapproved deploy: incident opened");
   };
 }

@@ -23,8 +23,8 @@ export function onDeploymentCreated(deps: Deps) {
     const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndMark(context, deps)));
     // An Actions deployment is recorded by its protection-rule answer; recording it here too would race that.
     if (approval && !context.payload.workflow_run) {
-      const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, ...(approval.waived ? { waived: approval.waived } : {}) };
-      await deps.queue.run(repository.id, () => recordExceptionDeploy(approval.client, approval.config, approval.mainBranch, deps, deploy), { afterDecisions: true });
+      const deploy = { incident: approval.incident, sha: deployment.sha, environment: deployment.environment, deploymentId: deployment.id, ...(approval.waived ? { waived: approval.waived } : {}), ...(approval.offMain ? { offMain: approval.offMain } : {}) };
+      await deps.queue.run(repository.id, () => recordExceptionDeploy(approval, deps, deploy), { afterDecisions: true });
     }
   };
 }
@@ -52,7 +52,7 @@ async function decideAndMark(context: Context<"deployment.created">, deps: Deps)
   }
   const { decision, client, config, mainBranch } = result;
   logGateDecision(decisions, gate, decision, config.mode);
-  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch, waived: decision.waived };
+  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch, waived: decision.waived, offMain: result.offMain };
   if (decision.verdict === "approve") return undefined;
   const written = await markRefused(context, deps, ref, {
     description: decision.summary,

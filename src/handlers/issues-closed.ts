@@ -45,7 +45,7 @@ export function onIssueClosed(deps: Deps) {
     const item = thread.mergeBacks.find((m) => m.issue === issue.number);
     if (item) await verifyClosedMergeBack(repo.client, repo.mainBranch, { ...issue, mergeBack: { incident: claimed, sha: item.sha } }, deps);
     if (thread.rca?.issue === issue.number) await verifyRcaClose(repo, issue, deps);
-    if (item || thread.rca?.issue === issue.number) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
+    if (item || thread.rca?.issue === issue.number) await rewriteLedger(repo, incident, deps);
   };
 }
 

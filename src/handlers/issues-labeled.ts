@@ -21,7 +21,7 @@ export function onIssueLabeled(deps: Deps) {
     const repo = await repoContext(context);
     if (label?.name.toLowerCase() !== repo.config.labels.incident.toLowerCase() || issue.pull_request) return;
     if (sender.login === (await deps.botLogin())) {
-      await becomeIncident(repo.client, repo.config, repo.mainBranch, issue as IssueLike, deps);
+      await becomeIncident(repo, issue as IssueLike, deps);
       return;
     }
     const role = await roleOf(repo.client, sender.login);
@@ -29,6 +29,6 @@ export function onIssueLabeled(deps: Deps) {
       context.log.warn({ issue: issue.number, sender: sender.login, role }, "incident label added by someone without the triage role: not an incident");
       return;
     }
-    await becomeIncident(repo.client, repo.config, repo.mainBranch, issue as IssueLike, deps, { by: sender.login, via: "label" });
+    await becomeIncident(repo, issue as IssueLike, deps, { by: sender.login, via: "label" });
   };
 }

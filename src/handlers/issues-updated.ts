@@ -24,6 +24,6 @@ export function onIssueUpdated(deps: Deps) {
     const incident = await getIssue(repo.client, incidentNumber);
     const thread = await readIncidentThread(repo.client, incident, deps.records);
     if (thread.rca?.issue !== issue.number && !thread.mergeBacks.some((item) => item.issue === issue.number)) return;
-    await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps);
+    await rewriteLedger(repo, incident, deps);
   };
 }

@@ -32,7 +32,7 @@ export function onPullRequest(deps: Deps) {
     // Each commit's merge-back belongs to the incident whose exception let it in.
     for (const { sha } of decision.offending) {
       const incident = await getIssue(repo.client, exception.incidentOf.get(sha) ?? exception.incident);
-      await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, incident, sha, `was merged into ${codeSpan(pull.baseRef, 100)} by pull request #${pull.number} under an exception in incident #${incident.number}`, deps);
+      await ensureMergeBackIssue(repo, incident, sha, `was merged into ${codeSpan(pull.baseRef, 100)} by pull request #${pull.number} under an exception in incident #${incident.number}`, deps);
     }
   };
 }

@@ -38,19 +38,19 @@ async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
   // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
   await announceConfigWeakening(context, repo, deps);
   const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-  const done = await recheckOpenMergeBacks(repo.client, repo.config, repo.mainBranch, deps, pushed);
+  const done = await recheckOpenMergeBacks(repo, deps, pushed);
   // Each incident's ledger says its items are done before their issues close: a delivery that
   // fails in between leaves them open, and its redelivery finds them again (no closed issue's
   // incident is left saying "not on main").
   for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
     // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
     const incident = await getIssueHere(repo.client, number);
-    if (incident) await rewriteLedger(repo.client, repo.config, repo.mainBranch, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
+    if (incident) await rewriteLedger(repo, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
   }
   for (const items of done.values()) await closeDoneItems(repo.client, items, deps);
   // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the
   // item closes and ledgers above do not wait behind.
-  const review = await openPostMergeReview(repo.client, repo.config, repo.mainBranch, deps, mainPush(payload, pushed));
+  const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed));
   if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
 }
 

@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
@@ -22,10 +23,11 @@ export type BecameIncident = Omit<RecordFields<"incident">, "at" | "rca">;
  * number of times for one incident. Without `how`, only an issue the records already call an
  * incident is brought up to date (a label alone makes nothing an incident here).
  */
-export async function becomeIncident(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps, how?: BecameIncident): Promise<boolean> {
+export async function becomeIncident(repo: RepoScope, incident: IssueLike, deps: Deps, how?: BecameIncident): Promise<boolean> {
+  const { client, config, mainBranch } = repo;
   const thread = await readIncidentThread(client, incident, deps.records);
   if (!thread.isIncident && !how) return false;
-  let view = await viewIncident(client, config, mainBranch, incident, deps);
+  let view = await viewIncident(repo, incident, deps);
   if (!view.rcaIssue) {
     const rca = (await adoptableRca(client, config, incident, deps, thread.rca?.issue)) ?? (await openRca(client, config, incident));
     const at = deps.now().toISOString();
@@ -37,7 +39,7 @@ export async function becomeIncident(client: RepoClient, config: Config, mainBra
       const via = by.via === "label" ? `added the \`${config.labels.incident}\` label` : by.via === "command" ? "ran `/incident`" : "deployed without approval";
       await writeRecord(client, deps.records.key, where, "incident", { ...by, at, rca: rca.number }, `🚨 This issue is an incident: ${quietLogin(by.by)} ${via}. It closes when its fixes are on \`${mainBranch}\` and its RCA, #${rca.number}, is written.`);
     }
-    view = await viewIncident(client, config, mainBranch, incident, deps);
+    view = await viewIncident(repo, incident, deps);
   }
   await refreshLedger(client, config, view, deps);
   return true;

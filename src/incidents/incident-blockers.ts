@@ -9,7 +9,7 @@ import type { RepoContext } from "../delivery/repo-context.js";
  * (and their issues put right on the way), its RCA from the issue its record names.
  */
 export async function viewForClosing(repo: Pick<RepoContext, "client" | "config" | "mainBranch">, incident: IssueLike, deps: Deps): Promise<IncidentView> {
-  const first = await viewIncident(repo.client, repo.config, repo.mainBranch, incident, deps);
+  const first = await viewIncident(repo, incident, deps);
   if (first.mergeBacks.length === 0) return first;
   const done = await verifyIncidentItems(repo.client, repo.mainBranch, first, deps);
   return withDone(first, repo.config, done, deps.now());

@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues, readIncidentThread, recordedRcaIssue, THREAD_COMMENT_LIMIT, type IncidentThread } from "../github/incidents.js";
@@ -31,13 +32,7 @@ export type IncidentView = {
  * after a re-check in this delivery); until then an item counts as done only while its issue is
  * closed (the ledger's view between re-checks; never a close decision).
  */
-export async function viewIncident(
-  client: RepoClient,
-  config: Config,
-  mainBranch: string,
-  incident: IssueLike,
-  deps: Deps,
-): Promise<IncidentView> {
+export async function viewIncident({ client, config, mainBranch }: RepoScope, incident: IssueLike, deps: Deps): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
   const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
   return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: deps.now() });

@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { findMergeBackIssues, readIncidentThread, type IncidentThread } from "../github/incidents.js";
@@ -15,9 +16,7 @@ import type { Deps } from "../delivery/deps.js";
  * caller composed (user text in it already escaped).
  */
 export async function ensureMergeBackIssue(
-  client: RepoClient,
-  config: Config,
-  mainBranch: string,
+  { client, config, mainBranch }: RepoScope,
   incident: IssueLike,
   sha: string,
   why: string,

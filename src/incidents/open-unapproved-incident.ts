@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { ensureOnce } from "../github/ensure-once.js";
@@ -25,11 +26,12 @@ export type UnapprovedDeploy = {
  * incident for it (once per deployment, found again by its body marker), with its RCA issue and
  * a merge-back issue for the commit, so nothing reaches production unrecorded.
  */
-export async function openUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
+export async function openUnapprovedIncident(repo: RepoScope, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
+  const { client, config, mainBranch } = repo;
   const incident = await ensureUnapprovedIncident(client, config, mainBranch, deploy, deps.appId);
   // The item first: becoming an incident ends with the ledger, which must list it (nothing rewrites the ledger after).
-  await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
-  await becomeIncident(client, config, mainBranch, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
+  await ensureMergeBackIssue(repo, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
+  await becomeIncident(repo, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
   return incident;
 }
 

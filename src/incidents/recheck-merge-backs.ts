@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
 import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
@@ -17,7 +17,7 @@ export type DoneItem = { issue: MergeBackIssue; match: MergeBackMatch & { done: 
  * change arrived, by the incident their body names. Labels and bodies are views, so closing them is
  * only tidying; what blocks an incident is decided from its records by `verifyIncidentItems`.
  */
-export async function recheckOpenMergeBacks(client: RepoClient, config: Config, mainBranch: string, deps: Deps, pushed: readonly MainCommit[]): Promise<Map<number, DoneItem[]>> {
+export async function recheckOpenMergeBacks({ client, config, mainBranch }: RepoScope, deps: Deps, pushed: readonly MainCommit[]): Promise<Map<number, DoneItem[]>> {
   const items = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   const evidence = pushEvidence(client, mainBranch, pushed);
   const done = new Map<number, DoneItem[]>();

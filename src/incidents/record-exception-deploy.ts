@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns, writeExceptionRun } from "../github/exception-runs.js";
@@ -29,6 +30,8 @@ export type ExceptionDeploy = {
   answer?: "first" | "earlier";
   /** S is on main and the exception let it skip its promotion rule: `after` is the environment it skipped. Nothing to merge back. */
   waived?: { after: string };
+  /** git showed S off main as the gate decided (not when the compare failed): its deployment is no rollback candidate. */
+  offMain?: true;
 };
 
 /**
@@ -43,7 +46,8 @@ export type ExceptionDeploy = {
  * it finish the bookkeeping. One record names both the deploy and the item: each comment costs
  * GitHub's pacing of content creation, and a delivery must answer within ten seconds.
  */
-export async function recordExceptionDeploy(client: RepoClient, config: Config, mainBranch: string, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
+export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
+  const { client, config, mainBranch } = repo;
   // It runs in the repository's turn, after a decision made outside it: what the decision read may have changed.
   forgetReads(client.octokit);
   const at = deploy.reachedAt ?? deps.now().toISOString();
@@ -53,7 +57,7 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   if (deploy.answer === "earlier" && !recorded()) return;
   if (!recorded()) {
     const why = `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`;
-    const item = deploy.waived ? undefined : await ensureMergeBackIssue(client, config, mainBranch, incident, deploy.sha, why, deps, { record: false, thread });
+    const item = deploy.waived ? undefined : await ensureMergeBackIssue(repo, incident, deploy.sha, why, deps, { record: false, thread });
     await writeDeployRecord(client, deps, deploy, mainBranch, at, item?.number);
     thread = await readIncidentThread(client, incident, deps.records);
   }
@@ -62,8 +66,7 @@ export async function recordExceptionDeploy(client: RepoClient, config: Config, 
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
     const issue = number === incident.number ? incident : await getIssue(client, number);
-    // Not waived: the gate let S through because git showed it off main, so its deployment is no rollback candidate.
-    await rewriteLedger(client, config, mainBranch, issue, deps, deploy.waived ? {} : { offMain: [deploy.sha] });
+    await rewriteLedger(repo, issue, deps, deploy.offMain ? { offMain: [deploy.sha] } : {});
   }
   // Closed while this deploy was being let through (before this turn; a close after it is gated in its own): the item just recorded must block it too.
   if (incident.state === "closed") await gateClosedIncident({ client, config, mainBranch }, incident, deps);

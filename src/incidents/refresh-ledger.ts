@@ -1,3 +1,4 @@
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { Config } from "../config.js";
 import type { CommentLike, RepoClient } from "../github/client.js";
 import { ensureOnce } from "../github/ensure-once.js";
@@ -63,8 +64,9 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
 export type LedgerKnowledge = { done?: ReadonlyMap<string, MergeBackMatch>; offMain?: readonly string[] };
 
 /** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
-export async function rewriteLedger(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
-  const view = await viewIncident(client, config, mainBranch, incident, deps);
+export async function rewriteLedger(repo: RepoScope, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
+  const { client, config } = repo;
+  const view = await viewIncident(repo, incident, deps);
   await refreshLedger(client, config, known.done ? withDone(view, config, known.done, deps.now()) : view, deps, known);
 }
 

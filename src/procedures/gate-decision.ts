@@ -18,7 +18,7 @@ export type GateRequest = { sha: string; environment: string };
 
 export type GateResult =
   | { gated: false; loaded: LoadedConfig }
-  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; client: RepoClient; config: Config };
+  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; client: RepoClient; config: Config; /** git showed S off main as the gate decided. */ offMain?: true };
 
 /** The few logger calls a decision makes (each surface logs its decision itself): Probot's (pino) logger fits, and so does the command line's. */
 export type GateLogger = {
@@ -104,7 +104,7 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
     : decided;
   const log = deps.log.child({ repo: repository.fullName, sha: request.sha, environment: request.environment });
   if (loaded.problems.length > 0) log.warn({ problems: formatProblems(loaded.problems) }, "invalid config: defaults used for the listed keys");
-  return { gated: true, loaded, decision, mainBranch, client, config };
+  return { gated: true, loaded, decision, mainBranch, client, config, ...(ancestry.kind === "off-main" ? { offMain: true as const } : {}) };
 }
 
 /** The refusal when the config that would decide is not the repository's own file (GateOptions). */

@@ -1,4 +1,4 @@
-import type { Config } from "../config.js";
+import type { RepoScope } from "../delivery/repo-context.js";
 import type { RepoClient } from "../github/client.js";
 import { ensureReviewIssue } from "../github/post-merge-reviews.js";
 import { pullsMergedIntoMain } from "../github/pulls.js";
@@ -42,7 +42,7 @@ export type PostMergeReviewOutcome =
  *    looked for again (another delivery may have opened one too: the oldest counts, a newer one is retired)
  * 5. its signed record (who pushed, the head) heads its body, once: what a close is judged by
  */
-export async function openPostMergeReview(client: RepoClient, config: Config, mainBranch: string, deps: Deps, push: MainPush): Promise<PostMergeReviewOutcome> {
+export async function openPostMergeReview({ client, config, mainBranch }: RepoScope, deps: Deps, push: MainPush): Promise<PostMergeReviewOutcome> {
   if (push.commits.length === 0) return { outcome: "none" };
   const ofHead = await pullsMergedIntoMain(client, mainBranch, push.after);
   const merged = pullMergedAsPush(push.after, ofHead);

@@ -174,3 +174,77 @@ test("what goes straight to GitHub (a gate's decision) is neither answered from 
   // The view still holds what it read before: the straight read left it as it was.
   expect(await sent(async () => expect(await thread(number)).toEqual([]))).toEqual([]);
 });
+
+/** Every open issue with `labels`, all pages, as `o` reads them. */
+async function allOpen(o: Octokit, labels: string): Promise<number[]> {
+  const out: number[] = [];
+  for await (const { data } of o.paginate.iterator("GET /repos/{owner}/{repo}/issues", { ...params, labels, state: "open", per_page: 100 })) out.push(...data.map((i) => i.number));
+  return out;
+}
+
+test("an issue that leaves the first page of a longer list: the one moving up from the next page is not lost", async () => {
+  for (let i = 0; i < 101; i++) github.userIssue(repo, { title: `item ${i}`, labels: ["merge-back"], login: "bob" });
+  const before = await allOpen(octokit, "merge-back");
+  expect(before).toHaveLength(101);
+  const target = before[5]!;
+  await octokit.request("PATCH /repos/{owner}/{repo}/issues/{issue_number}", { ...params, issue_number: target, state: "closed" });
+  const truth = await allOpen(newClient(), "merge-back");
+  const folded = await allOpen(octokit, "merge-back");
+  expect(truth).toHaveLength(100);
+  expect(folded).toEqual(truth);
+});
+
+test("the same when it leaves by a label taken off", async () => {
+  for (let i = 0; i < 101; i++) github.userIssue(repo, { title: `item ${i}`, labels: ["merge-back"], login: "bob" });
+  const before = await allOpen(octokit, "merge-back");
+  await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...params, issue_number: before[0]!, name: "merge-back" });
+  expect(await allOpen(octokit, "merge-back")).toEqual(await allOpen(newClient(), "merge-back"));
+});
+
+test("the repository's comments (how records since a moment are read) show a comment the delivery posted", async () => {
+  const n = github.userIssue(repo, { title: "inc", login: "bob" }).number;
+  const since = new Date(Date.now() - 86_400_000).toISOString();
+  const list = (o: Octokit) => o.request("GET /repos/{owner}/{repo}/issues/comments", { ...params, since, sort: "created", direction: "desc", per_page: 100, page: 1 }).then((r) => r.data.map((c) => c.body));
+  await list(octokit);
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: n, body: "grant record" });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+});
+
+test("a comment the delivery posts makes an older issue join a list of issues updated since a moment", async () => {
+  const n = github.userIssue(repo, { title: "old", labels: ["rca"], login: "bob" }).number;
+  await new Promise((r) => setTimeout(r, 1100));
+  const since = new Date().toISOString();
+  const list = (o: Octokit) => o.request("GET /repos/{owner}/{repo}/issues", { ...params, labels: "rca", state: "all", since, per_page: 100 }).then((r) => r.data.map((i) => i.number));
+  expect(await list(octokit)).toEqual([]);
+  await new Promise((r) => setTimeout(r, 1100));
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { ...params, issue_number: n, body: "x" });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+});
+
+test("labels asked with spaces after the commas are read as GitHub reads them", async () => {
+  const n = github.userIssue(repo, { title: "a", labels: ["incident"], login: "bob" }).number;
+  const list = (o: Octokit) => o.request("GET /repos/{owner}/{repo}/issues", { ...params, labels: "incident, sev1", state: "all", per_page: 100 }).then((r) => r.data.map((i) => i.number));
+  expect(await list(octokit)).toEqual([]);
+  await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...params, issue_number: n });
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...params, issue_number: n, labels: ["sev1"] });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+});
+
+test("label names in another case, with spaces, taken off by their encoded name", async () => {
+  const n = github.userIssue(repo, { title: "a", labels: ["Needs RCA", "incident"], login: "bob" }).number;
+  const list = (o: Octokit) => o.request("GET /repos/{owner}/{repo}/issues", { ...params, labels: "needs rca", state: "open", per_page: 100 }).then((r) => r.data.map((i) => i.number));
+  expect(await list(octokit)).toEqual([n]);
+  await octokit.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...params, issue_number: n, name: "needs RCA" });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+  await octokit.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...params, issue_number: n, labels: ["NEEDS rca"] });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+});
+
+test("a new issue joins a list in GitHub's order, also among issues opened the same second", async () => {
+  for (let i = 0; i < 3; i++) github.userIssue(repo, { title: `x${i}`, labels: ["incident"], login: "bob" });
+  const list = (o: Octokit) => o.request("GET /repos/{owner}/{repo}/issues", { ...params, labels: "incident", state: "all", per_page: 100 }).then((r) => r.data.map((i) => i.number));
+  await list(octokit);
+  await octokit.request("POST /repos/{owner}/{repo}/issues", { ...params, title: "new", labels: ["incident"] });
+  expect(await list(octokit)).toEqual(await list(newClient()));
+});
+

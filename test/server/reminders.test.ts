@@ -58,7 +58,7 @@ beforeAll(async () => {
   github.setRole(repo, "bob", "write");
   const octokit = new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
   client = { octokit, owner: "acme", repo: "shop", repoId: repo.id };
-  item = (await ensureMergeBackIssue(client, defaultConfig, "main", await getIssue(client, incident.number), S, "was deployed under an exception", depsAt(T0))).number;
+  item = (await ensureMergeBackIssue({ client, config: defaultConfig, mainBranch: "main" }, await getIssue(client, incident.number), S, "was deployed under an exception", depsAt(T0))).number;
 });
 
 afterAll(() => github?.stop());

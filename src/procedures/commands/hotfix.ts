@@ -34,7 +34,7 @@ export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outco
   const done = [...records.exceptions, ...records.approvals, ...records.revokes].some((r) => r.source === env.source);
   const grant = records.exceptions.find((r) => r.source === env.source);
   const outcome = done ? await catchUp(env, command, sha, runs, records, grant) : await act(env, command, sha, runs, records);
-  if (outcome.ok) await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
+  if (outcome.ok) await rewriteLedger(repo, issue, deps);
   return outcome;
 }
 

@@ -16,7 +16,7 @@ import type { CommandEnv, Outcome } from "./types.js";
 export async function makeIncident(env: CommandEnv, title: string | undefined): Promise<Outcome> {
   const { repo, issue } = env;
   if (title && title !== issue.title) await updateIssueTitle(repo.client, issue.number, title);
-  await becomeIncident(repo.client, repo.config, repo.mainBranch, title ? { ...issue, title } : issue, env.deps, { by: env.actor, via: "command" });
+  await becomeIncident(repo, title ? { ...issue, title } : issue, env.deps, { by: env.actor, via: "command" });
   if (!hasLabel(issue, repo.config.labels.incident)) await addLabels(repo.client, issue.number, [repo.config.labels.incident]);
   return { ok: true };
 }
@@ -33,7 +33,7 @@ export async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: false, blockers: [] }, "/incident close");
   await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
+  await rewriteLedger(repo, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
 }
 
@@ -55,6 +55,6 @@ export async function forceClose(env: CommandEnv, reason: string): Promise<Outco
   logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: true, blockers: view.blockers }, "/incident force-close");
   await endExceptions(repo.client, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, await getIssue(repo.client, issue.number), deps);
+  await rewriteLedger(repo, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
 }

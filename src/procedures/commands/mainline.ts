@@ -31,6 +31,6 @@ export async function runStatus(env: CommandEnv): Promise<Outcome> {
   }
   if (!env.isIncident) return { ok: false, error: "`/mainline status` works in an incident or a pull request" };
   await viewForClosing(repo, issue, deps);
-  await becomeIncident(repo.client, repo.config, repo.mainBranch, issue, deps);
+  await becomeIncident(repo, issue, deps);
   return { ok: true };
 }

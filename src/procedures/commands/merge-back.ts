@@ -9,7 +9,7 @@ export async function runMergeBack(env: CommandEnv, shaArgument: string): Promis
   const { repo, deps, issue } = env;
   const sha = await resolveSha(repo.client, shaArgument);
   if (!sha) return { ok: false, error: `\`${escapeUserText(shaArgument, 40)}\` is not a commit in this repository` };
-  await ensureMergeBackIssue(repo.client, repo.config, repo.mainBranch, issue, sha, `was marked for merge-back by hand in incident #${issue.number}`, deps);
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
+  await ensureMergeBackIssue(repo, issue, sha, `was marked for merge-back by hand in incident #${issue.number}`, deps);
+  await rewriteLedger(repo, issue, deps);
   return { ok: true };
 }

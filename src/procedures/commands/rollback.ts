@@ -31,7 +31,7 @@ export async function runRollback(env: CommandEnv, named: string | undefined): P
   const thread = await readIncidentThread(repo.client, issue, deps.records);
   const record = thread.rollbacks.find((r) => r.source === env.source) ?? (await deployOnce(env, environment));
   if ("error" in record) return { ok: false, error: record.error };
-  await rewriteLedger(repo.client, repo.config, repo.mainBranch, issue, deps);
+  await rewriteLedger(repo, issue, deps);
   return { ok: true, reply: rolledBack(record, repo.mainBranch) };
 }
 
