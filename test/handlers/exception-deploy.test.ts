@@ -283,3 +283,28 @@ describe("deployment_protection_rule.requested under an exception", () => {
     expect(w.calls(from).length).toBeLessThanOrEqual(23);
   });
 });
+
+describe("the ledger's rollback search after a deploy under an exception", () => {
+  const statusReads = (from: number) => w.calls(from).filter((c) => c === `GET ${w.api}/deployments/${DEPLOYMENT_ID}/statuses?per_page=100`);
+
+  test("git showed S off main as the gate decided: its deployment is no candidate, and its statuses are not read", async () => {
+    incidentWithException();
+    w.at(AT_NOW);
+    const from = w.mark();
+    await w.deliver(w.protectionRule(S, { deploymentId: DEPLOYMENT_ID, runId: RUN_ID }));
+    expect(w.repo.protectionRuleAnswers.map((a) => a.state)).toEqual(["approved"]);
+    expect(statusReads(from)).toEqual([]);
+  });
+
+  test("the gate could not ask where S stands (the compare failed): the ledger takes nothing for granted and reads its statuses", async () => {
+    incidentWithException();
+    w.at(AT_NOW);
+    let failed = false;
+    const heal = w.github.fail((method, path) => method === "GET" && path.includes("/compare/") && !failed && (failed = true), { status: 502, body: { message: "Server Error" } });
+    const from = w.mark();
+    await w.deliver(w.protectionRule(S, { deploymentId: DEPLOYMENT_ID, runId: RUN_ID }));
+    heal();
+    expect(w.repo.protectionRuleAnswers.map((a) => a.state)).toEqual(["approved"]);
+    expect(statusReads(from)).toHaveLength(1);
+  });
+});
