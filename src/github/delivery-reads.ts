@@ -15,7 +15,8 @@ import type { Octokit } from "./client.js";
  *
  * Only the delivery's own writes are seen: what others do meanwhile is not. Where that matters
  * (the look again after a create, work done in the repository's turn after a decision made
- * outside it) GitHub is asked anyway: `askingGitHub`, `forgetReads`.
+ * outside it) GitHub is asked anyway: `askingGitHub`, `forgetReads`. A gate's decision, which reads
+ * each fact once, bypasses the view (`straightToGitHub`).
  */
 export function rememberReads<O extends Octokit>(octokit: O): O {
   const memo = new Memo();
