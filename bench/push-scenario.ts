@@ -15,8 +15,9 @@ type Item = { number: number; sha: string; diff: string };
  * per item; the app's key is WEBHOOK_SECRET in a started app) and each item's issue (by its bot,
  * label `merge-back`, body marker `mainline:merge-back incident=<n> sha=<S>`, a view), each for its
  * own hotfix commit with its own patch. `push()` cherry-picks (`-x`) the oldest item's commit to
- * main, so it closes that item and checks all the others; the decision ends with the incident's
- * ledger edited (it lists the items the records name, so it changes with every item done).
+ * main, so it closes that item and checks all the others; the decision ends with that item closed,
+ * after the incident's ledger is edited (it lists the items the records name, so it changes with
+ * every item done; the ledger says so before the item's issue closes).
  */
 function pushRepo(github: GitHubTestServer, name: string) {
   const repo = github.addRepo(OWNER, name, "main");
@@ -29,7 +30,7 @@ function pushRepo(github: GitHubTestServer, name: string) {
   const rca = openIssue(repo, github.mint, github.app.bot, { title: "RCA: Checkout fails", body: "RCA to be written.", labels: ["rca"] }).number;
   record("incident", { by: "bob", via: "label", at: github.mint.now(), rca }, "🚨 This issue is an incident.");
   const ledger = `<!-- mainline:ledger incident=${incident} -->`;
-  // The incident's ledger is there already, so every push ends by editing it.
+  // The incident's ledger is there already, so every push edits it (before closing the item).
   addComment(repo, github.mint, repo.issues.get(incident)!, github.app.bot, `${ledger}\n\nNot rendered yet.`);
   const waiting: Item[] = [];
   let opened = 0;
@@ -56,8 +57,7 @@ function pushRepo(github: GitHubTestServer, name: string) {
       return {
         event,
         payload,
-        isEnd: (request) =>
-          request.method === "PATCH" && /\/issues\/comments\/\d+$/.test(request.path) && String((request.body as { body?: string }).body).includes(ledger),
+        isEnd: (request) => request.method === "PATCH" && request.path.endsWith(`/issues/${item.number}`) && (request.body as { state?: string }).state === "closed",
         verify: () => (repo.issues.get(item.number)?.state === "closed" ? undefined : `merge-back #${item.number} is still open`),
       };
     },
