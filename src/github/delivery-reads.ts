@@ -170,7 +170,12 @@ class Memo {
   #addComment(base: string, number: number, comment: Comment): void {
     const thread = `${base}/issues/${number}/comments`;
     const counted = (issue: Issue) => (issue.number === number ? { ...issue, comments: (issue.comments ?? 0) + 1 } : issue);
-    const commented = this.#knownIssue(base, number);
+    // Looked up only for a list it may now join (parsing every list read for each comment would not be).
+    let looked: { issue: Issue | undefined } | undefined;
+    const mayJoin = (query: URLSearchParams) => {
+      const issue = (looked ??= { issue: this.#knownIssue(base, number) }).issue;
+      return issue === undefined || listMatches(query, issue) !== false;
+    };
     this.#edit(
       (path) => path === thread || path === `${base}/issues/${number}` || path === `${base}/issues` || path === `${base}/issues/comments`,
       (path, query, snapshot, data) => {
@@ -181,7 +186,7 @@ class Memo {
         const list = data as Issue[];
         // The comment made the issue updated now: a list of issues updated since a moment now holds it,
         // if it matches the list's other filters (unknown here: the list is asked again).
-        if (query.get("since") !== null && !list.some((issue) => issue.number === number) && (!commented || listMatches(query, commented) !== false)) return undefined;
+        if (query.get("since") !== null && !list.some((issue) => issue.number === number) && mayJoin(query)) return undefined;
         return list.map(counted);
       },
     );

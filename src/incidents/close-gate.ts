@@ -8,7 +8,7 @@ import { endExceptions } from "./incident-runs.js";
 import { viewForClosing } from "./incident-blockers.js";
 import { refreshLedger } from "./refresh-ledger.js";
 import { reopenOnce } from "./reopen-once.js";
-import type { RepoContext } from "../delivery/repo-context.js";
+import type { RepoScope } from "../delivery/repo-context.js";
 
 /**
  * What the close gate did with a close: `allowed` (nothing blocks, or an admin's force-close made
@@ -20,7 +20,7 @@ export type CloseGateResult = { outcome: "allowed" | "reopened" | "superseded"; 
  * An incident (by its records) was closed: its exceptions end for good, and unless an admin's
  * force-close made this close, it is reopened while anything blocks, saying exactly what.
  */
-export async function gateClosedIncident(repo: Pick<RepoContext, "client" | "config" | "mainBranch">, incident: IssueLike, deps: Deps): Promise<CloseGateResult> {
+export async function gateClosedIncident(repo: RepoScope, incident: IssueLike, deps: Deps): Promise<CloseGateResult> {
   // First, before anything that may fail on the way: a close ends the exceptions whatever follows.
   await endExceptions(repo.client, incident.number, await readIncidentThread(repo.client, incident, deps.records), deps);
   const view = await viewForClosing(repo, incident, deps);
