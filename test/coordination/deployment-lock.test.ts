@@ -62,9 +62,9 @@ describe("redisDeploymentLock", () => {
     const [a, b] = [await lockOf(), await lockOf()];
     const started = performance.now();
     const spans: Span[] = [];
-    await Promise.all([a.lock.hold(4, timed(spans, 200)), b.lock.hold(5, timed(spans, 200))]);
+    await Promise.all([a.lock.hold(4, timed(spans, 600)), b.lock.hold(5, timed(spans, 600))]);
     expect(overlaps(spans)).toBe(true);
-    expect(performance.now() - started).toBeLessThan(380);
+    expect(performance.now() - started).toBeLessThan(1_100);
   });
 
   test("the repository's lock is another key: a refusal never waits for repository work", async () => {
@@ -73,7 +73,7 @@ describe("redisDeploymentLock", () => {
     await other.set("mainline:repository:6", "repository work on another replica", "PX", 5_000);
     const started = performance.now();
     await lock.hold(6, async () => undefined);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(told).toEqual([]);
   });
 
@@ -87,7 +87,7 @@ describe("redisDeploymentLock", () => {
     const ms = performance.now() - started;
     expect(ran).toBe(true);
     expect(ms).toBeGreaterThanOrEqual(290);
-    expect(ms).toBeLessThan(600);
+    expect(ms).toBeLessThan(1_500);
     expect(told).toEqual(["7: the lock mainline:deployment:7 stayed held by another replica for 0.3 s: writing without it"]);
   });
 
@@ -98,7 +98,7 @@ describe("redisDeploymentLock", () => {
     await lock.hold(8, async () => undefined);
     const ms = performance.now() - started;
     expect(ms).toBeGreaterThanOrEqual(5_990);
-    expect(ms).toBeLessThan(6_600);
+    expect(ms).toBeLessThan(7_500);
     expect(told).toHaveLength(1);
   });
 
@@ -107,7 +107,7 @@ describe("redisDeploymentLock", () => {
     await expect(a.lock.hold(9, async () => Promise.reject(new Error("GitHub said 502")))).rejects.toThrow("GitHub said 502");
     const started = performance.now();
     await b.lock.hold(9, async () => undefined);
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(b.told).toEqual([]);
   });
 
@@ -119,7 +119,7 @@ describe("redisDeploymentLock", () => {
       const started = performance.now();
       await lock.hold(10, async () => void (ran = true));
       expect(ran).toBe(true);
-      expect(performance.now() - started).toBeLessThan(200);
+      expect(performance.now() - started).toBeLessThan(1_000);
       expect(told).toHaveLength(1);
       expect(told[0]).toMatch(/^10: the lock mainline:deployment:10 could not be asked for in Redis \(.+\): writing without it$/);
     } finally {

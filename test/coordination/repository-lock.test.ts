@@ -39,8 +39,8 @@ describe("RedisRepositoryLock", () => {
 
     const started = performance.now();
     const apart: Array<[number, number]> = [];
-    await Promise.all([a.hold(2, timed(apart, 200)), b.hold(3, timed(apart, 200))]);
-    expect(performance.now() - started).toBeLessThan(380);
+    await Promise.all([a.hold(2, timed(apart, 600)), b.hold(3, timed(apart, 600))]);
+    expect(performance.now() - started).toBeLessThan(1_100);
   });
 
   test("work that outlasts the expiry keeps the lock (extended while it runs): the other replica waits until it is done", async () => {
@@ -64,7 +64,7 @@ describe("RedisRepositoryLock", () => {
     await survivor.hold(5, async () => undefined);
     const ms = performance.now() - started;
     expect(ms).toBeGreaterThan(300);
-    expect(ms).toBeLessThan(1_000);
+    expect(ms).toBeLessThan(2_000);
     expect(waited[0]).toBeGreaterThan(0.3);
   });
 

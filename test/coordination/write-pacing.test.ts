@@ -32,15 +32,19 @@ async function ends(turns: Array<() => Promise<void>>): Promise<number[]> {
 
 const gaps = (at: number[]) => at.slice(1).map((time, i) => time - at[i]!);
 
-// Redis's clock reserves the slots; each replica sleeps from when its answer arrives: a few ms either way on 2 busy cores.
-const EARLY = 30;
+// Redis's clock reserves the slots; each replica sleeps from when its answer arrives, so a turn whose
+// answer came late on busy cores ends that much closer to the next (CI saw 36 ms). Unpaced turns
+// would end together, so 100 ms of slack still proves the spacing.
+const EARLY = 100;
+/** Slack for a turn that should not wait at all, on 2 busy cores: far below the waits it is told from. */
+const AT_ONCE = 400;
 
 describe("redisWritePacing", () => {
   test("two replicas' writes for one installation go a second apart (the default); another installation is not held up", async () => {
     const { a, b } = await pacings();
     const [one, other] = await Promise.all([ends([() => a.turn(1), () => b.turn(1), () => a.turn(1)]), ends([() => b.turn(2)])]);
-    expect(other[0]).toBeLessThan(200);
-    expect(one[0]).toBeLessThan(200);
+    expect(other[0]).toBeLessThan(AT_ONCE);
+    expect(one[0]).toBeLessThan(AT_ONCE);
     for (const gap of gaps(one)) expect(gap).toBeGreaterThanOrEqual(1_000 - EARLY);
     expect(one[2]).toBeLessThan(2_000 + 400);
   });
@@ -78,13 +82,13 @@ describe("redisWritePacing", () => {
     const { a, b, client } = await pacings({ maxWaitMs: 300, waited: (seconds) => waited.push(seconds) });
     await b.holdUntil(7, Date.now() + 10_000);
     const held = await ends([() => a.turn(7), () => b.turn(7)]);
-    for (const time of held) expect(time).toBeLessThan(300 + 200);
+    for (const time of held) expect(time).toBeLessThan(300 + AT_ONCE);
     expect(held[0]).toBeGreaterThanOrEqual(300 - EARLY);
 
     // A burst: the first goes, the second is cut from 1 s to 300 ms, the rest too; only the first took a slot.
     const burst = await ends([() => a.turn(8), () => b.turn(8), () => a.turn(8), () => b.turn(8)]);
-    expect(burst[0]).toBeLessThan(150);
-    for (const time of burst) expect(time).toBeLessThan(300 + 200);
+    expect(burst[0]).toBeLessThan(300 - EARLY);
+    for (const time of burst) expect(time).toBeLessThan(300 + AT_ONCE);
     expect(await client.pttl(paceKey(8))).toBeLessThanOrEqual(1_000);
     expect(waited).toHaveLength(6);
     expect(Math.max(...waited)).toBeLessThan(0.5);
@@ -96,13 +100,13 @@ describe("redisWritePacing", () => {
     await redis.stop();
     try {
       const down = await ends([() => a.turn(9), () => b.turn(9), () => a.holdUntil(9, Date.now() + 5_000), () => b.turn(9)]);
-      expect(down[3]).toBeLessThan(300);
+      expect(down[3]).toBeLessThan(AT_ONCE);
     } finally {
       await redis.start();
     }
     await until(() => redis.clients.every((client) => client.status === "ready"));
     const at = await ends([() => a.turn(9), () => b.turn(9), () => a.turn(9)]);
-    expect(at[0]).toBeLessThan(150);
+    expect(at[0]).toBeLessThan(400 - EARLY);
     for (const gap of gaps(at)) expect(gap).toBeGreaterThanOrEqual(400 - EARLY);
   });
 
@@ -116,7 +120,7 @@ describe("redisWritePacing", () => {
     } finally {
       process.kill(pid, "SIGCONT");
     }
-    for (const time of at) expect(time).toBeLessThan(250 + 150);
+    for (const time of at) expect(time).toBeLessThan(250 + AT_ONCE);
     expect(at[0]).toBeGreaterThanOrEqual(250 - EARLY);
     // The late answers (or the command timeouts) arrive after the turns went: nothing throws, nothing is left unhandled.
     await sleep(100);
@@ -181,7 +185,8 @@ describe("paceWrites", () => {
     // spread, by up to a few hundred ms on two cores busy with other suites; unpaced, they come together.
     expect(posts[1]!.at - posts[0]!.at).toBeGreaterThanOrEqual(700);
     expect(others.map((request) => request.method)).toEqual(["GET", "POST"]);
-    for (const request of others) expect(request.at).toBeLessThan(400);
+    // Held, they would wait for the second comment's slot, a second on.
+    for (const request of others) expect(request.at).toBeLessThan(700);
   });
 
   test("a secondary limit on one replica holds the installation's writes on the other", async () => {
@@ -197,7 +202,7 @@ describe("paceWrites", () => {
     expect(ttl).toBeLessThanOrEqual(2_000);
     const sent = performance.now();
     await client(21, b).request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment);
-    expect(performance.now() - sent).toBeGreaterThanOrEqual(ttl - 60);
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(ttl - EARLY);
   });
 
   test("the gate's answers never wait for a turn, however busy the installation; work holding a repository's lock waits at most a second", async () => {
@@ -218,7 +223,7 @@ describe("paceWrites", () => {
     expect(status).toBeLessThan(2_000);
     const underLock = await timed(() => new RedisRepositoryLock(redisClient).hold(1, () => paced.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", comment)));
     // At most the second a lock's holder waits, not the 5 s booked.
-    expect(underLock).toBeGreaterThanOrEqual(950);
+    expect(underLock).toBeGreaterThanOrEqual(1_000 - EARLY);
     expect(underLock).toBeLessThan(4_000);
   });
 
