@@ -74,7 +74,7 @@ export function budgetedSteps(outcomes: Outcome[], requests: SeenRequest[]): Ste
     if (!budget || endAt === undefined) return [];
     const inside = requests.filter((r) => r.at >= sentAt && r.at <= endAt);
     const counted = inside.filter(isCounted);
-    const held = budget.of === "reads" ? counted.filter((r) => r.method === "GET") : counted;
+    const held = budget.of === "reads" ? counted.filter((r) => !isWrite(r)) : counted;
     return [
       {
         ...budget,
@@ -102,8 +102,9 @@ export function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-/** Writes as Probot's throttling counts them: not GET/HEAD, and not the token request (its own limiter). */
+/** Writes: not GET/HEAD, not a GraphQL query (the app sends no mutation), and not the token request (its own limiter). */
 function isWrite(request: SeenRequest): boolean {
+  if (request.method === "POST" && /^(\/api)?\/graphql$/.test(request.path)) return false;
   return request.method !== "GET" && request.method !== "HEAD" && !/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.path);
 }
 

@@ -191,7 +191,7 @@ export function rateLimitHold(status: number, headers: Headers, message: string,
  * any reader can provoke must not delay what decides a deploy.
  */
 function isPacedWrite(method: string, url: string): boolean {
-  return isWrite(method) && !isAppAuthentication(method, url) && !isGateAnswer(method, url);
+  return isWrite(method, url) && !isAppAuthentication(method, url) && !isGateAnswer(method, url);
 }
 
 /** GitHub's message, only where it is needed (a 403 or 429 that named no time): read from a copy, the caller's body untouched. */

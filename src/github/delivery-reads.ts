@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Octokit } from "./client.js";
+import { isGraphQLQuery } from "./write-kinds.js";
 
 /**
  * One delivery's view of GitHub: each GET is asked once, and its answer stands until the delivery
@@ -24,6 +25,8 @@ export function rememberReads<O extends Octokit>(octokit: O): O {
   octokit.hook.wrap("request", async (request, options) => {
     if (straight.getStore()) return request(options);
     const { method, url, headers } = octokit.request.endpoint.parse(options);
+    // A GraphQL query reads without changing anything, and each is asked once by its caller.
+    if (isGraphQLQuery(method, url)) return request(options);
     if (method !== "GET") {
       try {
         const response = await request(options);

@@ -20,7 +20,7 @@ import { isAppAuthentication, isWrite, restoresState } from "./write-kinds.js";
 export function fenceWrites<O extends Octokit>(octokit: O): O {
   octokit.hook.before("request", (options) => {
     const holding = lockHeldNow();
-    if (!holding || !isWrite(options.method) || isAppAuthentication(options.method, options.url) || restoresState(options.method, options.url)) return;
+    if (!holding || !isWrite(options.method, options.url) || isAppAuthentication(options.method, options.url) || restoresState(options.method, options.url)) return;
     const request = { ...options.request };
     const send = request.fetch ?? globalThis.fetch;
     request.fetch = (async (input, init) => {

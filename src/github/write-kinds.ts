@@ -6,8 +6,17 @@
 
 const WRITES = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 
-export function isWrite(method: string): boolean {
-  return WRITES.has(method.toUpperCase());
+/** A request that may change something on GitHub: any verb but GET, except a GraphQL query. */
+export function isWrite(method: string, url: string): boolean {
+  return WRITES.has(method.toUpperCase()) && !isGraphQLQuery(method, url);
+}
+
+/**
+ * A GraphQL request (`/graphql`, GHES's `/api/graphql`): a POST, but a read, since the app sends
+ * GitHub queries only (github/graphql.ts refuses anything else before it is sent).
+ */
+export function isGraphQLQuery(method: string, url: string): boolean {
+  return method.toUpperCase() === "POST" && /^(\/api)?\/graphql$/.test(pathOf(url));
 }
 
 /**

@@ -2,6 +2,7 @@ import nock from "nock";
 import { pushEvent, SHA } from "../helpers/fixtures.js";
 import { CONFIG_READS, mockGitHubWithConfig } from "../helpers/github-mock.js";
 import { ledgerText, mergeBackIssue, mergeBackTable, RCA_BLOCKERS_UNWRITTEN, RCA_ROW_UNWRITTEN, rcaTemplateBody } from "../helpers/incident-texts.js";
+import { isReadRequest } from "../helpers/github-server.js";
 import { loopbackWorld, type LoopbackWorld } from "../helpers/loopback-world.js";
 import { restComparison, restIssue } from "../helpers/rest-objects.js";
 import { testApp } from "../helpers/test-app.js";
@@ -275,7 +276,7 @@ describe("what a push that lands items costs (issue 15's budget: at most one rea
     for (const { issue } of items) expect(w.issue(issue).state).toBe("closed");
     // The open items (1), each one's compare (n), the pushed commit's pull requests (1: merged, so no post-merge
     // review), the incident's issue, thread and item list for its ledger (3); 304s (its RCA, the deployments, the config) are not counted.
-    const reads = w.github.log.slice(from).filter((r) => r.method === "GET" && r.status !== 304).map((r) => `${r.method} ${r.path}`);
+    const reads = w.github.log.slice(from).filter((r) => isReadRequest(r) && r.status !== 304).map((r) => `${r.method} ${r.path}`);
     expect({ n, reads }).toEqual({ n, reads: reads.slice(0, n + 6) });
   });
 });

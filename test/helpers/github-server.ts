@@ -33,9 +33,16 @@ import { installCommitRoutes } from "./github-server/routes/commits.js";
 import { AppHookDeliveries, installDeliveryRoutes } from "./github-server/routes/deliveries.js";
 import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
 import { installIssueRoutes } from "./github-server/routes/issues.js";
+import { installGraphQLRoutes } from "./github-server/routes/graphql.js";
+import { graphQLOperations } from "./github-server/routes/graphql-operations.js";
 import { checkRequest } from "./openapi.js";
 
 export type { Clock, Commit, Deployment, Issue, Repository, Role, User } from "./github-server/model.js";
+/** A request that changes nothing: a GET, or a GraphQL query (a POST; the app sends no mutation). */
+export function isReadRequest({ method, path }: { method: string; path: string }): boolean {
+  return method === "GET" || (method === "POST" && /^(\/api)?\/graphql(\?|$)/.test(path));
+}
+
 export type { HookDelivery, NewHookDelivery } from "./github-server/routes/deliveries.js";
 
 /** `status` 304: a conditional GET answered "not modified", which GitHub does not count against the rate limit. */
@@ -127,6 +134,7 @@ export class GitHubTestServer implements Site {
     installDeploymentRoutes(this);
     installCollaboratorRoutes(this);
     installCheckRoutes(this);
+    installGraphQLRoutes(this, graphQLOperations, this.problems);
     this.deliveries = new AppHookDeliveries(this.mint);
     installDeliveryRoutes(this, this.deliveries, (headers) => this.#isAppJwt(headers.authorization));
   }

@@ -5,7 +5,7 @@ import { marker, readMarker } from "../../src/markers.js";
 import { recordBody, type RecordFields, type RecordKind } from "../../src/records.js";
 import type { ExceptionRunState } from "./exception-fixtures.js";
 import { deploymentStatusCreated, INSTALLATION_ID, OWNER, SHA, validPayload, webhookRepository } from "./fixtures.js";
-import { GitHubTestServer, type LoggedRequest, type Repository, type Role } from "./github-server.js";
+import { GitHubTestServer, isReadRequest, type LoggedRequest, type Repository, type Role } from "./github-server.js";
 import { addComment, openIssue } from "./github-server/issues.js";
 import type { CheckRun, Comment, Issue } from "./github-server/model.js";
 import { renderComment, renderDeployment, renderRepository, renderUser } from "./github-server/render.js";
@@ -169,7 +169,7 @@ export async function loopbackWorld({ mainBranch = "master", now = NOW, config }
     writes(from = 0): Array<Pick<LoggedRequest, "method" | "path" | "body">> {
       return github.log
         .slice(from)
-        .filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens"))
+        .filter((r) => !isReadRequest(r) && !r.path.endsWith("/access_tokens"))
         .map(({ method, path, body }) => ({ method, path, body }));
     },
     issue: issueOf,

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
+import { buildClientSchema, getVariableValues, parse, validate as validateDocument, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
 import addFormatsModule from "ajv-formats";
 
 /**
@@ -70,6 +72,7 @@ export type RequestToCheck = { method: string; path: string; body?: unknown };
 export function checkRequest({ method, path, body }: RequestToCheck): string[] {
   const url = new URL(path, "http://x");
   const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
+  if (method.toUpperCase() === "POST" && /^(\/api)?\/graphql$/.test(pathname)) return checkGraphQL(body);
   const route = routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(pathname));
   if (!route) return [`${method} ${pathname}: no such operation in GitHub's REST API`];
   const where = `${method} ${route.template} (${route.operation.operationId})`;
@@ -108,4 +111,34 @@ function compiledFor(operationId: string, schema: unknown): ValidateFunction {
     compiled.set(operationId, validate);
   }
   return validate;
+}
+
+let graphQLSchema: GraphQLSchema | undefined;
+
+/**
+ * A GraphQL request against GitHub's own schema (@octokit/graphql-schema, built once, on the first
+ * query: 0.2 s): one named query (the app sends no mutation), valid for the schema, its variables
+ * those the query declares, each of its declared type.
+ */
+function checkGraphQL(body: unknown): string[] {
+  const { query, variables = {}, ...rest } = (typeof body === "string" ? JSON.parse(body) : body ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
+  const where = "POST /graphql";
+  if (typeof query !== "string") return [`${where}: the body has no query`];
+  if (Object.keys(rest).length > 0) return [`${where}: the body has fields GitHub does not take: ${Object.keys(rest).join(", ")}`];
+  // The package exports only its ESM entry, which parses the 5 MB schema at import: read on first use instead.
+  graphQLSchema ??= buildClientSchema(JSON.parse(readFileSync(new URL("../../node_modules/@octokit/graphql-schema/schema.json", import.meta.url), "utf8")) as IntrospectionQuery);
+  let document;
+  try {
+    document = parse(query);
+  } catch (error) {
+    return [`${where}: ${String(error)}`];
+  }
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition");
+  if (operations.length !== 1 || operations[0]!.operation !== "query" || !operations[0]!.name) return [`${where}: one named query, and nothing else, is what the app sends`];
+  const problems = validateDocument(graphQLSchema, document).map((error) => `${where}: ${error.message}`);
+  const declared = new Set((operations[0]!.variableDefinitions ?? []).map((v) => v.variable.name.value));
+  for (const name of Object.keys(variables)) if (!declared.has(name)) problems.push(`${where}: variable $${name} is not declared by the query`);
+  const coerced = getVariableValues(graphQLSchema, operations[0]!.variableDefinitions ?? [], variables);
+  if (coerced.errors) problems.push(...coerced.errors.map((error) => `${where}: ${error.message}`));
+  return problems;
 }

@@ -1,0 +1,4 @@
+import type { GraphQLOperation } from "./graphql.js";
+
+/** The app's named GraphQL queries, each answered from the model: one file per query. */
+export const graphQLOperations: Record<string, GraphQLOperation> = {};
