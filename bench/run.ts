@@ -37,7 +37,7 @@
  *
  * Two passes. "As shipped" is what users run. Probot's Octokit spaces the writes of webhook
  * handlers 1 s apart (@octokit/plugin-throttling), which caps every gate scenario; the second pass
- * preloads bench/no-write-spacing.ts into the app's process (NODE_OPTIONS=--import) to remove
+ * preloads the tests' test/helpers/without-write-spacing.mjs into the app's process (NODE_OPTIONS=--import) to remove
  * that spacing, a diagnostic of what the app itself costs. The lines of node_modules that
  * decide the spacing are located at run time and printed with the figures, with the time
  * Probot's Octokit adds to every request (its throttling and retry plugins on and off).
@@ -76,7 +76,8 @@ import { budgetedSteps, decisionCalls, summarize } from "./summarize.js";
 import { throttleEvidence } from "./throttle-source.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const PRELOAD = pathToFileURL(fileURLToPath(new URL("./no-write-spacing.js", import.meta.url))).href;
+// The same preload the tests use for suites that are not about write spacing: one piece, loaded as it is.
+const PRELOAD = pathToFileURL(`${ROOT}test/helpers/without-write-spacing.mjs`).href;
 
 const ALL: Scenario[] = [gateOnMain, gateOnMainCold, gateOffMain, gateWithException, gatePromotion, oneInstallation, tenInstallations, incidentCommand, ...pushScenarios, incidentStory, replicaGates, repositoryLock];
 const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
