@@ -2,7 +2,8 @@ import type { Probot } from "probot";
 import { NO_SWEEP_LOCK, type SweepLock } from "./coordination/sweep-lock.js";
 import type { RepoClient } from "./github/client.js";
 import { readConfig } from "./github/read-config.js";
-import type { Deps } from "./delivery/deps.js";
+import type { AppDeps } from "./delivery/deps.js";
+import type { RepoScope } from "./delivery/repo-context.js";
 import { remindOverdue } from "./incidents/remind-overdue.js";
 
 /**
@@ -12,7 +13,7 @@ import { remindOverdue } from "./incidents/remind-overdue.js";
  * deliveries about it (deps.queue), so a reminder checked-then-sent is never sent twice.
  * Returns a stop function.
  */
-export function startReminderSweep(probot: Probot, deps: Deps, intervalMs: number, turn: SweepLock = NO_SWEEP_LOCK): () => void {
+export function startReminderSweep(probot: Probot, deps: AppDeps, intervalMs: number, turn: SweepLock = NO_SWEEP_LOCK): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
@@ -25,7 +26,7 @@ export function startReminderSweep(probot: Probot, deps: Deps, intervalMs: numbe
   return () => clearInterval(timer);
 }
 
-async function sweepIfOurTurn(probot: Probot, deps: Deps, turn: SweepLock): Promise<void> {
+async function sweepIfOurTurn(probot: Probot, deps: AppDeps, turn: SweepLock): Promise<void> {
   if (!(await turn.acquire())) return;
   try {
     await sweepOnce(probot, deps);
@@ -36,7 +37,7 @@ async function sweepIfOurTurn(probot: Probot, deps: Deps, turn: SweepLock): Prom
   }
 }
 
-export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
+export async function sweepOnce(probot: Probot, deps: AppDeps): Promise<void> {
   const app = await probot.auth();
   const installations = await app.paginate("GET /app/installations", { per_page: 100 });
   for (const installation of installations) {
@@ -47,7 +48,9 @@ export async function sweepOnce(probot: Probot, deps: Deps): Promise<void> {
       try {
         const { config, unreadable } = await readConfig(client);
         if (unreadable) continue;
-        const sent = await deps.queue.run(repository.id, () => remindOverdue(client, config, deps));
+        // The repository's scope, as a delivery's: the process clock, a logger naming the repository.
+        const repo: RepoScope = { client, config, mainBranch: config.mainBranch || repository.default_branch, now: deps.now, log: probot.log.child({ repo: repository.full_name }) };
+        const sent = await deps.queue.run(repository.id, () => remindOverdue(repo, deps));
         if (sent > 0) probot.log.info({ repo: repository.full_name, sent }, "overdue merge-back reminders sent");
       } catch (error) {
         probot.log.error({ err: error, repo: repository.full_name }, "reminder sweep failed for a repository");

@@ -47,15 +47,18 @@ async function decide(inputs: GateInputs, io: CommandIo, options: CommandOptions
   );
   // One process, one decision: repoId keys the ancestry cache, which lives no longer than this run.
   const client: RepoClient = { octokit, owner: inputs.owner, repo: inputs.repo, repoId: 0 };
+  const log = stderrLogger(io.err);
+  // The step's view of the repository, as a delivery's: its client, the clock, and its log (stderr).
   const repository = {
     client,
+    now: () => new Date(),
+    log,
     fullName: `${inputs.owner}/${inputs.repo}`,
     defaultBranch: async () => (await octokit.request("GET /repos/{owner}/{repo}", { owner: inputs.owner, repo: inputs.repo })).data.default_branch,
   };
-  const log = stderrLogger(io.err);
   try {
     // The workflow's token is not the app's: only the repository's own config file can be trusted to be the app's.
-    const deps = { ancestry: new AncestryReader(), appId: inputs.appId, now: () => new Date(), log };
+    const deps = { ancestry: new AncestryReader(), appId: inputs.appId };
     const result = await decideGateFor(repository, deps, inputs, { requireOwnConfigFile: true });
     if (!result.gated) return { allowed: true, message: withConfigProblems(notGatedMessage(inputs.environment), result.loaded) };
     const { decision } = result;

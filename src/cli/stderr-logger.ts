@@ -4,10 +4,9 @@ import type { GateLogger } from "../procedures/gate-decision.js";
  * The gate's log for a workflow step: the decision itself is printed on stdout; warnings and
  * errors go to stderr, where the job log shows them.
  */
-export function stderrLogger(write: (line: string) => void, bindings: Record<string, unknown> = {}): GateLogger {
-  const line = (level: string, fields: object, message: string) => write(`mainline-gate ${level}: ${message} ${describe({ ...bindings, ...fields })}`);
+export function stderrLogger(write: (line: string) => void): GateLogger {
+  const line = (level: string, fields: object, message: string) => write(`mainline-gate ${level}: ${message} ${describe({ ...fields })}`);
   return {
-    child: (more) => stderrLogger(write, { ...bindings, ...more }),
     warn: (fields, message) => line("warning", fields, message),
     error: (fields, message) => line("error", fields, message),
   };

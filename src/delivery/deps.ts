@@ -5,14 +5,16 @@ import type { RecordReader } from "../github/own-comments.js";
 import type { Metrics } from "../metrics.js";
 import type { RepositoryQueue } from "./one-at-a-time.js";
 
-/** What every handler shares for the life of the process. */
+/**
+ * What procedures share for the life of the process. No clock: a procedure reads its delivery's,
+ * `repo.now()` (repo-context.ts), so there is one time source it could pick from.
+ */
 export type Deps = {
   ancestry: AncestryReader;
   /** An installation's client: limits keyed by it, a time limit per request, POSTs once, conditional reads. */
   clientFor: ClientFor;
   /** Writes that check GitHub first wait here for the repository's earlier ones. */
   queue: RepositoryQueue;
-  now: () => Date;
   /** This app's id: only comments it wrote itself count as records. */
   appId: number;
   /** How records are recognised: this app's comments, signed with its key. */
@@ -29,3 +31,10 @@ export type Deps = {
    */
   deploymentLock?: DeploymentLock;
 };
+
+/**
+ * What handlers and the reminder sweep share: Deps, and the process clock that each delivery's
+ * scope is made from (`repoContext`, `deliveryScope`, the sweep's scope of a repository). Only a
+ * maker of scopes reads it; procedures get Deps, without it.
+ */
+export type AppDeps = Deps & { now: () => Date };

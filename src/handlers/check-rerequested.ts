@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { decisionLog } from "../decision-log.js";
 import { getPull } from "../github/pulls.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { evaluatePullRequest } from "../procedures/evaluate-pr.js";
 import { CONFIG_CHECK, MERGE_FIRST_CHECK } from "../public-names.js";
 import { repoContext } from "../delivery/repo-context.js";
@@ -14,13 +14,13 @@ import { repoContext } from "../delivery/repo-context.js";
  * 3. read the config
  * 4. each pull request the payload names: read it as it is now, then evaluate it (evaluate-pr)
  */
-export function onCheckRerequested(deps: Deps) {
+export function onCheckRerequested(deps: AppDeps) {
   return async (context: Context<"check_run.rerequested" | "check_suite.rerequested">): Promise<void> => {
     const { payload } = context;
     const pulls = "check_run" in payload ? payload.check_run.pull_requests : payload.check_suite.pull_requests;
     if ("check_run" in payload && ![MERGE_FIRST_CHECK, CONFIG_CHECK].includes(payload.check_run.name)) return;
     if (pulls.length === 0) return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const decisions = decisionLog(context);
     for (const { number } of pulls) await evaluatePullRequest(repo, await getPull(repo.client, number), deps, decisions);
   };

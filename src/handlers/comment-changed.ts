@@ -7,7 +7,7 @@ import { findOwnComment } from "../github/own-comments.js";
 import { marker } from "../markers.js";
 import { appBody, quietLogin } from "../policy/text.js";
 import { readRecord } from "../records.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps, Deps } from "../delivery/deps.js";
 import { setSuspension } from "../incidents/incident-runs.js";
 import { gateClosedIncident } from "../incidents/close-gate.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
@@ -26,14 +26,14 @@ type Changed = Context<"issue_comment.edited" | "issue_comment.deleted">;
  * 4. the incident says who changed what (once per change)
  * 5. the suspension is lifted once no record is changed; an incident closed meanwhile goes through the close gate again
  */
-export function onCommentChanged(deps: Deps) {
+export function onCommentChanged(deps: AppDeps) {
   return async (context: Changed): Promise<void> => {
     const { comment, issue, sender } = context.payload;
     const own = comment as unknown as CommentLike;
     if (own.performed_via_github_app?.id !== deps.appId || sender.login === (await deps.botLogin())) return;
     const before = context.payload.action === "edited" ? context.payload.changes.body?.from : comment.body;
     if (before === undefined) return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const record = readRecord(deps.records.key, before);
     const incidentNumber = record && record.repo === repo.client.repoId ? record.incident : issue.number;
     const incident = incidentNumber === issue.number ? (issue as IssueLike) : await getIssueHere(repo.client, incidentNumber);
@@ -45,14 +45,14 @@ export function onCommentChanged(deps: Deps) {
     }
     const thread = await readIncidentThread(repo.client, incident, deps.records);
     const shas = new Set([...thread.records.exceptions.map((grant) => grant.sha), ...(record && "sha" in record.fields ? [record.fields.sha] : [])]);
-    await setSuspension(repo.client, shas, incident.number, sender.login, deps);
+    await setSuspension(repo, shas, incident.number, sender.login, deps);
     // Only a record proves it is what the app wrote (its signature); anything else may be an earlier
     // change by someone else (the `before` of a second edit) and is never posted in the app's name.
     if (record) await writeBack(repo, context.payload.action, own, issue.number, before, issue.number === incident.number ? thread.comments : undefined);
     await notice(repo, incident.number, own, context.payload.action, sender.login, record !== undefined, thread.comments, deps);
     // Lifted only once nothing of the incident's is changed any more (another record may still wait for its own event).
     const after = await readIncidentThread(repo.client, incident, deps.records);
-    if (after.tampered.length === 0) await setSuspension(repo.client, shas, incident.number, "", deps);
+    if (after.tampered.length === 0) await setSuspension(repo, shas, incident.number, "", deps);
     const now = await getIssue(repo.client, incident.number);
     const mayBeIncident = after.isIncident || after.tampered.length > 0;
     if (now.state === "closed" && mayBeIncident) await gateClosedIncident(repo, now, deps);

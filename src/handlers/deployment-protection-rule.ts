@@ -8,7 +8,8 @@ import { protectionRuleTarget, undecidedMessage } from "../policy/gate.js";
 import { notGatedMessage } from "../procedures/gate-decision.js";
 import { decideGate, withConfigProblems } from "../procedures/decide-gate.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
+import { deliveryScope } from "../delivery/repo-context.js";
 
 /**
  * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.
@@ -19,7 +20,7 @@ import type { Deps } from "../delivery/deps.js";
  *    decisions then in flight: the deploy should not wait on bookkeeping; a failure here fails
  *    the delivery so it can be redelivered, except that the repository's lock is waited for)
  */
-export function onDeploymentProtectionRule(deps: Deps) {
+export function onDeploymentProtectionRule(deps: AppDeps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
     const { payload } = context;
     const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndAnswer(context, deps)));
@@ -54,7 +55,7 @@ async function untilLockAvailable(record: () => Promise<void>): Promise<void> {
 }
 
 /** Steps 1–3; what step 4 needs when the answer let a deploy through under an exception. */
-async function decideAndAnswer(context: Context<"deployment_protection_rule.requested">, deps: Deps) {
+async function decideAndAnswer(context: Context<"deployment_protection_rule.requested">, deps: AppDeps) {
   const { payload } = context;
   const decisions = decisionLog(context, deps.metrics);
   const { callbackUrl, environment, sha } = protectionRuleTarget(payload);
@@ -71,9 +72,10 @@ async function decideAndAnswer(context: Context<"deployment_protection_rule.requ
     await answer("rejected", comment);
     return undefined;
   }
+  const scope = deliveryScope(context, deps);
   let result;
   try {
-    result = await decideGate(context, deps, { sha, environment });
+    result = await decideGate(scope, deps, { fullName: payload.repository.full_name, defaultBranch: payload.repository.default_branch }, { sha, environment });
   } catch (error) {
     const comment = undecidedMessage(sha);
     decisions.log.error({ err: error }, "gate decision failed: rejecting");
@@ -103,7 +105,7 @@ async function decideAndAnswer(context: Context<"deployment_protection_rule.requ
   }
   const { exception } = decision;
   if (!exception) return undefined;
-  const { client, config, mainBranch } = result;
+  const { config, mainBranch } = result;
   const facts = { ...(decision.waived ? { waived: decision.waived } : {}), ...(result.offMain ? { offMain: result.offMain } : {}) };
-  return { client, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered, ...facts } };
+  return { ...scope, config, mainBranch, deploy: { incident: exception.incident, sha, environment, answer: answered, ...facts } };
 }

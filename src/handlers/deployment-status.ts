@@ -6,7 +6,7 @@ import { isGatedEnvironment } from "../policy/environments.js";
 import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decideDeployment } from "../policy/gate.js";
 import { describeBypass } from "../policy/bypass.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { openUnapprovedIncident } from "../incidents/open-unapproved-incident.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
 import { repoContext } from "../delivery/repo-context.js";
@@ -19,11 +19,11 @@ import { repoContext } from "../delivery/repo-context.js";
  *    (in shadow mode, only say so in the log: shadow never acts on a deploy)
  * Anything that cannot be verified throws, so the delivery fails and the redelivery sweep tries again.
  */
-export function onDeploymentStatus(deps: Deps) {
+export function onDeploymentStatus(deps: AppDeps) {
   return async (context: Context<"deployment_status.created">): Promise<void> => {
     const { deployment_status: status, deployment } = context.payload;
     if (status.state !== "success") return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     if (!isGatedEnvironment(deployment.environment, repo.config.environments)) return;
     const ancestry = await deps.ancestry.read(repo.client, repo.mainBranch, deployment.sha);
     if (ancestry.kind === "on-main") return;

@@ -7,7 +7,8 @@ import type { GateOutcome } from "../policy/gate.js";
 import { shortSha } from "../policy/text.js";
 import { decideGate } from "../procedures/decide-gate.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps, Deps } from "../delivery/deps.js";
+import { deliveryScope } from "../delivery/repo-context.js";
 
 /**
  * `deployment.created` from any deploy tool: GitHub cannot be told to wait, so a refusal is
@@ -17,7 +18,7 @@ import type { Deps } from "../delivery/deps.js";
  * 3. allowed under an exception → record it in the incident (with S's merge-back issue, unless S is on main)
  * 4. allowed because on main (and promoted, where a promotion rule applies) → nothing
  */
-export function onDeploymentCreated(deps: Deps) {
+export function onDeploymentCreated(deps: AppDeps) {
   return async (context: Context<"deployment.created">): Promise<void> => {
     const { deployment, repository } = context.payload;
     const approval = await deps.queue.deciding(() => straightToGitHub(() => decideAndMark(context, deps)));
@@ -30,14 +31,15 @@ export function onDeploymentCreated(deps: Deps) {
 }
 
 /** Steps 1–2 (and 4); what step 3 needs when the deployment is allowed under an exception. */
-async function decideAndMark(context: Context<"deployment.created">, deps: Deps) {
+async function decideAndMark(context: Context<"deployment.created">, deps: AppDeps) {
   const { deployment, repository } = context.payload;
   const decisions = decisionLog(context, deps.metrics);
   const gate = { sha: deployment.sha, environment: deployment.environment, deployment: deployment.id };
   const ref = { owner: repository.owner.login, repo: repository.name, deploymentId: deployment.id };
+  const scope = deliveryScope(context, deps);
   let result;
   try {
-    result = await decideGate(context, deps, { sha: deployment.sha, environment: deployment.environment });
+    result = await decideGate(scope, deps, { fullName: repository.full_name, defaultBranch: repository.default_branch }, { sha: deployment.sha, environment: deployment.environment });
   } catch (error) {
     // A gate that cannot decide refuses: the failure status stops the tool, then the delivery fails for redelivery.
     const description = `Refused: mainline could not decide on ${shortSha(deployment.sha)} (internal error); re-run the deployment.`;
@@ -50,9 +52,9 @@ async function decideAndMark(context: Context<"deployment.created">, deps: Deps)
     decisions.decided("gate", "not-gated", { ...gate, verdict: "approve" }, `${deployment.environment} is not a gated environment: nothing written.`);
     return undefined;
   }
-  const { decision, client, config, mainBranch } = result;
+  const { decision, config, mainBranch } = result;
   logGateDecision(decisions, gate, decision, config.mode);
-  if (decision.exception) return { incident: decision.exception.incident, client, config, mainBranch, waived: decision.waived, offMain: result.offMain };
+  if (decision.exception) return { ...scope, config, mainBranch, incident: decision.exception.incident, waived: decision.waived, offMain: result.offMain };
   if (decision.verdict === "approve") return undefined;
   const written = await markRefused(context, deps, ref, {
     description: decision.summary,

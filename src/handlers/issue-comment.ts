@@ -13,7 +13,7 @@ import { hasRole, type Role } from "../policy/roles.js";
 import { appBody, codeSpan, quietLogin } from "../policy/text.js";
 import { runCommand } from "../procedures/commands/runners.js";
 import type { CommandEnv, Outcome } from "../procedures/commands/types.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps, Deps } from "../delivery/deps.js";
 import { repoContext } from "../delivery/repo-context.js";
 
 /**
@@ -25,7 +25,7 @@ import { repoContext } from "../delivery/repo-context.js";
  * 5. 👍 when every line did its work; one reply for anything to say or anything wrong
  * Each line's outcome is one decision line in the log (and lines skipped or already answered one more).
  */
-export function onIssueComment(deps: Deps) {
+export function onIssueComment(deps: AppDeps) {
   return async (context: Context<"issue_comment.created">): Promise<void> => {
     const { comment, issue, sender } = context.payload;
     if (sender.type === "Bot" || comment.user?.type === "Bot") return;
@@ -34,7 +34,7 @@ export function onIssueComment(deps: Deps) {
     const { run, repeated, overLimit } = linesToRun(parsed);
     const decisions = decisionLog(context);
     const about = { issue: issue.number, comment: comment.id, actor: sender.login };
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const thread = await readIncidentThread(repo.client, issue, deps.records);
     if (await alreadyAnswered(repo.client, comment.id, thread.comments, deps)) {
       decisions.decided("command", "already-answered", { ...about, commands: run.map(commandName) }, "comment already answered: its commands are not run again");
@@ -42,7 +42,7 @@ export function onIssueComment(deps: Deps) {
     }
     let role: Promise<Role | "none"> | undefined;
     const roleOfActor = () => (role ??= roleOf(repo.client, sender.login));
-    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, account: sender.id, log: decisions.log, decisions, isIncident: thread.isIncident, source: "" };
+    const env: CommandEnv = { repo, deps, issue: issue as IssueLike, comment, actor: sender.login, account: sender.id, decisions, isIncident: thread.isIncident, source: "" };
     const results: Array<{ line: ParsedLine; outcome: Outcome }> = [];
     for (const line of run) {
       const checked = line.ok
@@ -92,7 +92,7 @@ async function runChecked(env: CommandEnv, command: Command, roleOfActor: () => 
     const outcome = await runCommand(env, command);
     return { outcome, result: outcome.ok ? "done" : "refused" };
   } catch (error) {
-    env.log.error({ err: error, command: command.name }, "command failed");
+    env.decisions.log.error({ err: error, command: command.name }, "command failed");
     throw error;
   }
 }

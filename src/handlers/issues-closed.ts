@@ -6,7 +6,7 @@ import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
 import { checkRca } from "../policy/rca.js";
 import { verifyClosedMergeBack } from "../incidents/check-merge-back.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps, Deps } from "../delivery/deps.js";
 import { gateClosedIncident, logCloseGate } from "../incidents/close-gate.js";
 import { gateClosedReview, logReviewClose } from "../reviews/post-merge-review-close.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
@@ -25,11 +25,11 @@ import { repoContext, type RepoContext } from "../delivery/repo-context.js";
  *    incident too or not (a triager's label must not lift the review): done when a person other than
  *    the pusher with write role closed it, else reopened (the decision is one log line)
  */
-export function onIssueClosed(deps: Deps) {
+export function onIssueClosed(deps: AppDeps) {
   return async (context: Context<"issues.closed">): Promise<void> => {
     const issue = context.payload.issue as IssueLike;
     if (context.payload.issue.pull_request) return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     // An issue with no comments holds no records: it costs no read.
     const own = issue.comments === 0 ? undefined : await readIncidentThread(repo.client, issue, deps.records);
     // A thread holding a changed record may be an incident whose own record was changed: it goes through the gate (the change blocks).

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { logGoneReview, reopenGoneReview } from "../reviews/reopen-gone-review.js";
 import { repoContext } from "../delivery/repo-context.js";
 
@@ -13,11 +13,11 @@ import { repoContext } from "../delivery/repo-context.js";
  *    check runs that a deletion cannot make say more: the gate asks whether the incident is still an
  *    open issue here
  */
-export function onIssueDeleted(deps: Deps) {
+export function onIssueDeleted(deps: AppDeps) {
   return async (context: Context<"issues.deleted">): Promise<void> => {
     const { issue, sender } = context.payload;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     // Its comments went with it: nothing can show a close of it was a review.
-    logGoneReview(context.log, issue.number, await reopenGoneReview(repo, deps, { issue, by: sender.login }, []));
+    logGoneReview(repo, issue.number, await reopenGoneReview(repo, deps, { issue, by: sender.login }, []));
   };
 }

@@ -3,7 +3,7 @@ import type { IssueLike } from "../github/client.js";
 import { roleOf } from "../github/permission.js";
 import { hasRole } from "../policy/roles.js";
 import { becomeIncident } from "../incidents/become-incident.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { repoContext } from "../delivery/repo-context.js";
 
 /**
@@ -15,10 +15,10 @@ import { repoContext } from "../delivery/repo-context.js";
  * 3. otherwise ask GitHub the labeler's role; below triage → logged, and nothing more
  * 4. the issue becomes an incident, by the labeler, via the label (become-incident)
  */
-export function onIssueLabeled(deps: Deps) {
+export function onIssueLabeled(deps: AppDeps) {
   return async (context: Context<"issues.labeled">): Promise<void> => {
     const { issue, label, sender } = context.payload;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     if (label?.name.toLowerCase() !== repo.config.labels.incident.toLowerCase() || issue.pull_request) return;
     if (sender.login === (await deps.botLogin())) {
       await becomeIncident(repo, issue as IssueLike, deps);

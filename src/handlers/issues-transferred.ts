@@ -3,7 +3,7 @@ import { isApiError } from "../github/api-error.js";
 import type { IssueLike, RepoClient } from "../github/client.js";
 import { readIncidentThread, type IncidentThread } from "../github/incidents.js";
 import type { RecordReader } from "../github/own-comments.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { endExceptions } from "../incidents/incident-runs.js";
 import { keepExceptionDeploys, type Transfer } from "../incidents/keep-exception-deploys.js";
 import { keepUnreadTransfer } from "../incidents/keep-unread-transfer.js";
@@ -27,18 +27,18 @@ import { repoContext } from "../delivery/repo-context.js";
  * 4. a post-merge review moved away → opened here again
  * 5. a thread not read whole (or not at all) → a record here that an issue left unread
  */
-export function onIssueTransferred(deps: Deps) {
+export function onIssueTransferred(deps: AppDeps) {
   return async (context: Context<"issues.transferred">): Promise<void> => {
     const { issue, changes, sender } = context.payload;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const to = { repository: changes.new_repository.full_name, number: changes.new_issue.number, url: changes.new_issue.html_url };
-    const transfer: Transfer = { moved: issue.number, by: sender.login, to, at: deps.now().toISOString() };
+    const transfer: Transfer = { moved: issue.number, by: sender.login, to, at: repo.now().toISOString() };
     const thread = await readMovedThread(repo.client, issue, deps.records);
-    if (thread?.isIncident) await endExceptions(repo.client, issue.number, thread, deps);
+    if (thread?.isIncident) await endExceptions(repo, issue.number, thread, deps);
     const kept = thread ? await keepExceptionDeploys(repo.client, deps, transfer, thread.comments) : [];
     for (const trail of kept) context.log.info({ moved: issue.number, ...trail }, "an issue holding exception deploys left the repository: they are kept in an issue here for the hotfix budget");
     // A post-merge review moved away is not done: it opens here again (a thread not read shows no close that was a review).
-    logGoneReview(context.log, issue.number, await reopenGoneReview(repo, deps, { issue, by: sender.login, to }, thread?.comments ?? []));
+    logGoneReview(repo, issue.number, await reopenGoneReview(repo, deps, { issue, by: sender.login, to }, thread?.comments ?? []));
     if (thread?.complete) return;
     const unread = await keepUnreadTransfer(repo.client, deps, transfer, thread ? "part" : "none", issue.updated_at);
     context.log.warn({ moved: issue.number, to: to.repository, ...unread }, "an issue left the repository without mainline seeing all it held: the hotfix budget counts as not verified for its days");

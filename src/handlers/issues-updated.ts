@@ -3,7 +3,7 @@ import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
 import { repoContext } from "../delivery/repo-context.js";
 
@@ -15,12 +15,12 @@ import { repoContext } from "../delivery/repo-context.js";
  * 2. read the config, that incident, and its thread
  * 3. its records name this issue as its RCA or one of its merge-back items → rewrite its ledger
  */
-export function onIssueUpdated(deps: Deps) {
+export function onIssueUpdated(deps: AppDeps) {
   return async (context: Context<"issues.edited" | "issues.reopened">): Promise<void> => {
     const issue = context.payload.issue as IssueLike;
     const incidentNumber = readMarker(issue.body, "rca")?.incident ?? readMarker(issue.body, "merge-back")?.incident;
     if (incidentNumber === undefined || incidentNumber === issue.number) return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const incident = await getIssue(repo.client, incidentNumber);
     const thread = await readIncidentThread(repo.client, incident, deps.records);
     if (thread.rca?.issue !== issue.number && !thread.mergeBacks.some((item) => item.issue === issue.number)) return;

@@ -3,7 +3,7 @@ import { decisionLog } from "../decision-log.js";
 import { getIssue } from "../github/issues.js";
 import type { PullSummary } from "../github/pulls.js";
 import { codeSpan } from "../policy/text.js";
-import type { Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { evaluatePullRequest } from "../procedures/evaluate-pr.js";
 import { ensureMergeBackIssue } from "../incidents/open-merge-back.js";
 import { repoContext } from "../delivery/repo-context.js";
@@ -19,13 +19,13 @@ type PullPayload = { pull_request: { number: number; merged?: boolean | null; ba
  * 3. merged, with commits not on main that an exception covered → each gets its merge-back issue
  *    in the incident whose exception let it in (open-merge-back)
  */
-export function onPullRequest(deps: Deps) {
+export function onPullRequest(deps: AppDeps) {
   return async (context: Context<"pull_request">): Promise<void> => {
     const { payload } = context;
     if (payload.action === "edited" && !payload.changes?.base) return;
     if (!["opened", "reopened", "synchronize", "edited", "closed"].includes(payload.action)) return;
     if (payload.action === "closed" && !payload.pull_request.merged) return;
-    const repo = await repoContext(context);
+    const repo = await repoContext(context, deps);
     const pull = summary(payload as unknown as PullPayload);
     const { decision, exception } = await evaluatePullRequest(repo, pull, deps, decisionLog(context));
     if (payload.action !== "closed" || !exception || decision.kind !== "check") return;

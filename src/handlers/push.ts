@@ -1,7 +1,7 @@
 import type { Context } from "probot";
 import { getIssueHere } from "../github/issues.js";
-import { announceConfigWeakening } from "../procedures/announce-config.js";
-import type { Deps } from "../delivery/deps.js";
+import { announceConfigWeakening, type ConfigPush } from "../procedures/announce-config.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { openPostMergeReview, type MainPush } from "../reviews/open-post-merge-review.js";
 import { closeDoneItems, recheckOpenMergeBacks } from "../incidents/recheck-merge-backs.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
@@ -17,7 +17,7 @@ import { repoContext } from "../delivery/repo-context.js";
  *    incidents whose items are done, then close those items
  * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review
  */
-export function onPush(deps: Deps) {
+export function onPush(deps: AppDeps) {
   return async (context: Context<"push">): Promise<void> => {
     const { payload } = context;
     // GitHub sets `forced` when `before` is not an ancestor of `after`; a deleted or created branch
@@ -29,14 +29,14 @@ export function onPush(deps: Deps) {
   };
 }
 
-async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
+async function pushInTurn(context: Context<"push">, deps: AppDeps): Promise<void> {
   const { payload } = context;
   if (!payload.ref.startsWith("refs/heads/")) return;
-  const repo = await repoContext(context);
+  const repo = await repoContext(context, deps);
   if (payload.ref !== `refs/heads/${repo.mainBranch}`) return;
   if (payload.deleted) return;
   // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
-  await announceConfigWeakening(context, repo, deps);
+  await announceConfigWeakening(repo, deps, configPush(payload));
   const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
   const done = await recheckOpenMergeBacks(repo, deps, pushed);
   // Each incident's ledger says its items are done before their issues close: a delivery that
@@ -52,6 +52,22 @@ async function pushInTurn(context: Context<"push">, deps: Deps): Promise<void> {
   // item closes and ledgers above do not wait behind.
   const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed));
   if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
+}
+
+/** The push as the config announcement needs it: the payload's facts, its time read as the post-merge review reads it. */
+function configPush(payload: Context<"push">["payload"]): ConfigPush {
+  const pushedAt = pushTime(payload.repository.pushed_at);
+  return {
+    before: payload.before,
+    after: payload.after,
+    created: payload.created,
+    forced: payload.forced,
+    commits: payload.commits,
+    headCommit: payload.head_commit,
+    pusher: payload.pusher.name,
+    repositoryUrl: payload.repository.html_url,
+    ...(pushedAt ? { pushedAt } : {}),
+  };
 }
 
 /** The push as the post-merge review needs it: who pushed is GitHub's authenticated sender (well-formed.ts: always there), by login and account. */

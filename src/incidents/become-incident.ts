@@ -30,7 +30,7 @@ export async function becomeIncident(repo: RepoScope, incident: IssueLike, deps:
   let view = await viewIncident(repo, incident, deps);
   if (!view.rcaIssue) {
     const rca = (await adoptableRca(client, config, incident, deps, thread.rca?.issue)) ?? (await openRca(client, config, incident));
-    const at = deps.now().toISOString();
+    const at = repo.now().toISOString();
     const where = { incident: incident.number };
     if (thread.isIncident) {
       await writeRecord(client, deps.records.key, where, "rca", { issue: rca.number, at }, `📝 The RCA is now #${rca.number} (#${thread.rca?.issue} left this repository): this incident cannot close before it is written and closed.`);

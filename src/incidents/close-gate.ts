@@ -22,7 +22,7 @@ export type CloseGateResult = { outcome: "allowed" | "reopened" | "superseded"; 
  */
 export async function gateClosedIncident(repo: RepoScope, incident: IssueLike, deps: Deps): Promise<CloseGateResult> {
   // First, before anything that may fail on the way: a close ends the exceptions whatever follows.
-  await endExceptions(repo.client, incident.number, await readIncidentThread(repo.client, incident, deps.records), deps);
+  await endExceptions(repo, incident.number, await readIncidentThread(repo.client, incident, deps.records), deps);
   const view = await viewForClosing(repo, incident, deps);
   const forced = forceCloseCovers(view.thread.forceClose?.at, incident.closed_at);
   const verdict = decideIncidentClosed({ forceClosed: forced, blockers: view.blockers });

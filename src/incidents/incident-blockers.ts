@@ -12,5 +12,5 @@ export async function viewForClosing(repo: RepoScope, incident: IssueLike, deps:
   const first = await viewIncident(repo, incident, deps);
   if (first.mergeBacks.length === 0) return first;
   const done = await verifyIncidentItems(repo.client, repo.mainBranch, first, deps);
-  return withDone(first, repo.config, done, deps.now());
+  return withDone(first, repo.config, done, repo.now());
 }

@@ -32,10 +32,10 @@ export type IncidentView = {
  * after a re-check in this delivery); until then an item counts as done only while its issue is
  * closed (the ledger's view between re-checks; never a close decision).
  */
-export async function viewIncident({ client, config, mainBranch }: RepoScope, incident: IssueLike, deps: Deps): Promise<IncidentView> {
+export async function viewIncident({ client, config, mainBranch, now }: RepoScope, incident: IssueLike, deps: Deps): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
   const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
-  return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: deps.now() });
+  return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: now() });
 }
 
 /** The same view with each item's done-ness as git said it in this delivery: no second read. */

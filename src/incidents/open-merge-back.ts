@@ -16,7 +16,7 @@ import type { Deps } from "../delivery/deps.js";
  * caller composed (user text in it already escaped).
  */
 export async function ensureMergeBackIssue(
-  { client, config, mainBranch }: RepoScope,
+  { client, config, mainBranch, now }: RepoScope,
   incident: IssueLike,
   sha: string,
   why: string,
@@ -37,7 +37,7 @@ export async function ensureMergeBackIssue(
     deps.records.key,
     { incident: incident.number },
     "merge-back",
-    { sha, issue: issue.number, at: deps.now().toISOString() },
+    { sha, issue: issue.number, at: now().toISOString() },
     `🔁 \`${shortSha(sha)}\` must reach \`${mainBranch}\`: #${issue.number} tracks it, and this incident cannot close before it is done.`,
   );
   return { number: issue.number, created: !adoptable };

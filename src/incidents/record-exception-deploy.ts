@@ -50,7 +50,7 @@ export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy:
   const { client, config, mainBranch } = repo;
   // It runs in the repository's turn, after a decision made outside it: what the decision read may have changed.
   forgetReads(client.octokit);
-  const at = deploy.reachedAt ?? deps.now().toISOString();
+  const at = deploy.reachedAt ?? repo.now().toISOString();
   const incident = await getIssue(client, deploy.incident);
   let thread = await readIncidentThread(client, incident, deps.records);
   const recorded = () => (deploy.reachedAt ? thread.records.deployed : thread.records.deploys).some((d) => d.deployment === deploy.deploymentId);
@@ -61,7 +61,7 @@ export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy:
     await writeDeployRecord(client, deps, deploy, mainBranch, at, item?.number);
     thread = await readIncidentThread(client, incident, deps.records);
   }
-  await markUsed(client, deps, deploy, at);
+  await markUsed(repo, deps, deploy, at);
   const cascadeIncidents = await labelCascade(client, config, deps, at);
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
@@ -69,7 +69,7 @@ export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy:
     await rewriteLedger(repo, issue, deps, deploy.offMain ? { offMain: [deploy.sha] } : {});
   }
   // Closed while this deploy was being let through (before this turn; a close after it is gated in its own): the item just recorded must block it too.
-  if (incident.state === "closed") await gateClosedIncident({ client, config, mainBranch }, incident, deps);
+  if (incident.state === "closed") await gateClosedIncident(repo, incident, deps);
 }
 
 /** The deploy record: with S's merge-back item, or (S on main, its promotion waived) with the environment it skipped. */
@@ -86,10 +86,10 @@ function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDepl
 }
 
 /** The exception's run says it was used: it then stays valid for re-running that deploy while the incident is open, and never expires unused. */
-async function markUsed(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, at: string): Promise<void> {
+async function markUsed({ client, now }: RepoScope, deps: Deps, deploy: ExceptionDeploy, at: string): Promise<void> {
   const run = runOf(await readExceptionRuns(client, deps.appId, deploy.sha), deploy.incident, deploy.environment);
   if (!run || run.state.used || run.state.ended) return;
-  await writeExceptionRun(client, { ...run.state, used: at }, deps.now(), run);
+  await writeExceptionRun(client, { ...run.state, used: at }, now(), run);
 }
 
 /** Labels every incident in a cascade that includes a deploy within the window before `at`. */

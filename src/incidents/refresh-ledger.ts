@@ -67,7 +67,7 @@ export type LedgerKnowledge = { done?: ReadonlyMap<string, MergeBackMatch>; offM
 export async function rewriteLedger(repo: RepoScope, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
   const { client, config } = repo;
   const view = await viewIncident(repo, incident, deps);
-  await refreshLedger(client, config, known.done ? withDone(view, config, known.done, deps.now()) : view, deps, known);
+  await refreshLedger(client, config, known.done ? withDone(view, config, known.done, repo.now()) : view, deps, known);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */

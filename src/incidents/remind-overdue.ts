@@ -1,4 +1,3 @@
-import type { Config } from "../config.js";
 import { isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, readIncidentThread, type MergeBackIssue } from "../github/incidents.js";
@@ -9,6 +8,7 @@ import { writeRecord } from "../github/write-record.js";
 import { dueReminder, isOverdue } from "../policy/reminders.js";
 import { shortSha } from "../policy/text.js";
 import type { Deps } from "../delivery/deps.js";
+import type { RepoScope } from "../delivery/repo-context.js";
 
 /** How many overdue items one sweep of a repository looks at: each costs reads. */
 const REMINDERS_PER_SWEEP = 50;
@@ -20,8 +20,8 @@ const REMINDERS_PER_SWEEP = 50;
  * the sweep on, against the README's advice) may race: both post, see each other's comment, and
  * the later one deletes its own, so the reminder stays once but its @-mention was sent twice.
  */
-export async function remindOverdue(client: RepoClient, config: Config, deps: Deps): Promise<number> {
-  const now = deps.now();
+export async function remindOverdue({ client, config, now: clock }: RepoScope, deps: Deps): Promise<number> {
+  const now = clock();
   const open = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   let sent = 0;
   const overdue = open.filter((i) => isOverdue({ openedAt: i.created_at, dueHours: config.mergeBack.dueHours, now })).slice(0, REMINDERS_PER_SWEEP);

@@ -120,7 +120,7 @@ async function readCommits(repo: RepoContext, pull: PullSummary, deps: Deps): Pr
  * first exception its check runs hold in force whose incident is an open issue here.
  */
 async function readCoveringException(repo: RepoContext, offenders: string[], deps: Deps): Promise<CoveringException | undefined> {
-  const now = deps.now();
+  const now = repo.now();
   const perOffender = await Promise.all(
     offendersToLookUp(offenders).map(async (sha) => {
       const candidates = exceptionsForCommit(await readExceptionRuns(repo.client, deps.appId, sha), sha, now);

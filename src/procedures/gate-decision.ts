@@ -18,24 +18,25 @@ export type GateRequest = { sha: string; environment: string };
 
 export type GateResult =
   | { gated: false; loaded: LoadedConfig }
-  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; client: RepoClient; config: Config; /** git showed S off main as the gate decided. */ offMain?: true };
+  | { gated: true; loaded: LoadedConfig; decision: GateDecision; mainBranch: string; config: Config; /** git showed S off main as the gate decided. */ offMain?: true };
 
-/** The few logger calls a decision makes (each surface logs its decision itself): Probot's (pino) logger fits, and so does the command line's. */
+/** The few logger calls a decision makes (each surface logs its decision itself): a delivery's (pino) logger fits, and so does the command line's. */
 export type GateLogger = {
-  child(bindings: Record<string, unknown>): GateLogger;
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
 };
 
-/** The repository a decision is about: a webhook knows its default branch; the command line asks for it only when config does not name main. */
-export type GateRepository = { client: RepoClient; fullName: string; defaultBranch: () => Promise<string> };
+/**
+ * The repository a decision is about, as the delivery (or the workflow step) asking sees it: its
+ * client, clock and logger; a webhook knows its default branch, the command line asks for it only
+ * when config does not name main.
+ */
+export type GateRepository = { client: RepoClient; now: () => Date; log: GateLogger; fullName: string; defaultBranch: () => Promise<string> };
 
 export type GateDeps = {
   ancestry: Pick<AncestryReader, "read" | "known">;
   /** Only this app's check runs hold exceptions. */
   appId: number;
-  now: () => Date;
-  log: GateLogger;
 };
 
 export type GateOptions = {
@@ -60,7 +61,7 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
   // Which environments are gated, and how, is unknown: every one is refused, shadow mode included.
   if (loaded.notOwnFile) {
     const decision = configNotVerifiable(repository.fullName, request, loaded.notOwnFile);
-    return { gated: true, loaded, decision, mainBranch: config.mainBranch || "the default branch", client, config };
+    return { gated: true, loaded, decision, mainBranch: config.mainBranch || "the default branch", config };
   }
   if (!shouldGate(request.environment, config.environments, !loaded.unreadable)) return { gated: false, loaded };
   const main = config.mainBranch ? { name: config.mainBranch } : await defaultBranchOf(repository);
@@ -77,12 +78,12 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
   const [ancestry, exceptions]: [Ancestry, { granted: GrantedException[]; error?: string }] = loaded.unreadable
     ? [{ kind: "unverifiable", error: `could not read ${CONFIG_PATH}: ${loaded.unreadable}` }, { granted: [] }]
     : onMain
-      ? [onMain, reads ? await readExceptions(client, deps, request) : { granted: [] }]
+      ? [onMain, reads ? await readExceptions(repository, deps, request) : { granted: [] }]
       : await Promise.all([
-          main.error ? unverifiable(main.error) : readAncestrySafely(client, deps, { mainBranch, sha: request.sha }),
-          readExceptions(client, deps, request),
+          main.error ? unverifiable(main.error) : readAncestrySafely(repository, deps, { mainBranch, sha: request.sha }),
+          readExceptions(repository, deps, request),
         ]);
-  const now = deps.now();
+  const now = repository.now();
   const promotion: GatePromotion | undefined = reads && {
     rule: reads.rule,
     decision: await promotionDecision(client, config, { ...request, mainBranch, ancestry, exceptions: exceptions.granted, now, appId: deps.appId }, afterHistory),
@@ -102,9 +103,9 @@ export async function decideGateFor(repository: GateRepository, deps: GateDeps, 
   const decision = exceptions.error
     ? { ...decided, message: `${decided.message} (mainline could not read the incidents' exceptions: ${exceptions.error})` }
     : decided;
-  const log = deps.log.child({ repo: repository.fullName, sha: request.sha, environment: request.environment });
-  if (loaded.problems.length > 0) log.warn({ problems: formatProblems(loaded.problems) }, "invalid config: defaults used for the listed keys");
-  return { gated: true, loaded, decision, mainBranch, client, config, ...(ancestry.kind === "off-main" ? { offMain: true as const } : {}) };
+  const about = { repo: repository.fullName, sha: request.sha, environment: request.environment };
+  if (loaded.problems.length > 0) repository.log.warn({ ...about, problems: formatProblems(loaded.problems) }, "invalid config: defaults used for the listed keys");
+  return { gated: true, loaded, decision, mainBranch, config, ...(ancestry.kind === "off-main" ? { offMain: true as const } : {}) };
 }
 
 /** The refusal when the config that would decide is not the repository's own file (GateOptions). */
@@ -187,9 +188,9 @@ async function unverifiable(error: string): Promise<Ancestry> {
  * them in the runs, but a lost event or a deleted issue must not leave one in force. When they
  * cannot be read the gate goes on without them: it can only refuse more.
  */
-async function readExceptions(client: RepoClient, deps: GateDeps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
+async function readExceptions({ client, now }: GateRepository, deps: GateDeps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
   try {
-    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, deps.now());
+    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, now());
     const open = new Set<number>();
     await Promise.all([...new Set(candidates.map((e) => e.incident))].map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
     return { granted: candidates.filter((e) => open.has(e.incident)) };
@@ -199,11 +200,11 @@ async function readExceptions(client: RepoClient, deps: GateDeps, request: GateR
   }
 }
 
-async function readAncestrySafely(client: RepoClient, deps: GateDeps, target: { mainBranch: string; sha: string }): Promise<Ancestry> {
+async function readAncestrySafely({ client, log }: GateRepository, deps: GateDeps, target: { mainBranch: string; sha: string }): Promise<Ancestry> {
   try {
     return await deps.ancestry.read(client, target.mainBranch, target.sha);
   } catch (error) {
-    deps.log.error({ err: error }, "ancestry check failed unexpectedly");
+    log.error({ err: error }, "ancestry check failed unexpectedly");
     return { kind: "unverifiable", error: "internal error while comparing" };
   }
 }

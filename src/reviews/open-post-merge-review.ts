@@ -42,7 +42,7 @@ export type PostMergeReviewOutcome =
  *    looked for again (another delivery may have opened one too: the oldest counts, a newer one is retired)
  * 5. its signed record (who pushed, the head) heads its body, once: what a close is judged by
  */
-export async function openPostMergeReview({ client, config, mainBranch }: RepoScope, deps: Deps, push: MainPush): Promise<PostMergeReviewOutcome> {
+export async function openPostMergeReview({ client, config, mainBranch, now }: RepoScope, deps: Deps, push: MainPush): Promise<PostMergeReviewOutcome> {
   if (push.commits.length === 0) return { outcome: "none" };
   const ofHead = await pullsMergedIntoMain(client, mainBranch, push.after);
   const merged = pullMergedAsPush(push.after, ofHead);
@@ -53,7 +53,7 @@ export async function openPostMergeReview({ client, config, mainBranch }: RepoSc
   if (config.mode === "shadow") return { outcome: "would-open", ...counts };
 
   const text = postMergeReviewText({ pusher: push.pusher.login, mainBranch, after: push.after, forced: push.forced, compareUrl: push.compareUrl, repositoryUrl: push.repositoryUrl, unreviewed });
-  const record = { after: push.after.toLowerCase(), pusher: push.pusher.login, account: push.pusher.account, at: deps.now().toISOString() };
+  const record = { after: push.after.toLowerCase(), pusher: push.pusher.login, account: push.pusher.account, at: now().toISOString() };
   const review = await ensureReviewIssue(client, deps.records, await deps.botLogin(), push.pushedAt, { record, text, label: config.labels.postMergeReview });
   return { outcome: review.opened ? "opened" : "found", issue: review.issue.number, ...counts };
 }

@@ -1,9 +1,8 @@
-import type { Logger } from "probot";
 import type { CommentLike, IssueLike } from "../github/client.js";
 import { closeRecordedDone, ensureReviewIssue, reviewRecordOf } from "../github/post-merge-reviews.js";
 import { reviewOpenedAgainText, type GoneReview } from "../policy/post-merge-review.js";
 import type { Deps } from "../delivery/deps.js";
-import type { RepoContext } from "../delivery/repo-context.js";
+import type { RepoScope } from "../delivery/repo-context.js";
 
 /** An issue that left the repository, as GitHub's `issues.transferred` or `issues.deleted` webhook tells it. */
 export type GoneIssue = {
@@ -32,7 +31,7 @@ export type GoneReviewOutcome = { outcome: "done" | "would-open-again" } | { out
  *    and time, so the close gate and `/mainline report` treat it as the review it replaces
  * Undefined when the issue was no review of this repository.
  */
-export async function reopenGoneReview(repo: RepoContext, deps: Deps, gone: GoneIssue, comments: readonly CommentLike[]): Promise<GoneReviewOutcome | undefined> {
+export async function reopenGoneReview(repo: RepoScope, deps: Deps, gone: GoneIssue, comments: readonly CommentLike[]): Promise<GoneReviewOutcome | undefined> {
   const { client, config } = repo;
   const held = reviewRecordOf(deps.records.key, client.repoId, gone.issue);
   if (typeof held !== "object") return undefined;
@@ -48,8 +47,8 @@ export async function reopenGoneReview(repo: RepoContext, deps: Deps, gone: Gone
   return { outcome: review.opened ? "opened-again" : "found", issue: review.issue.number };
 }
 
-/** The outcome's log line (none for an issue that was no review). */
-export function logGoneReview(log: Logger, previous: number, result: GoneReviewOutcome | undefined): void {
+/** The outcome's log line, in the delivery's log (none for an issue that was no review). */
+export function logGoneReview({ log }: RepoScope, previous: number, result: GoneReviewOutcome | undefined): void {
   if (!result) return;
   const what = {
     done: "it was done: nothing to open again",

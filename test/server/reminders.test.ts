@@ -9,7 +9,8 @@ import { RepositoryQueue } from "../../src/delivery/one-at-a-time.js";
 import { installationClients } from "../../src/github/installation-client.js";
 import { REQUEST_TIMEOUT_MS } from "../../src/github/request-timeout.js";
 import { getIssue } from "../../src/github/issues.js";
-import type { Deps } from "../../src/delivery/deps.js";
+import type { AppDeps } from "../../src/delivery/deps.js";
+import type { RepoScope } from "../../src/delivery/repo-context.js";
 import { ensureMergeBackIssue } from "../../src/incidents/open-merge-back.js";
 import { remindOverdue } from "../../src/incidents/remind-overdue.js";
 import { Metrics } from "../../src/metrics.js";
@@ -32,10 +33,14 @@ let repo: Repository;
 let client: RepoClient;
 let item: number;
 
-const depsAt = (ms: number): Deps => ({
+const depsAt = (ms: number): AppDeps => ({
   ancestry: new AncestryReader(),
   clientFor: installationClients(testProbot(pino({ level: "silent" }), github.apiBase), REQUEST_TIMEOUT_MS),
   queue: new RepositoryQueue(), now: () => new Date(ms), appId: 123, records: { appId: 123, key: TEST_RECORD_KEY }, botLogin: async () => "mainline[bot]", metrics: new Metrics() });
+/** The repository as a sweep at `ms` sees it: the clock it reads is the scope's. */
+const scopeAt = (ms: number): RepoScope => ({ client, config: defaultConfig, mainBranch: "main", now: () => new Date(ms), log: pino({ level: "silent" }) });
+/** One sweep of the repository at `ms`. */
+const remindAt = (ms: number) => remindOverdue(scopeAt(ms), depsAt(ms));
 /** The reminders on the merge-back issue: this app's comments holding a valid reminder record of incident #1 for that issue. */
 const reminders = () =>
   [...repo.comments.values()].filter((c) => {
@@ -58,7 +63,7 @@ beforeAll(async () => {
   github.setRole(repo, "bob", "write");
   const octokit = new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
   client = { octokit, owner: "acme", repo: "shop", repoId: repo.id };
-  item = (await ensureMergeBackIssue({ client, config: defaultConfig, mainBranch: "main" }, await getIssue(client, incident.number), S, "was deployed under an exception", depsAt(T0))).number;
+  item = (await ensureMergeBackIssue(scopeAt(T0), await getIssue(client, incident.number), S, "was deployed under an exception", depsAt(T0))).number;
 });
 
 afterAll(() => github?.stop());
@@ -69,34 +74,34 @@ test("the merge-back issue is opened even when an incident assignee can no longe
 });
 
 test("nothing is sent before the item is a day overdue", async () => {
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY - 1))).toBe(0);
+  expect(await remindAt(T0 + 24 * HOUR + DAY - 1)).toBe(0);
   expect(reminders()).toEqual([]);
 });
 
 test("a day overdue, the incident's assignees are reminded on the merge-back issue", async () => {
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY))).toBe(1);
+  expect(await remindAt(T0 + 24 * HOUR + DAY)).toBe(1);
   expect(reminders().map((c) => text(c.body))).toEqual([
     "⏰ @alice @bob — this merge-back is 1 day overdue: `5555555` is still not on main, and incident #1 cannot close until it is.",
   ]);
 });
 
 test("the same interval is never reminded twice, also by a new process", async () => {
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + DAY + 5 * HOUR))).toBe(0);
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 2 * DAY - 1))).toBe(0);
+  expect(await remindAt(T0 + 24 * HOUR + DAY + 5 * HOUR)).toBe(0);
+  expect(await remindAt(T0 + 24 * HOUR + 2 * DAY - 1)).toBe(0);
   expect(reminders()).toHaveLength(1);
 });
 
 test("then at 2 and 4 days overdue, and not at 3", async () => {
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 2 * DAY))).toBe(1);
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 3 * DAY))).toBe(0);
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 4 * DAY))).toBe(1);
+  expect(await remindAt(T0 + 24 * HOUR + 2 * DAY)).toBe(1);
+  expect(await remindAt(T0 + 24 * HOUR + 3 * DAY)).toBe(0);
+  expect(await remindAt(T0 + 24 * HOUR + 4 * DAY)).toBe(1);
   expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4"]);
   expect(reminders().map((c) => days(c.body))).toEqual([1, 2, 4]);
 });
 
 test("two replicas sweeping at the same moment leave one reminder", async () => {
   const at = T0 + 24 * HOUR + 8 * DAY;
-  await Promise.all([remindOverdue(client, defaultConfig, depsAt(at)), remindOverdue(client, defaultConfig, depsAt(at))]);
+  await Promise.all([remindAt(at), remindAt(at)]);
   expect(reminders().map((c) => /(\d+) days? overdue/.exec(text(c.body))?.[1])).toEqual(["1", "2", "4", "8"]);
   expect(reminders().map((c) => days(c.body))).toEqual([1, 2, 4, 8]);
 });
@@ -116,7 +121,7 @@ test("two replicas sharing a real Redis sweep at the same moment: one reminder i
   const server = await startRedisServer();
   const connections: Redis[] = [];
   try {
-    const replica = async (): Promise<Deps> => {
+    const replica = async (): Promise<AppDeps> => {
       const connection = new Redis(server.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
       connections.push(connection);
       await new Promise((resolve) => connection.once("ready", resolve));
@@ -137,5 +142,5 @@ test("two replicas sharing a real Redis sweep at the same moment: one reminder i
 
 test("an item that is done (closed) is not reminded", async () => {
   github.userClose(repo, item, "bob");
-  expect(await remindOverdue(client, defaultConfig, depsAt(T0 + 24 * HOUR + 32 * DAY))).toBe(0);
+  expect(await remindAt(T0 + 24 * HOUR + 32 * DAY)).toBe(0);
 });

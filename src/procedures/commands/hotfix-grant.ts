@@ -15,7 +15,7 @@ export async function decideGrant(env: CommandEnv, sha: string, reason: string, 
   const { hotfix, override } = repo.config;
   const criterion = matchCriterion(reason, hotfix.criteria);
   if (!criterion.ok) return criterion;
-  const now = deps.now();
+  const now = repo.now();
   const reads = hotfixReads(hotfix, now);
   const [changedLines, recentDeploys] = await Promise.all([
     reads.changedLines ? (known.changedLines ?? deps.ancestry.readWithChange(repo.client, repo.mainBranch, sha).then((c) => c.changedLines)) : undefined,

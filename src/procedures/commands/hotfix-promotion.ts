@@ -27,7 +27,7 @@ export async function promotionWaiver(env: CommandEnv, sha: string, environment:
     onApiError: repo.config.onApiError,
     promotion: repo.config.promotion,
     onMain: true,
-    now: deps.now(),
+    now: repo.now(),
     history: await readPromotionHistory(repo.client, sha, reads.environments, deps.appId),
   });
   if (decision.verdict === "refuse") return { ok: true, waives: decision.waives ?? `skipped ${reads.rule.after}`, changedLines };

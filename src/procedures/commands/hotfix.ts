@@ -40,7 +40,7 @@ export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outco
 
 /** This incident's exceptions for S as the commands judge them. */
 function judged(env: CommandEnv, runs: readonly ExceptionRun[], records: IncidentRecords): ExceptionInForce[] {
-  const now = env.deps.now();
+  const now = env.repo.now();
   return runs
     .filter(({ state }) => state.incident === env.issue.number)
     .map((run) => ({ sha: run.state.sha, environment: run.state.env, grantor: grantorOf(run, records), status: runStatus(run.state, now) }));
@@ -60,7 +60,7 @@ function grantorOf(run: ExceptionRun, records: IncidentRecords): Person {
 
 async function act(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], records: IncidentRecords): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  const now = deps.now();
+  const now = repo.now();
   const at = now.toISOString();
   const base = { sha, by: env.actor, at, source: env.source };
   // A grant and an approval also name the account: whether an approver is the grantor is decided by it.
@@ -100,8 +100,8 @@ async function act(env: CommandEnv, command: Hotfix, sha: string, runs: Exceptio
 
 /** Brings the check runs up to this command line (idempotent: a run that already says so is left alone). */
 async function catchUp(env: CommandEnv, command: Hotfix, sha: string, runs: ExceptionRun[], records: IncidentRecords, grant?: RecordFields<"exception">): Promise<Outcome> {
-  const { repo, deps, issue } = env;
-  const now = deps.now();
+  const { repo, issue } = env;
+  const now = repo.now();
   const mine = runs.filter(({ state }) => state.incident === issue.number);
   if (command.name === "hotfix-allow") {
     if (!grant) return { ok: true };

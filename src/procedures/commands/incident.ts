@@ -31,7 +31,7 @@ export async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
     return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
   }
   logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: false, blockers: [] }, "/incident close");
-  await endExceptions(repo.client, issue.number, view.thread, deps);
+  await endExceptions(repo, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo, await getIssue(repo.client, issue.number), deps);
   return { ok: true };
@@ -48,12 +48,12 @@ export async function forceClose(env: CommandEnv, reason: string): Promise<Outco
       deps.records.key,
       { incident: issue.number },
       "force-close",
-      { by: env.actor, at: deps.now().toISOString(), reason, source: env.source },
+      { by: env.actor, at: repo.now().toISOString(), reason, source: env.source },
       `⛔ Force-closed by ${quietLogin(env.actor)}. Reason: ${escapeUserText(reason)}.${blockers}`,
     );
   }
   logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: true, blockers: view.blockers }, "/incident force-close");
-  await endExceptions(repo.client, issue.number, view.thread, deps);
+  await endExceptions(repo, issue.number, view.thread, deps);
   await setIssueState(repo.client, issue.number, "closed", "completed");
   await rewriteLedger(repo, await getIssue(repo.client, issue.number), deps);
   return { ok: true };

@@ -15,7 +15,7 @@ export async function runHelp(): Promise<Outcome> {
 /** `/mainline report`: the repository's last 90 days, as a comment a team lead can paste into a retrospective. */
 export async function runReport(env: CommandEnv): Promise<Outcome> {
   const { repo, deps } = env;
-  const facts = await readReportFacts(repo.client, repo.config, deps.records, deps.now(), repo.mainBranch, await deps.botLogin());
+  const facts = await readReportFacts(repo.client, repo.config, deps.records, repo.now(), repo.mainBranch, await deps.botLogin());
   return { ok: true, reply: renderReport(computeReport(facts), `${repo.client.owner}/${repo.client.repo}`) };
 }
 

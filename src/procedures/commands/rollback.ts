@@ -52,7 +52,7 @@ async function deployOnce(env: CommandEnv, environment: string): Promise<RecordF
     },
   );
   if ("error" in made) return made;
-  const record: RecordFields<"rollback"> = { sha: made.sha, env: environment, deployment: made.id, of: made.rollbackOf, by: env.actor, at: deps.now().toISOString(), source: env.source };
+  const record: RecordFields<"rollback"> = { sha: made.sha, env: environment, deployment: made.id, of: made.rollbackOf, by: env.actor, at: repo.now().toISOString(), source: env.source };
   await writeRecord(repo.client, deps.records.key, { incident: issue.number }, "rollback", record, recordText(record, repo.mainBranch));
   return record;
 }

@@ -1,10 +1,9 @@
-import type { Logger } from "probot";
 import type { DecisionLog } from "../../decision-log.js";
 import type { IssueLike } from "../../github/client.js";
 import type { Deps } from "../../delivery/deps.js";
 import type { RepoContext } from "../../delivery/repo-context.js";
 
-/** What a command runs with: the repository, the issue it was written in, who wrote it, and which line. */
+/** What a command runs with: the repository (with the delivery's clock and logger), the issue it was written in, who wrote it, and which line. */
 export type CommandEnv = {
   repo: RepoContext;
   deps: Deps;
@@ -13,7 +12,6 @@ export type CommandEnv = {
   actor: string;
   /** GitHub's id of the actor's account: who they are whatever their login is now or becomes. */
   account: number;
-  log: Logger;
   /** The delivery's decision lines: each command line is one, a close it decides is another. */
   decisions: DecisionLog;
   /** The records say this issue is an incident (`/incident` earlier in the same comment makes it one). */
