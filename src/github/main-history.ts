@@ -4,8 +4,9 @@ import { queryGitHub } from "./graphql.js";
 
 /** How many commits of the history are listed (bounded: this runs per close and per merge-back check). */
 const LISTED = 300;
-/** How many commits' own counts one query asks (one alias each); those past it are not known. */
+/** How many commits' own counts one query asks (one alias each); those past it are not known, which rules out no candidate. */
 const ASKED = 100;
+/** GitHub's most to a page. */
 const PAGE = 100;
 
 /** Main's commits since a moment, newest first, with GitHub's counts; and the counts of the commits asked about. */
@@ -72,7 +73,7 @@ async function ask(octokit: RepoClient["octokit"], document: string, variables: 
   } catch (error) {
     if (error instanceof Error && error.name === "GraphqlResponseError") {
       const first = (error as Error & { errors?: Array<{ message?: string }> }).errors?.[0]?.message ?? "";
-      throw Object.assign(new Error(`GitHub answered the query with errors: ${first}`), { status: 200 });
+      throw Object.assign(new Error(`the query failed: ${first}`), { status: 200 });
     }
     throw error;
   }

@@ -192,7 +192,7 @@ describe("issues.closed: the incident's close gate", () => {
   // of time): the item could not be verified, which is not done, and the close decision is still made.
   test.each([
     ["an HTTP error", { status: 502, body: { message: "Server Error" } }, "HTTP 502: Server Error"],
-    ["GraphQL errors", { status: 200, body: { data: null, errors: [{ message: "Something went wrong while executing your query." }] } }, "HTTP 200: GitHub answered the query with errors: Something went wrong while executing your query."],
+    ["GraphQL errors", { status: 200, body: { data: null, errors: [{ message: "Something went wrong while executing your query." }] } }, "HTTP 200: the query failed: Something went wrong while executing your query."],
   ])("an incident closed while GitHub answers the query of main's history with %s is reopened: its item could not be verified", async (_case, fault, why) => {
     await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
     world.github.fail((method, path) => method === "POST" && path.endsWith("/graphql"), fault);
