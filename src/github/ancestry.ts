@@ -79,9 +79,7 @@ async function compareWithMain({ octokit, owner, repo }: RepoClient, mainBranch:
     });
     const mainHead = data.base_commit.sha;
     if (data.status === "identical" || data.status === "behind") return { ancestry: { kind: "on-main", mainHead }, changedLines: NO_CHANGE };
-    // S alone off main: the files listed are exactly what S changes (where a copy of its change on main must be).
-    const paths = data.ahead_by === 1 && data.files && data.files.length < COMPARE_FILE_LIMIT ? data.files.map((f) => f.filename) : undefined;
-    return { ancestry: { kind: "off-main", mainHead, aheadBy: data.ahead_by, behindBy: data.behind_by, ...(paths ? { paths } : {}) }, changedLines: linesOf(data.files) };
+    return { ancestry: { kind: "off-main", mainHead, aheadBy: data.ahead_by, behindBy: data.behind_by }, changedLines: linesOf(data.files) };
   } catch (error) {
     // 404/422: GitHub answered, and the answer is that main...S cannot be compared.
     if (isApiError(error) && (error.status === 404 || error.status === 422)) {

@@ -94,15 +94,3 @@ export async function commitsOfPull({ octokit, owner, repo }: RepoClient, number
   }
   return shas;
 }
-
-export type MainCommit = { sha: string; message: string };
-
-/** Commits on `branch` since a moment, newest first, at most `limit` (bounded: this runs per push). */
-export async function commitsSince({ octokit, owner, repo }: RepoClient, branch: string, since: string, path?: string, limit = 300): Promise<MainCommit[]> {
-  const found: MainCommit[] = [];
-  for await (const { data } of octokit.paginate.iterator("GET /repos/{owner}/{repo}/commits", { owner, repo, sha: branch, since, ...(path ? { path } : {}), per_page: 100 })) {
-    found.push(...data.map((c) => ({ sha: c.sha, message: c.commit.message })));
-    if (found.length >= limit) break;
-  }
-  return found.slice(0, limit);
-}

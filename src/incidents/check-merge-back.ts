@@ -1,5 +1,5 @@
 import type { RepoClient } from "../github/client.js";
-import { commitDiff, commitsSince } from "../github/commits.js";
+import { commitDiff } from "../github/commits.js";
 import { createComment, listComments, setIssueState } from "../github/issues.js";
 import { findOwnComment } from "../github/own-comments.js";
 import type { MergeBackIssue } from "../github/incidents.js";
@@ -7,16 +7,14 @@ import { marker } from "../markers.js";
 import { appBody } from "../policy/text.js";
 import { isMergedInto, matchMergeBack, notesCherryPickOf, type MainCommit, type MergeBackFacts, type MergeBackMatch, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
-import { changedPaths } from "../policy/file-changes.js";
+import { patchCandidates } from "../policy/patch-candidates.js";
+import { mainHistory, type MainHistory } from "../github/main-history.js";
 import type { Deps } from "../delivery/deps.js";
 import { boundedDiffs, historyEvidence, type MainEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
 
-/**
- * Main's history where a copy of S's change could be, asked once S's files are known (undefined:
- * they could not be read, so every commit could be).
- */
-export type EvidenceOf = (paths: readonly string[] | undefined) => Promise<MainEvidence>;
+/** Main's history where a copy of S's change could be, as evidence about S. */
+export type EvidenceOf = (sha: string) => Promise<MainEvidence>;
 
 /**
  * Is S's change on main? The facts are gathered cheapest first (the commits already at hand, then
@@ -25,8 +23,8 @@ export type EvidenceOf = (paths: readonly string[] | undefined) => Promise<MainE
  * pull request counts only with the diffs that prove it (S's, and the commit's on main), so those
  * are read when a note or a pull request is found. Only the compare and S's own diff are read for
  * S alone; what the evidence knows about main's commits is read once, within its bound, and shared
- * by every item checked against it. Evidence from history (`EvidenceOf`) is asked for the commits
- * on main that touch one of S's files: every way but reachability puts S's change, so its files, there.
+ * by every item checked against it. Evidence from history (`EvidenceOf`) is asked only when S is
+ * not reachable from main.
  */
 export async function checkMergeBack(
   client: RepoClient,
@@ -44,11 +42,10 @@ export async function checkMergeBack(
   match = matchMergeBack(facts);
   if (match.done) return match;
   // S's diff is read once (before the commits on main it is compared with), and only when some
-  // way has a change on main to compare it with, or S's files are needed and the compare did not list them.
+  // way has a change on main to compare it with.
   let diffOfS: Promise<Uint8Array> | undefined;
   const readDiffOfS = () => (diffOfS ??= commitDiff(client, sha));
-  const pathsOfS = async () => (ancestry.kind === "off-main" && ancestry.paths ? ancestry.paths : changedPaths(await readDiffOfS()));
-  const evidence = typeof evidenceOrHistory === "function" ? await evidenceOrHistory(await pathsOfS()) : evidenceOrHistory;
+  const evidence = typeof evidenceOrHistory === "function" ? await evidenceOrHistory(sha) : evidenceOrHistory;
   if (evidence !== atHand) {
     facts = { ...facts, mainCommits: [...evidence.commits] };
     match = matchMergeBack(facts);
@@ -67,7 +64,7 @@ export async function checkMergeBack(
   facts = { ...facts, pullsOfS: await Promise.all(pullsOfS.map((pull) => withMergeDiff(pull, mainBranch, evidence))) };
   match = matchMergeBack(facts);
   if (match.done) return match;
-  if (!evidence.mayHavePatch) return matchMergeBack({ ...facts, touchesNone: true });
+  if (!evidence.mayHavePatch) return matchMergeBack({ ...facts, countsMatchNone: true });
   const diff = await readDiffOfS();
   return matchMergeBack({ ...facts, diffOfS: diff, patchIdOfS: patchId(diff), mainCommits: await evidence.withPatches() });
 }
@@ -86,23 +83,22 @@ async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: Mai
 
 /**
  * Main's commits since the items were opened (a cherry-pick cannot be older than the need for it),
- * as evidence: all of them, whose notes are read (a note naming S is a claim to judge and say, whatever
- * it changed), and which of them touch the first of S's files: only those can have S's patch, so
- * only their diffs are read for it. Each list is read once in a delivery, however many items ask.
+ * as evidence about each item's S: all of them, whose notes are read (a note naming S is a claim to
+ * judge and say, whatever it changed), and which of them may have S's patch by GitHub's counts of
+ * the lines they and S add and remove: only their diffs are read for it. The history and the
+ * counts of every item's S are read in one query, once in a delivery, however many items ask.
  */
-export function mainHistorySince(client: RepoClient, mainBranch: string, issues: ReadonlyArray<{ created_at: string }>): EvidenceOf {
-  const oldest = issues.map((i) => i.created_at).sort()[0];
+export function mainHistorySince(client: RepoClient, mainBranch: string, items: ReadonlyArray<{ at: string; sha: string }>): EvidenceOf {
+  const oldest = items.map((item) => item.at).sort()[0];
   // One bound on the diffs read for all the items (a writer can add items with `/merge-back`).
   const diffOf = boundedDiffs(client);
-  return async (paths) => {
-    if (oldest === undefined) return historyEvidence(client, []);
+  let history: Promise<MainHistory> | undefined;
+  return async (sha) => {
+    if (oldest === undefined) return historyEvidence(client, [], [], diffOf);
     // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
     const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-    const commits = await commitsSince(client, `heads/${mainBranch}`, since);
-    const path = paths?.[0];
-    if (commits.length === 0 || path === undefined) return historyEvidence(client, commits, undefined, diffOf);
-    const touching = await commitsSince(client, `heads/${mainBranch}`, since, path);
-    return historyEvidence(client, commits, new Set(touching.map((c) => c.sha)), diffOf);
+    const { commits, countsOf } = await (history ??= mainHistory(client, mainBranch, since, items.map((item) => item.sha)));
+    return historyEvidence(client, commits, patchCandidates(commits, sha, countsOf.get(sha.toLowerCase())), diffOf);
   };
 }
 
@@ -124,7 +120,7 @@ export async function verifyClosedMergeBack(
   mainBranch: string,
   item: MergeBackIssue,
   deps: Deps,
-  history: EvidenceOf = mainHistorySince(client, mainBranch, [item]),
+  history: EvidenceOf = mainHistorySince(client, mainBranch, [{ at: item.created_at, sha: item.mergeBack.sha }]),
 ): Promise<boolean> {
   if (findOwnComment(await listComments(client, item.number), deps.appId, "merge-back-done")) return true;
   const match = await checkMergeBack(client, mainBranch, item.mergeBack.sha, history, deps);

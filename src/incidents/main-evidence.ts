@@ -15,7 +15,7 @@ const LOOKED_INTO = 20;
  */
 export type MainEvidence = {
   commits: readonly MainCommit[];
-  /** Whether any of the commits could have S's patch (none does when none touches S's files): only then is S's own diff read for it. */
+  /** Whether any of the commits could have S's patch (none can when none adds and removes as many lines): only then is S's own diff read for it. */
   mayHavePatch: boolean;
   /** The commits, the ones looked into with their diff and patch id. */
   withPatches(): Promise<MainCommit[]>;
@@ -30,13 +30,13 @@ export type MainEvidence = {
 
 /**
  * Main's recent history. Which of its pull requests hold S is asked about S itself
- * (`commits/{S}/pulls`): asking about each commit of the history would cost more. `touching`:
- * the commits among them that change one of S's files (GitHub's `path` filter), when known: only
- * those can have S's patch, so only their diffs are read for it.
+ * (`commits/{S}/pulls`): asking about each commit of the history would cost more. `candidates`:
+ * the commits among them that may have S's patch (`patchCandidates`), in the order their diffs are
+ * read, when known: only their diffs are read for it.
  */
-export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], touching?: ReadonlySet<string>, diffOf = boundedDiffs(client)): MainEvidence {
-  const mayHavePatch = commits.some((commit) => !touching || touching.has(commit.sha));
-  return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, touching), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
+export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], candidates?: readonly string[], diffOf = boundedDiffs(client)): MainEvidence {
+  const mayHavePatch = candidates ? candidates.length > 0 : commits.length > 0;
+  return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, candidates), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
 }
 
 /**
@@ -87,21 +87,25 @@ export function boundedDiffs(client: RepoClient): (sha: string) => Promise<Uint8
 
 /**
  * The commits, newest first, each looked into while the bound allows with its diff and patch id
- * ("" when it has none, or when it touches none of S's files: its patch cannot be S's); the patch
- * id is computed once per commit, however often this is asked.
+ * ("" when it has none, or when it is not among `candidates`: its patch cannot be S's); the
+ * candidates' diffs are asked in their order, so the bound takes the first. The patch id is
+ * computed once per commit, however often this is asked.
  */
-function withPatches(commits: readonly MainCommit[], diffOf: (sha: string) => Promise<Uint8Array | undefined>, touching?: ReadonlySet<string>): () => Promise<MainCommit[]> {
+function withPatches(commits: readonly MainCommit[], diffOf: (sha: string) => Promise<Uint8Array | undefined>, candidates?: readonly string[]): () => Promise<MainCommit[]> {
   const ids = new Map<Uint8Array, string>();
-  return () =>
-    Promise.all(
+  return () => {
+    const diffs = new Map((candidates ?? commits.map((commit) => commit.sha)).map((sha) => [sha, diffOf(sha)]));
+    return Promise.all(
       commits.map(async (commit) => {
-        if (touching && !touching.has(commit.sha)) return { ...commit, patchId: "" };
-        const diff = await diffOf(commit.sha);
+        const read = diffs.get(commit.sha);
+        if (read === undefined) return { ...commit, patchId: "" };
+        const diff = await read;
         if (diff === undefined) return commit;
         if (!ids.has(diff)) ids.set(diff, patchId(diff) ?? "");
         return { ...commit, diff, patchId: ids.get(diff)! };
       }),
     );
+  };
 }
 
 /** A rebase-merge's commits all lead to the same pull request: it is read once. */

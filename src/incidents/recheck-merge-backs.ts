@@ -41,7 +41,7 @@ export async function closeDoneItems(client: RepoClient, items: readonly DoneIte
 export async function verifyIncidentItems(client: RepoClient, mainBranch: string, view: IncidentView, deps: Deps): Promise<Map<string, MergeBackMatch>> {
   const done = new Map<string, MergeBackMatch>();
   if (view.mergeBacks.length === 0) return done;
-  const history = mainHistorySince(client, mainBranch, view.thread.mergeBacks.map((item) => ({ created_at: item.at })));
+  const history = mainHistorySince(client, mainBranch, view.thread.mergeBacks);
   for (const item of view.mergeBacks) {
     const match = await checkedOrUnverifiable(() => checkMergeBack(client, mainBranch, item.sha, history, deps), item.sha);
     done.set(item.sha, match);

@@ -21,17 +21,6 @@ export type FileChange = {
 };
 
 /**
- * The files a diff changes (after the change, or before it for a deletion), as UTF-8 paths GitHub
- * takes; undefined when the diff cannot be read.
- */
-export function changedPaths(diff: Uint8Array): string[] | undefined {
-  return fileChanges(diff)?.flatMap((file) => {
-    const path = file.after ?? file.before;
-    return path === undefined ? [] : [Buffer.from(path, "latin1").toString("utf8")];
-  });
-}
-
-/**
  * Reads a git diff (`git show`, `git diff-tree -p`, GitHub's `.diff`) into its files. Undefined
  * when the bytes are not such a diff (a combined diff of a merge, a hunk whose lines do not add
  * up, a header it cannot place): what cannot be read proves nothing.

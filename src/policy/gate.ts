@@ -5,7 +5,7 @@ import { grantorNoun, shortSha } from "./text.js";
 /** What GitHub told us about commit S relative to the head of main. */
 export type Ancestry =
   | { kind: "on-main"; mainHead: string }
-  | { kind: "off-main"; mainHead: string; aheadBy: number; behindBy: number; paths?: readonly string[] }
+  | { kind: "off-main"; mainHead: string; aheadBy: number; behindBy: number }
   | { kind: "not-comparable"; detail: string }
   | { kind: "unverifiable"; error: string };
 

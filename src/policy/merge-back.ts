@@ -28,8 +28,8 @@ export type MergeBackFacts = {
   mainHead?: string;
   /** Commits on main that may carry S's change, e.g. the ones a push brought. */
   mainCommits: MainCommit[];
-  /** None of `mainCommits` changes a file S changes: none can have S's patch, so it was not compared. */
-  touchesNone?: true;
+  /** None of `mainCommits` adds and removes as many lines as S (GitHub's counts): none can have S's patch, so it was not compared. */
+  countsMatchNone?: true;
   patchIdOfS?: string;
   /** S's own diff in raw bytes, when it was read: what a noting commit or a merged pull request must contain. */
   diffOfS?: Uint8Array;
@@ -211,7 +211,7 @@ function mergedPullClauses(facts: MergeBackFacts): string[] {
 
 function samePatchClause(facts: MergeBackFacts): string {
   const main = facts.mainBranch;
-  if (facts.touchesNone) return `no commit on ${main} changes the files it changes`;
+  if (facts.countsMatchNone) return `no commit on ${main} adds and removes as many lines as it does`;
   if (facts.patchIdOfS === undefined) return `its patch was not compared with ${main}'s commits`;
   const unlooked = facts.mainCommits.filter((commit) => commit.patchId === undefined).length;
   if (unlooked === 0) return `no commit on ${main} has the same patch`;

@@ -57,9 +57,12 @@ const REOPENED_MARKER = "<!-- mainline:reopened closed=2026-11-20T11%3A00%3A00Z 
 /** The app's comment on #9 when it closed it: its change reached main. */
 const MERGE_BACK_DONE = `✅ Done: 2222222 is on master: it is reachable from master's head 3333333.\n\n<!-- mainline:merge-back-done sha=${S} commit=${S} way=reachable -->`;
 
-/** A commit on main since #9 opened that has nothing to do with it, and its diff, which patch identity compares with S's. */
+/**
+ * A commit on main since #9 opened that has nothing to do with it, and its diff: two lines for one, where S changes one
+ * line (GitHub's counts: 2 added and 1 removed, against S's 1 and 1), so its patch cannot be S's.
+ */
 const OTHER_COMMIT = "4444444444444444444444444444444444444444";
-const DIFF_OF_OTHER = "diff --git a/README.md b/README.md\nindex 3333333..4444444 100644\n--- a/README.md\n+++ b/README.md\n@@ -1 +1 @@\n-Helo\n+Hello\n";
+const DIFF_OF_OTHER = "diff --git a/README.md b/README.md\nindex 3333333..4444444 100644\n--- a/README.md\n+++ b/README.md\n@@ -1 +1,2 @@\n-Helo\n+Hello\n+World\n";
 
 /** #9 reopened, its comment saying how far the look for its change on main got: `patchCheck` is the same-patch part. */
 const mergeBackReopenComment = (patchCheck: string) =>
@@ -175,14 +178,30 @@ describe("issues.closed: the incident's close gate", () => {
 
     expect(world.issue(9)).toMatchObject({ state: "open", state_reason: "reopened" });
     expect(world.issue(7)).toMatchObject({ state: "open", state_reason: "reopened" });
-    expect(world.appBodies(9)).toEqual([mergeBackReopenComment("no commit on master changes the files it changes")]);
+    expect(world.appBodies(9)).toEqual([mergeBackReopenComment("no commit on master adds and removes as many lines as it does")]);
     expect(world.writes()).toEqual([
       { method: "PATCH", path: `${world.api}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master changes the files it changes") } },
+      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master adds and removes as many lines as it does") } },
       { method: "PATCH", path: `${world.api}/issues/7`, body: { state: "open", state_reason: "reopened" } },
       { method: "POST", path: `${world.api}/issues/7/comments`, body: { body: incidentReopenComment("- merge-back #9: 2222222 is not on master yet") } },
     ]);
     expect(world.calls().length).toBeLessThanOrEqual(BUDGET.reopenBoth);
+  });
+
+  // GitHub failing the query of main's history (an HTTP error, or an answer of GraphQL errors, as when a query runs out
+  // of time): the item could not be verified, which is not done, and the close decision is still made.
+  test.each([
+    ["an HTTP error", { status: 502, body: { message: "Server Error" } }, "HTTP 502: Server Error"],
+    ["GraphQL errors", { status: 200, body: { data: null, errors: [{ message: "Something went wrong while executing your query." }] } }, "HTTP 200: the query failed: Something went wrong while executing your query."],
+  ])("an incident closed while GitHub answers the query of main's history with %s is reopened: its item could not be verified", async (_case, fault, why) => {
+    await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
+    world.github.fail((method, path) => method === "POST" && path.endsWith("/graphql"), fault);
+
+    await personCloses(7);
+
+    expect(world.issue(7)).toMatchObject({ state: "open", state_reason: "reopened" });
+    expect(world.appBodies(7).at(-1)).toContain(`- merge-back #9: 2222222 is not on master yet (could not verify whether 2222222 is on main: GitHub did not answer (${why}).)`);
+    expect(world.issue(9).state).toBe("open");
   });
 
   test("a force-closed incident stays closed although its merge-back and RCA are not done", async () => {
@@ -268,14 +287,29 @@ describe("issues.closed: RCA and merge-back issues closed too early", () => {
     expect(world.issue(9)).toMatchObject({ state: "open", state_reason: "reopened" });
     expect(world.writes()).toEqual([
       { method: "PATCH", path: `${world.api}/issues/9`, body: { state: "open", state_reason: "reopened" } },
-      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master changes the files it changes") } },
+      { method: "POST", path: `${world.api}/issues/9/comments`, body: { body: mergeBackReopenComment("no commit on master adds and removes as many lines as it does") } },
     ]);
-    // No diff is read: the other commit touches none of S's files (GitHub's `path` filter; S's files from the compare), so its patch cannot be S's.
+    // No diff is read: the other commit adds and removes other numbers of lines than S (GitHub's counts, in the query of
+    // main's history), so its patch cannot be S's.
     expect(world.calls().filter((c) => c.endsWith(`/commits/${S}`) || c.endsWith(`/commits/${OTHER_COMMIT}`))).toEqual([]);
     expect(world.calls().length).toBeLessThanOrEqual(BUDGET.reopenMergeBack);
   });
 
-  test("a merge-back issue closed by a person when a commit on main has S's patch (cherry-picked without -x) is confirmed; a commit touching other files is never read", async () => {
+  test("a commit on main that changes as many lines as S but another change: its diff and S's are read, the patches differ, and #9 is reopened", async () => {
+    await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
+    world.githubAt("2026-11-20T10:00:00Z");
+    const LOOKALIKE = "6".repeat(40);
+    // One line out, one in, in S's file: what S's counts are, but not S's change.
+    world.commitOnMain(LOOKALIKE, "Charge once", DIFF_OF_S.replace("+charge({ retry: true })", "+charge({ retry: false })"));
+
+    await personCloses(9);
+
+    expect(world.issue(9)).toMatchObject({ state: "open", state_reason: "reopened" });
+    expect(world.appBodies(9)).toEqual([mergeBackReopenComment("no commit on master has the same patch")]);
+    expect(world.calls().filter((c) => /\/commits\/[0-9a-f]{40}$/.test(c)).sort()).toEqual([`GET ${world.api}/commits/${S}`, `GET ${world.api}/commits/${LOOKALIKE}`].sort());
+  });
+
+  test("a merge-back issue closed by a person when a commit on main has S's patch (cherry-picked without -x) is confirmed; a commit changing other numbers of lines is never read", async () => {
     await layOut({ rca: { body: WRITTEN_RCA, state: "closed" }, mergeBack: "open", ledger: MERGE_BACK_LEDGER });
     world.githubAt("2026-11-20T10:00:00Z");
     world.commitOnMain(OTHER_COMMIT, "Fix a typo in the README", DIFF_OF_OTHER);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import { buildClientSchema, getVariableValues, parse, validate as validateDocument, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
@@ -115,6 +115,11 @@ function compiledFor(operationId: string, schema: unknown): ValidateFunction {
 
 let graphQLSchema: GraphQLSchema | undefined;
 
+/** The schema's file, found as Node finds a package: this module also runs compiled, from the demo's dist-demo/. */
+function graphQLSchemaFile(): string {
+  return require.resolve.paths("@octokit/graphql-schema")!.map((dir) => `${dir}/@octokit/graphql-schema/schema.json`).find((file) => existsSync(file))!;
+}
+
 /**
  * A GraphQL request against GitHub's own schema (@octokit/graphql-schema, built once, on the first
  * query: 0.2 s): one named query (the app sends no mutation), valid for the schema, its variables
@@ -126,7 +131,7 @@ function checkGraphQL(body: unknown): string[] {
   if (typeof query !== "string") return [`${where}: the body has no query`];
   if (Object.keys(rest).length > 0) return [`${where}: the body has fields GitHub does not take: ${Object.keys(rest).join(", ")}`];
   // The package exports only its ESM entry, which parses the 5 MB schema at import: read on first use instead.
-  graphQLSchema ??= buildClientSchema(JSON.parse(readFileSync(new URL("../../node_modules/@octokit/graphql-schema/schema.json", import.meta.url), "utf8")) as IntrospectionQuery);
+  graphQLSchema ??= buildClientSchema(JSON.parse(readFileSync(graphQLSchemaFile(), "utf8")) as IntrospectionQuery);
   let document;
   try {
     document = parse(query);

@@ -140,12 +140,12 @@ describe("matchMergeBack: what does not count", () => {
     });
   });
 
-  test("no commit on main changes S's files: no patch was compared, and the explanation says why none needed to be", () => {
-    expect(matchMergeBack(facts({ patchIdOfS: undefined, touchesNone: true, mainCommits: [{ sha: TWIN, message: "Fix a typo", patchId: "" }] }))).toEqual({
+  test("no commit on main adds and removes as many lines as S: no patch was compared, and the explanation says why none needed to be", () => {
+    expect(matchMergeBack(facts({ patchIdOfS: undefined, countsMatchNone: true, mainCommits: [{ sha: TWIN, message: "Fix a typo", patchId: "" }] }))).toEqual({
       done: false,
       explanation:
         "abc1234 is not on main yet: it is not reachable from main, no commit on main is a cherry-pick of it, " +
-        "no pull request with it was merged into main, and no commit on main changes the files it changes.",
+        "no pull request with it was merged into main, and no commit on main adds and removes as many lines as it does.",
     });
   });
 

@@ -1,0 +1,85 @@
+import type { CommitCounts, CountedCommit } from "../policy/patch-candidates.js";
+import type { RepoClient } from "./client.js";
+import { queryGitHub } from "./graphql.js";
+
+/** How many commits of the history are listed (bounded: this runs per close and per merge-back check). */
+const LISTED = 300;
+/** How many commits' own counts one query asks (one alias each); those past it are not known, which rules out no candidate. */
+const ASKED = 100;
+/** GitHub's most to a page. */
+const PAGE = 100;
+
+/** Main's commits since a moment, newest first, with GitHub's counts; and the counts of the commits asked about. */
+export type MainHistory = { commits: CountedCommit[]; countsOf: ReadonlyMap<string, CommitCounts> };
+
+type Counts = { additions: number; deletions: number; changedFilesIfAvailable: number | null; parents: { totalCount: number } };
+type History = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<Counts & { oid: string; message: string }> };
+/** `cN`: the commit asked as `$cN`; an object that is not a commit answers none of its fields. */
+type Page = { repository: { ref: { target: { history?: History } } | null } & { [commit: `c${number}`]: Partial<Counts> | null } };
+
+const COUNTS = "additions deletions changedFilesIfAvailable parents { totalCount }";
+
+/**
+ * One query: a page of the branch's history since `since` (newest first, as `git log` lists it),
+ * and GitHub's counts of each commit in `shas`, each under the alias named like its variable
+ * (`$c0` as `c0`). Only the first page asks about `shas`.
+ */
+function historyQuery(shas: number): string {
+  const variables = Array.from({ length: shas }, (_, i) => `, $c${i}: GitObjectID!`).join("");
+  const commits = Array.from({ length: shas }, (_, i) => ` c${i}: object(oid: $c${i}) { ... on Commit { ${COUNTS} } }`).join("");
+  return (
+    `query MainHistorySince($owner: String!, $name: String!, $branch: String!, $since: GitTimestamp!, $after: String${variables}) {` +
+    ` repository(owner: $owner, name: $name) {` +
+    ` ref(qualifiedName: $branch) { target { ... on Commit { history(first: ${PAGE}, since: $since, after: $after) {` +
+    ` pageInfo { hasNextPage endCursor } nodes { oid message ${COUNTS} } } } } }${commits} } }`
+  );
+}
+
+/**
+ * Main's history since a moment with each commit's line counts, and the counts of the commits in
+ * `shas` (S's of the items checked against it), in one GraphQL query while the history fits in a
+ * page of 100, at most LISTED commits. What REST tells in a list of commits and a read per commit.
+ */
+export async function mainHistory({ octokit, owner, repo }: RepoClient, branch: string, since: string, shas: readonly string[]): Promise<MainHistory> {
+  const asked = [...new Set(shas.map((sha) => sha.toLowerCase()))].slice(0, ASKED);
+  const commits: CountedCommit[] = [];
+  const countsOf = new Map<string, CommitCounts>();
+  let after: string | null = null;
+  let withCommits = asked;
+  do {
+    const variables = { owner, name: repo, branch: `refs/heads/${branch}`, since, after, ...Object.fromEntries(withCommits.map((sha, i) => [`c${i}`, sha])) };
+    const page = await ask(octokit, historyQuery(withCommits.length), variables);
+    withCommits.forEach((sha, i) => {
+      const counts = page.repository[`c${i}`];
+      if (counts?.parents) countsOf.set(sha, countsOfCommit(counts as Counts));
+    });
+    withCommits = [];
+    // A branch that does not exist has no history.
+    const history = page.repository.ref?.target.history;
+    if (!history) break;
+    commits.push(...history.nodes.map((node) => ({ sha: node.oid, message: node.message, counts: countsOfCommit(node) })));
+    after = history.pageInfo.hasNextPage ? history.pageInfo.endCursor : null;
+  } while (after !== null && commits.length < LISTED);
+  return { commits: commits.slice(0, LISTED), countsOf };
+}
+
+/**
+ * A page, or GitHub's refusal as an API error: a query it answers with errors instead (one that ran
+ * out of time, say) has no HTTP status of its own, and callers tell GitHub's refusals by one.
+ */
+async function ask(octokit: RepoClient["octokit"], document: string, variables: Record<string, unknown>): Promise<Page> {
+  try {
+    return await queryGitHub<Page>(octokit, document, variables);
+  } catch (error) {
+    if (error instanceof Error && error.name === "GraphqlResponseError") {
+      const first = (error as Error & { errors?: Array<{ message?: string }> }).errors?.[0]?.message ?? "";
+      throw Object.assign(new Error(`the query failed: ${first}`), { status: 200 });
+    }
+    throw error;
+  }
+}
+
+/** GitHub counts no lines of a commit whose changed files it could not count. */
+function countsOfCommit({ additions, deletions, changedFilesIfAvailable, parents }: Counts): CommitCounts {
+  return { lines: changedFilesIfAvailable === null ? undefined : { additions, deletions }, parents: parents.totalCount };
+}
