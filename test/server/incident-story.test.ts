@@ -101,10 +101,10 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   expect(ledgerOf(incident)[0]!.body).toContain(`#${rca!.number}: open; to write: Timeline, Root cause, Action items.`);
 
   // 16:20 — alice (maintain) grants an exception for the hotfix commit.
-  // Issue 15 asks 9; 11 are each a distinct fact: the thread, alice's role, the short sha and the branch and tag that
-  // could be named like it (a ref shadowing it would grant another commit), S's exception runs (what the gate believes,
-  // whatever the thread shows), the RCA issue (first read since it opened), the record, the run, the ledger, the 👍.
-  withinBudget("/hotfix allow", await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`)), 11);
+  // Issue 15 asks 9, met; each is a distinct fact: the thread, alice's role, the short sha with every ref git would read
+  // before it (one GraphQL query: a ref named like it would grant another commit), S's exception runs (what the gate
+  // believes, whatever the thread shows), the RCA issue (first read since it opened), the record, the run, the ledger, the 👍.
+  withinBudget("/hotfix allow", await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`)), 9);
   expect(appComments(incident).some((c) => c.body.startsWith("<!-- mainline:record kind=exception "))).toBe(true);
   expect(ledgerOf(incident)[0]!.body).toMatch(/\| `1111111` \| production \| \*\*alice\*\* at .* \| card payments down, fix needs to ship now \| active until /);
 

@@ -41,20 +41,6 @@ export function installCommitRoutes(site: Site): void {
     };
   });
 
-  site.route("GET", "/repos/:owner/:repo/git/matching-refs/:ref*", ({ params }) => {
-    const repo = site.repoFor(params);
-    if (!repo) return notFound();
-    const refs = [...[...repo.branches].map(([name, sha]) => [`refs/heads/${name}`, sha] as const), ...[...repo.tags].map(([name, sha]) => [`refs/tags/${name}`, sha] as const)];
-    const prefix = `refs/${params.ref}`;
-    const api = `${site.apiBase}/repos/${repo.owner}/${repo.name}/git`;
-    return {
-      status: 200,
-      body: refs
-        .filter(([ref]) => ref.startsWith(prefix))
-        .map(([ref, sha]) => ({ ref, node_id: `REF_${ref}`, url: `${api}/${ref}`, object: { type: "commit", sha, url: `${api}/commits/${sha}` } })),
-    };
-  });
-
   site.route("GET", "/repos/:owner/:repo/commits", ({ params, path, query }) => {
     const repo = site.repoFor(params);
     if (!repo) return notFound();

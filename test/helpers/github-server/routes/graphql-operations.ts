@@ -1,4 +1,7 @@
 import type { GraphQLOperation } from "./graphql.js";
+import { resolveSha } from "./graphql-refs.js";
 
 /** The app's named GraphQL queries, each answered from the model: one file per query. */
-export const graphQLOperations: Record<string, GraphQLOperation> = {};
+export const graphQLOperations: Record<string, GraphQLOperation> = {
+  ResolveSha: resolveSha,
+};
