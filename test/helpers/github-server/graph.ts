@@ -1,4 +1,4 @@
-import type { Commit, Repository } from "./model.js";
+import type { Commit, Pull, Repository } from "./model.js";
 
 /**
  * The commit graph as GitHub reads it: refs to shas, reachability, compare and history order.
@@ -27,6 +27,14 @@ export function resolveRef(repo: Repository, ref: string): string | undefined {
   if (!/^[0-9a-f]{7,39}$/i.test(ref)) return undefined;
   const matches = [...repo.commits.keys()].filter((sha) => sha.startsWith(ref.toLowerCase()));
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The pull requests GitHub associates with a commit (REST `commits/{sha}/pulls`, GraphQL
+ * `Commit.associatedPullRequests`): here every one that holds it or merged as it.
+ */
+export function pullsWithCommit(repo: Repository, sha: string): Pull[] {
+  return [...repo.pulls.values()].filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha);
 }
 
 export function ancestors(repo: Repository, sha: string): Set<string> {

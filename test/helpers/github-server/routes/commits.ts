@@ -1,4 +1,4 @@
-import { compare, history, resolveRef } from "../graph.js";
+import { compare, history, pullsWithCommit, resolveRef } from "../graph.js";
 import type { Pull, Repository, Site } from "../model.js";
 import { renderCommit, renderPull } from "../render.js";
 import { notFound, paginated, unprocessable } from "../replies.js";
@@ -77,7 +77,7 @@ export function installCommitRoutes(site: Site): void {
     if (!repo) return notFound();
     const sha = resolveRef(repo, params.sha!);
     if (!sha) return unprocessable(`No commit found for SHA: ${params.sha}`);
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha);
+    const pulls = pullsWithCommit(repo, sha);
     return paginated(pulls, query, `${site.apiBase}${path}`, (p) => pullJson(repo, p));
   });
 
