@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import { buildClientSchema, getVariableValues, parse, validate as validateDocument, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
@@ -126,7 +127,7 @@ function checkGraphQL(body: unknown): string[] {
   if (typeof query !== "string") return [`${where}: the body has no query`];
   if (Object.keys(rest).length > 0) return [`${where}: the body has fields GitHub does not take: ${Object.keys(rest).join(", ")}`];
   // The package exports only its ESM entry, which parses the 5 MB schema at import: read on first use instead.
-  graphQLSchema ??= buildClientSchema(JSON.parse(readFileSync(new URL("../../node_modules/@octokit/graphql-schema/schema.json", import.meta.url), "utf8")) as IntrospectionQuery);
+  graphQLSchema ??= buildClientSchema(JSON.parse(readFileSync(graphQLSchemaFile(), "utf8")) as IntrospectionQuery);
   let document;
   try {
     document = parse(query);
@@ -141,4 +142,14 @@ function checkGraphQL(body: unknown): string[] {
   const coerced = getVariableValues(graphQLSchema, operations[0]!.variableDefinitions ?? [], variables);
   if (coerced.errors) problems.push(...coerced.errors.map((error) => `${where}: ${error.message}`));
   return problems;
+}
+
+/**
+ * The schema's file, found where Node would find the package from here: this file also runs compiled
+ * elsewhere (dist-demo/, dist-bench/), and the package exports only its ESM entry, not the file.
+ */
+function graphQLSchemaFile(): string {
+  const found = (require.resolve.paths("@octokit/graphql-schema") ?? []).map((dir) => join(dir, "@octokit/graphql-schema/schema.json")).find((file) => existsSync(file));
+  if (!found) throw new Error("@octokit/graphql-schema is not installed");
+  return found;
 }
