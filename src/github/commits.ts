@@ -1,35 +1,5 @@
 import { LRUCache } from "lru-cache";
-import { isApiError } from "./api-error.js";
 import type { RepoClient } from "./client.js";
-
-/**
- * The full SHA of a 7–40 hex prefix, or undefined when GitHub knows no such commit in the repository.
- * GitHub takes a branch or tag of that name before a short sha (as git does): what it answers for one
- * is not the commit asked for, so it counts as no commit at all.
- */
-export async function resolveSha(client: RepoClient, ref: string): Promise<string | undefined> {
-  const { octokit, owner, repo } = client;
-  try {
-    // GitHub resolves a name as a branch or tag before a commit: a short sha that is also a ref's name
-    // could be a commit someone made to share the prefix, so it is ambiguous and refused.
-    const [{ data }, named] = await Promise.all([
-      octokit.request("GET /repos/{owner}/{repo}/commits/{ref}", { owner, repo, ref, per_page: 1 }),
-      ref.length < 40 ? refNamed(client, ref) : Promise.resolve(false),
-    ]);
-    return !named && data.sha.toLowerCase().startsWith(ref.toLowerCase()) ? data.sha : undefined;
-  } catch (error) {
-    if (isApiError(error) && (error.status === 404 || error.status === 422)) return undefined;
-    throw error;
-  }
-}
-
-/** Whether a branch or a tag has exactly this name. */
-async function refNamed({ octokit, owner, repo }: RepoClient, name: string): Promise<boolean> {
-  const lists = await Promise.all(
-    (["heads", "tags"] as const).map(async (kind) => (await octokit.request("GET /repos/{owner}/{repo}/git/matching-refs/{ref}", { owner, repo, ref: `${kind}/${name}` })).data),
-  );
-  return lists.some((refs) => refs.some((r) => r.ref.toLowerCase() === `refs/heads/${name}`.toLowerCase() || r.ref.toLowerCase() === `refs/tags/${name}`.toLowerCase()));
-}
 
 // A commit's diff never changes, so it is fetched once per process (bounded by its size in bytes).
 const diffs = new LRUCache<string, Uint8Array>({ max: 2_000, maxSize: 50_000_000, sizeCalculation: (d) => d.byteLength || 1 });

@@ -15,3 +15,22 @@ export async function queryGitHub<T>(octokit: Octokit, document: string, variabl
   }
   return octokit.graphql<T>(document, variables);
 }
+
+/** An error GitHub's GraphQL endpoint answered with (octokit throws them as a GraphqlResponseError). */
+type GraphQLError = { type?: string; message?: string; path?: ReadonlyArray<string | number> };
+
+function graphQLErrors(error: unknown): readonly GraphQLError[] | undefined {
+  if (!(error instanceof Error) || error.name !== "GraphqlResponseError") return undefined;
+  const errors = (error as { errors?: unknown }).errors;
+  return Array.isArray(errors) ? (errors as GraphQLError[]) : undefined;
+}
+
+/**
+ * Whether a query failed only because something it asked for does not exist (each error of type
+ * NOT_FOUND, as GitHub says of a repository it cannot find or the app cannot see): REST's 404.
+ * Rate limits, timeouts, refusals and GitHub's own failures are not.
+ */
+export function isNotFoundOnly(error: unknown): boolean {
+  const errors = graphQLErrors(error);
+  return errors !== undefined && errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND");
+}

@@ -1,6 +1,7 @@
 import type { MergedPull } from "../policy/post-merge-review.js";
 import type { RepoClient } from "./client.js";
-import { pullsOfCommit } from "./commits.js";
+import { isMergedInto } from "../policy/merge-back.js";
+import type { PullOfCommit } from "./commits.js";
 
 export type PullSummary = { number: number; baseRef: string; baseSha: string; headRef: string; headSha: string; merged: boolean };
 
@@ -84,15 +85,11 @@ export async function fileAt({ octokit, owner, repo }: RepoClient, path: string,
 }
 
 /**
- * The pull requests merged into main that GitHub associates with a commit (`commits/{sha}/pulls`,
- * one read): for a commit on the default branch, the merged pull request that introduced it — its
- * merge commit, its squash commit, each commit of its rebase. Open or closed unmerged ones, and
- * those merged into another branch, are left out: a pull request nobody merged into main reviewed
- * nothing that is on main.
+ * Of the pull requests GitHub associates with a commit (for a commit on the default branch, the
+ * merged pull request that introduced it — its merge commit, its squash commit, each commit of its
+ * rebase), those merged into main. Open or closed unmerged ones, and those merged into another
+ * branch, are left out: a pull request nobody merged into main reviewed nothing that is on main.
  */
-export async function pullsMergedIntoMain(client: RepoClient, mainBranch: string, sha: string): Promise<MergedPull[]> {
-  const pulls = await pullsOfCommit(client, sha);
-  return pulls.flatMap((pull) =>
-    pull.baseRef === mainBranch && pull.mergedAt !== null && pull.mergeCommitSha !== null ? [{ number: pull.number, mergeCommitSha: pull.mergeCommitSha }] : [],
-  );
+export function mergedIntoMain(pulls: readonly PullOfCommit[], mainBranch: string): MergedPull[] {
+  return pulls.flatMap((pull) => (isMergedInto(pull, mainBranch) ? [{ number: pull.number, mergeCommitSha: pull.mergeCommitSha }] : []));
 }

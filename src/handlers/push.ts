@@ -1,5 +1,7 @@
 import type { Context } from "probot";
 import { getIssueHere } from "../github/issues.js";
+import { pullsOfCommitsOnce } from "../github/pulls-of-commits.js";
+import { shasToAsk } from "../policy/post-merge-review.js";
 import { announceConfigWeakening, type ConfigPush } from "../procedures/announce-config.js";
 import type { AppDeps } from "../delivery/deps.js";
 import { openPostMergeReview, type MainPush } from "../reviews/open-post-merge-review.js";
@@ -16,6 +18,7 @@ import { repoContext } from "../delivery/repo-context.js";
  * 3. re-check every open merge-back item against the pushed commits; rewrite the ledgers of the
  *    incidents whose items are done, then close those items
  * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review
+ * The pushed commits' pull requests, which 3 and 4 both read, are one GraphQL query, asked once.
  */
 export function onPush(deps: AppDeps) {
   return async (context: Context<"push">): Promise<void> => {
@@ -38,7 +41,8 @@ async function pushInTurn(context: Context<"push">, deps: AppDeps): Promise<void
   // First what depends on no view of issues: a labelled issue naming a missing incident must not hold the announcement back.
   await announceConfigWeakening(repo, deps, configPush(payload));
   const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
-  const done = await recheckOpenMergeBacks(repo, deps, pushed);
+  const pullsOfPushed = pullsOfCommitsOnce(repo.client, shasToAsk(payload.after, pushed));
+  const done = await recheckOpenMergeBacks(repo, deps, pushed, pullsOfPushed);
   // Each incident's ledger says its items are done before their issues close: a delivery that
   // fails in between leaves them open, and its redelivery finds them again (no closed issue's
   // incident is left saying "not on main").
@@ -50,7 +54,7 @@ async function pushInTurn(context: Context<"push">, deps: AppDeps): Promise<void
   for (const items of done.values()) await closeDoneItems(repo.client, items, deps);
   // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the
   // item closes and ledgers above do not wait behind.
-  const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed));
+  const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed), pullsOfPushed);
   if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
 }
 

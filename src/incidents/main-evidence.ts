@@ -1,11 +1,13 @@
 import type { RepoClient } from "../github/client.js";
 import { commitDiff, commitsOfPull, pullsOfCommit, type PullOfCommit } from "../github/commits.js";
+import type { PullsOfCommits } from "../github/pulls-of-commits.js";
 import { isMergedInto, type MainCommit, type MergedPull } from "../policy/merge-back.js";
 import { patchId } from "../policy/patch-id.js";
 
 /**
  * How many commits on main are looked into (their diff, whether for their patch, a cherry-pick
- * note or a merged pull request; a push's, their pull requests): each costs a read.
+ * note or a merged pull request): each costs a read. A push's pull requests are read in one query,
+ * for its newest commits (policy/post-merge-review.ts `shasToAsk`).
  */
 const LOOKED_INTO = 20;
 
@@ -41,17 +43,15 @@ export function historyEvidence(client: RepoClient, commits: readonly MainCommit
 
 /**
  * The commits a push brought to main. A squash- or rebase-merge shows as a pushed commit whose pull
- * request (`commits/{pushed}/pulls`: the merged one that introduced it) lists S among its own
- * commits, so those pull requests are read once per push and shared by every item, instead of
- * asking once per item which pull requests hold its commit. A pull request merged by an earlier
- * push is that push's to find; `/mainline status` and the close gate still ask about S itself.
+ * request (the merged one that introduced it) lists S among its own commits, so those pull requests
+ * are read once per push and shared by every item — and by the push's post-merge review, in the
+ * one query `pullsOfPushed` (its head and newest commits) — instead of asking once per item which
+ * pull requests hold its commit. A pull request merged by an earlier push is that push's to find;
+ * `/mainline status` and the close gate still ask about S itself.
  */
-export function pushEvidence(client: RepoClient, mainBranch: string, pushed: readonly MainCommit[]): MainEvidence {
+export function pushEvidence(client: RepoClient, mainBranch: string, pushed: readonly MainCommit[], pullsOfPushed: () => Promise<PullsOfCommits>): MainEvidence {
   let merged: Promise<PullOfCommit[]> | undefined;
-  const mergedByPush = () =>
-    (merged ??= Promise.all(pushed.slice(0, LOOKED_INTO).map((commit) => pullsOfCommit(client, commit.sha))).then((lists) =>
-      distinctPulls(lists.flat().filter((pull) => isMergedInto(pull, mainBranch))),
-    ));
+  const mergedByPush = () => (merged ??= pullsOfPushed().then((pulls) => distinctPulls([...pulls.values()].flat().filter((pull) => isMergedInto(pull, mainBranch)))));
   const commitsOf = new Map<number, Promise<string[]>>();
   const holds = async (pull: PullOfCommit, sha: string) => {
     if (pull.headSha.toLowerCase() === sha) return true;

@@ -1,6 +1,7 @@
 import type { RepoScope } from "../delivery/repo-context.js";
 import type { RepoClient } from "../github/client.js";
 import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js";
+import type { PullsOfCommits } from "../github/pulls-of-commits.js";
 import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
@@ -17,9 +18,14 @@ export type DoneItem = { issue: MergeBackIssue; match: MergeBackMatch & { done: 
  * change arrived, by the incident their body names. Labels and bodies are views, so closing them is
  * only tidying; what blocks an incident is decided from its records by `verifyIncidentItems`.
  */
-export async function recheckOpenMergeBacks({ client, config, mainBranch }: RepoScope, deps: Deps, pushed: readonly MainCommit[]): Promise<Map<number, DoneItem[]>> {
+export async function recheckOpenMergeBacks(
+  { client, config, mainBranch }: RepoScope,
+  deps: Deps,
+  pushed: readonly MainCommit[],
+  pullsOfPushed: () => Promise<PullsOfCommits>,
+): Promise<Map<number, DoneItem[]>> {
   const items = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
-  const evidence = pushEvidence(client, mainBranch, pushed);
+  const evidence = pushEvidence(client, mainBranch, pushed, pullsOfPushed);
   const done = new Map<number, DoneItem[]>();
   for (const issue of items) {
     const match = await checkMergeBack(client, mainBranch, issue.mergeBack.sha, evidence, deps);

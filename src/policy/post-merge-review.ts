@@ -29,6 +29,15 @@ export function commitsToAsk(commits: readonly PushedCommit[]): PushedCommit[] {
   return commits.slice(-REVIEW_COMMITS_LOOKED_INTO);
 }
 
+/**
+ * The commits of a push whose pull requests are read, in one query shared by the merge-back re-check
+ * and the review: its head (the merge commit of a pull request GitHub merged as this push) and the
+ * newest commits up to the bound. None for a push that carries no commit.
+ */
+export function shasToAsk(after: string, commits: readonly PushedCommit[]): string[] {
+  return commits.length === 0 ? [] : [after, ...commitsToAsk(commits).map((c) => c.sha)];
+}
+
 /** What a push brought to main unreviewed: commits no pull request merged, and how many were not asked about. */
 export type Unreviewed = { commits: PushedCommit[]; unchecked: number; mayHaveMore: boolean };
 

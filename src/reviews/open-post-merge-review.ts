@@ -1,13 +1,12 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { RepoClient } from "../github/client.js";
 import { ensureReviewIssue } from "../github/post-merge-reviews.js";
-import { pullsMergedIntoMain } from "../github/pulls.js";
+import { mergedIntoMain } from "../github/pulls.js";
+import type { PullsOfCommits } from "../github/pulls-of-commits.js";
 import {
   commitsToAsk,
   postMergeReviewText,
   pullMergedAsPush,
   unreviewedCommits,
-  type MergedPull,
   type PushedCommit,
 } from "../policy/post-merge-review.js";
 import type { Deps } from "../delivery/deps.js";
@@ -34,20 +33,28 @@ export type PostMergeReviewOutcome =
 
 /**
  * A push to main that carries commits no pull request merged opens one post-merge review (SPEC 11):
- * 1. did GitHub merge a pull request as this push? (one read: the pull requests of the head)
- * 2. if not, which commits came through no pull request? (one read per commit, the newest 20; older ones are not verified)
+ * 1. did GitHub merge a pull request as this push? (the pull requests of the head)
+ * 2. if not, which commits came through no pull request? (those of the newest 20 commits; older ones are not verified)
+ *    Both from one GraphQL query, `pullsOfPushed`, which the push's merge-back re-check shares.
  * 3. none (a push that carries no commit, such as a rewind, too) → nothing; in shadow mode → only
  *    said, as for an unapproved deploy (shadow opens nothing by itself)
  * 4. the push's issue — the app's own, whose record (or marker) names the push — found, or opened and
  *    looked for again (another delivery may have opened one too: the oldest counts, a newer one is retired)
  * 5. its signed record (who pushed, the head) heads its body, once: what a close is judged by
  */
-export async function openPostMergeReview({ client, config, mainBranch, now }: RepoScope, deps: Deps, push: MainPush): Promise<PostMergeReviewOutcome> {
+export async function openPostMergeReview(
+  { config, client, mainBranch, now }: RepoScope,
+  deps: Deps,
+  push: MainPush,
+  pullsOfPushed: () => Promise<PullsOfCommits>,
+): Promise<PostMergeReviewOutcome> {
   if (push.commits.length === 0) return { outcome: "none" };
-  const ofHead = await pullsMergedIntoMain(client, mainBranch, push.after);
-  const merged = pullMergedAsPush(push.after, ofHead);
+  const pulls = await pullsOfPushed();
+  const mergedOf = (sha: string) => mergedIntoMain(pulls.get(sha.toLowerCase()) ?? [], mainBranch);
+  const merged = pullMergedAsPush(push.after, mergedOf(push.after));
   if (merged) return { outcome: "none", pull: merged.number };
-  const unreviewed = unreviewedCommits(push.commits, await pullsOfPushed(client, mainBranch, push, ofHead));
+  const asked = new Map(commitsToAsk(push.commits).map((c) => [c.sha.toLowerCase(), mergedOf(c.sha)]));
+  const unreviewed = unreviewedCommits(push.commits, asked);
   if (!unreviewed) return { outcome: "none" };
   const counts = { unreviewed: unreviewed.commits.length, unchecked: unreviewed.unchecked };
   if (config.mode === "shadow") return { outcome: "would-open", ...counts };
@@ -56,12 +63,4 @@ export async function openPostMergeReview({ client, config, mainBranch, now }: R
   const record = { after: push.after.toLowerCase(), pusher: push.pusher.login, account: push.pusher.account, at: now().toISOString() };
   const review = await ensureReviewIssue(client, deps.records, await deps.botLogin(), push.pushedAt, { record, text, label: config.labels.postMergeReview });
   return { outcome: review.opened ? "opened" : "found", issue: review.issue.number, ...counts };
-}
-
-/** The merged pull requests of each commit asked about (the head's are read already). */
-async function pullsOfPushed(client: RepoClient, mainBranch: string, push: MainPush, ofHead: MergedPull[]): Promise<Map<string, MergedPull[]>> {
-  const asked = commitsToAsk(push.commits).map((c) => c.sha.toLowerCase());
-  const head = push.after.toLowerCase();
-  const pulls = await Promise.all(asked.map(async (sha) => [sha, sha === head ? ofHead : await pullsMergedIntoMain(client, mainBranch, sha)] as const));
-  return new Map(pulls);
 }

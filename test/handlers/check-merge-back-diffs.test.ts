@@ -60,7 +60,7 @@ test("an honest `cherry-pick -x` on main: its diff and S's are read, once each, 
 
 test("a lying note: the item stays open, and the explanation says the note is a claim", async () => {
   const { client } = github();
-  const evidence = pushEvidence(client, "main", [onMain("lyingNote")]);
+  const evidence = pushEvidence(client, "main", [onMain("lyingNote")], async () => new Map([[shas.lyingNote, []]]));
 
   const match = await checkMergeBack(client, "main", shas.S, evidence, deps);
 

@@ -32,7 +32,6 @@ const GET = {
   /** The app's own issues touched since the push: how a push finds the review it opened already (never by label, which a triager can take off). */
   reviewsSincePush: `${REPO_PATH}/issues?creator=mainline%5Bbot%5D&state=all&since=2019-05-15T15%3A20%3A57.000Z&per_page=100`,
   compare: (sha: string) => `${REPO_PATH}/compare/heads%2Fmaster...${sha}?per_page=1`,
-  pulls: (sha: string) => `${REPO_PATH}/commits/${sha}/pulls?per_page=100`,
   diff: (sha: string) => `${REPO_PATH}/commits/${sha}`,
 };
 const DIFF = "application/vnd.github.v3.diff";
@@ -75,8 +74,9 @@ describe("push", () => {
     const github = mockGitHubWithConfig();
     github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: S }), mergeBackIssue({ number: 12, incident: 11, sha: T })]);
     for (const sha of [S, T]) github.scope.get(GET.compare(sha)).reply(200, restComparison(sha, "diverged", { ahead: 1, behind: 1 }));
-    // Read once: the merge-back re-check and the post-merge review (no pull request merged it: a review opens, #13) share the answer.
-    github.scope.get(GET.pulls(UNRELATED)).reply(200, []);
+    // Asked once, in one GraphQL query: the merge-back re-check and the post-merge review (no pull request merged it: a
+    // review opens, #13) share the answer.
+    github.scope.post("/graphql", (body: { variables?: Record<string, string> }) => body.variables?.c0 === UNRELATED).reply(200, { data: { repository: { c0: { associatedPullRequests: { nodes: [] } } } } });
     github.scope.get(GET.reviewsSincePush).times(2).reply(200, []);
     github.scope.post(`${REPO_PATH}/issues`).reply(201, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
     github.scope.patch(`${REPO_PATH}/issues/13`).reply(200, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
@@ -87,9 +87,11 @@ describe("push", () => {
     await deliver(UNRELATED_TO_MAIN);
 
     // Nothing closed, said or rewritten about the items: the only writes open the post-merge review.
-    expect(github.calls().filter((c) => !c.startsWith("GET") && !CONFIG_READS.includes(c))).toEqual([`POST ${REPO_PATH}/issues`, `PATCH ${REPO_PATH}/issues/13`]);
+    const isRead = (c: string) => isReadRequest({ method: c.split(" ")[0]!, path: c.split(" ")[1]! });
+    expect(github.calls().filter((c) => !isRead(c) && !CONFIG_READS.includes(c))).toEqual([`POST ${REPO_PATH}/issues`, `PATCH ${REPO_PATH}/issues/13`]);
     // Per item, one compare and its own diff; for the push, its pull requests and diff once; the review's find and look again.
-    const reads = github.calls().filter((c) => c.startsWith("GET") && !CONFIG_READS.includes(c));
+    const reads = github.calls().filter((c) => isRead(c) && !CONFIG_READS.includes(c));
+    expect(reads.filter((c) => c === "POST /graphql")).toHaveLength(1);
     expect(reads.length).toBeLessThanOrEqual(1 + 2 * 2 + 2 + 2);
     github.done();
   });
@@ -184,7 +186,7 @@ describe("push to main with the changes of merge-back items", () => {
     expect(w.issue(9)).toMatchObject({ state: "closed", state_reason: "completed" });
     // The note is a claim until the diffs prove it: S's and the noting commit's, each read once.
     expect(diffReads(from).sort()).toEqual([S, CHERRY_PICK].sort());
-    // 16 for the item, and 5 for the post-merge review: the commit's pull requests, find, open, look again, its record.
+    // 16 for the item, and 5 for the post-merge review: the commit's pull requests (one query), find, open, look again, its record.
     expect(w.calls(from).length).toBeLessThanOrEqual(21);
   });
 
@@ -230,8 +232,9 @@ describe("push to main with the changes of merge-back items", () => {
       { method: "PATCH", path: `${w.api}/issues/10`, body: { state: "closed", state_reason: "completed" } },
     ]);
     const calls = w.calls(from);
-    // Asked once: for the items, and whether GitHub merged a pull request as this push (no post-merge review) reads the same answer.
-    expect(calls.filter((c) => c === `GET ${w.api}/commits/${SQUASH}/pulls?per_page=100`)).toHaveLength(1);
+    // Asked once, in one GraphQL query: for the items, and whether GitHub merged a pull request as this push (no
+    // post-merge review) reads the same answer; never through REST.
+    expect(calls.filter((c) => c.endsWith("/graphql") || c.includes("/pulls?"))).toEqual(["POST /api/graphql"]);
     expect(calls.filter((c) => c === `GET ${w.api}/pulls/20/commits?per_page=100`)).toHaveLength(1);
     expect(diffReads(from).sort()).toEqual([S, T, SQUASH].sort());
     expect(calls.length).toBeLessThanOrEqual(23);
@@ -274,8 +277,9 @@ describe("what a push that lands items costs (issue 15's budget: at most one rea
     await w.deliver(w.hooks.push("master", "alice", [{ sha: MERGE, message: "Merge pull request #20 from acme/hotfix/payments", parents: [SHA.mainHead, head] }]));
 
     for (const { issue } of items) expect(w.issue(issue).state).toBe("closed");
-    // The open items (1), each one's compare (n), the pushed commit's pull requests (1: merged, so no post-merge
-    // review), the incident's issue, thread and item list for its ledger (3); 304s (its RCA, the deployments, the config) are not counted.
+    // The open items (1), each one's compare (n), the pushed commit's pull requests (1 GraphQL query: merged, so no
+    // post-merge review), the incident's issue, thread and item list for its ledger (3); 304s (its RCA, the deployments,
+    // the config) are not counted.
     const reads = w.github.log.slice(from).filter((r) => isReadRequest(r) && r.status !== 304).map((r) => `${r.method} ${r.path}`);
     expect({ n, reads }).toEqual({ n, reads: reads.slice(0, n + 6) });
   });

@@ -1,7 +1,7 @@
 import type { Probot } from "probot";
 import { pino } from "pino";
 import { OWNER, REPO } from "./fixtures.js";
-import { GitHubTestServer, type Fault, type Repository } from "./github-server.js";
+import { GitHubTestServer, isReadRequest, type Fault, type Repository } from "./github-server.js";
 import { PUBLIC_KEY } from "./keys.js";
 import { loadTestApp, NOW, shippedProbot, testProbot } from "./test-app.js";
 import { storyWebhooks } from "./story-webhooks.js";
@@ -91,7 +91,8 @@ export type FaultKind = "500" | "timeout" | "secondary rate limit" | "lost answe
  * connection on the answer to a protection rule, the one request the app retries itself.
  */
 export function faultKinds(call: string): FaultKind[] {
-  if (call.startsWith("GET ")) return ["500", "timeout", "secondary rate limit"];
+  // A read (a GET, or a GraphQL query: a POST that changes nothing) has no answer to lose that matters.
+  if (isReadRequest({ method: call.split(" ")[0]!, path: call.split(" ")[1]! })) return ["500", "timeout", "secondary rate limit"];
   const kinds: FaultKind[] = ["500", "timeout", "secondary rate limit", "lost answer"];
   return call.endsWith("/deployment_protection_rule") ? [...kinds, "dropped connection"] : kinds;
 }

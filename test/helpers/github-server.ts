@@ -214,6 +214,7 @@ export class GitHubTestServer implements Site {
       commits: new Map(),
       branches: new Map(),
       tags: new Map(),
+      otherRefs: new Map(),
       files: new Map(),
       labels: new Map(),
       issues: new Map(),

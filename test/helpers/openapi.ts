@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import { buildClientSchema, getVariableValues, parse, validate as validateDocument, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
@@ -115,11 +116,6 @@ function compiledFor(operationId: string, schema: unknown): ValidateFunction {
 
 let graphQLSchema: GraphQLSchema | undefined;
 
-/** The schema's file, found as Node finds a package: this module also runs compiled, from the demo's dist-demo/. */
-function graphQLSchemaFile(): string {
-  return require.resolve.paths("@octokit/graphql-schema")!.map((dir) => `${dir}/@octokit/graphql-schema/schema.json`).find((file) => existsSync(file))!;
-}
-
 /**
  * A GraphQL request against GitHub's own schema (@octokit/graphql-schema, built once, on the first
  * query: 0.2 s): one named query (the app sends no mutation), valid for the schema, its variables
@@ -146,4 +142,14 @@ function checkGraphQL(body: unknown): string[] {
   const coerced = getVariableValues(graphQLSchema, operations[0]!.variableDefinitions ?? [], variables);
   if (coerced.errors) problems.push(...coerced.errors.map((error) => `${where}: ${error.message}`));
   return problems;
+}
+
+/**
+ * The schema's file, found where Node would find the package from here: this file also runs compiled
+ * elsewhere (dist-demo/, dist-bench/), and the package exports only its ESM entry, not the file.
+ */
+function graphQLSchemaFile(): string {
+  const found = (require.resolve.paths("@octokit/graphql-schema") ?? []).map((dir) => join(dir, "@octokit/graphql-schema/schema.json")).find((file) => existsSync(file));
+  if (!found) throw new Error("@octokit/graphql-schema is not installed");
+  return found;
 }

@@ -176,11 +176,21 @@ test.concurrent("GitHub refusing a diff while a close is judged: the incident is
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 120_000);
 
-test.concurrent("a branch named like the short sha a maintainer types does not get its commit an exception", async () => {
+// wendy made a commit whose sha shares SIDE's first 7 characters, and named a ref after them where
+// git's rev-parse (and so GitHub) looks before it reads an object id.
+test.concurrent.each([
+  ["a branch", "refs/heads/"],
+  ["a tag", "refs/tags/"],
+  ["a remote-tracking ref", "refs/remotes/"],
+  ["a bare refs/<sha> ref", "refs/"],
+])("%s named like the short sha a maintainer types does not get its commit an exception", async (_what, prefix) => {
   const s = scene(world);
-  // wendy made a commit whose sha shares SIDE's first 7 characters, and named a branch after them.
   const evil = `${SIDE.slice(0, 7)}${"e".repeat(33)}`;
-  world.github.commit(s.repo, evil, MAIN_HEAD, SIDE.slice(0, 7), "Looks like the fix");
+  world.github.commit(s.repo, evil, MAIN_HEAD, undefined, "Looks like the fix");
+  const name = SIDE.slice(0, 7);
+  if (prefix === "refs/heads/") s.repo.branches.set(name, evil);
+  else if (prefix === "refs/tags/") s.repo.tags.set(name, evil);
+  else s.repo.otherRefs.set(`${prefix}${name}`, evil);
   const incident = await s.incident();
   const comment = await s.say(incident, "mona", `/hotfix allow ${SIDE.slice(0, 7)} production -- checkout is down`);
   expect(s.replyTo(incident, comment)).toContain(`\`${SIDE.slice(0, 7)}\` is not a commit in this repository`);

@@ -101,10 +101,10 @@ test("a Friday outage, from the first alert to the incident's close", async () =
   expect(ledgerOf(incident)[0]!.body).toContain(`#${rca!.number}: open; to write: Timeline, Root cause, Action items.`);
 
   // 16:20 — alice (maintain) grants an exception for the hotfix commit.
-  // Issue 15 asks 9; 11 are each a distinct fact: the thread, alice's role, the short sha and the branch and tag that
-  // could be named like it (a ref shadowing it would grant another commit), S's exception runs (what the gate believes,
-  // whatever the thread shows), the RCA issue (first read since it opened), the record, the run, the ledger, the 👍.
-  withinBudget("/hotfix allow", await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`)), 11);
+  // Issue 15 asks 9, met; each is a distinct fact: the thread, alice's role, the short sha with every ref git would read
+  // before it (one GraphQL query: a ref named like it would grant another commit), S's exception runs (what the gate
+  // believes, whatever the thread shows), the RCA issue (first read since it opened), the record, the run, the ledger, the 👍.
+  withinBudget("/hotfix allow", await send(hooks.comment(incident, "alice", `/hotfix allow ${HOTFIX_1.slice(0, 7)} production -- card payments down, fix needs to ship now`)), 9);
   expect(appComments(incident).some((c) => c.body.startsWith("<!-- mainline:record kind=exception "))).toBe(true);
   expect(ledgerOf(incident)[0]!.body).toMatch(/\| `1111111` \| production \| \*\*alice\*\* at .* \| card payments down, fix needs to ship now \| active until /);
 
@@ -146,11 +146,11 @@ test("a Friday outage, from the first alert to the incident's close", async () =
     ]),
   );
   // Two open items: one read each and 6 more is issue 15's budget, met by a push that merges a pull request (pinned in
-  // test/handlers/push.test.ts). This push is bob's own, of two commits no pull request merged, and costs 11: the open
+  // test/handlers/push.test.ts). This push is bob's own, of two commits no pull request merged, and costs 10: the open
   // items (1), a compare each (2), the incident and its thread for its ledger (2), the ledger's rollback search through
-  // the two deployments now on main, which never reported success (2), each pushed commit's pull requests (2), and the
-  // post-merge review's find and look again (2).
-  withinBudget("push to main (reads)", pushCalls.filter(isReadCall), 11);
+  // the two deployments now on main, which never reported success (2), the pushed commits' pull requests (1: one
+  // GraphQL query for all of them), and the post-merge review's find and look again (2).
+  withinBudget("push to main (reads)", pushCalls.filter(isReadCall), 10);
   for (const item of byLabel("merge-back")) expect({ number: item.number, state: item.state }).toEqual({ number: item.number, state: "closed" });
   expect(appComments(mergeBack1!.number).at(-1)?.body).toContain("✅ Done: 1111111 is on main: it is reachable from main's head eeeeeee.");
 

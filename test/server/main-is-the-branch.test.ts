@@ -1,9 +1,10 @@
 import type { Probot } from "probot";
 import { ProbotOctokit } from "probot";
 import { pino } from "pino";
-import { resolveSha } from "../../src/github/commits.js";
+import { resolveSha } from "../../src/github/resolve-sha.js";
 import { OWNER, REPO, validPayload } from "../helpers/fixtures.js";
 import { GitHubTestServer, INSTALLATION_TOKEN, type Repository } from "../helpers/github-server.js";
+import { resolveRef } from "../helpers/github-server/graph.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 import { loadTestApp, testProbot } from "../helpers/test-app.js";
@@ -109,27 +110,92 @@ describe("a tag named like main changes nothing", () => {
 describe("a short sha is a commit whose sha starts with it, never a ref of that name", () => {
   const DEADBEE = `deadbee${"1".repeat(33)}`;
   let client: Parameters<typeof resolveSha>[0];
+  const queries = () => github.log.filter((r) => r.path === "/api/graphql").map((r) => (r.body as { variables: Record<string, string> }).variables);
   beforeEach(() => {
     github.commit(repo, DEADBEE, ROOT, "feature");
     const octokit = new ProbotOctokit({ auth: { token: INSTALLATION_TOKEN }, baseUrl: github.apiBase, throttle: { enabled: false }, retry: { enabled: false } });
     client = { octokit, owner: OWNER, repo: REPO, repoId: repo.id };
   });
+  afterEach(() => expect(github.problems).toEqual([]));
 
-  test("a prefix, in either case, is its commit", async () => {
+  test("a prefix, in either case, is its commit: one query asks for the commit and every ref git would read first", async () => {
     expect(await resolveSha(client, "deadbee")).toBe(DEADBEE);
     expect(await resolveSha(client, "DEADBEE1")).toBe(DEADBEE);
+    expect(github.log.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/graphql", "POST /api/graphql"]);
+    expect(queries()[0]).toEqual({
+      owner: OWNER,
+      name: REPO,
+      sha: "deadbee",
+      refs: "refs/deadbee",
+      tags: "refs/tags/deadbee",
+      heads: "refs/heads/deadbee",
+      remotes: "refs/remotes/deadbee",
+      remoteHead: "refs/remotes/deadbee/HEAD",
+    });
   });
 
-  test("a branch `deadbee` on another commit makes `deadbee` no commit at all, though GitHub answers for the branch", async () => {
+  test("a full sha is its commit", async () => {
+    expect(await resolveSha(client, DEADBEE)).toBe(DEADBEE);
+    expect(await resolveSha(client, DEADBEE.toUpperCase())).toBe(DEADBEE);
+  });
+
+  test("no commit of that sha, or two that share the prefix: none", async () => {
+    expect(await resolveSha(client, "abcdef1")).toBeUndefined();
+    github.commit(repo, `deadbee${"2".repeat(33)}`, ROOT);
+    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+    expect(await resolveSha(client, "deadbee1")).toBe(DEADBEE);
+  });
+
+  // Each place git's rev-parse reads a name before an object id (git's ref_rev_parse_rules), as an
+  // attacker fills it: a commit of theirs brute-forced to share the prefix, and a ref named after it.
+  const EVIL = `deadbee${"e".repeat(33)}`;
+  test.each([
+    ["a branch", (r: Repository) => r.branches.set("deadbee", EVIL)],
+    ["a tag", (r: Repository) => r.tags.set("deadbee", EVIL)],
+    ["a remote-tracking ref", (r: Repository) => r.otherRefs.set("refs/remotes/deadbee", EVIL)],
+    ["a remote's HEAD", (r: Repository) => r.otherRefs.set("refs/remotes/deadbee/HEAD", EVIL)],
+    ["a bare refs/<sha>", (r: Repository) => r.otherRefs.set("refs/deadbee", EVIL)],
+  ])("%s named `deadbee` on a commit sharing the prefix makes `deadbee` no commit at all", async (_what, name) => {
+    github.commit(repo, EVIL, ROOT);
+    name(repo);
+    // GitHub reads the name as the ref: what it answers is the attacker's commit, whose sha does start with `deadbee`.
+    expect(resolveRef(repo, "deadbee")).toBe(EVIL);
+    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+  });
+
+  test("a ref named like the short sha on a commit that does not share it: none", async () => {
     repo.branches.set("deadbee", SIDE);
     expect(await resolveSha(client, "deadbee")).toBeUndefined();
-    // GitHub answered for the branch; the refs named `deadbee` are asked alongside (a name that is a ref is refused).
-    expect(github.log).toContainEqual(expect.objectContaining({ path: `/repos/${OWNER}/${REPO}/commits/deadbee?per_page=1`, status: 200 }));
+  });
+
+  test("a ref named like the typed sha shadows it even when it points at the commit itself", async () => {
+    repo.branches.set("deadbee", DEADBEE);
+    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+  });
+
+  test("a ref named like a full sha refuses it too (GitHub documents no rule that the object wins)", async () => {
+    repo.branches.set(DEADBEE, SIDE);
+    expect(await resolveSha(client, DEADBEE)).toBeUndefined();
+  });
+
+  test("a branch whose name only starts with the sha shadows nothing", async () => {
+    repo.branches.set("deadbee-fix", SIDE);
+    repo.otherRefs.set("refs/remotes/origin/deadbee", SIDE);
+    expect(await resolveSha(client, "deadbee")).toBe(DEADBEE);
   });
 
   test("a tag named like a prefix of another commit is not that commit either", async () => {
     repo.tags.set("ccccccc", SIDE);
     expect(await resolveSha(client, "ccccccc")).toBeUndefined();
     expect(await resolveSha(client, "bbbbbbb")).toBe(S);
+  });
+
+  test("a repository GitHub cannot find (NOT_FOUND) holds no such commit; any other failure is thrown, for the delivery to be redelivered", async () => {
+    expect(await resolveSha({ ...client, repo: "Gone" }, "deadbee")).toBeUndefined();
+    const heal = github.fail((method, path) => method === "POST" && path === "/api/graphql", { status: 502, body: { message: "Server Error" } });
+    await expect(resolveSha(client, "deadbee")).rejects.toMatchObject({ status: 502 });
+    heal();
+    github.fail((method, path) => method === "POST" && path === "/api/graphql", { status: 200, body: { data: { repository: null }, errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded" }] } });
+    await expect(resolveSha(client, "deadbee")).rejects.toThrow("API rate limit exceeded");
   });
 });

@@ -1,5 +1,5 @@
 import { INSTALLATION_ID, OWNER, REPO, validPayload, webhookRepository } from "../helpers/fixtures.js";
-import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { GitHubTestServer, isReadRequest, type Repository } from "../helpers/github-server.js";
 import { renderRepository, renderUser } from "../helpers/github-server/render.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { credentialsFor, startApp, WITHOUT_WRITE_SPACING, type RunningApp } from "../helpers/start-app.js";
@@ -37,10 +37,13 @@ const reviews = () => [...repo.issues.values()].filter((i) => i.labels.includes(
 const appComments = (number: number) => [...repo.comments.values()].filter((c) => c.issue_number === number && c.user.type === "Bot");
 const BOT = encodeURIComponent("mainline[bot]");
 const RULE = "A post-merge review is done when a person with write access other than **alice**, who pushed the commits, closes it.";
-/** What a delivery's `calls` read beyond the config (the token, `.github/mainline.yml` of the repository and the org). */
-const readsOf = (calls: string[]) => calls.filter((c) => c.startsWith("GET ") && !c.includes("/contents/"));
+const isRead = (call: string) => isReadRequest({ method: call.split(" ")[0]!, path: call.split(" ")[1]! });
+/** What a delivery's `calls` read beyond the config (the token, `.github/mainline.yml` of the repository and the org): GETs and GraphQL queries. */
+const readsOf = (calls: string[]) => calls.filter((c) => isRead(c) && !c.includes("/contents/"));
 /** What a delivery's `calls` wrote (the token exchange aside). */
-const writesOf = (calls: string[]) => calls.filter((c) => !c.startsWith("GET ") && !c.endsWith("/access_tokens"));
+const writesOf = (calls: string[]) => calls.filter((c) => !isRead(c) && !c.endsWith("/access_tokens"));
+/** How a delivery asked for the pushed commits' pull requests: REST's per-commit reads, or GraphQL queries. */
+const pullReadsOf = (calls: string[]) => calls.filter((c) => c.endsWith("/graphql") || /\/commits\/[0-9a-f]{40}\/pulls/.test(c));
 const reopenedFor = (issue: number) => `\n\n<!-- mainline:reopened closed=${encodeURIComponent(repo.issues.get(issue)!.closed_at ?? "")} -->`;
 
 beforeAll(async () => {
@@ -93,10 +96,11 @@ test("a push to main that no pull request merged opens one post-merge review, li
   expect(appComments(review)).toEqual([]);
   // The issue, then its record in its body (the record names the issue's number).
   expect(writesOf(calls)).toEqual([`POST /repos/${OWNER}/${REPO}/issues`, `PATCH /repos/${OWNER}/${REPO}/issues/${review}`]);
-  // Beyond the config, the merge-back re-check every push to main runs (no open items: 1), then the review: each
-  // commit's pull requests (2), the app's bot login (1, once per process: the creator of its own issues), the
-  // app's issues before opening (1) and after, to look again (1).
-  expect(readsOf(calls).length).toBeLessThanOrEqual(6);
+  // Beyond the config, the merge-back re-check every push to main runs (no open items: 1), then the review: the
+  // commits' pull requests (1: one GraphQL query for both), the app's bot login (1, once per process: the creator of
+  // its own issues), the app's issues before opening (1) and after, to look again (1).
+  expect(pullReadsOf(calls)).toEqual(["POST /api/graphql"]);
+  expect(readsOf(calls).length).toBeLessThanOrEqual(5);
 
   // Redelivered (the same delivery id, then a new one): no second issue, and the first is left as it was.
   const body = issue!.body;
@@ -115,7 +119,8 @@ test("a push whose commits all came through pull requests opens nothing, at the 
   expect(reviews()).toHaveLength(before);
   expect(writesOf(calls)).toEqual([]);
   // Beyond the config (no merge-back item open): the merge-back re-check (1), and the one read of the review, the
-  // commit's pull requests (1). The app's own issues are not looked for.
+  // commit's pull requests (1 GraphQL query). The app's own issues are not looked for.
+  expect(pullReadsOf(calls)).toEqual(["POST /api/graphql"]);
   expect(readsOf(calls).length).toBeLessThanOrEqual(2);
   expect(calls.filter((c) => c.includes("creator="))).toEqual([]);
 }, 30_000);
@@ -203,7 +208,7 @@ test("a triager takes the label off the review, then the push is delivered again
   const calls = await send(firstPush, "push-after-unlabel");
 
   expect(ownIssues()).toEqual(before);
-  expect(calls.filter((c) => c.startsWith("POST ") || c.startsWith("PATCH "))).toEqual([]);
+  expect(writesOf(calls)).toEqual([]);
   expect(calls).toContain(`GET /repos/${OWNER}/${REPO}/issues?creator=${BOT}&state=all&since=2024-01-01T00%3A00%3A00.000Z&per_page=100`);
 }, 30_000);
 
@@ -351,3 +356,19 @@ describe("a third push's review, which people move out of the repository instead
     expect(calls.filter((c) => !c.startsWith("GET "))).toEqual([]);
   }, 30_000);
 });
+
+test("a push of 25 commits no pull request merged: one query asks about the newest 20 (the head among them), and the review says 5 were not checked", async () => {
+  const commits = Array.from({ length: 25 }, (_, i) => ({ sha: `c0ffee${i.toString(16).padStart(2, "0")}`.padEnd(40, "9"), message: `Direct change ${i}` }));
+  const head = commits.at(-1)!.sha;
+  const before = github.log.length;
+
+  const calls = await send(hooks.push("main", "alice", commits));
+
+  expect(pullReadsOf(calls)).toEqual(["POST /api/graphql"]);
+  const query = github.log.slice(before).find((r) => r.path === "/api/graphql")!.body as { variables: Record<string, string> };
+  const { owner: _owner, name: _name, ...asked } = query.variables;
+  expect(Object.values(asked).sort()).toEqual(commits.slice(-20).map((c) => c.sha).sort());
+  const opened = reviews().find((i) => i.title === `Post-merge review: ${head.slice(0, 7)}…`);
+  expect(opened?.body).toContain("- and 5 older commits of this push, not checked (mainline asks about the newest 20 of a push): review them too");
+  expect(opened?.body).toContain(`[\`${head.slice(0, 7)}\`]`);
+}, 30_000);

@@ -1,5 +1,5 @@
 import type { Command } from "../../commands/parse.js";
-import { resolveSha } from "../../github/commits.js";
+import { resolveSha } from "../../github/resolve-sha.js";
 import { readExceptionRuns, writeExceptionRun } from "../../github/exception-runs.js";
 import { readIncidentThread } from "../../github/incidents.js";
 import { writeRecord } from "../../github/write-record.js";

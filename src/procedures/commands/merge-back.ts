@@ -1,4 +1,4 @@
-import { resolveSha } from "../../github/commits.js";
+import { resolveSha } from "../../github/resolve-sha.js";
 import { escapeUserText } from "../../policy/text.js";
 import { ensureMergeBackIssue } from "../../incidents/open-merge-back.js";
 import { rewriteLedger } from "../../incidents/refresh-ledger.js";

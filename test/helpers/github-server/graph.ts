@@ -1,22 +1,40 @@
-import type { Commit, Repository } from "./model.js";
+import type { Commit, Pull, Repository } from "./model.js";
 
 /**
  * The commit graph as GitHub reads it: refs to shas, reachability, compare and history order.
  */
 
+/** Every ref of the repository, by its full name: the branches, the tags, and the others. */
+export function refsOf(repo: Repository): Map<string, string> {
+  return new Map([
+    ...[...repo.branches].map(([name, sha]) => [`refs/heads/${name}`, sha] as const),
+    ...[...repo.tags].map(([name, sha]) => [`refs/tags/${name}`, sha] as const),
+    ...repo.otherRefs,
+  ]);
+}
+
 /**
  * What a revision names, as git's rev-parse (and so GitHub) reads it: a full sha; else the first ref
- * of `<ref>`, `refs/<ref>`, `refs/tags/<ref>`, `refs/heads/<ref>` (a bare name is a tag before a
- * branch; `heads/<name>` is the branch alone); else a unique abbreviation of 7+ hex digits.
+ * of `<ref>`, `refs/<ref>`, `refs/tags/<ref>`, `refs/heads/<ref>`, `refs/remotes/<ref>`,
+ * `refs/remotes/<ref>/HEAD` (git's `ref_rev_parse_rules`: a bare name is a tag before a branch;
+ * `heads/<name>` is the branch alone); else a unique abbreviation of 7+ hex digits.
  */
 export function resolveRef(repo: Repository, ref: string): string | undefined {
   if (repo.commits.has(ref)) return ref;
-  const refs = new Map<string, string>([...[...repo.branches].map(([name, sha]) => [`refs/heads/${name}`, sha] as const), ...[...repo.tags].map(([name, sha]) => [`refs/tags/${name}`, sha] as const)]);
-  const named = [ref, `refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`].find((candidate) => refs.has(candidate));
+  const refs = refsOf(repo);
+  const named = [ref, `refs/${ref}`, `refs/tags/${ref}`, `refs/heads/${ref}`, `refs/remotes/${ref}`, `refs/remotes/${ref}/HEAD`].find((candidate) => refs.has(candidate));
   if (named) return refs.get(named);
   if (!/^[0-9a-f]{7,39}$/i.test(ref)) return undefined;
   const matches = [...repo.commits.keys()].filter((sha) => sha.startsWith(ref.toLowerCase()));
   return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The pull requests GitHub associates with a commit (REST `commits/{sha}/pulls`, GraphQL
+ * `Commit.associatedPullRequests`): here every one that holds it or merged as it.
+ */
+export function pullsWithCommit(repo: Repository, sha: string): Pull[] {
+  return [...repo.pulls.values()].filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha);
 }
 
 export function ancestors(repo: Repository, sha: string): Set<string> {

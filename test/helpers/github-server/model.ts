@@ -111,6 +111,11 @@ export type Repository = {
   branches: Map<string, string>;
   /** Lightweight tags, name to sha: a tag may share a branch's name. */
   tags: Map<string, string>;
+  /**
+   * Any other ref a push can make, by its full name to sha: `refs/remotes/<name>`, `refs/pull/1/head`,
+   * a bare `refs/<name>`. Git reads some of them before an object id (graph.ts `resolveRef`).
+   */
+  otherRefs: Map<string, string>;
   files: Map<string, string>;
   /** Keyed by lower-cased name: GitHub matches label names case-insensitively. */
   labels: Map<string, Label>;

@@ -1,4 +1,4 @@
-import { compare, history, resolveRef } from "../graph.js";
+import { compare, history, pullsWithCommit, resolveRef } from "../graph.js";
 import type { Pull, Repository, Site } from "../model.js";
 import { renderCommit, renderPull } from "../render.js";
 import { notFound, paginated, unprocessable } from "../replies.js";
@@ -41,20 +41,6 @@ export function installCommitRoutes(site: Site): void {
     };
   });
 
-  site.route("GET", "/repos/:owner/:repo/git/matching-refs/:ref*", ({ params }) => {
-    const repo = site.repoFor(params);
-    if (!repo) return notFound();
-    const refs = [...[...repo.branches].map(([name, sha]) => [`refs/heads/${name}`, sha] as const), ...[...repo.tags].map(([name, sha]) => [`refs/tags/${name}`, sha] as const)];
-    const prefix = `refs/${params.ref}`;
-    const api = `${site.apiBase}/repos/${repo.owner}/${repo.name}/git`;
-    return {
-      status: 200,
-      body: refs
-        .filter(([ref]) => ref.startsWith(prefix))
-        .map(([ref, sha]) => ({ ref, node_id: `REF_${ref}`, url: `${api}/${ref}`, object: { type: "commit", sha, url: `${api}/commits/${sha}` } })),
-    };
-  });
-
   site.route("GET", "/repos/:owner/:repo/commits", ({ params, path, query }) => {
     const repo = site.repoFor(params);
     if (!repo) return notFound();
@@ -91,7 +77,7 @@ export function installCommitRoutes(site: Site): void {
     if (!repo) return notFound();
     const sha = resolveRef(repo, params.sha!);
     if (!sha) return unprocessable(`No commit found for SHA: ${params.sha}`);
-    const pulls = [...repo.pulls.values()].filter((p) => p.commits.includes(sha) || p.merge_commit_sha === sha);
+    const pulls = pullsWithCommit(repo, sha);
     return paginated(pulls, query, `${site.apiBase}${path}`, (p) => pullJson(repo, p));
   });
 

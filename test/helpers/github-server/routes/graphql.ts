@@ -7,6 +7,14 @@ import type { Site } from "../model.js";
  */
 export type GraphQLOperation = (site: Site, variables: Record<string, unknown>) => unknown;
 
+/** An answer with errors beside its data, as GitHub gives one (a repository it cannot find: NOT_FOUND, its field null). */
+export class GraphQLErrors {
+  constructor(
+    readonly data: unknown,
+    readonly errors: Array<{ type: string; path: Array<string | number>; message: string }>,
+  ) {}
+}
+
 export function installGraphQLRoutes(site: Site, operations: Record<string, GraphQLOperation>, problems: string[]): void {
   const answer = ({ body }: { body: { query?: unknown; variables?: Record<string, unknown> } | undefined }) => {
     const name = typeof body?.query === "string" ? /^\s*query\s+(\w+)/.exec(body.query)?.[1] : undefined;
@@ -15,7 +23,8 @@ export function installGraphQLRoutes(site: Site, operations: Record<string, Grap
       problems.push(`the test server has no GraphQL operation ${name ?? "(unnamed)"}`);
       return { status: 200, body: { errors: [{ message: `unknown operation ${name ?? "(unnamed)"}` }] } };
     }
-    return { status: 200, body: { data: operation(site, body?.variables ?? {}) } };
+    const answered = operation(site, body?.variables ?? {});
+    return { status: 200, body: answered instanceof GraphQLErrors ? { data: answered.data, errors: answered.errors } : { data: answered } };
   };
   // GitHub.com's endpoint, and GHES's beside its /api/v3 (where the tests' GHE_HOST puts the app).
   site.route("POST", "/graphql", answer);
