@@ -13,7 +13,25 @@ export async function queryGitHub<T>(octokit: Octokit, document: string, variabl
   if (!/^\s*query\s+\w+\s*[({]/.test(document) || /\b(mutation|subscription)\b/.test(document)) {
     throw new Error("only a named GraphQL query may be sent to GitHub");
   }
-  return octokit.graphql<T>(document, variables);
+  try {
+    return await octokit.graphql<T>(document, variables);
+  } catch (error) {
+    const errors = graphQLErrors(error);
+    throw errors ? new QueryRefused(errors) : error;
+  }
+}
+
+/**
+ * A query GitHub answered with errors instead of data (one that ran out of time, a repository it
+ * cannot find), as an API error: an HTTP 200 with GitHub's first message, so callers that tell
+ * GitHub's refusals from their own failures by a status (api-error.ts) tell this one too.
+ */
+export class QueryRefused extends Error {
+  readonly status = 200;
+  constructor(readonly errors: readonly GraphQLError[]) {
+    super(`the query failed: ${errors[0]?.message ?? "no message"}`);
+    this.name = "QueryRefused";
+  }
 }
 
 /** An error GitHub's GraphQL endpoint answered with (octokit throws them as a GraphqlResponseError). */
@@ -31,6 +49,5 @@ function graphQLErrors(error: unknown): readonly GraphQLError[] | undefined {
  * Rate limits, timeouts, refusals and GitHub's own failures are not.
  */
 export function isNotFoundOnly(error: unknown): boolean {
-  const errors = graphQLErrors(error);
-  return errors !== undefined && errors.length > 0 && errors.every((e) => e.type === "NOT_FOUND");
+  return error instanceof QueryRefused && error.errors.length > 0 && error.errors.every((e) => e.type === "NOT_FOUND");
 }

@@ -48,7 +48,7 @@ export async function mainHistory({ octokit, owner, repo }: RepoClient, branch: 
   let withCommits = asked;
   do {
     const variables = { owner, name: repo, branch: `refs/heads/${branch}`, since, after, ...Object.fromEntries(withCommits.map((sha, i) => [`c${i}`, sha])) };
-    const page = await ask(octokit, historyQuery(withCommits.length), variables);
+    const page: Page = await queryGitHub<Page>(octokit, historyQuery(withCommits.length), variables);
     withCommits.forEach((sha, i) => {
       const counts = page.repository[`c${i}`];
       if (counts?.parents) countsOf.set(sha, countsOfCommit(counts as Counts));
@@ -61,22 +61,6 @@ export async function mainHistory({ octokit, owner, repo }: RepoClient, branch: 
     after = history.pageInfo.hasNextPage ? history.pageInfo.endCursor : null;
   } while (after !== null && commits.length < LISTED);
   return { commits: commits.slice(0, LISTED), countsOf };
-}
-
-/**
- * A page, or GitHub's refusal as an API error: a query it answers with errors instead (one that ran
- * out of time, say) has no HTTP status of its own, and callers tell GitHub's refusals by one.
- */
-async function ask(octokit: RepoClient["octokit"], document: string, variables: Record<string, unknown>): Promise<Page> {
-  try {
-    return await queryGitHub<Page>(octokit, document, variables);
-  } catch (error) {
-    if (error instanceof Error && error.name === "GraphqlResponseError") {
-      const first = (error as Error & { errors?: Array<{ message?: string }> }).errors?.[0]?.message ?? "";
-      throw Object.assign(new Error(`the query failed: ${first}`), { status: 200 });
-    }
-    throw error;
-  }
 }
 
 /** GitHub counts no lines of a commit whose changed files it could not count. */
