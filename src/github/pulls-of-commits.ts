@@ -23,7 +23,7 @@ const document = (count: number) => `query PullsOfCommits($owner: String!, $name
 }
 fragment PullsOfCommit on Commit {
   associatedPullRequests(first: 100) {
-    nodes { number state merged mergedAt baseRefName baseRefOid headRefName headRefOid mergeCommit { oid } }
+    nodes { number state merged mergedAt baseRepository { databaseId } baseRefName baseRefOid headRefName headRefOid mergeCommit { oid } }
   }
 }`;
 
@@ -32,6 +32,7 @@ type PullNode = {
   state: "OPEN" | "CLOSED" | "MERGED";
   merged: boolean;
   mergedAt: string | null;
+  baseRepository: { databaseId: number | null } | null;
   baseRefName: string;
   baseRefOid: string;
   headRefName: string;
@@ -41,11 +42,13 @@ type PullNode = {
 type Answer = { repository: Record<string, { associatedPullRequests?: { nodes: Array<PullNode | null> | null } | null } | null> | null };
 
 /**
- * The pull requests of each commit (full shas), asked in one query. A commit GitHub does not know
+ * The pull requests of each commit (full shas), asked in one query: this repository's only. A
+ * commit is shared by every repository of its fork network, and a pull request merged into a fork's
+ * `main` (by whoever owns the fork) must not pass for one merged into this repository's. A commit GitHub does not know
  * (yet: a push's webhook can come before every replica holds its objects) fails the delivery, to be
  * redelivered, as REST's 422 for it does: an empty list would say that no pull request merged it.
  */
-export async function pullsOfCommits({ octokit, owner, repo }: RepoClient, shas: readonly string[]): Promise<PullsOfCommits> {
+export async function pullsOfCommits({ octokit, owner, repo, repoId }: RepoClient, shas: readonly string[]): Promise<PullsOfCommits> {
   const asked = [...new Set(shas.map((sha) => sha.toLowerCase()))];
   if (asked.length === 0) return new Map();
   const variables = Object.fromEntries(asked.map((sha, i) => [`c${i}`, sha]));
@@ -55,7 +58,8 @@ export async function pullsOfCommits({ octokit, owner, repo }: RepoClient, shas:
       const commit = repository?.[`c${i}`];
       if (!commit) throw new Error(`GitHub knows no commit ${sha} in ${owner}/${repo}`);
       const nodes = commit.associatedPullRequests?.nodes ?? [];
-      return [sha, nodes.filter((pull): pull is PullNode => pull !== null).map(pullOfCommit)] as const;
+      const ours = nodes.filter((pull): pull is PullNode => pull !== null && pull.baseRepository?.databaseId === repoId);
+      return [sha, ours.map(pullOfCommit)] as const;
     }),
   );
 }

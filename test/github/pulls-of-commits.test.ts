@@ -23,6 +23,7 @@ const node = (over: Record<string, unknown> = {}) => ({
   state: "MERGED",
   merged: true,
   mergedAt: "2026-11-20T11:59:00Z",
+  baseRepository: { databaseId: 1 },
   baseRefName: "main",
   baseRefOid: MAIN,
   headRefName: "hotfix/payments",
@@ -48,6 +49,13 @@ test("every commit in one query, each under its own alias; a pull request as RES
       [B, [{ number: 21, state: "open", baseRef: "main", baseSha: MAIN, headRef: "wip", headSha: A, mergedAt: null, mergeCommitSha: null }]],
     ]),
   );
+});
+
+test("a pull request of another repository in the fork network (merged into a fork's main) is not this repository's", async () => {
+  const { client } = github(() => ({
+    repository: { c0: { associatedPullRequests: { nodes: [node({ number: 7, baseRepository: { databaseId: 99 } }), node({ number: 8, baseRepository: null }), node()] } } },
+  }));
+  expect((await pullsOfCommits(client, [A])).get(A)!.map((pull) => pull.number)).toEqual([20]);
 });
 
 test("twenty commits are one valid query", async () => {

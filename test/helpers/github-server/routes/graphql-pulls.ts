@@ -23,6 +23,7 @@ export const pullsOfCommits: GraphQLOperation = (site: Site, variables) => {
           state: pull.merged_at !== null ? "MERGED" : issue.state === "open" ? "OPEN" : "CLOSED",
           merged: pull.merged_at !== null,
           mergedAt: pull.merged_at,
+          baseRepository: { databaseId: repo.id },
           baseRefName: pull.base,
           baseRefOid: repo.branches.get(pull.base) ?? "",
           headRefName: pull.head,
