@@ -1,7 +1,7 @@
 import type { Probot } from "probot";
 import { pino } from "pino";
 import { OWNER, REPO } from "../helpers/fixtures.js";
-import { GitHubTestServer, type Repository } from "../helpers/github-server.js";
+import { GitHubTestServer, isReadRequest, type Repository } from "../helpers/github-server.js";
 import { PUBLIC_KEY } from "../helpers/keys.js";
 import { storyWebhooks } from "../helpers/story-webhooks.js";
 import { loadTestApp, testProbot } from "../helpers/test-app.js";
@@ -95,7 +95,7 @@ describe("a push to main that weakens the config", () => {
     github.log.length = 0;
     await deliver(push);
     expect(allNotices()).toHaveLength(open.length);
-    expect(github.calls((r) => r.method !== "GET")).toEqual([]);
+    expect(github.calls((r) => !isReadRequest(r))).toEqual([]);
   });
 
   test("names and logins are shown as text: no mention, no markup, no marker", async () => {
