@@ -38,10 +38,14 @@ export type PullOfCommit = {
   mergeCommitSha: string | null;
 };
 
-/** Pull requests that contain the commit: how a squash- or rebase-merge is recognised. */
-export async function pullsOfCommit({ octokit, owner, repo }: RepoClient, sha: string): Promise<PullOfCommit[]> {
+/**
+ * This repository's pull requests that contain the commit: how a squash- or rebase-merge is
+ * recognised. A commit is shared by every repository of its fork network, and a pull request merged
+ * into a fork's `main` (by whoever owns the fork) must not pass for one merged into this one's.
+ */
+export async function pullsOfCommit({ octokit, owner, repo, repoId }: RepoClient, sha: string): Promise<PullOfCommit[]> {
   const { data } = await octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner, repo, commit_sha: sha, per_page: 100 });
-  return data.map((pull) => ({
+  return data.filter((pull) => pull.base.repo.id === repoId).map((pull) => ({
     number: pull.number,
     state: pull.state,
     baseRef: pull.base.ref,

@@ -37,10 +37,14 @@ export class QueryRefused extends Error {
 /** An error GitHub's GraphQL endpoint answered with (octokit throws them as a GraphqlResponseError). */
 type GraphQLError = { type?: string; message?: string; path?: ReadonlyArray<string | number> };
 
+/**
+ * GitHub's errors in a query's answer: octokit's GraphqlResponseError carries them, and so does the
+ * plain Error Probot's throttling throws for an answer whose error is RATE_LIMITED (its `data`).
+ */
 function graphQLErrors(error: unknown): readonly GraphQLError[] | undefined {
-  if (!(error instanceof Error) || error.name !== "GraphqlResponseError") return undefined;
-  const errors = (error as { errors?: unknown }).errors;
-  return Array.isArray(errors) ? (errors as GraphQLError[]) : undefined;
+  if (!(error instanceof Error)) return undefined;
+  const errors = error.name === "GraphqlResponseError" ? (error as { errors?: unknown }).errors : (error as { data?: { errors?: unknown } }).data?.errors;
+  return Array.isArray(errors) && errors.length > 0 ? (errors as GraphQLError[]) : undefined;
 }
 
 /**

@@ -1,12 +1,10 @@
 import type { Context } from "probot";
-import { getIssueHere } from "../github/issues.js";
 import { pullsOfCommitsOnce } from "../github/pulls-of-commits.js";
 import { shasToAsk } from "../policy/post-merge-review.js";
 import { announceConfigWeakening, type ConfigPush } from "../procedures/announce-config.js";
 import type { AppDeps } from "../delivery/deps.js";
 import { openPostMergeReview, type MainPush } from "../reviews/open-post-merge-review.js";
-import { closeDoneItems, recheckOpenMergeBacks } from "../incidents/recheck-merge-backs.js";
-import { rewriteLedger } from "../incidents/refresh-ledger.js";
+import { settlePushedMergeBacks } from "../incidents/recheck-merge-backs.js";
 import { pushTime } from "../policy/push-time.js";
 import { repoContext } from "../delivery/repo-context.js";
 
@@ -17,7 +15,8 @@ import { repoContext } from "../delivery/repo-context.js";
  * 2. then, in the repository's turn, for main: announce a weakened config
  * 3. re-check every open merge-back item against the pushed commits; rewrite the ledgers of the
  *    incidents whose items are done, then close those items
- * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review
+ * 4. commits no pull request merged (an admin bypassing branch protection) open the push's post-merge review,
+ *    whatever 3 came to (an item GitHub cannot verify never spares a push its review)
  * The pushed commits' pull requests, which 3 and 4 both read, are one GraphQL query, asked once.
  */
 export function onPush(deps: AppDeps) {
@@ -42,20 +41,15 @@ async function pushInTurn(context: Context<"push">, deps: AppDeps): Promise<void
   await announceConfigWeakening(repo, deps, configPush(payload));
   const pushed = payload.commits.map((c) => ({ sha: c.id, message: c.message }));
   const pullsOfPushed = pullsOfCommitsOnce(repo.client, shasToAsk(payload.after, pushed));
-  const done = await recheckOpenMergeBacks(repo, deps, pushed, pullsOfPushed);
-  // Each incident's ledger says its items are done before their issues close: a delivery that
-  // fails in between leaves them open, and its redelivery finds them again (no closed issue's
-  // incident is left saying "not on main").
-  for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
-    // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
-    const incident = await getIssueHere(repo.client, number);
-    if (incident) await rewriteLedger(repo, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
+  try {
+    await settlePushedMergeBacks(repo, deps, pushed, pullsOfPushed);
+  } finally {
+    // Whatever the items came to: an item whose facts GitHub refuses (a diff too large to serve)
+    // must not spare the push its review. Last otherwise: the review's issue and record are two
+    // content creations (GitHub paces those 3 s apart), which the items' closes need not wait behind.
+    const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed), pullsOfPushed);
+    if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
   }
-  for (const items of done.values()) await closeDoneItems(repo.client, items, deps);
-  // Last: its issue and record are two content creations (GitHub paces those 3 s apart), which the
-  // item closes and ledgers above do not wait behind.
-  const review = await openPostMergeReview(repo, deps, mainPush(payload, pushed), pullsOfPushed);
-  if (review.outcome !== "none") context.log.info({ after: payload.after, ...review }, `${review.outcome === "would-open" ? "[shadow] enforce mode would open a post-merge review" : "post-merge review"}: a push to main carried commits no pull request merged`);
 }
 
 /** The push as the config announcement needs it: the payload's facts, its time read as the post-merge review reads it. */

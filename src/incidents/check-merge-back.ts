@@ -61,7 +61,7 @@ export async function checkMergeBack(
   }
   const pullsOfS = await evidence.pullsWith(sha);
   if (pullsOfS.some((pull) => isMergedInto(pull, mainBranch))) facts = { ...facts, diffOfS: await readDiffOfS() };
-  facts = { ...facts, pullsOfS: await Promise.all(pullsOfS.map((pull) => withMergeDiff(pull, mainBranch, evidence))) };
+  facts = { ...facts, pullsOfS: await Promise.all(pullsOfS.map((pull) => withMergeDiff(client, pull, mainBranch, evidence, deps))) };
   match = matchMergeBack(facts);
   if (match.done) return match;
   if (!evidence.mayHavePatch) return matchMergeBack({ ...facts, countsMatchNone: true });
@@ -74,9 +74,17 @@ async function withDiff(commit: MainCommit, evidence: MainEvidence): Promise<Mai
   return diff === undefined ? commit : { ...commit, diff };
 }
 
-/** A pull request merged into main, with the diff of the commit it put there (what a squash or rebase merge brought). */
-async function withMergeDiff(pull: MergedPull, mainBranch: string, evidence: MainEvidence): Promise<MergedPull> {
+/**
+ * A pull request merged into main, with the diff of the commit it put there (what a squash or
+ * rebase merge brought), once git shows that commit on main now: GitHub's word that it merged one
+ * is not where the commit is (main may have been rewound past it since). Known on main when it is
+ * among the evidence's commits (main's history, a push's), else asked of git.
+ */
+async function withMergeDiff(client: RepoClient, pull: MergedPull, mainBranch: string, evidence: MainEvidence, deps: Deps): Promise<MergedPull> {
   if (!isMergedInto(pull, mainBranch)) return pull;
+  const merge = pull.mergeCommitSha.toLowerCase();
+  const listed = evidence.commits.some((commit) => commit.sha.toLowerCase() === merge);
+  if (!listed && (await deps.ancestry.read(client, mainBranch, merge)).kind !== "on-main") return pull;
   const mergeDiff = await evidence.diffOf(pull.mergeCommitSha);
   return mergeDiff === undefined ? pull : { ...pull, mergeDiff };
 }

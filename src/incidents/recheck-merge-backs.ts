@@ -4,11 +4,13 @@ import { findMergeBackIssues, type MergeBackIssue } from "../github/incidents.js
 import type { PullsOfCommits } from "../github/pulls-of-commits.js";
 import type { MainCommit, MergeBackMatch } from "../policy/merge-back.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
+import { getIssueHere } from "../github/issues.js";
 import { checkMergeBack, closeDoneMergeBack, mainHistorySince } from "./check-merge-back.js";
 import type { Deps } from "../delivery/deps.js";
 import type { IncidentView } from "./incident-view.js";
 import { pushEvidence } from "./main-evidence.js";
 import { reopenOnce } from "./reopen-once.js";
+import { rewriteLedger } from "./refresh-ledger.js";
 
 /** A merge-back issue whose change a push brought to main, with the way it matched. */
 export type DoneItem = { issue: MergeBackIssue; match: MergeBackMatch & { done: true } };
@@ -18,7 +20,7 @@ export type DoneItem = { issue: MergeBackIssue; match: MergeBackMatch & { done: 
  * change arrived, by the incident their body names. Labels and bodies are views, so closing them is
  * only tidying; what blocks an incident is decided from its records by `verifyIncidentItems`.
  */
-export async function recheckOpenMergeBacks(
+async function recheckOpenMergeBacks(
   { client, config, mainBranch }: RepoScope,
   deps: Deps,
   pushed: readonly MainCommit[],
@@ -34,9 +36,21 @@ export async function recheckOpenMergeBacks(
   return done;
 }
 
-/** Closes the done items' issues, each saying which commit on main and which way matched. */
-export async function closeDoneItems(client: RepoClient, items: readonly DoneItem[], deps: Deps): Promise<void> {
-  for (const { issue, match } of items) await closeDoneMergeBack(client, issue, match, deps);
+/**
+ * A push to main settles the merge-back items it brings: each open item re-checked against the
+ * pushed commits, then the ledger of each incident with done items rewritten, then those items
+ * closed. The ledger says they are done before their issues close: a delivery that fails in between
+ * leaves them open, and its redelivery finds them again (no closed issue's incident is left saying
+ * "not on main").
+ */
+export async function settlePushedMergeBacks(repo: RepoScope, deps: Deps, pushed: readonly MainCommit[], pullsOfPushed: () => Promise<PullsOfCommits>): Promise<void> {
+  const done = await recheckOpenMergeBacks(repo, deps, pushed, pullsOfPushed);
+  for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
+    // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
+    const incident = await getIssueHere(repo.client, number);
+    if (incident) await rewriteLedger(repo, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
+  }
+  for (const items of done.values()) for (const { issue, match } of items) await closeDoneMergeBack(repo.client, issue, match, deps);
 }
 
 /**

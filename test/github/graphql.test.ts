@@ -1,5 +1,7 @@
+import nock from "nock";
 import { ProbotOctokit } from "probot";
-import { queryGitHub } from "../../src/github/graphql.js";
+import { isApiError } from "../../src/github/api-error.js";
+import { isNotFoundOnly, queryGitHub } from "../../src/github/graphql.js";
 import { checkRequest } from "../helpers/openapi.js";
 
 const octokit = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: false }, retry: { enabled: false } });
@@ -27,5 +29,31 @@ describe("requests to GitHub's GraphQL endpoint are checked against GitHub's sch
     ["no query", { variables: {} }, /the body has no query/],
   ])("%s is a problem", (_what, body, problem) => {
     expect(checkRequest({ method: "POST", path: "/api/graphql", body }).join("\n")).toMatch(problem);
+  });
+});
+
+describe("GitHub's errors in a query's answer are API errors (a close gate says \"could not verify\" on them, and never crashes)", () => {
+  beforeAll(() => nock.disableNetConnect());
+  afterEach(() => nock.cleanAll());
+  const document = "query who { viewer { login } }";
+
+  test("an answer with errors (a repository GitHub cannot find): HTTP 200 with GitHub's message, and known as not found", async () => {
+    nock("https://api.github.com").post("/graphql").reply(200, { data: { repository: null }, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'o/r'." }] });
+    const error = await queryGitHub(octokit, document, {}).catch((e: unknown) => e);
+    expect(isApiError(error)).toBe(true);
+    expect((error as Error).message).toBe("the query failed: Could not resolve to a Repository with the name 'o/r'.");
+    expect(isNotFoundOnly(error)).toBe(true);
+  });
+
+  test("a rate-limited query, as Probot's throttling throws it (a plain Error with GitHub's answer)", async () => {
+    const throttled = new ProbotOctokit({ auth: { token: "ghs_test" }, throttle: { enabled: true, onRateLimit: () => false, onSecondaryRateLimit: () => false }, retry: { enabled: false } });
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    nock("https://api.github.com")
+      .post("/graphql")
+      .reply(200, { data: null, errors: [{ type: "RATE_LIMITED", message: "API rate limit exceeded" }] }, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset });
+    const error = await queryGitHub(throttled, document, {}).catch((e: unknown) => e);
+    expect(isApiError(error)).toBe(true);
+    expect((error as Error).message).toBe("the query failed: API rate limit exceeded");
+    expect(isNotFoundOnly(error)).toBe(false);
   });
 });

@@ -16,9 +16,14 @@ afterAll(() => scenario.remove());
 
 const MAIN_HEAD = "9".repeat(40);
 const diffBySha = new Map(Object.entries(shas).map(([name, sha]) => [sha, diffs[name as keyof typeof diffs]]));
-const deps = { ancestry: { read: async () => ({ kind: "off-main", mainHead: MAIN_HEAD, aheadBy: 1, behindBy: 1 }) } } as unknown as Deps;
+/** What git shows on main now: the commits squash merges put there; S and everything else is off it. */
+const onMainNow = new Set<string>([shas.squashWithS, shas.squashReverted]);
+const deps = {
+  ancestry: { read: async (_client: unknown, _main: string, sha: string) => (onMainNow.has(sha) ? { kind: "on-main", mainHead: MAIN_HEAD } : { kind: "off-main", mainHead: MAIN_HEAD, aheadBy: 1, behindBy: 1 }) },
+} as unknown as Deps;
 
 let repos = 0;
+const THIS_REPO = 1;
 /** A client of a repository of its own (the process-wide diff cache never answers for another test), logging what it asks. */
 function github(pullsOf: Record<string, unknown[]> = {}) {
   const asked: string[] = [];
@@ -33,16 +38,16 @@ function github(pullsOf: Record<string, unknown[]> = {}) {
     }
     throw new Error(`unexpected ${route}`);
   };
-  const client = { octokit: { request }, owner: "Codertocat", repo: `repo-${++repos}`, repoId: repos } as unknown as RepoClient;
+  const client = { octokit: { request }, owner: "Codertocat", repo: `repo-${++repos}`, repoId: THIS_REPO } as unknown as RepoClient;
   return { client, asked };
 }
 
 const onMain = (name: keyof typeof shas): MainCommit => ({ sha: shas[name], message: messages[name] });
 /** A pull request as `commits/{sha}/pulls` lists it. */
-const pull = (number: number, mergeCommit: string) => ({
+const pull = (number: number, mergeCommit: string, baseRepo = THIS_REPO) => ({
   number,
   state: "closed",
-  base: { ref: "main", sha: MAIN_HEAD },
+  base: { ref: "main", sha: MAIN_HEAD, repo: { id: baseRepo } },
   head: { ref: `fix-${number}`, sha: shas.S },
   merged_at: "2026-11-20T10:00:00Z",
   merge_commit_sha: mergeCommit,
@@ -76,6 +81,36 @@ test("a squash-merged pull request with S: the commit it put on main is read, an
   const match = await checkMergeBack(client, "main", shas.S, historyEvidence(client, []), deps);
 
   expect(match).toMatchObject({ done: true, way: "squash-or-rebase", commitOnMain: shas.squashWithS });
+});
+
+test("a pull request merged into a fork's main (another repository of the network, whose owner merges what they like) proves nothing here", async () => {
+  const { client } = github({ [shas.S]: [pull(12, shas.squashWithS, 99)] });
+
+  const match = await checkMergeBack(client, "main", shas.S, historyEvidence(client, []), deps);
+
+  expect(match.done).toBe(false);
+});
+
+test("a squash merge whose commit is no longer on main (main rewound past it) proves nothing, whatever GitHub says it merged", async () => {
+  const { client } = github({ [shas.S]: [pull(12, shas.squashWithS)] });
+  onMainNow.delete(shas.squashWithS);
+  try {
+    const match = await checkMergeBack(client, "main", shas.S, historyEvidence(client, []), deps);
+    expect(match.done).toBe(false);
+  } finally {
+    onMainNow.add(shas.squashWithS);
+  }
+});
+
+test("a squash merge among main's listed commits is known on main without asking git", async () => {
+  const { client } = github({ [shas.S]: [pull(12, shas.squashWithS)] });
+  const asked: string[] = [];
+  const watching = { ancestry: { read: async (...args: [unknown, string, string]) => (asked.push(args[2]), (deps.ancestry.read as (...a: unknown[]) => unknown)(...args)) } } as unknown as Deps;
+
+  const match = await checkMergeBack(client, "main", shas.S, historyEvidence(client, [onMain("squashWithS")]), watching);
+
+  expect(match).toMatchObject({ done: true, way: "squash-or-rebase" });
+  expect(asked).toEqual([shas.S]);
 });
 
 test("a pull request that added S and reverted it merged nothing of S: not done", async () => {

@@ -95,6 +95,24 @@ describe("push", () => {
     expect(reads.length).toBeLessThanOrEqual(1 + 2 * 2 + 2 + 2);
     github.done();
   });
+
+  test("an item whose diff GitHub refuses to serve does not spare a direct push its post-merge review (the delivery still fails, to be tried again)", async () => {
+    const github = mockGitHubWithConfig();
+    // A writer's item naming a commit whose diff is too large to generate: every push would fail here.
+    const huge = "8".repeat(40);
+    github.scope.get(GET.openMergeBacks).reply(200, [mergeBackIssue({ number: 9, incident: 7, sha: huge })]);
+    github.scope.get(GET.compare(huge)).reply(200, restComparison(huge, "diverged", { ahead: 1, behind: 1 }));
+    github.scope.post("/graphql").reply(200, { data: { repository: { c0: { associatedPullRequests: { nodes: [] } } } } });
+    github.scope.get(GET.diff(huge)).matchHeader("accept", DIFF).reply(406, { message: "Sorry, this diff is taking too long to generate." });
+    github.scope.get(GET.reviewsSincePush).times(2).reply(200, []);
+    github.scope.post(`${REPO_PATH}/issues`).reply(201, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
+    github.scope.patch(`${REPO_PATH}/issues/13`).reply(200, restIssue({ number: 13, title: "Post-merge review: ddddddd…", labels: ["post-merge-review"] }));
+
+    await expect(deliver(UNRELATED_TO_MAIN)).rejects.toThrow();
+
+    expect(github.calls()).toContain(`POST ${REPO_PATH}/issues`);
+    github.done();
+  });
 });
 
 /*
