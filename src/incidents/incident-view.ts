@@ -32,9 +32,9 @@ export type IncidentView = {
  * after a re-check in this delivery); until then an item counts as done only while its issue is
  * closed (the ledger's view between re-checks; never a close decision).
  */
-export async function viewIncident({ client, config, mainBranch, now }: RepoScope, incident: IssueLike, deps: Deps): Promise<IncidentView> {
+export async function viewIncident({ client, config, mainBranch, now }: RepoScope, incident: IssueLike, deps: Deps, openItems?: readonly IssueLike[]): Promise<IncidentView> {
   const thread = await readIncidentThread(client, incident, deps.records);
-  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread), recordedRcaIssue(client, thread)]);
+  const [itemIssues, rcaIssue] = await Promise.all([itemIssuesOf(client, config, incident, thread, openItems), recordedRcaIssue(client, thread)]);
   return assembleView({ config, mainBranch, incident, thread, itemIssues, rcaIssue, now: now() });
 }
 
@@ -98,11 +98,14 @@ function integrityBlockers(thread: IncidentThread): string[] {
 /**
  * The issues of the incident's items: one list of merge-back issues touched since the incident
  * began (the label is a view, so an item whose label was removed, or whose issue moved, is read
- * on its own).
+ * on its own). `openItems`: the merge-back issues this delivery read open (a push's re-check);
+ * when every item is among them they are its issues, as current as any list, with no list read.
  */
-async function itemIssuesOf(client: RepoClient, config: Config, incident: IssueLike, thread: IncidentThread): Promise<Map<number, IssueLike>> {
+async function itemIssuesOf(client: RepoClient, config: Config, incident: IssueLike, thread: IncidentThread, openItems: readonly IssueLike[] = []): Promise<Map<number, IssueLike>> {
   const found = new Map<number, IssueLike>();
   if (thread.mergeBacks.length === 0) return found;
+  const open = new Map(openItems.map((issue) => [issue.number, issue]));
+  if (thread.mergeBacks.every((item) => open.has(item.issue))) return open;
   for (const issue of await findMergeBackIssues(client, config.labels.mergeBack, { state: "all", since: incident.created_at })) found.set(issue.number, issue);
   const missing = thread.mergeBacks.filter((item) => !found.has(item.issue));
   for (const issue of await Promise.all(missing.map((item) => getIssueHere(client, item.issue)))) if (issue) found.set(issue.number, issue);

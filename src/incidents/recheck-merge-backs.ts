@@ -25,7 +25,7 @@ async function recheckOpenMergeBacks(
   deps: Deps,
   pushed: readonly MainCommit[],
   pullsOfPushed: () => Promise<PullsOfCommits>,
-): Promise<Map<number, DoneItem[]>> {
+): Promise<{ open: readonly MergeBackIssue[]; done: Map<number, DoneItem[]> }> {
   const items = await findMergeBackIssues(client, config.labels.mergeBack, { state: "open" });
   const evidence = pushEvidence(client, mainBranch, pushed, pullsOfPushed);
   const done = new Map<number, DoneItem[]>();
@@ -33,7 +33,7 @@ async function recheckOpenMergeBacks(
     const match = await checkMergeBack(client, mainBranch, issue.mergeBack.sha, evidence, deps);
     if (match.done) done.set(issue.mergeBack.incident, [...(done.get(issue.mergeBack.incident) ?? []), { issue, match }]);
   }
-  return done;
+  return { open: items, done };
 }
 
 /**
@@ -44,11 +44,11 @@ async function recheckOpenMergeBacks(
  * "not on main").
  */
 export async function settlePushedMergeBacks(repo: RepoScope, deps: Deps, pushed: readonly MainCommit[], pullsOfPushed: () => Promise<PullsOfCommits>): Promise<void> {
-  const done = await recheckOpenMergeBacks(repo, deps, pushed, pullsOfPushed);
+  const { open, done } = await recheckOpenMergeBacks(repo, deps, pushed, pullsOfPushed);
   for (const [number, items] of [...done].sort(([a], [b]) => a - b)) {
     // The incidents come from issue bodies (views): one that is not an issue here has no ledger to rewrite.
     const incident = await getIssueHere(repo.client, number);
-    if (incident) await rewriteLedger(repo, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])) });
+    if (incident) await rewriteLedger(repo, incident, deps, { done: new Map(items.map(({ issue, match }) => [issue.mergeBack.sha, match])), openItems: open });
   }
   for (const items of done.values()) for (const { issue, match } of items) await closeDoneMergeBack(repo.client, issue, match, deps);
 }

@@ -61,12 +61,17 @@ export async function refreshLedger(client: RepoClient, config: Config, view: In
  * What git showed in this delivery that the ledger would otherwise ask: items done (a push), whatever
  * their issues say yet; commits off main (the one a gate just let through under an exception).
  */
-export type LedgerKnowledge = { done?: ReadonlyMap<string, MergeBackMatch>; offMain?: readonly string[] };
+export type LedgerKnowledge = {
+  done?: ReadonlyMap<string, MergeBackMatch>;
+  offMain?: readonly string[];
+  /** The merge-back issues this delivery read open (a push's re-check): the items' issues, when all are among them. */
+  openItems?: readonly IssueLike[];
+};
 
 /** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
 export async function rewriteLedger(repo: RepoScope, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
   const { client, config } = repo;
-  const view = await viewIncident(repo, incident, deps);
+  const view = await viewIncident(repo, incident, deps, known.openItems);
   await refreshLedger(client, config, known.done ? withDone(view, config, known.done, repo.now()) : view, deps, known);
 }
 
