@@ -1,5 +1,6 @@
 import { readMarker, type MarkerFields } from "../markers.js";
 import type { IncidentRecords } from "../policy/exceptions.js";
+import { isApiError } from "./api-error.js";
 import type { CommentLike, IssueLike, RepoClient } from "./client.js";
 import { getIssueHere, listComments, listIssuesWithLabel } from "./issues.js";
 import { findOwnComment, threadRecords, type Found, type RecordReader } from "./own-comments.js";
@@ -31,6 +32,16 @@ export const THREAD_COMMENT_LIMIT = 3_000;
 export async function readIncidentThread(client: RepoClient, incident: Pick<IssueLike, "number">, reader: RecordReader): Promise<IncidentThread> {
   const comments = await listComments(client, incident.number, THREAD_COMMENT_LIMIT + 1);
   return threadOf(client.repoId, incident.number, comments.slice(0, THREAD_COMMENT_LIMIT), reader, comments.length <= THREAD_COMMENT_LIMIT);
+}
+
+/** A moved issue's thread, through its old address; undefined when GitHub shows it to the app no more (404, 410, a redirect not followed). */
+export async function readMovedThread(client: RepoClient, issue: Pick<IssueLike, "number">, reader: RecordReader): Promise<IncidentThread | undefined> {
+  try {
+    return await readIncidentThread(client, issue, reader);
+  } catch (error) {
+    if (isApiError(error) && [301, 404, 410].includes(error.status)) return undefined;
+    throw error;
+  }
 }
 
 export function threadOf(repoId: number, incident: number, comments: CommentLike[], reader: RecordReader, complete = true): IncidentThread {

@@ -1,17 +1,14 @@
 import type { Context } from "probot";
-import { isApiError } from "../github/api-error.js";
 import type { CommentLike, IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
-import { createComment, getIssue, getIssueHere, listComments, updateComment } from "../github/issues.js";
-import { findOwnComment } from "../github/own-comments.js";
-import { marker } from "../markers.js";
-import { appBody, quietLogin } from "../policy/text.js";
+import { getIssue, getIssueHere, listComments } from "../github/issues.js";
 import { readRecord } from "../records.js";
-import type { AppDeps, Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { setSuspension } from "../incidents/incident-runs.js";
 import { gateClosedIncident } from "../incidents/close-gate.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
-import { repoContext, type RepoContext } from "../delivery/repo-context.js";
+import { noticeTamper, writeRecordBack, type Tamper } from "../incidents/undo-tamper.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 type Changed = Context<"issue_comment.edited" | "issue_comment.deleted">;
 
@@ -35,12 +32,13 @@ export function onCommentChanged(deps: AppDeps) {
     if (before === undefined) return;
     const repo = await repoContext(context, deps);
     const record = readRecord(deps.records.key, before);
+    const change: Tamper = { comment: own, action: context.payload.action, who: sender.login, wasRecord: record !== undefined };
     const incidentNumber = record && record.repo === repo.client.repoId ? record.incident : issue.number;
     const incident = incidentNumber === issue.number ? (issue as IssueLike) : await getIssueHere(repo.client, incidentNumber);
     if (!incident) {
       // The record's incident left the repository; this is the copy kept here (keep-exception-deploys.ts): it is written back, said where it stands.
-      if (record) await writeBack(repo, context.payload.action, own, issue.number, before, undefined);
-      await notice(repo, issue.number, own, context.payload.action, sender.login, record !== undefined, await listComments(repo.client, issue.number), deps);
+      if (record) await writeRecordBack(repo, change.action, own, issue.number, before, undefined);
+      await noticeTamper(repo, issue.number, change, await listComments(repo.client, issue.number), deps);
       return;
     }
     const thread = await readIncidentThread(repo.client, incident, deps.records);
@@ -48,8 +46,8 @@ export function onCommentChanged(deps: AppDeps) {
     await setSuspension(repo, shas, incident.number, sender.login, deps);
     // Only a record proves it is what the app wrote (its signature); anything else may be an earlier
     // change by someone else (the `before` of a second edit) and is never posted in the app's name.
-    if (record) await writeBack(repo, context.payload.action, own, issue.number, before, issue.number === incident.number ? thread.comments : undefined);
-    await notice(repo, incident.number, own, context.payload.action, sender.login, record !== undefined, thread.comments, deps);
+    if (record) await writeRecordBack(repo, change.action, own, issue.number, before, issue.number === incident.number ? thread.comments : undefined);
+    await noticeTamper(repo, incident.number, change, thread.comments, deps);
     // Lifted only once nothing of the incident's is changed any more (another record may still wait for its own event).
     const after = await readIncidentThread(repo.client, incident, deps.records);
     if (after.tampered.length === 0) await setSuspension(repo, shas, incident.number, "", deps);
@@ -59,30 +57,3 @@ export function onCommentChanged(deps: AppDeps) {
     else if (after.isIncident) await rewriteLedger(repo, now, deps);
   };
 }
-
-/** The old body back where it was: edited in place, or posted again when the comment is gone (the same signed body is the same record). */
-async function writeBack(repo: RepoContext, action: "edited" | "deleted", comment: CommentLike, on: number, before: string, known: readonly CommentLike[] | undefined): Promise<void> {
-  if (action === "edited") {
-    try {
-      await updateComment(repo.client, comment.id, before);
-      return;
-    } catch (error) {
-      if (!(isApiError(error) && error.status === 404)) throw error;
-    }
-  }
-  const comments = known ?? (await listComments(repo.client, on));
-  if (comments.some((c) => c.body === before)) return;
-  await createComment(repo.client, on, before);
-}
-
-async function notice(repo: RepoContext, incident: number, comment: CommentLike, action: "edited" | "deleted", who: string, wasRecord: boolean, comments: readonly CommentLike[], deps: Deps): Promise<void> {
-  const at = action === "deleted" ? "deleted" : comment.updated_at;
-  if (findOwnComment(comments, deps.appId, "tamper-notice", (m) => m.comment === comment.id && m.at === at)) return;
-  const text =
-    `⚠️ ${quietLogin(who)} ${action} one of mainline's comments ([this one](${comment.html_url})). mainline's comments are this incident's audit trail: ` +
-    (wasRecord
-      ? "it wrote the record back. While a record is changed, the incident cannot close and none of its exceptions is in force."
-      : "it was not a record, so nothing it decides changed (the ledger is rebuilt from the records).");
-  await createComment(repo.client, incident, appBody(text, marker("tamper-notice", { comment: comment.id, at })));
-}
-

@@ -1,6 +1,5 @@
 import { straightToGitHub } from "../github/delivery-reads.js";
 import type { Context } from "probot";
-import { LockLost, LockUnavailable } from "../coordination/repository-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { isApiError } from "../github/api-error.js";
 import { answerProtectionRule } from "../github/deployments.js";
@@ -10,6 +9,7 @@ import { decideGate, withConfigProblems } from "../procedures/decide-gate.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
 import type { AppDeps } from "../delivery/deps.js";
 import { deliveryScope } from "../delivery/repo-context.js";
+import { untilLockAvailable } from "../delivery/until-lock-available.js";
 
 /**
  * `deployment_protection_rule.requested`: GitHub Actions waits on this app before deploying.
@@ -18,7 +18,8 @@ import { deliveryScope } from "../delivery/repo-context.js";
  * 3. answer through the callback — always, even when deciding failed
  * 4. allowed under an exception → record it in the incident (after answering, and after the
  *    decisions then in flight: the deploy should not wait on bookkeeping; a failure here fails
- *    the delivery so it can be redelivered, except that the repository's lock is waited for)
+ *    the delivery so it can be redelivered, except that the repository's lock is waited for when
+ *    GitHub took this very answer: a redelivery could not tell it was ours, until-lock-available.ts)
  */
 export function onDeploymentProtectionRule(deps: AppDeps) {
   return async (context: Context<"deployment_protection_rule.requested">): Promise<void> => {
@@ -30,28 +31,6 @@ export function onDeploymentProtectionRule(deps: AppDeps) {
       await (deploy.answer === "first" ? untilLockAvailable(record) : record());
     }
   };
-}
-
-/** How long, and how often, the record of an approval GitHub took is tried again while Redis is down. */
-const RECORD_RETRY = { forMs: 10 * 60_000, everyMs: 2_000 };
-
-/**
- * GitHub just took this approval, and only this process knows it was ours: a redelivery meets
- * GitHub's earlier answer and cannot tell it from a refusal (record-exception-deploy.ts), so it
- * would record nothing. While the repository's lock cannot be had (Redis down, another replica
- * holding it past the wait) or is lost while the record is written, the record is tried again
- * here instead of failing the delivery; it checks what is already written each time.
- */
-async function untilLockAvailable(record: () => Promise<void>): Promise<void> {
-  const giveUpAt = Date.now() + RECORD_RETRY.forMs;
-  for (;;) {
-    try {
-      return await record();
-    } catch (error) {
-      if (!(error instanceof LockUnavailable || error instanceof LockLost) || Date.now() >= giveUpAt) throw error;
-      await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY.everyMs));
-    }
-  }
 }
 
 /** Steps 1–3; what step 4 needs when the answer let a deploy through under an exception. */

@@ -1,12 +1,10 @@
 import type { Context } from "probot";
-import { readExceptionRuns } from "../github/exception-runs.js";
-import { getIssueHere } from "../github/issues.js";
 import { listDeploymentStatuses } from "../github/deployments.js";
 import { isGatedEnvironment } from "../policy/environments.js";
-import { exceptionsInForce } from "../policy/exception-runs.js";
 import { decideDeployment } from "../policy/gate.js";
 import { describeBypass } from "../policy/bypass.js";
 import type { AppDeps } from "../delivery/deps.js";
+import { honouredExceptions } from "../incidents/honoured-exceptions.js";
 import { openUnapprovedIncident } from "../incidents/open-unapproved-incident.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
 import { repoContext } from "../delivery/repo-context.js";
@@ -30,8 +28,7 @@ export function onDeploymentStatus(deps: AppDeps) {
     if (ancestry.kind === "unverifiable") throw new Error(`cannot tell whether ${deployment.sha} is on ${repo.mainBranch}: ${ancestry.error}`);
     // The status's own time is when the commit arrived: an exception is judged as it stood then.
     const reachedAt = new Date(status.created_at);
-    const candidates = exceptionsInForce(await readExceptionRuns(repo.client, deps.appId, deployment.sha), deployment.sha, deployment.environment, reachedAt);
-    const open = await Promise.all(candidates.map(async (e) => ((await getIssueHere(repo.client, e.incident))?.state === "open" ? [e] : [])));
+    const exceptions = await honouredExceptions(repo.client, deps.appId, deployment, reachedAt);
     const decision = decideDeployment({
       sha: deployment.sha,
       environment: deployment.environment,
@@ -40,7 +37,7 @@ export function onDeploymentStatus(deps: AppDeps) {
       onApiError: "reject",
       grantRole: repo.config.override.permission,
       ancestry,
-      exceptions: open.flat(),
+      exceptions,
       now: reachedAt,
     });
     const incident = decision.exception?.incident;

@@ -3,7 +3,7 @@ import type { Context } from "probot";
 import { NO_DEPLOYMENT_LOCK } from "../coordination/deployment-lock.js";
 import { decisionLog, logGateDecision } from "../decision-log.js";
 import { markDeploymentRefused, type DeploymentRef } from "../github/deployments.js";
-import type { GateOutcome } from "../policy/gate.js";
+import { refusalLink } from "../policy/refusal-link.js";
 import { shortSha } from "../policy/text.js";
 import { decideGate } from "../procedures/decide-gate.js";
 import { recordExceptionDeploy } from "../incidents/record-exception-deploy.js";
@@ -58,20 +58,11 @@ async function decideAndMark(context: Context<"deployment.created">, deps: AppDe
   if (decision.verdict === "approve") return undefined;
   const written = await markRefused(context, deps, ref, {
     description: decision.summary,
-    logUrl: explanationUrl(repository.html_url, mainBranch, deployment.sha, decision.outcome),
+    logUrl: refusalLink(repository.html_url, mainBranch, deployment.sha, decision.outcome),
     environment: deployment.environment,
   });
   decisions.log.debug({ deployment: deployment.id, status: written }, "failure status for the refused deployment");
   return undefined;
-}
-
-/**
- * Where a refusal is explained: main...S shows why S is not on main; a refusal of a commit on main
- * by its promotion rule is about its deployments, which the repository's deployments page lists.
- */
-function explanationUrl(repositoryUrl: string, mainBranch: string, sha: string, outcome: GateOutcome): string {
-  const mainFirst: readonly GateOutcome[] = ["off-main", "not-comparable", "unverifiable"];
-  return mainFirst.includes(outcome) ? `${repositoryUrl}/compare/${encodeURIComponent(mainBranch)}...${sha}` : `${repositoryUrl}/deployments`;
 }
 
 /**

@@ -4,14 +4,13 @@ import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { getIssue } from "../github/issues.js";
 import { readMarker } from "../markers.js";
-import { checkRca } from "../policy/rca.js";
 import { verifyClosedMergeBack } from "../incidents/check-merge-back.js";
-import type { AppDeps, Deps } from "../delivery/deps.js";
+import type { AppDeps } from "../delivery/deps.js";
 import { gateClosedIncident, logCloseGate } from "../incidents/close-gate.js";
 import { gateClosedReview, logReviewClose } from "../reviews/post-merge-review-close.js";
 import { rewriteLedger } from "../incidents/refresh-ledger.js";
-import { reopenOnce } from "../incidents/reopen-once.js";
-import { repoContext, type RepoContext } from "../delivery/repo-context.js";
+import { verifyRcaClose } from "../incidents/verify-rca-close.js";
+import { repoContext } from "../delivery/repo-context.js";
 
 /**
  * `issues.closed`: the close gate. Which issue is what comes from the app's records, never from
@@ -47,19 +46,4 @@ export function onIssueClosed(deps: AppDeps) {
     if (thread.rca?.issue === issue.number) await verifyRcaClose(repo, issue, deps);
     if (item || thread.rca?.issue === issue.number) await rewriteLedger(repo, incident, deps);
   };
-}
-
-/**
- * The RCA as it is now is judged, not as the event carried it: GitHub gives a close's time to the
- * second, so a close redelivered after the RCA was written and closed again within that second
- * would otherwise reopen a written RCA.
- */
-async function verifyRcaClose(repo: RepoContext, issue: IssueLike, deps: Deps): Promise<void> {
-  const current = await getIssue(repo.client, issue.number);
-  if (current.state !== "closed") return;
-  const check = checkRca({ body: current.body ?? null, closed: true, requiredSections: repo.config.rca.requiredSections });
-  const unwritten = [...check.missingSections, ...check.emptySections];
-  if (unwritten.length === 0) return;
-  const list = unwritten.map((s) => `"${s}"`).join(", ");
-  await reopenOnce(repo.client, issue.number, issue.closed_at!, `📝 Reopened: the RCA is not written yet. ${list} ${unwritten.length === 1 ? "needs" : "need"} content under ${unwritten.length === 1 ? "its heading" : "their headings"}.`, deps.appId);
 }

@@ -1,8 +1,5 @@
 import type { Context } from "probot";
-import { isApiError } from "../github/api-error.js";
-import type { IssueLike, RepoClient } from "../github/client.js";
-import { readIncidentThread, type IncidentThread } from "../github/incidents.js";
-import type { RecordReader } from "../github/own-comments.js";
+import { readMovedThread } from "../github/incidents.js";
 import type { AppDeps } from "../delivery/deps.js";
 import { endExceptions } from "../incidents/incident-runs.js";
 import { keepExceptionDeploys, type Transfer } from "../incidents/keep-exception-deploys.js";
@@ -43,14 +40,4 @@ export function onIssueTransferred(deps: AppDeps) {
     const unread = await keepUnreadTransfer(repo.client, deps, transfer, thread ? "part" : "none", issue.updated_at);
     context.log.warn({ moved: issue.number, to: to.repository, ...unread }, "an issue left the repository without mainline seeing all it held: the hotfix budget counts as not verified for its days");
   };
-}
-
-/** The moved issue's thread, through its old address; undefined when GitHub shows it to the app no more (404, 410, a redirect not followed). */
-async function readMovedThread(client: RepoClient, issue: Pick<IssueLike, "number">, reader: RecordReader): Promise<IncidentThread | undefined> {
-  try {
-    return await readIncidentThread(client, issue, reader);
-  } catch (error) {
-    if (isApiError(error) && [301, 404, 410].includes(error.status)) return undefined;
-    throw error;
-  }
 }

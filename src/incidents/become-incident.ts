@@ -1,6 +1,5 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { Config } from "../config.js";
-import type { IssueLike, RepoClient } from "../github/client.js";
+import type { IssueLike } from "../github/client.js";
 import { readIncidentThread } from "../github/incidents.js";
 import { createIssue, listIssuesWithLabel } from "../github/issues.js";
 import { writeRecord } from "../github/write-record.js";
@@ -29,7 +28,7 @@ export async function becomeIncident(repo: RepoScope, incident: IssueLike, deps:
   if (!thread.isIncident && !how) return false;
   let view = await viewIncident(repo, incident, deps);
   if (!view.rcaIssue) {
-    const rca = (await adoptableRca(client, config, incident, deps, thread.rca?.issue)) ?? (await openRca(client, config, incident));
+    const rca = (await adoptableRca(repo, incident, deps, thread.rca?.issue)) ?? (await openRca(repo, incident));
     const at = repo.now().toISOString();
     const where = { incident: incident.number };
     if (thread.isIncident) {
@@ -41,11 +40,11 @@ export async function becomeIncident(repo: RepoScope, incident: IssueLike, deps:
     }
     view = await viewIncident(repo, incident, deps);
   }
-  await refreshLedger(client, config, view, deps);
+  await refreshLedger(repo, view, deps);
   return true;
 }
 
-function openRca(client: RepoClient, config: Config, incident: IssueLike): Promise<IssueLike> {
+function openRca({ client, config }: RepoScope, incident: IssueLike): Promise<IssueLike> {
   return createIssue(client, {
     title: issueTitles.rca(incident.title).slice(0, 256),
     body: rcaBody({
@@ -64,7 +63,7 @@ function openRca(client: RepoClient, config: Config, incident: IssueLike): Promi
  * failed in between): taken instead of opening a second one. Only the app's own issues count,
  * and never the one a record already named and that left the repository.
  */
-async function adoptableRca(client: RepoClient, config: Config, incident: IssueLike, deps: Deps, gone: number | undefined): Promise<IssueLike | undefined> {
+async function adoptableRca({ client, config }: RepoScope, incident: IssueLike, deps: Deps, gone: number | undefined): Promise<IssueLike | undefined> {
   const candidates = await listIssuesWithLabel(client, config.labels.rca, { state: "all", since: incident.created_at });
   return candidates
     .filter((issue) => isOwnIssue(issue, deps.appId))

@@ -36,7 +36,7 @@ export async function gateClosedIncident(repo: RepoScope, incident: IssueLike, d
     outcome = (await reopenOnce(repo.client, incident.number, incident.closed_at!, why, deps.appId)) === "reopened" ? "reopened" : "superseded";
   }
   // The ledger from this verified view (it says why an item is not done), with the incident as it is now.
-  await refreshLedger(repo.client, repo.config, { ...view, incident: await getIssue(repo.client, incident.number) }, deps);
+  await refreshLedger(repo, { ...view, incident: await getIssue(repo.client, incident.number) }, deps);
   return { outcome, forced, blockers: view.blockers };
 }
 

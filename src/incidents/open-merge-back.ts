@@ -1,6 +1,5 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { Config } from "../config.js";
-import type { IssueLike, RepoClient } from "../github/client.js";
+import type { IssueLike } from "../github/client.js";
 import { findMergeBackIssues, readIncidentThread, type IncidentThread } from "../github/incidents.js";
 import { createIssue } from "../github/issues.js";
 import { writeRecord } from "../github/write-record.js";
@@ -16,20 +15,21 @@ import type { Deps } from "../delivery/deps.js";
  * caller composed (user text in it already escaped).
  */
 export async function ensureMergeBackIssue(
-  { client, config, mainBranch, now }: RepoScope,
+  repo: RepoScope,
   incident: IssueLike,
   sha: string,
   why: string,
   deps: Deps,
   options: { record?: boolean; thread?: IncidentThread } = {},
 ): Promise<{ number: number; created: boolean }> {
+  const { client, config, mainBranch, now } = repo;
   const thread = options.thread ?? (await readIncidentThread(client, incident, deps.records));
   const recorded = thread.mergeBacks.find((item) => item.sha === sha);
   if (recorded) return { number: recorded.issue, created: false };
   const adoptable = (await findMergeBackIssues(client, config.labels.mergeBack, { state: "all", incident: incident.number, since: incident.created_at })).find(
     (issue) => issue.mergeBack.sha === sha && isOwnIssue(issue, deps.appId),
   );
-  const issue = adoptable ?? (await openMergeBackIssue(client, config, mainBranch, incident, sha, why));
+  const issue = adoptable ?? (await openMergeBackIssue(repo, incident, sha, why));
   // The caller records the item with the act that made it (a deploy record names it).
   if (options.record === false) return { number: issue.number, created: !adoptable };
   await writeRecord(
@@ -43,7 +43,7 @@ export async function ensureMergeBackIssue(
   return { number: issue.number, created: !adoptable };
 }
 
-function openMergeBackIssue(client: RepoClient, config: Config, mainBranch: string, incident: IssueLike, sha: string, why: string): Promise<IssueLike> {
+function openMergeBackIssue({ client, config, mainBranch }: RepoScope, incident: IssueLike, sha: string, why: string): Promise<IssueLike> {
   return createIssue(client, {
     title: `Merge back ${shortSha(sha)} to ${mainBranch} (incident #${incident.number})`,
     body: [

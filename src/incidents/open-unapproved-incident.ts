@@ -1,6 +1,5 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { Config } from "../config.js";
-import type { IssueLike, RepoClient } from "../github/client.js";
+import type { IssueLike } from "../github/client.js";
 import { ensureOnce } from "../github/ensure-once.js";
 import { createIssue, listIssuesWithLabel, retireDuplicate } from "../github/issues.js";
 import { marker, readMarker } from "../markers.js";
@@ -27,8 +26,7 @@ export type UnapprovedDeploy = {
  * a merge-back issue for the commit, so nothing reaches production unrecorded.
  */
 export async function openUnapprovedIncident(repo: RepoScope, deps: Deps, deploy: UnapprovedDeploy): Promise<IssueLike> {
-  const { client, config, mainBranch } = repo;
-  const incident = await ensureUnapprovedIncident(client, config, mainBranch, deploy, deps.appId);
+  const incident = await ensureUnapprovedIncident(repo, deploy, deps.appId);
   // The item first: becoming an incident ends with the ledger, which must list it (nothing rewrites the ledger after).
   await ensureMergeBackIssue(repo, incident, deploy.sha, `reached ${escapeUserText(deploy.environment, 100)} without approval (deployment ${deploy.deploymentId})`, deps);
   await becomeIncident(repo, incident, deps, { by: deploy.creator, via: "unapproved", deployment: deploy.deploymentId });
@@ -39,10 +37,11 @@ export async function openUnapprovedIncident(repo: RepoScope, deps: Deps, deploy
  * The incident this app opened for the deployment, found by its marker, or opened. A second status
  * or a concurrent redelivery may have opened one too: the oldest counts, a newer one is retired.
  */
-async function ensureUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy, appId: number): Promise<IssueLike> {
+async function ensureUnapprovedIncident(repo: RepoScope, deploy: UnapprovedDeploy, appId: number): Promise<IssueLike> {
+  const { client } = repo;
   const { kept } = await ensureOnce({
-    create: () => createUnapprovedIncident(client, config, mainBranch, deploy),
-    findAll: () => unapprovedIncidents(client, config, deploy.deploymentId, appId),
+    create: () => createUnapprovedIncident(repo, deploy),
+    findAll: () => unapprovedIncidents(repo, deploy.deploymentId, appId),
     order: (issue) => issue.number,
     retire: (duplicate, original) => retireDuplicate(client, duplicate.number, original.number),
   });
@@ -50,12 +49,12 @@ async function ensureUnapprovedIncident(client: RepoClient, config: Config, main
 }
 
 /** The incidents this app opened for the deployment: its own issues (a body anyone could copy is not enough), marked with the deployment. */
-async function unapprovedIncidents(client: RepoClient, config: Config, deploymentId: number, appId: number): Promise<IssueLike[]> {
+async function unapprovedIncidents({ client, config }: RepoScope, deploymentId: number, appId: number): Promise<IssueLike[]> {
   const incidents = await listIssuesWithLabel(client, config.labels.incident, { state: "all" });
   return incidents.filter((issue) => isOwnIssue(issue, appId) && readMarker(issue.body, "unapproved")?.deployment === deploymentId);
 }
 
-function createUnapprovedIncident(client: RepoClient, config: Config, mainBranch: string, deploy: UnapprovedDeploy): Promise<IssueLike> {
+function createUnapprovedIncident({ client, config, mainBranch }: RepoScope, deploy: UnapprovedDeploy): Promise<IssueLike> {
   return createIssue(client, {
     title: issueTitles.unapprovedDeploy(shortSha(deploy.sha), deploy.environment),
     body: [

@@ -1,6 +1,4 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { Config } from "../config.js";
-import type { RepoClient } from "../github/client.js";
 import { readExceptionRuns, writeExceptionRun } from "../github/exception-runs.js";
 import { readIncidentThread, readIncidents } from "../github/incidents.js";
 import { forgetReads } from "../github/delivery-reads.js";
@@ -47,7 +45,7 @@ export type ExceptionDeploy = {
  * GitHub's pacing of content creation, and a delivery must answer within ten seconds.
  */
 export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy: ExceptionDeploy): Promise<void> {
-  const { client, config, mainBranch } = repo;
+  const { client } = repo;
   // It runs in the repository's turn, after a decision made outside it: what the decision read may have changed.
   forgetReads(client.octokit);
   const at = deploy.reachedAt ?? repo.now().toISOString();
@@ -58,11 +56,11 @@ export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy:
   if (!recorded()) {
     const why = `was deployed to ${escapeUserText(deploy.environment, 100)} under an exception in incident #${incident.number}`;
     const item = deploy.waived ? undefined : await ensureMergeBackIssue(repo, incident, deploy.sha, why, deps, { record: false, thread });
-    await writeDeployRecord(client, deps, deploy, mainBranch, at, item?.number);
+    await writeDeployRecord(repo, deps, deploy, at, item?.number);
     thread = await readIncidentThread(client, incident, deps.records);
   }
   await markUsed(repo, deps, deploy, at);
-  const cascadeIncidents = await labelCascade(client, config, deps, at);
+  const cascadeIncidents = await labelCascade(repo, deps, at);
   const affected = new Set([incident.number, ...cascadeIncidents]);
   for (const number of affected) {
     const issue = number === incident.number ? incident : await getIssue(client, number);
@@ -73,7 +71,7 @@ export async function recordExceptionDeploy(repo: RepoScope, deps: Deps, deploy:
 }
 
 /** The deploy record: with S's merge-back item, or (S on main, its promotion waived) with the environment it skipped. */
-function writeDeployRecord(client: RepoClient, deps: Deps, deploy: ExceptionDeploy, mainBranch: string, at: string, issue: number | undefined) {
+function writeDeployRecord({ client, mainBranch }: RepoScope, deps: Deps, deploy: ExceptionDeploy, at: string, issue: number | undefined) {
   const what = deploy.reachedAt ? `reached ${escapeUserText(deploy.environment, 100)} at ${at}` : `was let through to ${escapeUserText(deploy.environment, 100)}`;
   const lead = `🚀 \`${shortSha(deploy.sha)}\` ${what} under the exception`;
   const after = deploy.waived?.after;
@@ -93,7 +91,7 @@ async function markUsed({ client, now }: RepoScope, deps: Deps, deploy: Exceptio
 }
 
 /** Labels every incident in a cascade that includes a deploy within the window before `at`. */
-async function labelCascade(client: RepoClient, config: Config, deps: Deps, at: string): Promise<number[]> {
+async function labelCascade({ client, config }: RepoScope, deps: Deps, at: string): Promise<number[]> {
   const since = new Date(Date.parse(at) - config.cascade.windowHours * 3_600_000).toISOString();
   const recent = await readIncidents(client, config.labels.incident, deps.records, since);
   const deploys = recent.flatMap(({ issue, thread }) => exceptionDeployments(thread.records).map((d) => ({ incident: issue.number, sha: d.sha, env: d.env, at: d.at })));

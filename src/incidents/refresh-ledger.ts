@@ -1,6 +1,5 @@
 import type { RepoScope } from "../delivery/repo-context.js";
-import type { Config } from "../config.js";
-import type { CommentLike, RepoClient } from "../github/client.js";
+import type { CommentLike } from "../github/client.js";
 import { ensureOnce } from "../github/ensure-once.js";
 import { createComment, deleteComment, listComments, updateComment } from "../github/issues.js";
 import { isOwnComment } from "../github/own-comments.js";
@@ -20,13 +19,14 @@ import type { MergeBackMatch } from "../policy/merge-back.js";
  * Rewrites the incident's one ledger comment from the view's facts: creates it the first time,
  * edits it in place after, and writes nothing when the text would not change.
  */
-export async function refreshLedger(client: RepoClient, config: Config, view: IncidentView, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
+export async function refreshLedger(repo: RepoScope, view: IncidentView, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
+  const { client, config } = repo;
   // A commit git showed off main in this delivery is never a rollback candidate: its deployments'
   // statuses need no read. (Not an item's issue state: people can reopen it, or take its label off.)
   const offMain = [...(known.offMain ?? []), ...view.mergeBacks.filter((item) => item.offMain).map((item) => item.sha)];
   const [rollback, cascade] = await Promise.all([
     rollbackCandidates(client, config.environments, (sha) => deps.ancestry.read(client, view.mainBranch, sha), deps.appId, offMain),
-    cascadeAround(client, config, view, deps),
+    cascadeAround(repo, view, deps),
   ]);
   const body = renderLedger({
     incident: view.incident.number,
@@ -70,13 +70,12 @@ export type LedgerKnowledge = {
 
 /** Sees the incident afresh and rewrites its ledger: how every change to an incident ends. */
 export async function rewriteLedger(repo: RepoScope, incident: IssueLike, deps: Deps, known: LedgerKnowledge = {}): Promise<void> {
-  const { client, config } = repo;
   const view = await viewIncident(repo, incident, deps, known.openItems);
-  await refreshLedger(client, config, known.done ? withDone(view, config, known.done, repo.now()) : view, deps, known);
+  await refreshLedger(repo, known.done ? withDone(view, repo.config, known.done, repo.now()) : view, deps, known);
 }
 
 /** The cascade this incident is part of, if its exception deploys have neighbours within the window. */
-async function cascadeAround(client: RepoClient, config: Config, view: IncidentView, deps: Deps) {
+async function cascadeAround({ client, config }: RepoScope, view: IncidentView, deps: Deps) {
   const own = exceptionDeployments(view.thread.records);
   if (own.length === 0) return undefined;
   const windowMs = config.cascade.windowHours * 3_600_000;

@@ -3,16 +3,14 @@ import { CONFIG_PATH } from "../public-names.js";
 import type { AncestryReader } from "../github/ancestry.js";
 import { describeApiError, isApiError } from "../github/api-error.js";
 import type { RepoClient } from "../github/client.js";
-import { readExceptionRuns } from "../github/exception-runs.js";
-import { getIssueHere } from "../github/issues.js";
 import { readPromotionHistory } from "../github/promotion-facts.js";
 import { readConfig, type LoadedConfig, type NotOwnFile } from "../github/read-config.js";
 import { shouldGate } from "../policy/environments.js";
-import { exceptionsInForce } from "../policy/exception-runs.js";
 import { coveringException, decideDeployment, type Ancestry, type GateDecision, type GatePromotion, type GrantedException } from "../policy/gate.js";
 import { sameEnvironment } from "../policy/deployment-history.js";
 import { decidePromotion, promotionReads, type PromotionDecision, type PromotionInput } from "../policy/promotion.js";
 import { shortSha } from "../policy/text.js";
+import { honouredExceptions } from "../incidents/honoured-exceptions.js";
 
 export type GateRequest = { sha: string; environment: string };
 
@@ -183,17 +181,12 @@ async function unverifiable(error: string): Promise<Ancestry> {
 }
 
 /**
- * The exceptions in force for (S, E): their state from this app's check runs on S, each honoured
- * only while its incident is an open issue of this repository — a close or transfer also ends
- * them in the runs, but a lost event or a deleted issue must not leave one in force. When they
- * cannot be read the gate goes on without them: it can only refuse more.
+ * The exceptions in force for (S, E) now, each only while its incident is open here
+ * (honoured-exceptions.ts). When they cannot be read the gate goes on without them: it can only refuse more.
  */
 async function readExceptions({ client, now }: GateRepository, deps: GateDeps, request: GateRequest): Promise<{ granted: GrantedException[]; error?: string }> {
   try {
-    const candidates = exceptionsInForce(await readExceptionRuns(client, deps.appId, request.sha), request.sha, request.environment, now());
-    const open = new Set<number>();
-    await Promise.all([...new Set(candidates.map((e) => e.incident))].map(async (number) => (await getIssueHere(client, number))?.state === "open" && open.add(number)));
-    return { granted: candidates.filter((e) => open.has(e.incident)) };
+    return { granted: await honouredExceptions(client, deps.appId, request, now()) };
   } catch (error) {
     if (!isApiError(error)) throw error;
     return { granted: [], error: describeApiError(error) };

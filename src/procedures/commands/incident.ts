@@ -27,7 +27,7 @@ export async function closeIfNothingBlocks(env: CommandEnv): Promise<Outcome> {
   const view = await viewForClosing(repo, issue, deps);
   if (view.blockers.length > 0) {
     logCloseGate(env.decisions, issue.number, { outcome: "refused", forced: false, blockers: view.blockers }, "/incident close");
-    await refreshLedger(repo.client, repo.config, view, deps);
+    await refreshLedger(repo, view, deps);
     return { ok: false, error: `this incident cannot close yet:\n${view.blockers.map((b) => `  - ${b}`).join("\n")}` };
   }
   logCloseGate(env.decisions, issue.number, { outcome: "allowed", forced: false, blockers: [] }, "/incident close");
