@@ -17,7 +17,7 @@ let world: LoopbackWorld;
 
 onLoopbackGitHub(() => world, { afterAll: "open" });
 
-/** A repository whose main is `master` (commits long before the window), octocat a writer. */
+/** A repository whose main is `master` (commits long before the window), where octocat has `role` (write unless said). */
 async function repository({ role = "write" }: { role?: "write" | "admin" | "triage" } = {}) {
   world = await incidentWorld();
   world.role("octocat", role);
