@@ -20,6 +20,8 @@ export type Commit = {
   date: string;
   /** Files this commit writes, path to contents (null: deletes it); the contents API reads a file at a commit from these. */
   files?: Record<string, string | null>;
+  /** The GitHub account its author's email belongs to (`author` in the REST commit); none by default, as for an unknown email. */
+  author?: User;
 };
 
 export type Label = { id: number; name: string; color: string; description: string | null; default: boolean };

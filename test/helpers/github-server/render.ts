@@ -217,7 +217,7 @@ export function renderCommit(view: View, repo: Repository, commit: Commit) {
       tree: { sha: tree, url: `${api}/git/trees/${tree}` },
       verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
     },
-    author: null,
+    author: commit.author ? renderUser(view, commit.author) : null,
     committer: null,
     parents: commit.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}`, html_url: `${webOf(repo)}/commit/${sha}` })),
     stats: { total: additions + deletions, additions, deletions },

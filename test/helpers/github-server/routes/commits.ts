@@ -107,6 +107,16 @@ export function installCommitRoutes(site: Site): void {
     };
   });
 
+  // The files the pull request changes, as its commits' diffs change them (GitHub lists the whole change
+  // from the merge base, at most 3,000 files; a file two commits change is one entry there, two here).
+  site.route("GET", "/repos/:owner/:repo/pulls/:number/files", ({ params, path, query }) => {
+    const repo = site.repoFor(params);
+    const pull = repo?.pulls.get(Number(params.number));
+    if (!repo || !pull) return notFound();
+    const files = pull.commits.flatMap((sha) => commitJson(repo, sha).files);
+    return paginated(files, query, `${site.apiBase}${path}`);
+  });
+
   site.route("GET", "/repos/:owner/:repo/pulls/:number/commits", ({ params, path, query }) => {
     const repo = site.repoFor(params);
     const pull = repo?.pulls.get(Number(params.number));
