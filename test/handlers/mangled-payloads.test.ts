@@ -69,10 +69,6 @@ beforeAll(async () => {
   record(recordBody(TEST_RECORD_KEY, "incident", { repo: repo.id, incident: 1 }, { by: "octocat", via: "label", at: NOW.toISOString(), rca: 6 }, "🚨 This issue is an incident."));
   record(recordBody(TEST_RECORD_KEY, "merge-back", { repo: repo.id, incident: 1 }, { sha: SHA.offMain, issue: 5, at: NOW.toISOString() }, "🔁 #5 tracks it."));
   hooks = storyWebhooks(github, repo);
-  // The loopback GitHub keeps no check runs or pull request files; answering as for a fresh head lets pull request handlers run to the end.
-  github.route("GET", "/repos/:owner/:repo/commits/:ref/check-runs", ({ params }) => (github.repoFor(params) ? { status: 200, body: { total_count: 0, check_runs: [] } } : { status: 404, body: { message: "Not Found" } }));
-  github.route("POST", "/repos/:owner/:repo/check-runs", ({ params }) => (github.repoFor(params) ? { status: 201, body: { id: github.nextId() } } : { status: 404, body: { message: "Not Found" } }));
-  github.route("GET", "/repos/:owner/:repo/pulls/:number/files", ({ params }) => (github.repoFor(params) ? { status: 200, body: [] } : { status: 404, body: { message: "Not Found" } }));
   const captured = capturedLogger();
   lines = captured.lines;
   probot = testProbot(captured.log, github.apiBase);
