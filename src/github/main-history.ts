@@ -9,8 +9,11 @@ const ASKED = 100;
 /** GitHub's most to a page. */
 const PAGE = 100;
 
-/** Main's commits since a moment, newest first, with GitHub's counts; and the counts of the commits asked about. */
-export type MainHistory = { commits: CountedCommit[]; countsOf: ReadonlyMap<string, CommitCounts> };
+/**
+ * Main's commits since a moment, newest first, with GitHub's counts; and the counts of the commits
+ * asked about. `cut`: main has more commits since then than were listed (the oldest are missing).
+ */
+export type MainHistory = { commits: CountedCommit[]; countsOf: ReadonlyMap<string, CommitCounts>; cut: boolean };
 
 type Counts = { additions: number; deletions: number; changedFilesIfAvailable: number | null; parents: { totalCount: number } };
 type History = { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: Array<Counts & { oid: string; message: string }> };
@@ -60,7 +63,7 @@ export async function mainHistory({ octokit, owner, repo }: RepoClient, branch: 
     commits.push(...history.nodes.map((node) => ({ sha: node.oid, message: node.message, counts: countsOfCommit(node) })));
     after = history.pageInfo.hasNextPage ? history.pageInfo.endCursor : null;
   } while (after !== null && commits.length < LISTED);
-  return { commits: commits.slice(0, LISTED), countsOf };
+  return { commits: commits.slice(0, LISTED), countsOf, cut: after !== null || commits.length > LISTED };
 }
 
 /** GitHub counts no lines of a commit whose changed files it could not count. */

@@ -47,7 +47,7 @@ export async function checkMergeBack(
   const readDiffOfS = () => (diffOfS ??= commitDiff(client, sha));
   const evidence = typeof evidenceOrHistory === "function" ? await evidenceOrHistory(sha) : evidenceOrHistory;
   if (evidence !== atHand) {
-    facts = { ...facts, mainCommits: [...evidence.commits] };
+    facts = { ...facts, mainCommits: [...evidence.commits], ...(evidence.cut ? { historyCut: true as const } : {}) };
     match = matchMergeBack(facts);
     if (match.done) return match;
   }
@@ -105,8 +105,8 @@ export function mainHistorySince(client: RepoClient, mainBranch: string, items: 
     if (oldest === undefined) return historyEvidence(client, [], [], diffOf);
     // A day of slack: a fix may be cherry-picked just before the deploy that needed it is recorded.
     const since = new Date(Date.parse(oldest) - 86_400_000).toISOString();
-    const { commits, countsOf } = await (history ??= mainHistory(client, mainBranch, since, items.map((item) => item.sha)));
-    return historyEvidence(client, commits, patchCandidates(commits, sha, countsOf.get(sha.toLowerCase())), diffOf);
+    const { commits, countsOf, cut } = await (history ??= mainHistory(client, mainBranch, since, items.map((item) => item.sha)));
+    return historyEvidence(client, commits, patchCandidates(commits, sha, countsOf.get(sha.toLowerCase())), diffOf, cut);
   };
 }
 

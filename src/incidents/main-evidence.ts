@@ -28,6 +28,8 @@ export type MainEvidence = {
   diffOf(sha: string): Promise<Uint8Array | undefined>;
   /** The pull requests known to hold S (the policy counts those merged into main). */
   pullsWith(sha: string): Promise<MergedPull[]>;
+  /** Main has older commits of the window than `commits` holds: what they show is not known. */
+  cut?: true;
 };
 
 /**
@@ -36,9 +38,9 @@ export type MainEvidence = {
  * the commits among them that may have S's patch (`patchCandidates`), in the order their diffs are
  * read, when known: only their diffs are read for it.
  */
-export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], candidates?: readonly string[], diffOf = boundedDiffs(client)): MainEvidence {
+export function historyEvidence(client: RepoClient, commits: readonly MainCommit[], candidates?: readonly string[], diffOf = boundedDiffs(client), cut = false): MainEvidence {
   const mayHavePatch = candidates ? candidates.length > 0 : commits.length > 0;
-  return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, candidates), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha) };
+  return { commits, mayHavePatch, withPatches: withPatches(commits, diffOf, candidates), diffOf, pullsWith: (sha) => pullsOfCommit(client, sha), ...(cut ? { cut: true as const } : {}) };
 }
 
 /**

@@ -30,6 +30,8 @@ export type MergeBackFacts = {
   mainCommits: MainCommit[];
   /** None of `mainCommits` adds and removes as many lines as S (GitHub's counts): none can have S's patch, so it was not compared. */
   countsMatchNone?: true;
+  /** Main has older commits of the window than `mainCommits` (the history read is bounded): they were not looked into. */
+  historyCut?: true;
   patchIdOfS?: string;
   /** S's own diff in raw bytes, when it was read: what a noting commit or a merged pull request must contain. */
   diffOfS?: Uint8Array;
@@ -169,7 +171,8 @@ function notDoneExplanation(facts: MergeBackFacts): string {
   const main = facts.mainBranch;
   const reachable =
     facts.reachableFromMain === false ? `it is not reachable from ${main}` : `whether it is reachable from ${main} was not checked`;
-  const clauses = [reachable, ...cherryPickClauses(facts), ...mergedPullClauses(facts), samePatchClause(facts)];
+  const cut = facts.historyCut ? [`could not verify ${main}'s older commits of that time: more than were read`] : [];
+  const clauses = [reachable, ...cherryPickClauses(facts), ...mergedPullClauses(facts), samePatchClause(facts), ...cut];
   return `${shortSha(facts.sha)} is not on ${main} yet: ${clauses.slice(0, -1).join(", ")}, and ${clauses.at(-1)}.`;
 }
 

@@ -56,6 +56,21 @@ test("150 commits since: two queries (the second by cursor), newest first, each 
   expect(history.commits[0]).toEqual({ sha: sha(151), message: "Change 151", counts: { lines: { additions: 2, deletions: 1 }, parents: 1 } });
   expect(history.countsOf.get(S)).toEqual({ lines: { additions: 1, deletions: 2 }, parents: 1 });
   expect(github.calls().filter((c) => c.includes("graphql"))).toEqual(["POST /api/graphql", "POST /api/graphql"]);
+  expect(history.cut).toBe(false);
+});
+
+test("past 300 commits the history is cut, and says so: the oldest are not listed", async () => {
+  let head = ROOT;
+  for (let i = 2; i <= 302; i++) {
+    now = new Date(Date.parse("2026-11-20T10:00:00Z") + i * 60_000);
+    head = github.commit(repo, sha(i), head, "main", `Change ${i}`, DIFF);
+  }
+
+  const history = await mainHistory(client(), "main", SINCE, [S]);
+
+  expect(history.commits).toHaveLength(300);
+  expect(history.commits.at(-1)!.sha).toBe(sha(3));
+  expect(history.cut).toBe(true);
 });
 
 test("GitHub's counts in the query are those of the REST commit's stats", async () => {

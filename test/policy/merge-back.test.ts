@@ -149,6 +149,16 @@ describe("matchMergeBack: what does not count", () => {
     });
   });
 
+  test("main's history was cut (more commits in the window than are read): never done on that, and the explanation says what was not looked into", () => {
+    expect(matchMergeBack(facts({ patchIdOfS: undefined, countsMatchNone: true, historyCut: true, mainCommits: [{ sha: TWIN, message: "Fix a typo", patchId: "" }] }))).toEqual({
+      done: false,
+      explanation:
+        "abc1234 is not on main yet: it is not reachable from main, no commit on main is a cherry-pick of it, " +
+        "no pull request with it was merged into main, no commit on main adds and removes as many lines as it does, " +
+        "and could not verify main's older commits of that time: more than were read.",
+    });
+  });
+
   test("reachability not asked: the explanation says so instead of claiming S is off main", () => {
     expect(matchMergeBack(facts({ reachableFromMain: undefined }))).toEqual({
       done: false,
