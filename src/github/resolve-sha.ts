@@ -33,8 +33,8 @@ const RESOLVE_SHA = `query ResolveSha($owner: String!, $name: String!, $sha: Str
 type ResolveShaAnswer = { repository: ({ object: { oid?: string } | null } & Record<Alias, { name: string } | null>) | null };
 
 /**
- * The full SHA of a 7–40 hex sha typed in a command, or undefined when it names no commit of the
- * repository — or could name another: GitHub, like git, reads a name as a ref before it reads it as
+ * The full SHA of a 7–40 hex sha typed in a command; refused when it names no commit of the
+ * repository (`no-commit`), or could name another (`also-a-ref`): GitHub, like git, reads a name as a ref before it reads it as
  * an object id, so someone who made a commit sharing the typed prefix and named a branch (a tag, a
  * remote-tracking ref, a bare `refs/<sha>`) after it would otherwise have their commit answered.
  * Any ref of that name makes the sha ambiguous, and refused. One GraphQL query, where REST took
@@ -49,19 +49,23 @@ type ResolveShaAnswer = { repository: ({ object: { oid?: string } | null } & Rec
  * as REST answers 404: the sha names no commit here. Any other error fails the delivery, to be
  * redelivered.
  */
-export async function resolveSha({ octokit, owner, repo }: RepoClient, typed: string): Promise<string | undefined> {
+export async function resolveSha({ octokit, owner, repo }: RepoClient, typed: string): Promise<ResolvedSha> {
   const sha = typed.toLowerCase();
-  if (!/^[0-9a-f]{7,40}$/.test(sha)) return undefined;
+  if (!/^[0-9a-f]{7,40}$/.test(sha)) return NO_COMMIT;
   const refs = Object.fromEntries(ALIASES.map((alias) => [alias, SHADOWING_REFS[alias](sha)]));
   let answer: ResolveShaAnswer;
   try {
     answer = await queryGitHub<ResolveShaAnswer>(octokit, RESOLVE_SHA, { owner, name: repo, sha, ...refs });
   } catch (error) {
-    if (isNotFoundOnly(error)) return undefined;
+    if (isNotFoundOnly(error)) return NO_COMMIT;
     throw error;
   }
   const repository = answer.repository;
+  if (repository && ALIASES.some((alias) => repository[alias] !== null)) return { refused: "also-a-ref" };
   const oid = repository?.object?.oid;
-  if (!repository || oid === undefined || ALIASES.some((alias) => repository[alias] !== null)) return undefined;
-  return oid.toLowerCase().startsWith(sha) ? oid : undefined;
+  return oid !== undefined && oid.toLowerCase().startsWith(sha) ? { sha: oid } : NO_COMMIT;
 }
+
+/** What a typed sha came to: its commit, or why it names none the app may act on. */
+export type ResolvedSha = { sha: string } | { refused: "no-commit" | "also-a-ref" };
+const NO_COMMIT: ResolvedSha = { refused: "no-commit" };

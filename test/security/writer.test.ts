@@ -193,7 +193,9 @@ test.concurrent.each([
   else s.repo.otherRefs.set(`${prefix}${name}`, evil);
   const incident = await s.incident();
   const comment = await s.say(incident, "mona", `/hotfix allow ${SIDE.slice(0, 7)} production -- checkout is down`);
-  expect(s.replyTo(incident, comment)).toContain(`\`${SIDE.slice(0, 7)}\` is not a commit in this repository`);
+  expect(s.replyTo(incident, comment)).toContain(
+    `\`${SIDE.slice(0, 7)}\` is also the name of a branch, tag or other ref in this repository, which GitHub reads before a commit, so it could mean another commit: type the commit's full sha`,
+  );
   expect(await s.gate(evil)).toBe("rejected");
   expect(await s.gate(SIDE)).toBe("rejected");
 }, 120_000);

@@ -119,8 +119,8 @@ describe("a short sha is a commit whose sha starts with it, never a ref of that 
   afterEach(() => expect(github.problems).toEqual([]));
 
   test("a prefix, in either case, is its commit: one query asks for the commit and every ref git would read first", async () => {
-    expect(await resolveSha(client, "deadbee")).toBe(DEADBEE);
-    expect(await resolveSha(client, "DEADBEE1")).toBe(DEADBEE);
+    expect(await resolveSha(client, "deadbee")).toEqual({ sha: DEADBEE });
+    expect(await resolveSha(client, "DEADBEE1")).toEqual({ sha: DEADBEE });
     expect(github.log.map((r) => `${r.method} ${r.path}`)).toEqual(["POST /api/graphql", "POST /api/graphql"]);
     expect(queries()[0]).toEqual({
       owner: OWNER,
@@ -135,15 +135,15 @@ describe("a short sha is a commit whose sha starts with it, never a ref of that 
   });
 
   test("a full sha is its commit", async () => {
-    expect(await resolveSha(client, DEADBEE)).toBe(DEADBEE);
-    expect(await resolveSha(client, DEADBEE.toUpperCase())).toBe(DEADBEE);
+    expect(await resolveSha(client, DEADBEE)).toEqual({ sha: DEADBEE });
+    expect(await resolveSha(client, DEADBEE.toUpperCase())).toEqual({ sha: DEADBEE });
   });
 
   test("no commit of that sha, or two that share the prefix: none", async () => {
-    expect(await resolveSha(client, "abcdef1")).toBeUndefined();
+    expect(await resolveSha(client, "abcdef1")).toEqual({ refused: "no-commit" });
     github.commit(repo, `deadbee${"2".repeat(33)}`, ROOT);
-    expect(await resolveSha(client, "deadbee")).toBeUndefined();
-    expect(await resolveSha(client, "deadbee1")).toBe(DEADBEE);
+    expect(await resolveSha(client, "deadbee")).toEqual({ refused: "no-commit" });
+    expect(await resolveSha(client, "deadbee1")).toEqual({ sha: DEADBEE });
   });
 
   // Each place git's rev-parse reads a name before an object id (git's ref_rev_parse_rules), as an
@@ -160,38 +160,45 @@ describe("a short sha is a commit whose sha starts with it, never a ref of that 
     name(repo);
     // GitHub reads the name as the ref: what it answers is the attacker's commit, whose sha does start with `deadbee`.
     expect(resolveRef(repo, "deadbee")).toBe(EVIL);
-    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+    expect(await resolveSha(client, "deadbee")).toEqual({ refused: "also-a-ref" });
   });
 
   test("a ref named like the short sha on a commit that does not share it: none", async () => {
     repo.branches.set("deadbee", SIDE);
-    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+    expect(await resolveSha(client, "deadbee")).toEqual({ refused: "also-a-ref" });
   });
 
   test("a ref named like the typed sha shadows it even when it points at the commit itself", async () => {
     repo.branches.set("deadbee", DEADBEE);
-    expect(await resolveSha(client, "deadbee")).toBeUndefined();
+    expect(await resolveSha(client, "deadbee")).toEqual({ refused: "also-a-ref" });
+  });
+
+  test("the full sha the refusal asks for is the commit, whatever ref shares its prefix", async () => {
+    github.commit(repo, EVIL, ROOT);
+    repo.branches.set("deadbee", EVIL);
+    expect(await resolveSha(client, "deadbee")).toEqual({ refused: "also-a-ref" });
+    expect(await resolveSha(client, DEADBEE)).toEqual({ sha: DEADBEE });
   });
 
   test("a ref named like a full sha refuses it too (GitHub documents no rule that the object wins)", async () => {
     repo.branches.set(DEADBEE, SIDE);
-    expect(await resolveSha(client, DEADBEE)).toBeUndefined();
+    expect(await resolveSha(client, DEADBEE)).toEqual({ refused: "also-a-ref" });
   });
 
   test("a branch whose name only starts with the sha shadows nothing", async () => {
     repo.branches.set("deadbee-fix", SIDE);
     repo.otherRefs.set("refs/remotes/origin/deadbee", SIDE);
-    expect(await resolveSha(client, "deadbee")).toBe(DEADBEE);
+    expect(await resolveSha(client, "deadbee")).toEqual({ sha: DEADBEE });
   });
 
   test("a tag named like a prefix of another commit is not that commit either", async () => {
     repo.tags.set("ccccccc", SIDE);
-    expect(await resolveSha(client, "ccccccc")).toBeUndefined();
-    expect(await resolveSha(client, "bbbbbbb")).toBe(S);
+    expect(await resolveSha(client, "ccccccc")).toEqual({ refused: "also-a-ref" });
+    expect(await resolveSha(client, "bbbbbbb")).toEqual({ sha: S });
   });
 
   test("a repository GitHub cannot find (NOT_FOUND) holds no such commit; any other failure is thrown, for the delivery to be redelivered", async () => {
-    expect(await resolveSha({ ...client, repo: "Gone" }, "deadbee")).toBeUndefined();
+    expect(await resolveSha({ ...client, repo: "Gone" }, "deadbee")).toEqual({ refused: "no-commit" });
     const heal = github.fail((method, path) => method === "POST" && path === "/api/graphql", { status: 502, body: { message: "Server Error" } });
     await expect(resolveSha(client, "deadbee")).rejects.toMatchObject({ status: 502 });
     heal();

@@ -1,5 +1,5 @@
 import type { Command } from "../../commands/parse.js";
-import { resolveSha } from "../../github/resolve-sha.js";
+import { typedCommit } from "./typed-commit.js";
 import { readExceptionRuns, writeExceptionRun } from "../../github/exception-runs.js";
 import { readIncidentThread } from "../../github/incidents.js";
 import { writeRecord } from "../../github/write-record.js";
@@ -25,8 +25,9 @@ type Hotfix = Extract<Command, { name: "hotfix-allow" | "hotfix-approve" | "hotf
  */
 export async function runHotfix(env: CommandEnv, command: Hotfix): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  const sha = await resolveSha(repo.client, command.sha);
-  if (!sha) return { ok: false, error: `\`${escapeUserText(command.sha, 40)}\` is not a commit in this repository` };
+  const typed = await typedCommit(repo.client, command.sha);
+  if ("error" in typed) return { ok: false, error: typed.error };
+  const { sha } = typed;
   // The runs are read whatever the thread shows: a grant's record may be gone (deleted, its restore not yet run)
   // while its run, what the gate believes, is in force or suspended.
   const [runs, thread] = await Promise.all([readExceptionRuns(repo.client, deps.appId, sha), readIncidentThread(repo.client, issue, deps.records)]);

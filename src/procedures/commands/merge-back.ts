@@ -1,5 +1,4 @@
-import { resolveSha } from "../../github/resolve-sha.js";
-import { escapeUserText } from "../../policy/text.js";
+import { typedCommit } from "./typed-commit.js";
 import { ensureMergeBackIssue } from "../../incidents/open-merge-back.js";
 import { rewriteLedger } from "../../incidents/refresh-ledger.js";
 import type { CommandEnv, Outcome } from "./types.js";
@@ -7,8 +6,9 @@ import type { CommandEnv, Outcome } from "./types.js";
 /** `/merge-back <sha>`: tracks a commit by hand, e.g. one deployed before mainline was installed. */
 export async function runMergeBack(env: CommandEnv, shaArgument: string): Promise<Outcome> {
   const { repo, deps, issue } = env;
-  const sha = await resolveSha(repo.client, shaArgument);
-  if (!sha) return { ok: false, error: `\`${escapeUserText(shaArgument, 40)}\` is not a commit in this repository` };
+  const typed = await typedCommit(repo.client, shaArgument);
+  if ("error" in typed) return { ok: false, error: typed.error };
+  const { sha } = typed;
   await ensureMergeBackIssue(repo, issue, sha, `was marked for merge-back by hand in incident #${issue.number}`, deps);
   await rewriteLedger(repo, issue, deps);
   return { ok: true };
