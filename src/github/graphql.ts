@@ -55,3 +55,16 @@ function graphQLErrors(error: unknown): readonly GraphQLError[] | undefined {
 export function isNotFoundOnly(error: unknown): boolean {
   return error instanceof QueryRefused && error.errors.length > 0 && error.errors.every((e) => e.type === "NOT_FOUND");
 }
+
+/**
+ * Many commits asked in one query, each under an alias named like its variable (`$c0` as `c0`),
+ * with the same `selection` on each: the variables to declare, the fields to ask and the values to
+ * send. A name is never built from what the commit is, so nothing a user typed reaches the document.
+ */
+export function commitsAsked(shas: readonly string[], selection: string): { declared: string; fields: string; values: Record<string, string> } {
+  return {
+    declared: shas.map((_, i) => `, $c${i}: GitObjectID!`).join(""),
+    fields: shas.map((_, i) => ` c${i}: object(oid: $c${i}) { ${selection} }`).join(""),
+    values: Object.fromEntries(shas.map((sha, i) => [`c${i}`, sha])),
+  };
+}

@@ -1,6 +1,6 @@
 import type { CommitCounts, CountedCommit } from "../policy/patch-candidates.js";
 import type { RepoClient } from "./client.js";
-import { queryGitHub } from "./graphql.js";
+import { commitsAsked, queryGitHub } from "./graphql.js";
 
 /** How many commits of the history are listed (bounded: this runs per close and per merge-back check). */
 const LISTED = 300;
@@ -24,18 +24,16 @@ const COUNTS = "additions deletions changedFilesIfAvailable parents { totalCount
 
 /**
  * One query: a page of the branch's history since `since` (newest first, as `git log` lists it),
- * and GitHub's counts of each commit in `shas`, each under the alias named like its variable
- * (`$c0` as `c0`). Only the first page asks about `shas`.
+ * and GitHub's counts of each commit in `shas` (`commitsAsked`). Only the first page asks about `shas`.
  */
-function historyQuery(shas: number): string {
-  const variables = Array.from({ length: shas }, (_, i) => `, $c${i}: GitObjectID!`).join("");
-  const commits = Array.from({ length: shas }, (_, i) => ` c${i}: object(oid: $c${i}) { ... on Commit { ${COUNTS} } }`).join("");
-  return (
-    `query MainHistorySince($owner: String!, $name: String!, $branch: String!, $since: GitTimestamp!, $after: String${variables}) {` +
+function historyQuery(shas: readonly string[]) {
+  const asked = commitsAsked(shas, `... on Commit { ${COUNTS} }`);
+  const document =
+    `query MainHistorySince($owner: String!, $name: String!, $branch: String!, $since: GitTimestamp!, $after: String${asked.declared}) {` +
     ` repository(owner: $owner, name: $name) {` +
     ` ref(qualifiedName: $branch) { target { ... on Commit { history(first: ${PAGE}, since: $since, after: $after) {` +
-    ` pageInfo { hasNextPage endCursor } nodes { oid message ${COUNTS} } } } } }${commits} } }`
-  );
+    ` pageInfo { hasNextPage endCursor } nodes { oid message ${COUNTS} } } } } }${asked.fields} } }`;
+  return { document, values: asked.values };
 }
 
 /**
@@ -50,8 +48,8 @@ export async function mainHistory({ octokit, owner, repo }: RepoClient, branch: 
   let after: string | null = null;
   let withCommits = asked;
   do {
-    const variables = { owner, name: repo, branch: `refs/heads/${branch}`, since, after, ...Object.fromEntries(withCommits.map((sha, i) => [`c${i}`, sha])) };
-    const page: Page = await queryGitHub<Page>(octokit, historyQuery(withCommits.length), variables);
+    const query = historyQuery(withCommits);
+    const page: Page = await queryGitHub<Page>(octokit, query.document, { owner, name: repo, branch: `refs/heads/${branch}`, since, after, ...query.values });
     withCommits.forEach((sha, i) => {
       const counts = page.repository[`c${i}`];
       if (counts?.parents) countsOf.set(sha, countsOfCommit(counts as Counts));

@@ -1,6 +1,6 @@
 import type { RepoClient } from "./client.js";
 import type { PullOfCommit } from "./commits.js";
-import { queryGitHub } from "./graphql.js";
+import { commitsAsked, queryGitHub } from "./graphql.js";
 
 /** The pull requests GitHub associates with each commit asked about, by lower-case sha. */
 export type PullsOfCommits = ReadonlyMap<string, readonly PullOfCommit[]>;
@@ -16,9 +16,8 @@ export type PullsOfCommits = ReadonlyMap<string, readonly PullOfCommit[]>;
  * Requests associated with the commit" (docs.github.com/graphql/reference/commits). The first 100
  * of each, as REST's first page of 100.
  */
-const document = (count: number) => `query PullsOfCommits($owner: String!, $name: String!${range(count).map((i) => `, $c${i}: GitObjectID!`).join("")}) {
-  repository(owner: $owner, name: $name) {
-    ${range(count).map((i) => `c${i}: object(oid: $c${i}) { ...PullsOfCommit }`).join("\n    ")}
+const document = (declared: string, fields: string) => `query PullsOfCommits($owner: String!, $name: String!${declared}) {
+  repository(owner: $owner, name: $name) {${fields}
   }
 }
 fragment PullsOfCommit on Commit {
@@ -51,8 +50,8 @@ type Answer = { repository: Record<string, { associatedPullRequests?: { nodes: A
 export async function pullsOfCommits({ octokit, owner, repo, repoId }: RepoClient, shas: readonly string[]): Promise<PullsOfCommits> {
   const asked = [...new Set(shas.map((sha) => sha.toLowerCase()))];
   if (asked.length === 0) return new Map();
-  const variables = Object.fromEntries(asked.map((sha, i) => [`c${i}`, sha]));
-  const { repository } = await queryGitHub<Answer>(octokit, document(asked.length), { owner, name: repo, ...variables });
+  const commits = commitsAsked(asked, "...PullsOfCommit");
+  const { repository } = await queryGitHub<Answer>(octokit, document(commits.declared, commits.fields), { owner, name: repo, ...commits.values });
   return new Map(
     asked.map((sha, i) => {
       const commit = repository?.[`c${i}`];
@@ -82,8 +81,4 @@ function pullOfCommit(pull: PullNode): PullOfCommit {
 export function pullsOfCommitsOnce(client: RepoClient, shas: readonly string[]): () => Promise<PullsOfCommits> {
   let read: Promise<PullsOfCommits> | undefined;
   return () => (read ??= pullsOfCommits(client, shas));
-}
-
-function range(count: number): number[] {
-  return Array.from({ length: count }, (_, i) => i);
 }
