@@ -1,3 +1,4 @@
+import { isGraphQLQuery } from "../src/github/write-kinds.js";
 import type { Budget, Outcome } from "./drive.js";
 import type { SeenRequest } from "./request-clock.js";
 
@@ -104,7 +105,7 @@ export function percentile(sorted: number[], p: number): number {
 
 /** Writes: not GET/HEAD, not a GraphQL query (the app sends no mutation), and not the token request (its own limiter). */
 function isWrite(request: SeenRequest): boolean {
-  if (request.method === "POST" && /^(\/api)?\/graphql$/.test(request.path)) return false;
+  if (isGraphQLQuery(request.method, request.path)) return false;
   return request.method !== "GET" && request.method !== "HEAD" && !/^\/app\/installations\/[^/]+\/access_tokens$/.test(request.path);
 }
 

@@ -33,6 +33,7 @@ import { installCommitRoutes } from "./github-server/routes/commits.js";
 import { AppHookDeliveries, installDeliveryRoutes } from "./github-server/routes/deliveries.js";
 import { installDeploymentRoutes } from "./github-server/routes/deployments.js";
 import { installIssueRoutes } from "./github-server/routes/issues.js";
+import { isGraphQLQuery } from "../../src/github/write-kinds.js";
 import { installGraphQLRoutes } from "./github-server/routes/graphql.js";
 import { graphQLOperations } from "./github-server/routes/graphql-operations.js";
 import { checkRequest } from "./openapi.js";
@@ -40,7 +41,7 @@ import { checkRequest } from "./openapi.js";
 export type { Clock, Commit, Deployment, Issue, Repository, Role, User } from "./github-server/model.js";
 /** A request that changes nothing: a GET, or a GraphQL query (a POST; the app sends no mutation). */
 export function isReadRequest({ method, path }: { method: string; path: string }): boolean {
-  return method === "GET" || (method === "POST" && /^(\/api)?\/graphql(\?|$)/.test(path));
+  return method === "GET" || isGraphQLQuery(method, path);
 }
 
 export type { HookDelivery, NewHookDelivery } from "./github-server/routes/deliveries.js";

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { Ajv, type ValidateFunction } from "ajv";
 import { buildClientSchema, getVariableValues, parse, validate as validateDocument, type GraphQLSchema, type IntrospectionQuery, type OperationDefinitionNode } from "graphql";
 import addFormatsModule from "ajv-formats";
+import { isGraphQLQuery } from "../../src/github/write-kinds.js";
 
 /**
  * Checks a request against GitHub's own REST description (@octokit/openapi, api.github.com),
@@ -73,7 +74,7 @@ export type RequestToCheck = { method: string; path: string; body?: unknown };
 export function checkRequest({ method, path, body }: RequestToCheck): string[] {
   const url = new URL(path, "http://x");
   const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
-  if (method.toUpperCase() === "POST" && /^(\/api)?\/graphql$/.test(pathname)) return checkGraphQL(body);
+  if (isGraphQLQuery(method, pathname)) return checkGraphQL(body);
   const route = routes.find((r) => r.method === method.toUpperCase() && r.pattern.test(pathname));
   if (!route) return [`${method} ${pathname}: no such operation in GitHub's REST API`];
   const where = `${method} ${route.template} (${route.operation.operationId})`;
