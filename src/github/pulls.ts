@@ -1,7 +1,4 @@
-import type { MergedPull } from "../policy/post-merge-review.js";
 import type { RepoClient } from "./client.js";
-import { isMergedInto } from "../policy/merge-back.js";
-import type { PullOfCommit } from "./commits.js";
 
 export type PullSummary = { number: number; baseRef: string; baseSha: string; headRef: string; headSha: string; merged: boolean };
 
@@ -82,14 +79,4 @@ export async function fileAt({ octokit, owner, repo }: RepoClient, path: string,
     if ((error as { status?: number }).status === 404) return undefined;
     throw error;
   }
-}
-
-/**
- * Of the pull requests GitHub associates with a commit (for a commit on the default branch, the
- * merged pull request that introduced it — its merge commit, its squash commit, each commit of its
- * rebase), those merged into main. Open or closed unmerged ones, and those merged into another
- * branch, are left out: a pull request nobody merged into main reviewed nothing that is on main.
- */
-export function mergedIntoMain(pulls: readonly PullOfCommit[], mainBranch: string): MergedPull[] {
-  return pulls.flatMap((pull) => (isMergedInto(pull, mainBranch) ? [{ number: pull.number, mergeCommitSha: pull.mergeCommitSha }] : []));
 }

@@ -1,5 +1,6 @@
 import { escapeUserText, quietLogin, shortSha } from "./text.js";
 import { issueTitles } from "../public-names.js";
+import { isMergedInto, type MergedPull as PullOfMergeBack } from "./merge-back.js";
 
 /**
  * How many commits of one push are asked about, newest first: each costs a read of GitHub, and a
@@ -36,6 +37,16 @@ export function commitsToAsk(commits: readonly PushedCommit[]): PushedCommit[] {
  */
 export function shasToAsk(after: string, commits: readonly PushedCommit[]): string[] {
   return commits.length === 0 ? [] : [after, ...commitsToAsk(commits).map((c) => c.sha)];
+}
+
+/**
+ * Of the pull requests GitHub associates with a commit (for a commit on the default branch, the
+ * merged pull request that introduced it — its merge commit, its squash commit, each commit of its
+ * rebase), those merged into main. Open or closed unmerged ones, and those merged into another
+ * branch, are left out: a pull request nobody merged into main reviewed nothing that is on main.
+ */
+export function mergedIntoMain(pulls: readonly PullOfMergeBack[], mainBranch: string): MergedPull[] {
+  return pulls.flatMap((pull) => (isMergedInto(pull, mainBranch) ? [{ number: pull.number, mergeCommitSha: pull.mergeCommitSha }] : []));
 }
 
 /** What a push brought to main unreviewed: commits no pull request merged, and how many were not asked about. */

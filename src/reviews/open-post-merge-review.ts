@@ -1,9 +1,9 @@
 import type { RepoScope } from "../delivery/repo-context.js";
 import { ensureReviewIssue } from "../github/post-merge-reviews.js";
-import { mergedIntoMain } from "../github/pulls.js";
 import type { PullsOfCommits } from "../github/pulls-of-commits.js";
 import {
   commitsToAsk,
+  mergedIntoMain,
   postMergeReviewText,
   pullMergedAsPush,
   unreviewedCommits,

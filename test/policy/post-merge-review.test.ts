@@ -1,5 +1,6 @@
 import {
   commitsToAsk,
+  mergedIntoMain,
   postMergeReviewText,
   postMergeReviewTitle,
   pullMergedAsPush,
@@ -128,5 +129,23 @@ describe("reviewOpenedAgainText: a review moved out of the repository, opened ag
     const once = reviewOpenedAgainText(listed, { previous: 12, by: "bob", closed: false, to: { repository: "acme/a", number: 1, url: "https://github.com/acme/a/issues/1" } });
     const twice = reviewOpenedAgainText(once, { previous: 13, by: "alice", closed: false });
     expect(twice).toBe(`🔁 **alice** deleted #13, the post-merge review of this push. ${still}\n\n${listed}`);
+  });
+});
+
+describe("mergedIntoMain: which of a commit's pull requests count as merged into main", () => {
+  const pull = (over: Partial<{ baseRef: string; mergedAt: string | null; mergeCommitSha: string | null }>) => ({
+    number: 7,
+    baseRef: "main",
+    mergedAt: "2026-11-20T10:00:00Z",
+    mergeCommitSha: sha("e"),
+    ...over,
+  });
+  test.each([
+    ["merged into main", pull({}), [{ number: 7, mergeCommitSha: sha("e") }]],
+    ["merged into another branch", pull({ baseRef: "release/1" }), []],
+    ["closed unmerged", pull({ mergedAt: null }), []],
+    ["merged, with no commit GitHub names", pull({ mergeCommitSha: null }), []],
+  ])("%s", (_what, given, expected) => {
+    expect(mergedIntoMain([given], "main")).toEqual(expected);
   });
 });
